@@ -1,0 +1,100 @@
+// Types for lhttp.js, the LHTTP/1.0 client SDK.
+
+/** Headers as given to the SDK: wire order is kept for arrays and Maps. */
+export type HeadersInit =
+    | null
+    | undefined
+    | ReadonlyArray<readonly [string, string]>
+    | ReadonlyMap<string, string>
+    | Readonly<Record<string, string | number | boolean>>;
+
+export declare const START: "LHTTP/1.0";
+
+/** A frame that is not LHTTP/1.0, or multipart offsets that do not fit the body. */
+export declare class LhttpFormatError extends Error {
+    name: "LhttpFormatError";
+}
+
+/** One LHTTP message. */
+export declare class Message {
+    constructor(command: string, headers?: HeadersInit, body?: string);
+    /** Undefined for a multipart part. */
+    command: string;
+    /** Raw keys and values, in wire order, repeats kept. */
+    headers: Array<[string, string]>;
+    body: string;
+    /** Case-insensitive, trimmed, the last one wins: how the server reads a header. */
+    header(name: string): string | undefined;
+    /** The parts of a multipart message; [] without a multipart header. Throws LhttpFormatError. */
+    parts(): Message[];
+    /** The frame text. */
+    toString(): string;
+}
+
+/** Serialises exactly as PROTOCOL.md §1. */
+export declare function encode(message: { command: string; headers?: HeadersInit; body?: string }): string;
+/** Parses one frame; throws LhttpFormatError. */
+export declare function decode(text: string): Message;
+/** Builds a multipart body with UTF-8 byte offsets: send it with header `multipart: offsets`. */
+export declare function multipart(parts: ReadonlyArray<{ headers?: HeadersInit; body?: string }>): {
+    offsets: string;
+    body: string;
+};
+/** Cuts a body at UTF-8 byte offsets ("0 14 ...") and parses each part. */
+export declare function parseMultipart(offsets: string, body: string): Message[];
+/** Whether the server accepts the channel name: 1-128 of `A-Z a-z 0-9 _ - . : @ /`, no stray dots. */
+export declare function isValidChannel(name: string): boolean;
+
+export type State = "connecting" | "open" | "reconnecting" | "closed";
+
+/** One channel, several separated by spaces, or an array. */
+export type Channels = string | readonly string[];
+
+export interface ClientOptions {
+    /** Reconnect after the connection drops. Default true. */
+    reconnect?: boolean;
+    /** Delay before the first reconnect attempt, ms. Default 500. */
+    initialDelay?: number;
+    /** Upper bound of the exponential backoff, ms. Default 15000. */
+    maxDelay?: number;
+    /** Backoff multiplier per attempt. Default 2. */
+    factor?: number;
+    /** Each delay is reduced at random by up to this fraction. Default 0.5. */
+    jitter?: number;
+    /** Frames kept while disconnected; send() throws beyond. Default 1000. */
+    maxQueue?: number;
+    /** WebSocket implementation, for runtimes without a global one. */
+    WebSocket?: new (url: string) => WebSocket;
+}
+
+export interface ClientEvents {
+    /** reconnected: true after a reconnect; messages published meanwhile were missed. */
+    open: { reconnected: boolean };
+    message: { message: Message };
+    /** An error frame from the server (PROTOCOL.md §5), or code 0 for a frame the SDK could not parse. */
+    error: { code: number; reason: string; message: Message | undefined };
+    close: { code: number; reason: string; wasClean: boolean };
+    /** A new attempt is scheduled after `delay` ms. */
+    reconnecting: { attempt: number; delay: number };
+    statechange: { state: State; previous: State };
+}
+
+export declare class Client {
+    constructor(url?: string | URL, options?: ClientOptions);
+    readonly url: string;
+    readonly state: State;
+    /** Channels the server has been asked to deliver; re-subscribed after every reconnect. */
+    readonly channels: string[];
+    on<K extends keyof ClientEvents>(type: K, listener: (detail: ClientEvents[K]) => void): () => void;
+    off<K extends keyof ClientEvents>(type: K, listener: (detail: ClientEvents[K]) => void): void;
+    subscribe(channels: Channels, command?: string, headers?: HeadersInit, body?: string): Message;
+    unsubscribe(channels: Channels, command?: string, headers?: HeadersInit, body?: string): Message;
+    publish(channels: Channels, command: string, headers?: HeadersInit, body?: string): Message;
+    /** Sends now, or queues while not connected. Throws when closed or when the queue is full. */
+    send(command: string | Message, headers?: HeadersInit, body?: string): Message;
+    /** Closes for good: no reconnect. */
+    close(code?: number, reason?: string): void;
+}
+
+/** Connects to url; default: the page's own host, ws: or wss: to match http: or https:. */
+export declare function connect(url?: string | URL, options?: ClientOptions): Client;

@@ -1,0 +1,423 @@
+// lhttp.js: LHTTP/1.0 client (codec + reconnecting WebSocket client).
+// A plain ES module with no dependencies and no build step; see lhttp.d.ts for the API
+// and docs/js-sdk.md for a guide. The wire format is PROTOCOL.md §1, byte for byte.
+
+export const START = "LHTTP/1.0";
+
+const CRLF = "\r\n";
+// PROTOCOL.md §1: a token without spaces or control characters.
+const COMMAND = /^[^\x00-\x20\x7f]+$/;
+// PROTOCOL.md §1 limits: the server answers 400 for anything else, so fail early
+// where the stack trace still points at the caller.
+const CHANNEL = /^(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_\-.:@/]{1,128}$/;
+// Headers that trigger an action on the server. They are not replayed when the
+// client re-subscribes after a reconnect (replaying a publish would duplicate it).
+const ACTION_HEADERS = new Set(["publish", "unsubscribe", "subscribe", "upstream", "upstream-reply", "multipart"]);
+
+/** A frame that is not LHTTP/1.0, or multipart offsets that do not fit the body. */
+export class LhttpFormatError extends Error {
+    constructor(message) {
+        super(message);
+        this.name = "LhttpFormatError";
+    }
+}
+
+/** One LHTTP message: command, headers in wire order (repeats kept), body. */
+export class Message {
+    constructor(command, headers = null, body = "") {
+        this.command = checkCommand(command);
+        this.headers = toPairs(headers);
+        this.body = body == null ? "" : String(body);
+    }
+
+    /** The value the server would interpret: key case-insensitive, trimmed, the last one wins. */
+    header(name) {
+        const wanted = String(name).trim().toLowerCase();
+        for (let i = this.headers.length - 1; i >= 0; i--) {
+            if (this.headers[i][0].trim().toLowerCase() === wanted) return this.headers[i][1].trim();
+        }
+        return undefined;
+    }
+
+    /** The parts of a multipart message (PROTOCOL.md §2), or [] when it has no multipart header. */
+    parts() {
+        const offsets = this.header("multipart");
+        return offsets === undefined ? [] : parseMultipart(offsets, this.body);
+    }
+
+    toString() {
+        return encode(this);
+    }
+}
+
+/** Serialises a message exactly as PROTOCOL.md §1: start line, `k:v` lines, blank line, body. */
+export function encode(message) {
+    let text = START + " " + checkCommand(message.command) + CRLF;
+    for (const [key, value] of toPairs(message.headers)) text += key + ":" + value + CRLF;
+    return text + CRLF + (message.body == null ? "" : message.body);
+}
+
+/** Parses one frame. Header lines split at their first colon; the body is everything after the blank line. */
+export function decode(text) {
+    if (typeof text !== "string") throw new TypeError("an LHTTP frame is a string");
+    if (!text.startsWith(START + " ")) throw new LhttpFormatError("frame does not start with 'LHTTP/1.0 '");
+    const startEnd = text.indexOf(CRLF);
+    const command = text.slice(START.length + 1, startEnd < 0 ? text.length : startEnd);
+    if (!COMMAND.test(command)) throw new LhttpFormatError("bad command: " + JSON.stringify(command));
+    const { headers, body } = parseHead(text, startEnd < 0 ? text.length : startEnd + 2);
+    const message = Object.create(Message.prototype);
+    message.command = command;
+    message.headers = headers;
+    message.body = body;
+    return message;
+}
+
+/**
+ * Builds a multipart body (PROTOCOL.md §2): each part is its header lines, a blank line and its
+ * body; offsets count UTF-8 bytes, which is what the server slices by, not UTF-16 string indexes.
+ * Send the result as `send(command, {multipart: mp.offsets}, mp.body)`.
+ */
+export function multipart(parts) {
+    if (!Array.isArray(parts) || parts.length === 0) throw new RangeError("multipart needs at least one part");
+    const utf8 = new TextEncoder();
+    const offsets = [];
+    let body = "";
+    let bytes = 0;
+    for (const part of parts) {
+        let text = "";
+        for (const [key, value] of toPairs(part.headers)) text += key + ":" + value + CRLF;
+        text += CRLF + (part.body == null ? "" : String(part.body));
+        offsets.push(bytes);
+        bytes += utf8.encode(text).length;
+        body += text;
+    }
+    return { offsets: offsets.join(" "), body };
+}
+
+/** Cuts a multipart body at the given UTF-8 byte offsets ("0 14 ...") and parses each part. */
+export function parseMultipart(offsets, body) {
+    const starts = String(offsets).trim().split(/ +/);
+    const bytes = new TextEncoder().encode(body);
+    const utf8 = new TextDecoder("utf-8", { fatal: true });
+    const cuts = starts.map((s) => {
+        if (!/^\d+$/.test(s)) throw new LhttpFormatError("bad multipart offset: " + JSON.stringify(s));
+        return Number(s);
+    });
+    if (cuts[0] !== 0) throw new LhttpFormatError("the first multipart offset must be 0");
+    cuts.forEach((cut, i) => {
+        if (i > 0 && cut <= cuts[i - 1]) throw new LhttpFormatError("multipart offsets must increase");
+        if (cut > bytes.length) throw new LhttpFormatError("multipart offset " + cut + " is past the body's end");
+    });
+    return cuts.map((cut, i) => {
+        let text;
+        try {
+            text = utf8.decode(bytes.subarray(cut, i + 1 < cuts.length ? cuts[i + 1] : bytes.length));
+        } catch {
+            throw new LhttpFormatError("multipart offset cuts a UTF-8 character");
+        }
+        // A part that starts with CRLF has no headers (its blank line comes first).
+        const { headers, body: partBody } = parseHead(text, 0);
+        const part = Object.create(Message.prototype);
+        part.command = undefined;
+        part.headers = headers;
+        part.body = partBody;
+        return part;
+    });
+}
+
+/** Whether the server will accept this channel name (PROTOCOL.md §1 limits). */
+export function isValidChannel(name) {
+    return typeof name === "string" && CHANNEL.test(name);
+}
+
+function parseHead(text, pos) {
+    const headers = [];
+    while (pos < text.length) {
+        if (text.startsWith(CRLF, pos)) return { headers, body: text.slice(pos + 2) };
+        let eol = text.indexOf(CRLF, pos);
+        if (eol < 0) eol = text.length;
+        const line = text.slice(pos, eol);
+        const colon = line.indexOf(":");
+        if (colon < 0) throw new LhttpFormatError("header line without ':': " + JSON.stringify(line));
+        if (line.slice(0, colon).trim() === "") throw new LhttpFormatError("header line with an empty key");
+        headers.push([line.slice(0, colon), line.slice(colon + 1)]);
+        pos = eol + 2;
+    }
+    // PROTOCOL.md §1: a message with no blank line has no body.
+    return { headers, body: "" };
+}
+
+function checkCommand(command) {
+    if (typeof command !== "string" || !COMMAND.test(command)) {
+        throw new TypeError("an LHTTP command is a non-empty token without spaces: " + JSON.stringify(command));
+    }
+    return command;
+}
+
+// Accepts null, [[k, v], ...], a Map or a plain object; returns fresh [k, v] string pairs.
+function toPairs(headers) {
+    if (headers == null) return [];
+    const entries = Array.isArray(headers) ? headers
+        : headers instanceof Map ? [...headers]
+        : Object.entries(headers);
+    return entries.map(([key, value]) => {
+        key = String(key);
+        value = value == null ? "" : String(value);
+        // A CR or LF would end the line early and let a value inject headers or a body.
+        if (key.trim() === "" || /[:\r\n]/.test(key)) throw new TypeError("bad header key: " + JSON.stringify(key));
+        if (/[\r\n]/.test(value)) throw new TypeError("header value contains CR or LF: " + JSON.stringify(key));
+        return [key, value];
+    });
+}
+
+function channelList(channels) {
+    const list = (Array.isArray(channels) ? channels : String(channels).trim().split(/ +/)).map(String);
+    for (const channel of list) {
+        if (!CHANNEL.test(channel)) throw new TypeError("bad channel name: " + JSON.stringify(channel));
+    }
+    if (list.length === 0) throw new TypeError("no channel given");
+    return list;
+}
+
+function splitChannels(value) {
+    return value === undefined ? [] : value.split(" ").filter((c) => c !== "");
+}
+
+const DEFAULTS = Object.freeze({
+    reconnect: true,
+    initialDelay: 500,      // ms before the first reconnect attempt
+    maxDelay: 15000,        // cap of the exponential backoff, ms
+    factor: 2,
+    jitter: 0.5,            // each delay is reduced by up to this fraction, at random
+    maxQueue: 1000,         // frames kept while disconnected
+});
+
+/**
+ * A connection to an LHTTP server that reconnects by itself and re-subscribes to the channels
+ * it held. Frames sent while disconnected are queued (up to `maxQueue`) and sent, in order,
+ * after the re-subscription.
+ */
+export class Client {
+    #url;
+    #options;
+    #ws = null;
+    #state = "connecting";
+    #listeners = new Map();
+    // channel -> {command, headers} of the frame that subscribed it, replayed on reconnect
+    #subscriptions = new Map();
+    #queue = [];
+    #attempt = 0;
+    #timer = null;
+    #opened = false;
+
+    constructor(url, options = {}) {
+        this.#options = { ...DEFAULTS, ...options };
+        this.#options.WebSocket ??= globalThis.WebSocket;
+        if (typeof this.#options.WebSocket !== "function") {
+            throw new TypeError("no WebSocket implementation: pass options.WebSocket");
+        }
+        this.#url = socketUrl(url);
+        this.#open();
+    }
+
+    get url() { return this.#url; }
+
+    /** "connecting" | "open" | "reconnecting" | "closed" */
+    get state() { return this.#state; }
+
+    /** Channels the server has been asked to deliver; they are re-subscribed after a reconnect. */
+    get channels() { return [...this.#subscriptions.keys()]; }
+
+    /**
+     * Listens to "open" {reconnected}, "message" {message}, "error" {code, reason, message},
+     * "close" {code, reason, wasClean}, "reconnecting" {attempt, delay}, "statechange" {state, previous}.
+     * Returns a function that removes the listener.
+     */
+    on(type, listener) {
+        if (!this.#listeners.has(type)) this.#listeners.set(type, new Set());
+        this.#listeners.get(type).add(listener);
+        return () => this.off(type, listener);
+    }
+
+    off(type, listener) {
+        this.#listeners.get(type)?.delete(listener);
+    }
+
+    subscribe(channels, command = "subscribe", headers = null, body = "") {
+        return this.#sendWith("subscribe", channels, command, headers, body);
+    }
+
+    unsubscribe(channels, command = "unsubscribe", headers = null, body = "") {
+        return this.#sendWith("unsubscribe", channels, command, headers, body);
+    }
+
+    publish(channels, command, headers = null, body = "") {
+        return this.#sendWith("publish", channels, command, headers, body);
+    }
+
+    /** Sends one frame. Headers: an object, a Map or [[key, value], ...]. Returns the message sent. */
+    send(command, headers = null, body = "") {
+        const message = command instanceof Message ? command : new Message(command, headers, body);
+        const text = encode(message);
+        if (this.#state === "closed") throw new Error("the client is closed");
+        // A socket the server is closing drops frames silently: queue them for the next one.
+        if (this.#state === "open" && this.#ws.readyState === 1) {
+            this.#write(message, text);
+        } else {
+            if (this.#queue.length >= this.#options.maxQueue) throw new Error("send queue full (" + this.#options.maxQueue + " frames)");
+            this.#queue.push([message, text]);
+        }
+        return message;
+    }
+
+    /** Closes for good: no reconnect, queued frames are dropped. */
+    close(code = 1000, reason = "") {
+        clearTimeout(this.#timer);
+        this.#queue = [];
+        const ws = this.#ws;
+        this.#setState("closed");
+        if (ws && ws.readyState < 2) ws.close(code, reason);
+    }
+
+    #sendWith(action, channels, command, headers, body) {
+        const list = channelList(channels);
+        const pairs = toPairs(headers).filter(([key]) => key.trim().toLowerCase() !== action);
+        pairs.push([action, list.join(" ")]);
+        return this.send(command, pairs, body);
+    }
+
+    #write(message, text) {
+        this.#ws.send(text);
+        // Recorded when written, so that channels are exactly what this connection's server knows.
+        // Same order as the server applies them (PROTOCOL.md §2): subscribe before unsubscribe.
+        const keep = message.headers.filter(([key]) => !ACTION_HEADERS.has(key.trim().toLowerCase()));
+        for (const channel of splitChannels(message.header("subscribe"))) {
+            if (!this.#subscriptions.has(channel)) this.#subscriptions.set(channel, { command: message.command, headers: keep });
+        }
+        for (const channel of splitChannels(message.header("unsubscribe"))) this.#subscriptions.delete(channel);
+    }
+
+    #open() {
+        let ws;
+        try {
+            ws = new this.#options.WebSocket(this.#url);
+        } catch (error) {
+            if (!this.#opened && this.#attempt === 0) throw error;
+            this.#retry();
+            return;
+        }
+        this.#ws = ws;
+        ws.binaryType = "arraybuffer";
+        ws.onopen = () => this.#onOpen(ws);
+        ws.onmessage = (event) => this.#onFrame(ws, event.data);
+        ws.onclose = (event) => this.#onClose(ws, event);
+        // A socket error is always followed by close, which carries what the app can act on.
+        ws.onerror = () => {};
+    }
+
+    #onOpen(ws) {
+        if (ws !== this.#ws || this.#state === "closed") return;
+        const reconnected = this.#opened;
+        this.#opened = true;
+        this.#attempt = 0;
+        this.#setState("open");
+        this.#resubscribe();
+        const queued = this.#queue;
+        this.#queue = [];
+        for (const [message, text] of queued) this.#write(message, text);
+        this.#emit("open", { reconnected });
+    }
+
+    #resubscribe() {
+        // One frame per distinct (command, headers): usually a single frame for all channels.
+        const groups = new Map();
+        for (const [channel, { command, headers }] of this.#subscriptions) {
+            const key = JSON.stringify([command, headers]);
+            if (!groups.has(key)) groups.set(key, { command, headers, channels: [] });
+            groups.get(key).channels.push(channel);
+        }
+        for (const { command, headers, channels } of groups.values()) {
+            const message = new Message(command, [...headers, ["subscribe", channels.join(" ")]], "");
+            this.#write(message, encode(message));
+        }
+    }
+
+    #onFrame(ws, data) {
+        if (ws !== this.#ws) return;
+        const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+        let message;
+        try {
+            message = decode(text);
+        } catch (error) {
+            this.#emit("error", { code: 0, reason: error.message, message: undefined });
+            return;
+        }
+        if (message.command === "error") {
+            this.#emit("error", { code: Number(message.header("code")), reason: message.header("reason") ?? "", message });
+        } else {
+            this.#emit("message", { message });
+        }
+    }
+
+    #onClose(ws, event) {
+        if (ws !== this.#ws) return;
+        this.#ws = null;
+        this.#emit("close", { code: event.code, reason: event.reason, wasClean: event.wasClean });
+        if (this.#state === "closed") return;
+        if (!this.#options.reconnect) {
+            this.#queue = [];
+            this.#setState("closed");
+            return;
+        }
+        this.#retry();
+    }
+
+    #retry() {
+        const { initialDelay, maxDelay, factor, jitter } = this.#options;
+        this.#attempt++;
+        const ceiling = Math.min(maxDelay, initialDelay * factor ** (this.#attempt - 1));
+        // Jitter spreads the reconnects of many pages after a server restart.
+        const delay = Math.round(ceiling * (1 - jitter * Math.random()));
+        this.#setState(this.#opened ? "reconnecting" : "connecting");
+        this.#emit("reconnecting", { attempt: this.#attempt, delay });
+        this.#timer = setTimeout(() => {
+            if (this.#state !== "closed") this.#open();
+        }, delay);
+    }
+
+    #setState(state) {
+        const previous = this.#state;
+        if (previous === state) return;
+        this.#state = state;
+        this.#emit("statechange", { state, previous });
+    }
+
+    #emit(type, detail) {
+        for (const listener of [...(this.#listeners.get(type) ?? [])]) {
+            try {
+                listener(detail);
+            } catch (error) {
+                // One failing listener must not stop the others or the client itself.
+                if (typeof globalThis.reportError === "function") globalThis.reportError(error);
+                else setTimeout(() => { throw error; });
+            }
+        }
+    }
+}
+
+/** Connects to `url` (default: the page's own host, ws: or wss: to match http: or https:). */
+export function connect(url, options) {
+    return new Client(url, options);
+}
+
+function socketUrl(url) {
+    const page = globalThis.location?.href;
+    if (url == null) {
+        if (!page) throw new TypeError("a URL is needed outside a web page");
+        url = "/";
+    }
+    const resolved = new URL(String(url), page);
+    if (resolved.protocol === "http:") resolved.protocol = "ws:";
+    else if (resolved.protocol === "https:") resolved.protocol = "wss:";
+    return resolved.href;
+}
