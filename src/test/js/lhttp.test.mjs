@@ -1,0 +1,358 @@
+// Unit tests of webapp/lhttp.js, run by `node --test` in Maven's test phase.
+// The codec cases mirror the Java codec's (PROTOCOL.md §1, §2, §6); the client tests drive the
+// reconnect logic through a scripted WebSocket and Node's mock timers, so nothing here sleeps.
+import { test, describe, beforeEach, afterEach, mock } from "node:test";
+import assert from "node:assert/strict";
+import {
+    Client, LhttpFormatError, Message, decode, encode, isValidChannel, multipart, parseMultipart,
+} from "../../../webapp/lhttp.js";
+
+const pairs = (m) => m.headers.map(([k, v]) => [k, v]);
+
+describe("codec: PROTOCOL.md §6 examples, byte for byte", () => {
+    test("publish example", () => {
+        const text = "LHTTP/1.0 chat\r\ncontent-type:json\r\npublish:channel_jack\r\n\r\n{to:jack,from:mike}";
+        const m = decode(text);
+        assert.equal(m.command, "chat");
+        assert.deepEqual(pairs(m), [["content-type", "json"], ["publish", "channel_jack"]]);
+        assert.equal(m.body, "{to:jack,from:mike}");
+        assert.equal(encode(m), text);
+    });
+
+    test("multipart example", () => {
+        const text = "LHTTP/1.0 upload\r\nmultipart:0 14\r\n\r\nk1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2";
+        const m = decode(text);
+        assert.equal(m.header("multipart"), "0 14");
+        const parts = m.parts();
+        assert.equal(parts.length, 2);
+        assert.deepEqual(pairs(parts[0]), [["k1", "v1"]]);
+        assert.equal(parts[0].body, "body1");
+        assert.deepEqual(pairs(parts[1]), [["k2", "v2"]]);
+        assert.equal(parts[1].body, "body2");
+        assert.equal(encode(m), text);
+        assert.deepEqual(multipart([{ headers: { k1: "v1" }, body: "body1" }, { headers: { k2: "v2" }, body: "body2" }]),
+            { offsets: "0 14", body: "k1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2" });
+    });
+});
+
+describe("codec: headers", () => {
+    test("a header splits at its first colon", () => {
+        const text = "LHTTP/1.0 chat\r\nupstream:POST http://h/x\r\ntime:12:30:00\r\n\r\n";
+        const m = decode(text);
+        assert.deepEqual(pairs(m), [["upstream", "POST http://h/x"], ["time", "12:30:00"]]);
+        assert.equal(m.header("upstream"), "POST http://h/x");
+        assert.equal(encode(m), text);
+    });
+
+    test("keys and values are kept as sent; lookup ignores case and spaces, the last one wins", () => {
+        const text = "LHTTP/1.0 chat\r\n Nick : mike \r\nnick:jack\r\nEmpty:\r\n\r\nbody";
+        const m = decode(text);
+        assert.deepEqual(pairs(m), [[" Nick ", " mike "], ["nick", "jack"], ["Empty", ""]]);
+        assert.equal(m.header("NICK"), "jack");
+        assert.equal(m.header("empty"), "");
+        assert.equal(m.header("missing"), undefined);
+        assert.equal(encode(m), text);
+    });
+
+    test("header order and repeats survive a round trip", () => {
+        const m = new Message("c", [["b", "1"], ["a", "2"], ["b", "3"]], "");
+        assert.equal(m.toString(), "LHTTP/1.0 c\r\nb:1\r\na:2\r\nb:3\r\n\r\n");
+        assert.deepEqual(pairs(decode(m.toString())), [["b", "1"], ["a", "2"], ["b", "3"]]);
+    });
+
+    test("headers from an object, a Map or pairs", () => {
+        const expected = "LHTTP/1.0 c\r\nx:1\r\ny:true\r\n\r\nb";
+        assert.equal(encode({ command: "c", headers: { x: 1, y: true }, body: "b" }), expected);
+        assert.equal(encode({ command: "c", headers: new Map([["x", "1"], ["y", "true"]]), body: "b" }), expected);
+        assert.equal(encode({ command: "c", headers: [["x", "1"], ["y", "true"]], body: "b" }), expected);
+    });
+});
+
+describe("codec: body", () => {
+    test("CRLF and blank lines inside the body are body", () => {
+        const body = "line1\r\n\r\nLHTTP/1.0 fake\r\nk:v\r\n\r\nend\r\n";
+        const text = "LHTTP/1.0 chat\r\nk:v\r\n\r\n" + body;
+        const m = decode(text);
+        assert.deepEqual(pairs(m), [["k", "v"]]);
+        assert.equal(m.body, body);
+        assert.equal(encode(m), text);
+    });
+
+    test("empty body, and no blank line meaning no body", () => {
+        assert.equal(decode("LHTTP/1.0 chat\r\n\r\n").body, "");
+        const noBlank = decode("LHTTP/1.0 chat\r\nsubscribe:a\r\n");
+        assert.deepEqual(pairs(noBlank), [["subscribe", "a"]]);
+        assert.equal(noBlank.body, "");
+        assert.equal(decode("LHTTP/1.0 chat").command, "chat");
+        assert.equal(decode("LHTTP/1.0 chat\r\nk:v").header("k"), "v");
+    });
+
+    test("multi-byte UTF-8 in headers and body is untouched", () => {
+        const text = "LHTTP/1.0 chat\r\nnick:Zoë 日本\r\n\r\n😀 héllo\r\n";
+        const m = decode(text);
+        assert.equal(m.header("nick"), "Zoë 日本");
+        assert.equal(m.body, "😀 héllo\r\n");
+        assert.equal(encode(m), text);
+    });
+});
+
+describe("codec: malformed frames", () => {
+    const bad = {
+        "not LHTTP": "HTTP/1.1 chat\r\n\r\n",
+        "lower-case start": "lhttp/1.0 chat\r\n\r\n",
+        "no command": "LHTTP/1.0 \r\n\r\n",
+        "two spaces": "LHTTP/1.0  chat\r\n\r\n",
+        "space in command": "LHTTP/1.0 chat room\r\n\r\n",
+        "control character in command": "LHTTP/1.0 ch\tat\r\n\r\n",
+        "header without colon": "LHTTP/1.0 chat\r\nsubscribe\r\n\r\n",
+        "empty key": "LHTTP/1.0 chat\r\n:v\r\n\r\n",
+        "blank key": "LHTTP/1.0 chat\r\n  :v\r\n\r\n",
+        "empty frame": "",
+    };
+    for (const [name, text] of Object.entries(bad)) {
+        test(name, () => assert.throws(() => decode(text), LhttpFormatError));
+    }
+
+    test("the encoder refuses what would change the frame's meaning", () => {
+        assert.throws(() => encode({ command: "a b" }), TypeError);
+        assert.throws(() => encode({ command: "" }), TypeError);
+        assert.throws(() => encode({ command: "c", headers: { nick: "x\r\npublish:all" } }), TypeError);
+        assert.throws(() => encode({ command: "c", headers: { "a:b": "v" } }), TypeError);
+        assert.throws(() => encode({ command: "c", headers: { "": "v" } }), TypeError);
+        assert.throws(() => encode({ command: "c", headers: { "a\nb": "v" } }), TypeError);
+    });
+});
+
+describe("codec: multipart with UTF-8 byte offsets", () => {
+    test("offsets count bytes, not UTF-16 units", () => {
+        // "k:é\r\n\r\n日本" is 14 bytes (é = 2, 日 = 3, 本 = 3) but 10 UTF-16 units.
+        const mp = multipart([{ headers: { k: "é" }, body: "日本" }, { body: "😀x" }, { headers: [["a", "1"], ["b", "2:3"]], body: "" }]);
+        assert.equal(mp.offsets, "0 14 21");
+        assert.equal(mp.body, "k:é\r\n\r\n日本\r\n😀xa:1\r\nb:2:3\r\n\r\n");
+        const parts = parseMultipart(mp.offsets, mp.body);
+        assert.deepEqual(parts.map(pairs), [[["k", "é"]], [], [["a", "1"], ["b", "2:3"]]]);
+        assert.deepEqual(parts.map((p) => p.body), ["日本", "😀x", ""]);
+        assert.equal(parts[2].header("b"), "2:3");
+    });
+
+    test("a part that starts with CRLF has no headers; part bodies may hold CRLF", () => {
+        const parts = parseMultipart("0 10", "\r\nab\r\n\r\ncdk:v\r\n\r\n\r\nz");
+        assert.deepEqual(parts.map(pairs), [[], [["k", "v"]]]);
+        assert.deepEqual(parts.map((p) => p.body), ["ab\r\n\r\ncd", "\r\nz"]);
+    });
+
+    test("a whole multipart frame round-trips", () => {
+        const mp = multipart([{ headers: { "content-type": "text/json" }, body: '{"name":"ü.txt"}' }, { headers: { "content-type": "text/plain" }, body: "hello\r\nwörld" }]);
+        const text = encode({ command: "upload", headers: { multipart: mp.offsets }, body: mp.body });
+        const parts = decode(text).parts();
+        assert.deepEqual(parts.map((p) => p.header("content-type")), ["text/json", "text/plain"]);
+        assert.deepEqual(parts.map((p) => p.body), ['{"name":"ü.txt"}', "hello\r\nwörld"]);
+    });
+
+    test("bad offsets are refused", () => {
+        const body = "a:1\r\n\r\nébody";
+        for (const offsets of ["1", "0 0", "0 9 8", "0 99", "0 x", "0 -1", "0 8"]) {
+            assert.throws(() => parseMultipart(offsets, body), LhttpFormatError, offsets);
+        }
+        assert.doesNotThrow(() => parseMultipart("0", body));
+        assert.throws(() => multipart([]), RangeError);
+    });
+});
+
+test("channel names follow PROTOCOL.md §1", () => {
+    for (const ok of ["chatroom", "a", "room-1_x.y:z@h/p", "x".repeat(128)]) assert.ok(isValidChannel(ok), ok);
+    for (const no of ["", "x".repeat(129), ".a", "a.", "a..b", "a b", "a*", "a>", "é"]) assert.ok(!isValidChannel(no), no);
+});
+
+test("random frames round-trip exactly", () => {
+    let seed = 42;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const alphabet = ["a", "Z", "0", ":", " ", "-", "é", "日", "😀", "\t", "/"];
+    const bodyAlphabet = [...alphabet, "\r\n", "\r", "\n", "\r\n\r\n"];
+    const word = (chars, max) => Array.from({ length: Math.floor(random() * max) }, () => chars[Math.floor(random() * chars.length)]).join("");
+    for (let i = 0; i < 500; i++) {
+        const command = "c" + word(["a", "1", "_", "é", "/"], 6);
+        const headers = Array.from({ length: Math.floor(random() * 5) }, () => ["k" + word(alphabet.filter((c) => c !== ":"), 5), word(alphabet, 10)]);
+        const body = word(bodyAlphabet, 20);
+        const text = encode({ command, headers, body });
+        const m = decode(text);
+        assert.equal(m.command, command);
+        assert.deepEqual(pairs(m), headers);
+        assert.equal(m.body, body);
+        assert.equal(encode(m), text);
+    }
+});
+
+// A WebSocket whose server side the test scripts.
+class FakeSocket {
+    static all = [];
+    constructor(url) {
+        this.url = url;
+        this.sent = [];
+        this.readyState = 0;
+        FakeSocket.all.push(this);
+    }
+    send(text) {
+        if (this.readyState !== 1) throw new Error("send on a socket that is not open");
+        this.sent.push(text);
+    }
+    close(code = 1000, reason = "") {
+        this.readyState = 3;
+        this.onclose?.({ code, reason, wasClean: true });
+    }
+    accept() {
+        this.readyState = 1;
+        this.onopen?.({});
+    }
+    receive(text) {
+        this.onmessage?.({ data: text });
+    }
+    drop(code = 1006) {
+        this.readyState = 3;
+        this.onclose?.({ code, reason: "", wasClean: false });
+    }
+    static last() {
+        return FakeSocket.all[FakeSocket.all.length - 1];
+    }
+}
+
+describe("client", () => {
+    let events;
+    const client = (options = {}) => {
+        const c = new Client("ws://test/", { WebSocket: FakeSocket, ...options });
+        for (const type of ["open", "message", "error", "close", "reconnecting", "statechange"]) {
+            c.on(type, (detail) => events.push([type, detail]));
+        }
+        return c;
+    };
+    const of = (type) => events.filter(([t]) => t === type).map(([, d]) => d);
+
+    beforeEach(() => {
+        FakeSocket.all = [];
+        events = [];
+        mock.timers.enable({ apis: ["setTimeout"] });
+    });
+    afterEach(() => mock.timers.reset());
+
+    test("frames sent before the socket opens go out on open, subscriptions first", () => {
+        const c = client();
+        assert.equal(c.state, "connecting");
+        c.subscribe("chatroom", "chat");
+        c.publish("chatroom", "chat", { nick: "mike" }, "hi");
+        assert.deepEqual(FakeSocket.last().sent, []);
+        FakeSocket.last().accept();
+        assert.equal(c.state, "open");
+        assert.deepEqual(FakeSocket.last().sent, [
+            "LHTTP/1.0 chat\r\nsubscribe:chatroom\r\n\r\n",
+            "LHTTP/1.0 chat\r\nnick:mike\r\npublish:chatroom\r\n\r\nhi",
+        ]);
+        assert.deepEqual(c.channels, ["chatroom"]);
+        assert.deepEqual(of("open"), [{ reconnected: false }]);
+    });
+
+    test("messages and error frames are separate events", () => {
+        const c = client();
+        FakeSocket.last().accept();
+        FakeSocket.last().receive("LHTTP/1.0 chat\r\npublish:chatroom\r\n\r\nhello");
+        FakeSocket.last().receive("LHTTP/1.0 error\r\ncode:400\r\nreason:bad channel name\r\n\r\n");
+        FakeSocket.last().receive("garbage");
+        const [message] = of("message");
+        assert.equal(message.message.body, "hello");
+        const errors = of("error");
+        assert.equal(errors.length, 2);
+        assert.equal(errors[0].code, 400);
+        assert.equal(errors[0].reason, "bad channel name");
+        assert.equal(errors[1].code, 0);
+        c.close();
+    });
+
+    test("after a drop it backs off with jitter, reconnects, re-subscribes and flushes the queue", () => {
+        const c = client({ initialDelay: 100, maxDelay: 1000 });
+        FakeSocket.last().accept();
+        c.subscribe("a b", "chat", { token: "t1", publish: "ignored" });
+        c.subscribe("c");
+        c.unsubscribe("b");
+        assert.deepEqual(c.channels, ["a", "c"]);
+
+        FakeSocket.last().drop();
+        assert.equal(c.state, "reconnecting");
+        c.publish("a", "chat", null, "sent while away");
+        // Attempts 1..6: ceilings 100, 200, 400, 800, 1000 (capped), 1000; jitter takes off up to half.
+        const ceilings = [100, 200, 400, 800, 1000, 1000];
+        for (const [i, ceiling] of ceilings.entries()) {
+            const { delay } = of("reconnecting").at(-1);
+            assert.ok(delay >= ceiling / 2 && delay <= ceiling, `delay ${delay} for ceiling ${ceiling}`);
+            const sockets = FakeSocket.all.length;
+            mock.timers.tick(delay - 1);
+            assert.equal(FakeSocket.all.length, sockets, "no attempt before the delay");
+            mock.timers.tick(1);
+            assert.equal(FakeSocket.all.length, sockets + 1);
+            if (i < ceilings.length - 1) FakeSocket.last().drop();
+        }
+        assert.deepEqual(of("reconnecting").map((r) => r.attempt), [1, 2, 3, 4, 5, 6]);
+
+        FakeSocket.last().accept();
+        assert.equal(c.state, "open");
+        assert.deepEqual(FakeSocket.last().sent, [
+            "LHTTP/1.0 chat\r\ntoken:t1\r\nsubscribe:a\r\n\r\n",
+            "LHTTP/1.0 subscribe\r\nsubscribe:c\r\n\r\n",
+            "LHTTP/1.0 chat\r\npublish:a\r\n\r\nsent while away",
+        ]);
+        assert.deepEqual(of("open").at(-1), { reconnected: true });
+
+        // A later drop starts the backoff from the beginning again.
+        FakeSocket.last().drop();
+        assert.equal(of("reconnecting").at(-1).attempt, 1);
+        c.close();
+    });
+
+    test("close() ends it: no reconnect, no more sends", () => {
+        const c = client();
+        FakeSocket.last().accept();
+        c.close();
+        assert.equal(c.state, "closed");
+        assert.deepEqual(of("close").map((e) => e.code), [1000]);
+        mock.timers.tick(60000);
+        assert.equal(FakeSocket.all.length, 1);
+        assert.throws(() => c.send("chat"), /closed/);
+    });
+
+    test("without reconnect a drop closes it", () => {
+        const c = client({ reconnect: false });
+        FakeSocket.last().accept();
+        FakeSocket.last().drop();
+        assert.equal(c.state, "closed");
+        mock.timers.tick(60000);
+        assert.equal(FakeSocket.all.length, 1);
+    });
+
+    test("the queue is bounded", () => {
+        const c = client({ maxQueue: 2 });
+        c.send("a");
+        c.send("b");
+        assert.throws(() => c.send("c"), /queue full/);
+        c.close();
+    });
+
+    test("bad channel names fail at the call site", () => {
+        const c = client();
+        assert.throws(() => c.subscribe("a*"), TypeError);
+        assert.throws(() => c.publish("", "chat"), TypeError);
+        c.close();
+    });
+
+    test("a listener that throws does not stop the others", () => {
+        const c = client();
+        const seen = [];
+        const reported = [];
+        globalThis.reportError = (error) => reported.push(error.message);
+        c.on("message", () => { throw new Error("app bug"); });
+        c.on("message", ({ message }) => seen.push(message.body));
+        FakeSocket.last().accept();
+        FakeSocket.last().receive("LHTTP/1.0 chat\r\n\r\nx");
+        assert.deepEqual(seen, ["x"]);
+        assert.deepEqual(reported, ["app bug"]);
+        delete globalThis.reportError;
+        c.close();
+    });
+});
