@@ -1,0 +1,88 @@
+package io.lhttp.it.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lhttp.it.support.UberJarServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The chat demo (webapp/index.html) and the original-API page, in real headless Chromium. */
+class ChatDemoIT {
+
+    private static UberJarServer server;
+
+    @BeforeAll
+    static void startServer() {
+        server = UberJarServer.start();
+    }
+
+    @AfterAll
+    static void stopServer() {
+        if (server != null) server.close();
+    }
+
+    @Test
+    void messageTypedInOnePageAppearsInTheOtherAndInTheSendersOwnButNotInAnotherRoom() {
+        String otherRoom = "elsewhere-" + System.nanoTime();
+        try (ChatPage alice = ChatPage.demo(server.httpUri(), "chatroom", "alice");
+             ChatPage bob = ChatPage.demo(server.httpUri(), "chatroom", "bob");
+             ChatPage carol = ChatPage.demo(server.httpUri(), otherRoom, "carol")) {
+            for (ChatPage page : List.of(alice, bob, carol)) page.awaitState("connected", ChatPage.WAIT);
+            // Own echoes prove each page's subscription is active before anyone relies on it.
+            bob.sayAndAwaitEcho("bob is here");
+            carol.sayAndAwaitEcho("carol is here");
+
+            alice.say("hello from alice");
+            assertEquals("alice: hello from alice", last(alice.awaitMessage("hello from alice")));
+            assertEquals("alice: hello from alice", last(bob.awaitMessage("hello from alice")));
+
+            // Both deliveries are done, so had carol been subscribed to chatroom, alice's message
+            // would be queued to her before this later one. Waiting for it replaces a sleep.
+            carol.sayAndAwaitEcho("anyone?");
+            assertEquals(List.of("carol: carol is here", "carol: anyone?"), carol.messages());
+        }
+    }
+
+    @Test
+    void demoDefaultsToChatroomAndScreenshotOfAShortConversation() throws Exception {
+        try (ChatPage ada = ChatPage.demo(server.httpUri());
+             ChatPage grace = ChatPage.demo(server.httpUri(), "chatroom", "grace")) {
+            ada.awaitState("connected", ChatPage.WAIT);
+            grace.awaitState("connected", ChatPage.WAIT);
+            assertEquals("chatroom", ada.room());
+            grace.sayAndAwaitEcho("Hi! Is the new build deployed?");
+            ada.awaitMessage("grace: Hi! Is the new build deployed?");
+            ada.sayAndAwaitEcho("Yes, 1.0 is live: lhttp on Payara Micro.");
+            grace.awaitMessage("Yes, 1.0 is live: lhttp on Payara Micro.");
+            grace.sayAndAwaitEcho("Great, reconnects work too. Thanks!");
+            ada.awaitMessage("Great, reconnects work too. Thanks!");
+
+            Path png = Path.of(System.getProperty("project.basedir", "."), "docs", "chat-demo.png");
+            grace.screenshot(png);
+            assertTrue(Files.size(png) > 5_000, "screenshot written");
+        }
+    }
+
+    @Test
+    void pageWrittenForTheOriginalSdkChatsWithThePageUsingTheNewOne() {
+        try (ChatPage old = ChatPage.compat(server.httpUri());
+             ChatPage dave = ChatPage.demo(server.httpUri(), "chatroom", "dave")) {
+            dave.awaitState("connected", ChatPage.WAIT);
+            // The original page has no state display: its own echo shows it is connected and subscribed.
+            old.sayAndAwaitEcho("written in 2016");
+            dave.awaitMessage("anonymous: written in 2016");
+
+            dave.say("still works, colons too: a:b");
+            assertEquals("still works, colons too: a:b", last(old.awaitMessage("still works, colons too: a:b")));
+        }
+    }
+
+    private static String last(List<String> lines) {
+        return lines.get(lines.size() - 1);
+    }
+}

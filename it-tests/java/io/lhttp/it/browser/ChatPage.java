@@ -1,0 +1,112 @@
+package io.lhttp.it.browser;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.net.URI;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.openqa.selenium.By;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * One chat page in its own browser, driven the way a user (or a screen reader) finds things:
+ * the input labelled "Message", the button named "Send", the list with role "log".
+ * Works for the demo (index.html) and for the original-API page (compat.html).
+ */
+final class ChatPage implements AutoCloseable {
+
+    static final Duration WAIT = Duration.ofSeconds(30);
+
+    private final ChromeDriver driver;
+
+    private ChatPage(ChromeDriver driver, URI uri) {
+        this.driver = driver;
+        driver.get(uri.toString());
+    }
+
+    /** The demo in this room as this nickname. */
+    static ChatPage demo(URI server, String room, String nick) {
+        return new ChatPage(Chromium.open(), server.resolve("/?room=" + encode(room) + "&nick=" + encode(nick)));
+    }
+
+    /** The demo with its defaults (room "chatroom", a generated nickname). */
+    static ChatPage demo(URI server) {
+        return new ChatPage(Chromium.open(), server.resolve("/"));
+    }
+
+    /** A page written for the original SDK (new Lhttp(url), on_open, context.publish). */
+    static ChatPage compat(URI server) {
+        return new ChatPage(Chromium.open(), server.resolve("/compat.html"));
+    }
+
+    String state() {
+        return driver.findElement(By.id("state")).getText();
+    }
+
+    String room() {
+        return driver.findElement(By.id("room")).getDomProperty("value");
+    }
+
+    void awaitState(String text, Duration timeout) {
+        new WebDriverWait(driver, timeout).withMessage(() -> "state is '" + state() + "', expected '" + text + "'")
+                .until(d -> text.equals(state()));
+    }
+
+    void say(String text) {
+        WebElement label = driver.findElement(By.xpath("//label[normalize-space()='Message']"));
+        WebElement input = driver.findElement(By.id(label.getDomAttribute("for")));
+        assertEquals("Message", input.getAccessibleName());
+        input.sendKeys(text);
+        send().click();
+    }
+
+    WebElement send() {
+        return driver.findElements(By.tagName("button")).stream()
+                .filter(b -> "Send".equals(b.getAccessibleName()))
+                .findFirst().orElseThrow(() -> new AssertionError("no button named Send"));
+    }
+
+    List<String> messages() {
+        return driver.findElement(By.cssSelector("[role=log]")).findElements(By.tagName("li")).stream()
+                .map(WebElement::getText).toList();
+    }
+
+    /** Waits until the log has a line ending with this text, and returns the whole log. */
+    List<String> awaitMessage(String text) {
+        return awaitMessage(text, WAIT);
+    }
+
+    List<String> awaitMessage(String text, Duration timeout) {
+        new WebDriverWait(driver, timeout).withMessage(() -> "'" + text + "' not in " + messages())
+                .until(d -> messages().stream().anyMatch(m -> m.endsWith(text)));
+        return messages();
+    }
+
+    /** Says something and waits for its echo: afterwards the page's subscription is known to be active. */
+    void sayAndAwaitEcho(String text) {
+        say(text);
+        awaitMessage(text);
+    }
+
+    void screenshot(Path file) throws java.io.IOException {
+        Files.createDirectories(file.toAbsolutePath().getParent());
+        Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Override
+    public void close() {
+        Chromium.quit(driver);
+    }
+
+    private static String encode(String s) {
+        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+    }
+}
