@@ -1,6 +1,5 @@
 package io.lhttp.channel;
 
-import io.lhttp.connection.Connection;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -12,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * This instance's channels and their local subscribers. Holds one bus subscription per channel,
- * taken when the first local connection subscribes and cancelled when the last one leaves, and
+ * taken when the first local subscriber arrives and cancelled when the last one leaves, and
  * fans each frame the bus delivers out to the local subscribers: the same encoded text to each.
  * A closing connection leaves all its channels, so nothing outlives it.
  */
@@ -25,13 +24,13 @@ public class ChannelRegistry {
     private final ConcurrentHashMap<String, LocalChannel> channels = new ConcurrentHashMap<>();
 
     /**
-     * Subscribes a connection to channels; channels it already has are left as they are.
-     * All or nothing: when the connection would exceed {@code maxChannels}, none is added.
+     * Subscribes a subscriber to channels; channels it already has are left as they are.
+     * All or nothing: when the subscriber would exceed {@code maxChannels}, none is added.
      *
-     * @throws ProtocolException 429 over the per-connection channel limit
+     * @throws ProtocolException 429 over the per-subscriber channel limit
      */
-    public void subscribe(Connection connection, List<String> names, int maxChannels) throws ProtocolException {
-        Set<String> mine = connection.channels();
+    public void subscribe(Subscriber subscriber, List<String> names, int maxChannels) throws ProtocolException {
+        Set<String> mine = subscriber.channels();
         synchronized (mine) {
             List<String> added = new ArrayList<>(names.size());
             for (String name : names) {
@@ -46,31 +45,31 @@ public class ChannelRegistry {
                 mine.add(name);
                 channels.compute(name, (n, channel) -> {
                     LocalChannel c = channel == null ? new LocalChannel(n) : channel;
-                    c.add(connection);
+                    c.add(subscriber);
                     return c;
                 });
             }
         }
     }
 
-    /** Unsubscribes a connection from channels; channels it does not have are ignored. */
-    public void unsubscribe(Connection connection, List<String> names) {
-        Set<String> mine = connection.channels();
+    /** Unsubscribes a subscriber from channels; channels it does not have are ignored. */
+    public void unsubscribe(Subscriber subscriber, List<String> names) {
+        Set<String> mine = subscriber.channels();
         synchronized (mine) {
             for (String name : names) {
                 if (mine.remove(name)) {
-                    leave(name, connection);
+                    leave(name, subscriber);
                 }
             }
         }
     }
 
-    /** Removes every subscription of a connection; called when it closes. */
-    public void removeAll(Connection connection) {
-        Set<String> mine = connection.channels();
+    /** Removes every subscription of a subscriber; called when it closes. */
+    public void removeAll(Subscriber subscriber) {
+        Set<String> mine = subscriber.channels();
         synchronized (mine) {
             for (String name : mine) {
-                leave(name, connection);
+                leave(name, subscriber);
             }
             mine.clear();
         }
@@ -87,38 +86,38 @@ public class ChannelRegistry {
         return c == null ? 0 : c.subscribers.length;
     }
 
-    private void leave(String name, Connection connection) {
-        channels.computeIfPresent(name, (n, channel) -> channel.remove(connection) ? channel : null);
+    private void leave(String name, Subscriber subscriber) {
+        channels.computeIfPresent(name, (n, channel) -> channel.remove(subscriber) ? channel : null);
     }
 
     /** One channel's local subscribers. Changes happen inside the map's compute for its key. */
     private final class LocalChannel {
 
-        private static final Connection[] NONE = new Connection[0];
+        private static final Subscriber[] NONE = new Subscriber[0];
 
-        private volatile Connection[] subscribers = NONE; // copy on write: the fan-out reads without locks
+        private volatile Subscriber[] subscribers = NONE; // copy on write: the fan-out reads without locks
         private final Bus.Subscription subscription;
 
         LocalChannel(String name) {
             this.subscription = bus.subscribe(name, this::deliver);
         }
 
-        void add(Connection connection) {
-            Connection[] old = subscribers;
-            Connection[] grown = Arrays.copyOf(old, old.length + 1);
-            grown[old.length] = connection;
+        void add(Subscriber subscriber) {
+            Subscriber[] old = subscribers;
+            Subscriber[] grown = Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = subscriber;
             subscribers = grown;
         }
 
         /** @return whether anyone is left; when not, the bus subscription is cancelled */
-        boolean remove(Connection connection) {
-            Connection[] old = subscribers;
+        boolean remove(Subscriber subscriber) {
+            Subscriber[] old = subscribers;
             int i = 0;
-            while (i < old.length && old[i] != connection) {
+            while (i < old.length && old[i] != subscriber) {
                 i++;
             }
             if (i < old.length) {
-                Connection[] shrunk = new Connection[old.length - 1];
+                Subscriber[] shrunk = new Subscriber[old.length - 1];
                 System.arraycopy(old, 0, shrunk, 0, i);
                 System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
                 subscribers = shrunk;
@@ -131,7 +130,7 @@ public class ChannelRegistry {
         }
 
         private void deliver(String frame) {
-            for (Connection c : subscribers) {
+            for (Subscriber c : subscribers) {
                 c.sendFrame(frame);
             }
         }

@@ -1,5 +1,6 @@
 package io.lhttp.connection;
 
+import io.lhttp.channel.Subscriber;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.protocol.Message;
 import jakarta.websocket.CloseReason;
@@ -16,7 +17,7 @@ import java.util.logging.Logger;
  * One client's WebSocket connection: its id, per-connection attributes for processors and
  * filters, its channels, and its bounded send queue. Sending never blocks the caller.
  */
-public final class Connection {
+public final class Connection implements Subscriber {
 
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
@@ -59,6 +60,7 @@ public final class Connection {
     }
 
     /** Sends an already-encoded frame to this client (queued). Used by the fan-out: encode once, send many. */
+    @Override
     public boolean sendFrame(String frame) {
         return queue.offer(frame);
     }
@@ -89,6 +91,7 @@ public final class Connection {
      * The channels this connection subscribes to: a live set, guarded by itself; the channel
      * registry is its only writer.
      */
+    @Override
     public Set<String> channels() {
         return channels;
     }
