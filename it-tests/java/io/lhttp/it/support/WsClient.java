@@ -1,0 +1,99 @@
+package io.lhttp.it.support;
+
+import jakarta.websocket.ClientEndpointConfig;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.ContainerProvider;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.Session;
+import jakarta.websocket.WebSocketContainer;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A WebSocket client for tests (Tyrus over real loopback sockets): sends raw frames, queues
+ * every frame it receives, and records how the connection closed.
+ */
+public final class WsClient implements AutoCloseable {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+    private static final WebSocketContainer CONTAINER = ContainerProvider.getWebSocketContainer();
+
+    static {
+        CONTAINER.setDefaultMaxTextMessageBufferSize(4 << 20);
+        CONTAINER.setDefaultMaxBinaryMessageBufferSize(4 << 20);
+    }
+
+    private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<CloseReason> closed = new CompletableFuture<>();
+    private final Session session;
+
+    private WsClient(URI uri) throws Exception {
+        Endpoint endpoint = new Endpoint() {
+            @Override
+            public void onOpen(Session s, EndpointConfig config) {
+                s.addMessageHandler(String.class, (MessageHandler.Whole<String>) received::add);
+            }
+
+            @Override
+            public void onClose(Session s, CloseReason reason) {
+                closed.complete(reason);
+            }
+        };
+        session = CONTAINER.connectToServer(endpoint, ClientEndpointConfig.Builder.create().build(), uri);
+    }
+
+    public static WsClient connect(URI uri) throws Exception {
+        return new WsClient(uri);
+    }
+
+    /** Sends one text frame, exactly these characters. */
+    public WsClient send(String frame) throws IOException {
+        session.getBasicRemote().sendText(frame);
+        return this;
+    }
+
+    /** Sends one binary frame. */
+    public WsClient sendBinary(byte[] frame) throws IOException {
+        session.getBasicRemote().sendBinary(ByteBuffer.wrap(frame));
+        return this;
+    }
+
+    /** The next frame received, waiting at most {@link #TIMEOUT}; fails when none comes. */
+    public String next() throws InterruptedException {
+        String frame = received.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        if (frame == null) {
+            throw new AssertionError("no frame received within " + TIMEOUT);
+        }
+        return frame;
+    }
+
+    /** The frame received next, if one is already here. */
+    public String poll() {
+        return received.poll();
+    }
+
+    /** How the connection closed, waiting at most {@link #TIMEOUT}. */
+    public CloseReason awaitClose() throws Exception {
+        return closed.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isOpen() {
+        return session.isOpen();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (session.isOpen()) {
+            session.close();
+        }
+    }
+}

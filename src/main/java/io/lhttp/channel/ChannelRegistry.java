@@ -1,0 +1,138 @@
+package io.lhttp.channel;
+
+import io.lhttp.protocol.ProtocolException;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * This instance's channels and their local subscribers. Holds one bus subscription per channel,
+ * taken when the first local subscriber arrives and cancelled when the last one leaves, and
+ * fans each frame the bus delivers out to the local subscribers: the same encoded text to each.
+ * A closing connection leaves all its channels, so nothing outlives it.
+ */
+@ApplicationScoped
+public class ChannelRegistry {
+
+    @Inject
+    Bus bus;
+
+    private final ConcurrentHashMap<String, LocalChannel> channels = new ConcurrentHashMap<>();
+
+    /**
+     * Subscribes a subscriber to channels; channels it already has are left as they are.
+     * All or nothing: when the subscriber would exceed {@code maxChannels}, none is added.
+     *
+     * @throws ProtocolException 429 over the per-subscriber channel limit
+     */
+    public void subscribe(Subscriber subscriber, List<String> names, int maxChannels) throws ProtocolException {
+        Set<String> mine = subscriber.channels();
+        synchronized (mine) {
+            List<String> added = new ArrayList<>(names.size());
+            for (String name : names) {
+                if (!mine.contains(name)) {
+                    added.add(name);
+                }
+            }
+            if (mine.size() + added.size() > maxChannels) {
+                throw new ProtocolException(429, "too many channels: at most " + maxChannels + " per connection");
+            }
+            for (String name : added) {
+                mine.add(name);
+                channels.compute(name, (n, channel) -> {
+                    LocalChannel c = channel == null ? new LocalChannel(n) : channel;
+                    c.add(subscriber);
+                    return c;
+                });
+            }
+        }
+    }
+
+    /** Unsubscribes a subscriber from channels; channels it does not have are ignored. */
+    public void unsubscribe(Subscriber subscriber, List<String> names) {
+        Set<String> mine = subscriber.channels();
+        synchronized (mine) {
+            for (String name : names) {
+                if (mine.remove(name)) {
+                    leave(name, subscriber);
+                }
+            }
+        }
+    }
+
+    /** Removes every subscription of a subscriber; called when it closes. */
+    public void removeAll(Subscriber subscriber) {
+        Set<String> mine = subscriber.channels();
+        synchronized (mine) {
+            for (String name : mine) {
+                leave(name, subscriber);
+            }
+            mine.clear();
+        }
+    }
+
+    /** Channels with at least one subscriber on this instance. */
+    public int channelCount() {
+        return channels.size();
+    }
+
+    /** Local subscribers of a channel. */
+    public int subscriberCount(String channel) {
+        LocalChannel c = channels.get(channel);
+        return c == null ? 0 : c.subscribers.length;
+    }
+
+    private void leave(String name, Subscriber subscriber) {
+        channels.computeIfPresent(name, (n, channel) -> channel.remove(subscriber) ? channel : null);
+    }
+
+    /** One channel's local subscribers. Changes happen inside the map's compute for its key. */
+    private final class LocalChannel {
+
+        private static final Subscriber[] NONE = new Subscriber[0];
+
+        private volatile Subscriber[] subscribers = NONE; // copy on write: the fan-out reads without locks
+        private final Bus.Subscription subscription;
+
+        LocalChannel(String name) {
+            this.subscription = bus.subscribe(name, this::deliver);
+        }
+
+        void add(Subscriber subscriber) {
+            Subscriber[] old = subscribers;
+            Subscriber[] grown = Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = subscriber;
+            subscribers = grown;
+        }
+
+        /** @return whether anyone is left; when not, the bus subscription is cancelled */
+        boolean remove(Subscriber subscriber) {
+            Subscriber[] old = subscribers;
+            int i = 0;
+            while (i < old.length && old[i] != subscriber) {
+                i++;
+            }
+            if (i < old.length) {
+                Subscriber[] shrunk = new Subscriber[old.length - 1];
+                System.arraycopy(old, 0, shrunk, 0, i);
+                System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
+                subscribers = shrunk;
+            }
+            if (subscribers.length == 0) {
+                subscription.cancel();
+                return false;
+            }
+            return true;
+        }
+
+        private void deliver(String frame) {
+            for (Subscriber c : subscribers) {
+                c.sendFrame(frame);
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+package io.lhttp.config;
+
+import io.lhttp.protocol.Limits;
+import io.lhttp.protocol.MessageParser;
+import jakarta.annotation.PostConstruct;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
+
+/**
+ * Every tunable of the server: a MicroProfile Config key under {@code lhttp.}, so also a system
+ * property ({@code -Dlhttp.max-frame-bytes=...}) or an environment variable
+ * ({@code LHTTP_MAX_FRAME_BYTES}). Read and checked once at start-up; a bad value fails the
+ * deployment with a message naming the key rather than misbehaving later.
+ */
+@ApplicationScoped
+public class LhttpConfig {
+
+    private static final Logger LOG = Logger.getLogger(LhttpConfig.class.getName());
+
+    /** Largest frame accepted, in UTF-8 bytes; larger ones get error 413. Default 65536. */
+    public static final String MAX_FRAME_BYTES = "lhttp.max-frame-bytes";
+    /** Frames over this many bytes close the connection with 1009. Default 1048576 (1 MiB). */
+    public static final String MAX_FRAME_HARD_BYTES = "lhttp.max-frame-hard-bytes";
+    public static final int DEFAULT_MAX_FRAME_HARD_BYTES = 1 << 20;
+    /** Most header lines in one frame; more get error 413. Default 32. */
+    public static final String MAX_HEADERS = "lhttp.max-headers";
+    /** Most channels one connection may subscribe to; more get error 429. Default 256. */
+    public static final String MAX_CHANNELS = "lhttp.max-channels";
+    public static final int DEFAULT_MAX_CHANNELS = 256;
+    /** Frames one connection may send per second (a token bucket of as many); more get 429. 0 = no limit. Default 10000. */
+    public static final String MAX_MESSAGES_PER_SECOND = "lhttp.max-messages-per-second";
+    public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 10_000;
+    /** Frames queued for one connection before the slow-consumer policy applies. Default 1024. */
+    public static final String SEND_QUEUE = "lhttp.send-queue";
+    public static final int DEFAULT_SEND_QUEUE = 1024;
+    /** What happens to a connection whose send queue is full: {@code close} (1008) or {@code drop} (oldest, counted). Default close. */
+    public static final String SLOW_CONSUMER = "lhttp.slow-consumer";
+    public static final String DEFAULT_SLOW_CONSUMER = "close";
+    /** A send not completed within this many milliseconds closes the connection. Default 30000. */
+    public static final String SEND_TIMEOUT_MS = "lhttp.send-timeout-ms";
+    public static final long DEFAULT_SEND_TIMEOUT_MS = 30_000;
+    /** Whether bad frames are answered with an error frame (true) or silently dropped like the original (false). */
+    public static final String ERRORS_REPLY = "lhttp.errors.reply";
+    /** Bearer token required by {@code POST /publish}; empty = open. */
+    public static final String PUBLISH_TOKEN = "lhttp.publish.token";
+    /** Comma-separated NATS server URLs; empty = the in-process bus (one instance). */
+    public static final String NATS_URL = "lhttp.nats.url";
+    /** Prefix of the NATS subject a channel maps to. Default {@code lhttp.}. */
+    public static final String NATS_SUBJECT_PREFIX = "lhttp.nats.subject-prefix";
+    public static final String DEFAULT_NATS_SUBJECT_PREFIX = "lhttp.";
+
+    /** Slow-consumer policies. */
+    public enum SlowConsumerPolicy { CLOSE, DROP }
+
+    @Inject
+    Config config;
+
+    private Limits limits;
+    private MessageParser parser;
+    private int maxFrameHardBytes;
+    private int maxChannels;
+    private int maxMessagesPerSecond;
+    private int sendQueue;
+    private SlowConsumerPolicy slowConsumer;
+    private Duration sendTimeout;
+    private boolean errorsReply;
+    private String publishToken;
+    private String natsUrl;
+    private String natsSubjectPrefix;
+
+    @PostConstruct
+    void load() {
+        int maxFrameBytes = positive(MAX_FRAME_BYTES, Limits.DEFAULT_MAX_FRAME_BYTES);
+        limits = new Limits(maxFrameBytes, positive(MAX_HEADERS, Limits.DEFAULT_MAX_HEADERS));
+        parser = new MessageParser(limits);
+        maxFrameHardBytes = positive(MAX_FRAME_HARD_BYTES, DEFAULT_MAX_FRAME_HARD_BYTES);
+        if (maxFrameHardBytes < maxFrameBytes) {
+            throw new IllegalArgumentException(MAX_FRAME_HARD_BYTES + " (" + maxFrameHardBytes
+                    + ") must not be below " + MAX_FRAME_BYTES + " (" + maxFrameBytes + ")");
+        }
+        maxChannels = positive(MAX_CHANNELS, DEFAULT_MAX_CHANNELS);
+        maxMessagesPerSecond = atLeast(MAX_MESSAGES_PER_SECOND, DEFAULT_MAX_MESSAGES_PER_SECOND, 0);
+        sendQueue = positive(SEND_QUEUE, DEFAULT_SEND_QUEUE);
+        String policy = config.getOptionalValue(SLOW_CONSUMER, String.class).orElse(DEFAULT_SLOW_CONSUMER).trim();
+        try {
+            slowConsumer = SlowConsumerPolicy.valueOf(policy.toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(SLOW_CONSUMER + " must be 'close' or 'drop', not '" + policy + "'");
+        }
+        sendTimeout = Duration.ofMillis(atLeast(SEND_TIMEOUT_MS, (int) DEFAULT_SEND_TIMEOUT_MS, 1));
+        errorsReply = config.getOptionalValue(ERRORS_REPLY, Boolean.class).orElse(true);
+        publishToken = config.getOptionalValue(PUBLISH_TOKEN, String.class).orElse("").trim();
+        natsUrl = config.getOptionalValue(NATS_URL, String.class).orElse("").trim();
+        natsSubjectPrefix = config.getOptionalValue(NATS_SUBJECT_PREFIX, String.class).orElse(DEFAULT_NATS_SUBJECT_PREFIX);
+    }
+
+    void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process" : "nats " + natsUrl)
+                + ", max-frame-bytes=" + limits.maxFrameBytes() + ", max-frame-hard-bytes=" + maxFrameHardBytes
+                + ", max-headers=" + limits.maxHeaders() + ", max-channels=" + maxChannels
+                + ", max-messages-per-second=" + maxMessagesPerSecond + ", send-queue=" + sendQueue
+                + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
+                + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set"));
+    }
+
+    private int positive(String key, int defaultValue) {
+        return atLeast(key, defaultValue, 1);
+    }
+
+    private int atLeast(String key, int defaultValue, int min) {
+        int value = config.getOptionalValue(key, Integer.class).orElse(defaultValue);
+        if (value < min) {
+            throw new IllegalArgumentException(key + " must be at least " + min + ", not " + value);
+        }
+        return value;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /** The parser for client frames, with this configuration's limits; thread-safe. */
+    public MessageParser parser() {
+        return parser;
+    }
+
+    public int maxFrameHardBytes() {
+        return maxFrameHardBytes;
+    }
+
+    public int maxChannels() {
+        return maxChannels;
+    }
+
+    public int maxMessagesPerSecond() {
+        return maxMessagesPerSecond;
+    }
+
+    public int sendQueue() {
+        return sendQueue;
+    }
+
+    public SlowConsumerPolicy slowConsumer() {
+        return slowConsumer;
+    }
+
+    public Duration sendTimeout() {
+        return sendTimeout;
+    }
+
+    public boolean errorsReply() {
+        return errorsReply;
+    }
+
+    public String publishToken() {
+        return publishToken;
+    }
+
+    public String natsUrl() {
+        return natsUrl;
+    }
+
+    public String natsSubjectPrefix() {
+        return natsSubjectPrefix;
+    }
+}

@@ -1,0 +1,141 @@
+package io.lhttp.connection;
+
+import io.lhttp.channel.Subscriber;
+import io.lhttp.config.LhttpConfig;
+import io.lhttp.protocol.Message;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * One client's WebSocket connection: its id, per-connection attributes for processors and
+ * filters, its channels, and its bounded send queue. Sending never blocks the caller.
+ */
+public final class Connection implements Subscriber {
+
+    private static final Logger LOG = Logger.getLogger(Connection.class.getName());
+
+    /** Longest close reason WebSocket allows, in bytes (125 minus the 2-byte code). */
+    private static final int MAX_CLOSE_REASON = 123;
+
+    private final Session session;
+    private final SendQueue queue;
+    private final boolean errorsReply;
+    private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final Set<String> channels = new HashSet<>(); // guarded by itself
+    private final int ratePerSecond;
+    private double tokens; // guarded by this
+    private long lastRefill; // guarded by this
+
+    Connection(Session session, LhttpConfig config) {
+        this.session = session;
+        this.errorsReply = config.errorsReply();
+        this.ratePerSecond = config.maxMessagesPerSecond();
+        this.tokens = ratePerSecond;
+        this.lastRefill = System.nanoTime();
+        session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
+        this.queue = new SendQueue(session.getAsyncRemote(), config.sendQueue(), config.slowConsumer(),
+                reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
+    }
+
+    /** A server-unique id of this connection. */
+    public String id() {
+        return session.getId();
+    }
+
+    /** Per-connection values, for processors and filters; thread-safe, gone when the connection closes. */
+    public Map<String, Object> attributes() {
+        return attributes;
+    }
+
+    /** Sends a message to this client (queued; encoded by the endpoint's encoder). */
+    public boolean send(Message message) {
+        return queue.offer(message);
+    }
+
+    /** Sends an already-encoded frame to this client (queued). Used by the fan-out: encode once, send many. */
+    @Override
+    public boolean sendFrame(String frame) {
+        return queue.offer(frame);
+    }
+
+    /** Sends the error frame of PROTOCOL.md §5, unless {@code lhttp.errors.reply=false}. */
+    public void sendError(int code, String reason) {
+        if (errorsReply) {
+            send(Message.error(code, reason));
+        }
+    }
+
+    /** Whether the connection is still open. */
+    public boolean isOpen() {
+        return session.isOpen();
+    }
+
+    /** Frames dropped so far because the client read too slowly (drop policy). */
+    public long droppedFrames() {
+        return queue.dropped();
+    }
+
+    /** Frames waiting in the send queue. */
+    public int queuedFrames() {
+        return queue.size();
+    }
+
+    /**
+     * The channels this connection subscribes to: a live set, guarded by itself; the channel
+     * registry is its only writer.
+     */
+    @Override
+    public Set<String> channels() {
+        return channels;
+    }
+
+    /** Closes the connection with a WebSocket close code; the reason is cut to what fits a close frame. */
+    public void close(CloseReason.CloseCode code, String reason) {
+        queue.discard();
+        try {
+            session.close(new CloseReason(code, fitCloseReason(reason)));
+        } catch (IOException | IllegalStateException e) {
+            LOG.log(Level.FINE, "closing connection " + id(), e);
+        }
+    }
+
+    /** Forgets queued frames once the connection has closed. */
+    void released() {
+        queue.discard();
+    }
+
+    /** Takes one token from this connection's message rate bucket; false when the client is over its rate. */
+    synchronized boolean tryAcquireMessage() {
+        if (ratePerSecond == 0) {
+            return true;
+        }
+        long now = System.nanoTime();
+        tokens = Math.min(ratePerSecond, tokens + (now - lastRefill) * (ratePerSecond / 1e9));
+        lastRefill = now;
+        if (tokens >= 1) {
+            tokens -= 1;
+            return true;
+        }
+        return false;
+    }
+
+    private static String fitCloseReason(String reason) {
+        String r = reason;
+        while (io.lhttp.protocol.Utf8.length(r) > MAX_CLOSE_REASON) {
+            r = r.substring(0, r.length() - 1);
+        }
+        return r;
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + id() + "]";
+    }
+}

@@ -1,0 +1,41 @@
+package io.lhttp.connection;
+
+import io.lhttp.config.LhttpConfig;
+import io.lhttp.protocol.Message;
+import io.lhttp.protocol.MessageParser;
+import io.lhttp.protocol.ProtocolException;
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.websocket.DecodeException;
+import jakarta.websocket.Decoder;
+import jakarta.websocket.EndpointConfig;
+
+/**
+ * Decodes text frames into {@link Message}s with the configured limits. A frame that is not
+ * LHTTP, or is over a limit, fails to decode with a {@link DecodeException} whose cause is the
+ * {@link ProtocolException}; the endpoint answers it with an error frame and keeps the
+ * connection open.
+ */
+public class MessageDecoder implements Decoder.Text<Message> {
+
+    private MessageParser parser;
+
+    @Override
+    public void init(EndpointConfig endpointConfig) {
+        // Decoders are not CDI beans on every server; the configuration bean is.
+        parser = CDI.current().select(LhttpConfig.class).get().parser();
+    }
+
+    @Override
+    public Message decode(String frame) throws DecodeException {
+        try {
+            return parser.parse(frame);
+        } catch (ProtocolException e) {
+            throw new DecodeException(frame, e.reason(), e);
+        }
+    }
+
+    @Override
+    public boolean willDecode(String frame) {
+        return true; // every text frame is ours; bad ones are answered, not passed over
+    }
+}

@@ -1,0 +1,158 @@
+package io.lhttp.connection;
+
+import io.lhttp.config.LhttpConfig.SlowConsumerPolicy;
+import io.lhttp.protocol.Message;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The bounded send queue of one connection, with a single writer.
+ *
+ * <p>Any thread may {@link #offer} a frame; at most one asynchronous send is outstanding at any
+ * time, because concurrent async sends to one session silently lose messages on some servers
+ * (Tomcat/TomEE). Whoever finds the queue idle becomes the writer and sends until it is empty.
+ * A send the container completes on the calling thread is continued by the loop, not by
+ * recursion from the completion callback, so a long queue cannot overflow the stack.
+ *
+ * <p>A client that reads slower than it is sent to fills its queue; then the slow-consumer
+ * policy applies: drop the oldest frame and count it, or close the connection with 1008. Memory
+ * per connection is bounded either way, and no other connection waits.
+ */
+final class SendQueue implements SendHandler {
+
+    private static final Logger LOG = Logger.getLogger(SendQueue.class.getName());
+
+    private static final int IN_CALL = 0;
+    private static final int RETURNED = 1;
+    private static final int COMPLETED = 2;
+
+    private final RemoteEndpoint.Async remote;
+    private final int capacity;
+    private final SlowConsumerPolicy policy;
+    private final Consumer<String> closer;
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger size = new AtomicInteger();
+    private final AtomicBoolean writing = new AtomicBoolean();
+    private final AtomicInteger handshake = new AtomicInteger(COMPLETED);
+    private final AtomicLong dropped = new AtomicLong();
+    private volatile boolean closed;
+
+    /**
+     * @param closer closes the connection with 1008 and the given reason (overflow under the
+     *               close policy) or after a failed send
+     */
+    SendQueue(RemoteEndpoint.Async remote, int capacity, SlowConsumerPolicy policy, Consumer<String> closer) {
+        this.remote = remote;
+        this.capacity = capacity;
+        this.policy = policy;
+        this.closer = closer;
+    }
+
+    /**
+     * Queues a frame: a {@link String} (already encoded, sent as is) or a {@link Message}
+     * (sent through the endpoint's encoder).
+     *
+     * @return false when the frame was not queued (the connection is closed or closing)
+     */
+    boolean offer(Object frame) {
+        if (closed) {
+            return false;
+        }
+        if (size.incrementAndGet() > capacity) {
+            if (policy == SlowConsumerPolicy.CLOSE) {
+                size.decrementAndGet();
+                close("send queue full: the client does not read fast enough");
+                return false;
+            }
+            if (queue.poll() != null) {
+                size.decrementAndGet();
+                dropped.incrementAndGet();
+            }
+        }
+        queue.offer(frame);
+        drain();
+        return true;
+    }
+
+    /** Frames dropped by the drop policy since the connection opened. */
+    long dropped() {
+        return dropped.get();
+    }
+
+    /** Frames waiting to be sent. */
+    int size() {
+        return size.get();
+    }
+
+    /** Stops sending and forgets what is queued. */
+    void discard() {
+        closed = true;
+        queue.clear();
+        size.set(0);
+    }
+
+    private void drain() {
+        while (writing.compareAndSet(false, true)) {
+            Object next = queue.poll();
+            if (next == null || closed) {
+                writing.set(false);
+                if (closed) {
+                    queue.clear();
+                    return;
+                }
+                if (queue.isEmpty()) {
+                    return; // a producer that raced our poll either saw us writing or will drain itself
+                }
+                continue;
+            }
+            size.decrementAndGet();
+            handshake.set(IN_CALL);
+            try {
+                if (next instanceof String text) {
+                    remote.sendText(text, this);
+                } else {
+                    remote.sendObject(next, this);
+                }
+            } catch (RuntimeException e) {
+                failed(e);
+                handshake.set(COMPLETED);
+            }
+            if (handshake.compareAndSet(IN_CALL, RETURNED)) {
+                return; // the completion callback continues the drain
+            }
+            writing.set(false); // completed on this thread: loop instead of recursing
+        }
+    }
+
+    @Override
+    public void onResult(SendResult result) {
+        if (!result.isOK()) {
+            failed(result.getException());
+        }
+        if (handshake.compareAndSet(IN_CALL, COMPLETED)) {
+            return; // still inside the send call: the loop in drain() goes on
+        }
+        writing.set(false);
+        drain();
+    }
+
+    private void failed(Throwable e) {
+        if (!closed) {
+            LOG.log(Level.FINE, "send failed, closing the connection", e);
+            close("send failed: " + e);
+        }
+    }
+
+    private void close(String reason) {
+        discard();
+        closer.accept(reason);
+    }
+}

@@ -1,0 +1,181 @@
+package io.lhttp.processor;
+
+import io.lhttp.connection.Connection;
+import io.lhttp.protocol.Header;
+import io.lhttp.protocol.Message;
+import io.lhttp.protocol.Part;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One message on its way through the header filters and the processor of its command
+ * (PROTOCOL.md §4): the request as received, the response being built, and the connection
+ * it came from. Used on one thread at a time; not thread-safe.
+ *
+ * <p>The response starts as the request: its command and its headers (the {@code publish}
+ * header included). What a processor sets here is what {@link #send(String)} sends back and
+ * what the {@code publish} filter delivers to subscribers.
+ */
+public final class Exchange {
+
+    private final Connection connection;
+    private final Message request;
+    private List<Part> parts = List.of();
+    private String responseCommand;
+    private List<Header> responseHeaders; // null while the response headers are the request's
+    private Message response;             // cached; reset by every change
+    private int errorCode;
+
+    public Exchange(Connection connection, Message request) {
+        this.connection = connection;
+        this.request = request;
+        this.responseCommand = request.command();
+    }
+
+    /** The connection the message came from. */
+    public Connection connection() {
+        return connection;
+    }
+
+    /** The connection's id. */
+    public String connectionId() {
+        return connection.id();
+    }
+
+    /** Per-connection attributes: what a filter or processor keeps between messages of one client. */
+    public Map<String, Object> attributes() {
+        return connection.attributes();
+    }
+
+    /** The message as the client sent it. */
+    public Message request() {
+        return request;
+    }
+
+    /** The request's command. */
+    public String command() {
+        return request.command();
+    }
+
+    /** The request's header {@code name} as interpreted (case-insensitive key, trimmed value, last wins), or null. */
+    public String header(String name) {
+        return request.header(name);
+    }
+
+    /** The request's header lines, exactly as sent. */
+    public List<Header> headers() {
+        return request.headers();
+    }
+
+    /** The request's body. */
+    public String body() {
+        return request.body();
+    }
+
+    /** The parts of a {@code multipart} message, in order; empty for other messages. */
+    public List<Part> parts() {
+        return parts;
+    }
+
+    /** Sets the parsed parts; for the multipart header filter. */
+    public void parts(List<Part> parts) {
+        this.parts = List.copyOf(parts);
+    }
+
+    /** The response command: the request's unless set. */
+    public String responseCommand() {
+        return responseCommand;
+    }
+
+    /** Sets the command of the response (what {@link #send} and {@code publish} deliver). */
+    public Exchange responseCommand(String command) {
+        Message.of(command, ""); // validates the token
+        this.responseCommand = command;
+        this.response = null;
+        return this;
+    }
+
+    /** The response headers: the request's unless changed. */
+    public List<Header> responseHeaders() {
+        return responseHeaders == null ? request.headers() : List.copyOf(responseHeaders);
+    }
+
+    /** Adds a response header line. */
+    public Exchange addHeader(String key, String value) {
+        mutableHeaders().add(new Header(key, value));
+        return this;
+    }
+
+    /** Replaces every response header line with key {@code key} (ignoring case) by one line. */
+    public Exchange setHeader(String key, String value) {
+        removeHeader(key);
+        return addHeader(key, value);
+    }
+
+    /** Removes every response header line with key {@code key} (ignoring case). */
+    public Exchange removeHeader(String key) {
+        mutableHeaders().removeIf(h -> h.is(key));
+        return this;
+    }
+
+    /** Removes all response headers. */
+    public Exchange clearHeaders() {
+        mutableHeaders().clear();
+        return this;
+    }
+
+    private List<Header> mutableHeaders() {
+        if (responseHeaders == null) {
+            responseHeaders = new ArrayList<>(request.headers());
+        }
+        response = null;
+        return responseHeaders;
+    }
+
+    /**
+     * The response message with the request's body: what subscribers receive when the message
+     * is published. While nothing was changed this is the request itself, so its frame is the
+     * client's own text and publishing costs no encoding.
+     */
+    public Message response() {
+        Message r = response;
+        if (r == null) {
+            r = responseHeaders == null && responseCommand.equals(request.command())
+                    ? request
+                    : Message.of(responseCommand, responseHeaders(), request.body());
+            response = r;
+        }
+        return r;
+    }
+
+    /** Sends the response command and headers with this body to the client that sent the message. */
+    public void send(String body) {
+        connection.send(Message.of(responseCommand, responseHeaders(), body));
+    }
+
+    /**
+     * Refuses the message: the client gets the error frame of PROTOCOL.md §5 (unless error
+     * replies are off), and the built-in filters skip their work for it. A filter usually returns
+     * without calling {@code proceed()} after this.
+     *
+     * @param code   400, 403, 413, 429, 502, 503 or 504 (PROTOCOL.md §5)
+     * @param reason one line for the client
+     */
+    public void fail(int code, String reason) {
+        if (errorCode == 0) {
+            errorCode = code;
+            connection.sendError(code, reason);
+        }
+    }
+
+    /** Whether the message was refused by {@link #fail}. */
+    public boolean failed() {
+        return errorCode != 0;
+    }
+
+    /** The code it was refused with, or 0. */
+    public int errorCode() {
+        return errorCode;
+    }
+}
