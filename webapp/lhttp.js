@@ -62,9 +62,10 @@ export function decode(text) {
     if (typeof text !== "string") throw new TypeError("an LHTTP frame is a string");
     if (!text.startsWith(START + " ")) throw new LhttpFormatError("frame does not start with 'LHTTP/1.0 '");
     const startEnd = text.indexOf(CRLF);
-    const command = text.slice(START.length + 1, startEnd < 0 ? text.length : startEnd);
+    if (startEnd < 0) throw new LhttpFormatError("start line does not end with CRLF");
+    const command = text.slice(START.length + 1, startEnd);
     if (!COMMAND.test(command)) throw new LhttpFormatError("bad command: " + JSON.stringify(command));
-    const { headers, body } = parseHead(text, startEnd < 0 ? text.length : startEnd + 2);
+    const { headers, body } = parseHead(text, startEnd + 2);
     const message = Object.create(Message.prototype);
     message.command = command;
     message.headers = headers;
@@ -134,8 +135,8 @@ function parseHead(text, pos) {
     const headers = [];
     while (pos < text.length) {
         if (text.startsWith(CRLF, pos)) return { headers, body: text.slice(pos + 2) };
-        let eol = text.indexOf(CRLF, pos);
-        if (eol < 0) eol = text.length;
+        const eol = text.indexOf(CRLF, pos);
+        if (eol < 0) throw new LhttpFormatError("header line does not end with CRLF");
         const line = text.slice(pos, eol);
         const colon = line.indexOf(":");
         if (colon < 0) throw new LhttpFormatError("header line without ':': " + JSON.stringify(line));
