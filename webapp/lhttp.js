@@ -32,9 +32,9 @@ export class Message {
 
     /** The value the server would interpret: key case-insensitive, trimmed, the last one wins. */
     header(name) {
-        const wanted = String(name).trim().toLowerCase();
+        const wanted = trim(String(name)).toLowerCase();
         for (let i = this.headers.length - 1; i >= 0; i--) {
-            if (this.headers[i][0].trim().toLowerCase() === wanted) return this.headers[i][1].trim();
+            if (trim(this.headers[i][0]).toLowerCase() === wanted) return trim(this.headers[i][1]);
         }
         return undefined;
     }
@@ -140,12 +140,17 @@ function parseHead(text, pos) {
         const line = text.slice(pos, eol);
         const colon = line.indexOf(":");
         if (colon < 0) throw new LhttpFormatError("header line without ':': " + JSON.stringify(line));
-        if (line.slice(0, colon).trim() === "") throw new LhttpFormatError("header line with an empty key");
+        if (trim(line.slice(0, colon)) === "") throw new LhttpFormatError("header line with an empty key");
         headers.push([line.slice(0, colon), line.slice(colon + 1)]);
         pos = eol + 2;
     }
     // PROTOCOL.md §1: a message with no blank line has no body.
     return { headers, body: "" };
+}
+
+// The server trims ASCII spaces and control characters only (Java's String.trim), not all Unicode spaces.
+function trim(s) {
+    return s.replace(/^[\x00-\x20]+|[\x00-\x20]+$/g, "");
 }
 
 function checkCommand(command) {
@@ -164,9 +169,9 @@ function toPairs(headers) {
     return entries.map(([key, value]) => {
         key = String(key);
         value = value == null ? "" : String(value);
-        // A CR or LF would end the line early and let a value inject headers or a body.
-        if (key.trim() === "" || /[:\r\n]/.test(key)) throw new TypeError("bad header key: " + JSON.stringify(key));
-        if (/[\r\n]/.test(value)) throw new TypeError("header value contains CR or LF: " + JSON.stringify(key));
+        // A CRLF would end the line early and let a value inject headers or a body.
+        if (trim(key) === "" || key.includes(":") || key.includes(CRLF)) throw new TypeError("bad header key: " + JSON.stringify(key));
+        if (value.includes(CRLF)) throw new TypeError("header value contains CRLF: " + JSON.stringify(key));
         return [key, value];
     });
 }
@@ -282,7 +287,7 @@ export class Client {
 
     #sendWith(action, channels, command, headers, body) {
         const list = channelList(channels);
-        const pairs = toPairs(headers).filter(([key]) => key.trim().toLowerCase() !== action);
+        const pairs = toPairs(headers).filter(([key]) => trim(key).toLowerCase() !== action);
         pairs.push([action, list.join(" ")]);
         return this.send(command, pairs, body);
     }
@@ -291,7 +296,7 @@ export class Client {
         this.#ws.send(text);
         // Recorded when written, so that channels are exactly what this connection's server knows.
         // Same order as the server applies them (PROTOCOL.md §2): subscribe before unsubscribe.
-        const keep = message.headers.filter(([key]) => !ACTION_HEADERS.has(key.trim().toLowerCase()));
+        const keep = message.headers.filter(([key]) => !ACTION_HEADERS.has(trim(key).toLowerCase()));
         for (const channel of splitChannels(message.header("subscribe"))) {
             if (!this.#subscriptions.has(channel)) this.#subscriptions.set(channel, { command: message.command, headers: keep });
         }
