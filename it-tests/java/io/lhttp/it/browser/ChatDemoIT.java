@@ -50,7 +50,8 @@ class ChatDemoIT {
 
     @Test
     void demoDefaultsToChatroomAndScreenshotOfAShortConversation() throws Exception {
-        try (ChatPage ada = ChatPage.demo(server.httpUri());
+        // Named, so that the screenshot only changes when the page does.
+        try (ChatPage ada = ChatPage.demo(server.httpUri(), null, "ada");
              ChatPage grace = ChatPage.demo(server.httpUri(), "chatroom", "grace")) {
             ada.awaitState("connected", ChatPage.WAIT);
             grace.awaitState("connected", ChatPage.WAIT);
