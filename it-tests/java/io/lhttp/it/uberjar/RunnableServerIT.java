@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.it.support.WsClient;
+import jakarta.websocket.CloseReason;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -23,12 +24,14 @@ import org.junit.jupiter.api.Test;
 class RunnableServerIT {
 
     private static final int RATE = 20;
+    private static final int MAX_CONNECTIONS = 6;
 
     private static UberJarServer server;
 
     @BeforeAll
     static void start() {
-        server = UberJarServer.start("-Dlhttp.max-messages-per-second=" + RATE);
+        server = UberJarServer.start("-Dlhttp.max-messages-per-second=" + RATE,
+                "-Dlhttp.max-connections=" + MAX_CONNECTIONS);
     }
 
     @AfterAll
@@ -68,6 +71,42 @@ class RunnableServerIT {
             assertEquals(202, r.statusCode());
             assertEquals(msg, sub.next());
         }
+    }
+
+    @Test
+    void connectionsOverTheLimitAreClosedWith1013() throws Exception {
+        java.util.List<WsClient> clients = new java.util.ArrayList<>();
+        try {
+            CloseReason refused = null;
+            // Earlier tests' connections may still be closing on the server: the limit is reached by MAX_CONNECTIONS at most.
+            for (int i = 0; i <= MAX_CONNECTIONS && refused == null; i++) {
+                WsClient c = WsClient.connect(server.wsUri());
+                clients.add(c);
+                c.send(frame("echo", "", "in"));
+                String reply = c.nextOrClose();
+                if (reply == null) {
+                    refused = c.awaitClose();
+                } else {
+                    assertEquals(frame("echo", "", "in"), reply);
+                }
+            }
+            assertTrue(refused != null, "a connection beyond " + MAX_CONNECTIONS + " is refused");
+            assertEquals(CloseReason.CloseCodes.TRY_AGAIN_LATER.getCode(), refused.getCloseCode().getCode());
+        } finally {
+            for (WsClient c : clients) {
+                c.close();
+            }
+        }
+        // Once clients leave, new ones are accepted again.
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        boolean accepted = false;
+        while (!accepted && Instant.now().isBefore(deadline)) {
+            try (WsClient c = WsClient.connect(server.wsUri())) {
+                c.send(frame("echo", "", "back"));
+                accepted = frame("echo", "", "back").equals(c.nextOrClose());
+            }
+        }
+        assertTrue(accepted, "connections accepted again after the others closed");
     }
 
     @Test
