@@ -30,6 +30,10 @@ function sharedCases() {
         current ??= { headers: [] };
         if (keyword === "header") current.headers.push([value]);
         else if (keyword === "value") current.headers.at(-1).push(value);
+        else if (keyword === "part") (current.parts ??= []).push({ headers: [], body: "" });
+        else if (keyword === "part-header") current.parts.at(-1).headers.push([value]);
+        else if (keyword === "part-value") current.parts.at(-1).headers.at(-1).push(value);
+        else if (keyword === "part-body") current.parts.at(-1).body = value;
         else current[keyword] = value;
     }
     if (current) cases.push(current);
@@ -51,6 +55,14 @@ describe("codec: cases shared with the Java codec", () => {
             assert.equal(m.body, c.body);
             assert.equal(encode(m), c.written ?? c.frame);
             assert.equal(encode({ command: c.command, headers: c.headers, body: c.body }), c.written ?? c.frame);
+            if (c["parts-error"]) {
+                assert.throws(() => m.parts(), LhttpFormatError);
+            } else if (c.parts) {
+                assert.deepEqual(m.parts().map((p) => ({ headers: pairs(p), body: p.body })), c.parts);
+                const rebuilt = multipart(c.parts);
+                assert.equal(rebuilt.offsets, m.header("multipart"));
+                assert.equal(rebuilt.body, m.body);
+            }
         });
     }
 });
