@@ -1,8 +1,11 @@
 package io.lhttp.it.upstream;
 
+import io.lhttp.it.support.UberJarServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -22,12 +25,14 @@ final class Environment implements ExtensionContext.Store.CloseableResource {
     static final int MAX_RESPONSE_BYTES = 4096;
     static final int MAX_PARTS = 8;
 
-    private static Environment current;
+    private static volatile Environment current;
 
     final Backend backend;
     /** A loopback port nothing listens on, allowed by the server: calls there are refused connections. */
     final int closedPort;
-    final ServerProcess server;
+    /** Bound but neither listening nor connected: holds {@link #closedPort} so no server can take it meanwhile. */
+    private final Socket closedPortHolder;
+    final UberJarServer server;
 
     private Environment() {
         try {
@@ -35,16 +40,24 @@ final class Environment implements ExtensionContext.Store.CloseableResource {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        closedPort = ServerProcess.freePort();
         try {
-            server = new ServerProcess(List.of(
+            closedPortHolder = new Socket();
+            closedPortHolder.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        } catch (IOException e) {
+            backend.close();
+            throw new UncheckedIOException(e);
+        }
+        closedPort = closedPortHolder.getLocalPort();
+        try {
+            server = UberJarServer.start(
                     "-Dlhttp.upstream.allow=" + backend.base() + "/allowed/,http://127.0.0.1:" + closedPort + "/",
                     "-Dlhttp.upstream.timeout=" + TIMEOUT_MS,
                     "-Dlhttp.upstream.max-in-flight=" + MAX_IN_FLIGHT,
                     "-Dlhttp.upstream.max-response-bytes=" + MAX_RESPONSE_BYTES,
-                    "-Dlhttp.max-parts=" + MAX_PARTS));
+                    "-Dlhttp.max-parts=" + MAX_PARTS);
         } catch (RuntimeException e) {
             backend.close();
+            closeQuietly(closedPortHolder);
             throw e;
         }
     }
@@ -62,6 +75,15 @@ final class Environment implements ExtensionContext.Store.CloseableResource {
             server.close();
         } finally {
             backend.close();
+            closeQuietly(closedPortHolder);
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException ignored) {
+            // only a port reservation
         }
     }
 
