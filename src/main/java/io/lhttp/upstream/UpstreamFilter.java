@@ -46,8 +46,8 @@ public class UpstreamFilter {
         try {
             Object result = ctx.proceed();
             if (!ex.failed()) {
+                started = true; // from here the call owns its slot, whatever start() meets
                 call.start();
-                started = true;
             }
             return result;
         } finally {
