@@ -81,6 +81,21 @@ class ChannelNamesTest {
         assertEquals(List.of("A", "a"), ChannelNames.parseList("A a"), "names are case-sensitive");
     }
 
+    @Test
+    void aFrameFullOfDistinctNamesIsParsedWhole() throws Exception {
+        // As many names as a 64 KiB frame holds; deduplicating them once took a second per frame.
+        String chars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-:@/";
+        List<String> names = new java.util.ArrayList<>();
+        StringBuilder value = new StringBuilder();
+        for (int i = 0; value.length() < 65_000; i++) {
+            String name = "" + chars.charAt(i % 67) + chars.charAt(i / 67 % 67) + chars.charAt(i / (67 * 67) % 67);
+            names.add(name);
+            value.append(name).append(' ');
+        }
+        value.append(value.toString()); // every name twice
+        assertEquals(names, ChannelNames.parseList(value.toString()));
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"", " ", "     "})
     void emptyListIs400(String value) {
