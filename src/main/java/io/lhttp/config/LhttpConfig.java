@@ -32,6 +32,9 @@ public class LhttpConfig {
     /** Most channels one connection may subscribe to; more get error 429. Default 256. */
     public static final String MAX_CHANNELS = "lhttp.max-channels";
     public static final int DEFAULT_MAX_CHANNELS = 256;
+    /** Connections this instance accepts at once; more are closed with 1013 (try again later). Default 100000. */
+    public static final String MAX_CONNECTIONS = "lhttp.max-connections";
+    public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     /** Frames one connection may send per second (a token bucket of as many); more get 429. 0 = no limit. Default 10000. */
     public static final String MAX_MESSAGES_PER_SECOND = "lhttp.max-messages-per-second";
     public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 10_000;
@@ -64,6 +67,7 @@ public class LhttpConfig {
     private MessageParser parser;
     private int maxFrameHardBytes;
     private int maxChannels;
+    private int maxConnections;
     private int maxMessagesPerSecond;
     private int sendQueue;
     private SlowConsumerPolicy slowConsumer;
@@ -84,6 +88,7 @@ public class LhttpConfig {
                     + ") must not be below " + MAX_FRAME_BYTES + " (" + maxFrameBytes + ")");
         }
         maxChannels = positive(MAX_CHANNELS, DEFAULT_MAX_CHANNELS);
+        maxConnections = positive(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS);
         maxMessagesPerSecond = atLeast(MAX_MESSAGES_PER_SECOND, DEFAULT_MAX_MESSAGES_PER_SECOND, 0);
         sendQueue = positive(SEND_QUEUE, DEFAULT_SEND_QUEUE);
         String policy = config.getOptionalValue(SLOW_CONSUMER, String.class).orElse(DEFAULT_SLOW_CONSUMER).trim();
@@ -103,6 +108,7 @@ public class LhttpConfig {
         LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process" : "nats " + natsUrl)
                 + ", max-frame-bytes=" + limits.maxFrameBytes() + ", max-frame-hard-bytes=" + maxFrameHardBytes
                 + ", max-headers=" + limits.maxHeaders() + ", max-channels=" + maxChannels
+                + ", max-connections=" + maxConnections
                 + ", max-messages-per-second=" + maxMessagesPerSecond + ", send-queue=" + sendQueue
                 + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
                 + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set"));
@@ -135,6 +141,10 @@ public class LhttpConfig {
 
     public int maxChannels() {
         return maxChannels;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
     }
 
     public int maxMessagesPerSecond() {
