@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The response side of an exchange. These paths never touch the connection, so the exchange is
- * built without one; {@code send} and {@code fail} need a live connection (a WebSocket session)
- * and are covered by the integration tests.
+ * built without one. {@code send} and {@code fail} need a live connection, hence a WebSocket
+ * session: they are left to the tests that run a real server.
  */
 class ExchangeTest {
 

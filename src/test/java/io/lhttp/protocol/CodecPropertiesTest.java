@@ -100,7 +100,7 @@ class CodecPropertiesTest {
 
     // ---- round trips ------------------------------------------------------------------------
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void parseOfWriteIsTheMessage(@ForAll("messages") Message m) throws ProtocolException {
         String frame = MessageWriter.write(m.command(), m.headers(), m.body());
         assertEquals(frame, m.frame());
@@ -111,7 +111,7 @@ class CodecPropertiesTest {
         assertEquals(m.body(), back.body());
     }
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void writeOfParseIsTheFrame(@ForAll("commands") String command, @ForAll("rawHeaderLines") List<String> lines,
             @ForAll("bodies") String body) throws ProtocolException {
         String frame = "LHTTP/1.0 " + command + "\r\n" + String.join("", lines) + "\r\n" + body;
@@ -135,7 +135,7 @@ class CodecPropertiesTest {
         return headers().map(h -> h.key() + ":" + h.value() + "\r\n").list().ofMaxSize(8);
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void headerLookupIsLastCaseInsensitiveTrimmedMatch(@ForAll("messages") Message m,
             @ForAll @IntRange(min = 0, max = 100) int pick, @ForAll boolean upper) {
         if (m.headers().isEmpty()) {
@@ -158,7 +158,7 @@ class CodecPropertiesTest {
 
     // ---- limits -----------------------------------------------------------------------------
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void frameIsAcceptedExactlyWhenItsUtf8BytesFit(@ForAll("messages") Message m,
             @ForAll @IntRange(min = -4, max = 4) int delta) {
         String frame = m.frame();
@@ -190,7 +190,7 @@ class CodecPropertiesTest {
         }
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void utf8LengthIsTheEncodersByteCount(@ForAll("bodies") String s) {
         int bytes = s.getBytes(StandardCharsets.UTF_8).length;
         assertEquals(bytes, Utf8.length(s));
@@ -203,7 +203,7 @@ class CodecPropertiesTest {
 
     // ---- robustness -------------------------------------------------------------------------
 
-    @Property(tries = 2000)
+    @Property(tries = 1000)
     void anyStringIsAMessageOrAProtocolException(@ForAll("frameLike") String frame,
             @ForAll @IntRange(min = 1, max = 200) int maxBytes, @ForAll @IntRange(min = 0, max = 5) int maxHeaders) {
         for (MessageParser parser : new MessageParser[] {ROOMY, new MessageParser(new Limits(maxBytes, maxHeaders))}) {
@@ -219,7 +219,7 @@ class CodecPropertiesTest {
         }
     }
 
-    @Property(tries = 1000)
+    @Property(tries = 500)
     void anyBytesAreAMessageOrAProtocolException(@ForAll byte[] bytes, @ForAll boolean withStartLine) {
         byte[] frame = bytes;
         if (withStartLine) {
