@@ -2,6 +2,8 @@ package io.lhttp.config;
 
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.MessageParser;
+import io.lhttp.protocol.MultipartParser;
+import io.lhttp.upstream.AllowList;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -57,6 +59,23 @@ public class LhttpConfig {
     public static final String NATS_SUBJECT_PREFIX = "lhttp.nats.subject-prefix";
     public static final String DEFAULT_NATS_SUBJECT_PREFIX = "lhttp.";
 
+    /** Most parts (offsets) in one {@code multipart} message; more get 413. Default 64. */
+    public static final String MAX_PARTS = "lhttp.max-parts";
+    /**
+     * Comma-separated URL prefixes an {@code upstream} header may call, e.g.
+     * {@code http://backend:8080/api/}; empty (the default) = upstream off, every call gets 403.
+     */
+    public static final String UPSTREAM_ALLOW = "lhttp.upstream.allow";
+    /** Milliseconds an upstream call may take, connecting and reading included; slower gets 504. Default 5000. */
+    public static final String UPSTREAM_TIMEOUT = "lhttp.upstream.timeout";
+    public static final int DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;
+    /** Upstream calls one connection may have running at once; more get 429. Default 16. */
+    public static final String UPSTREAM_MAX_IN_FLIGHT = "lhttp.upstream.max-in-flight";
+    public static final int DEFAULT_UPSTREAM_MAX_IN_FLIGHT = 16;
+    /** Largest upstream response body read, in bytes; larger gets 502. Default 65536. */
+    public static final String UPSTREAM_MAX_RESPONSE_BYTES = "lhttp.upstream.max-response-bytes";
+    public static final int DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES = 65536;
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -76,6 +95,11 @@ public class LhttpConfig {
     private String publishToken;
     private String natsUrl;
     private String natsSubjectPrefix;
+    private MultipartParser multipartParser;
+    private AllowList upstreamAllow;
+    private Duration upstreamTimeout;
+    private int upstreamMaxInFlight;
+    private int upstreamMaxResponseBytes;
 
     @PostConstruct
     void load() {
@@ -102,6 +126,15 @@ public class LhttpConfig {
         publishToken = config.getOptionalValue(PUBLISH_TOKEN, String.class).orElse("").trim();
         natsUrl = config.getOptionalValue(NATS_URL, String.class).orElse("").trim();
         natsSubjectPrefix = config.getOptionalValue(NATS_SUBJECT_PREFIX, String.class).orElse(DEFAULT_NATS_SUBJECT_PREFIX);
+        multipartParser = new MultipartParser(positive(MAX_PARTS, MultipartParser.DEFAULT_MAX_PARTS), limits.maxHeaders());
+        try {
+            upstreamAllow = AllowList.parse(config.getOptionalValue(UPSTREAM_ALLOW, String.class).orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(UPSTREAM_ALLOW + ": " + e.getMessage(), e);
+        }
+        upstreamTimeout = Duration.ofMillis(positive(UPSTREAM_TIMEOUT, DEFAULT_UPSTREAM_TIMEOUT_MS));
+        upstreamMaxInFlight = positive(UPSTREAM_MAX_IN_FLIGHT, DEFAULT_UPSTREAM_MAX_IN_FLIGHT);
+        upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
@@ -111,7 +144,11 @@ public class LhttpConfig {
                 + ", max-connections=" + maxConnections
                 + ", max-messages-per-second=" + maxMessagesPerSecond + ", send-queue=" + sendQueue
                 + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
-                + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set"));
+                + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set")
+                + ", max-parts=" + multipartParser.maxParts()
+                + ", upstream.allow=" + (upstreamAllow.isEmpty() ? "none (upstream off)" : upstreamAllow)
+                + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight=" + upstreamMaxInFlight
+                + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes);
     }
 
     private int positive(String key, int defaultValue) {
@@ -177,5 +214,27 @@ public class LhttpConfig {
 
     public String natsSubjectPrefix() {
         return natsSubjectPrefix;
+    }
+
+    /** The parser for {@code multipart} bodies, with this configuration's limits; thread-safe. */
+    public MultipartParser multipartParser() {
+        return multipartParser;
+    }
+
+    /** The URL prefixes {@code upstream} may call; empty = upstream off. */
+    public AllowList upstreamAllow() {
+        return upstreamAllow;
+    }
+
+    public Duration upstreamTimeout() {
+        return upstreamTimeout;
+    }
+
+    public int upstreamMaxInFlight() {
+        return upstreamMaxInFlight;
+    }
+
+    public int upstreamMaxResponseBytes() {
+        return upstreamMaxResponseBytes;
     }
 }
