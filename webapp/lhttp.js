@@ -107,7 +107,8 @@ export function parseMultipart(offsets, body) {
     if (cuts[0] !== 0) throw new LhttpFormatError("the first multipart offset must be 0");
     cuts.forEach((cut, i) => {
         if (i > 0 && cut <= cuts[i - 1]) throw new LhttpFormatError("multipart offsets must increase");
-        if (cut > bytes.length) throw new LhttpFormatError("multipart offset " + cut + " is past the body's end");
+        // Strictly inside: an offset at the very end would start an empty part, which has no blank line.
+        if (cut >= bytes.length) throw new LhttpFormatError("multipart offset " + cut + " is not inside the body");
     });
     return cuts.map((cut, i) => {
         let text;
@@ -117,7 +118,7 @@ export function parseMultipart(offsets, body) {
             throw new LhttpFormatError("multipart offset cuts a UTF-8 character");
         }
         // A part that starts with CRLF has no headers (its blank line comes first).
-        const { headers, body: partBody } = parseHead(text, 0);
+        const { headers, body: partBody } = parseHead(text, 0, true);
         const part = Object.create(Message.prototype);
         part.command = undefined;
         part.headers = headers;
@@ -131,7 +132,7 @@ export function isValidChannel(name) {
     return typeof name === "string" && CHANNEL.test(name);
 }
 
-function parseHead(text, pos) {
+function parseHead(text, pos, blankLineRequired = false) {
     const headers = [];
     while (pos < text.length) {
         if (text.startsWith(CRLF, pos)) return { headers, body: text.slice(pos + 2) };
@@ -144,7 +145,8 @@ function parseHead(text, pos) {
         headers.push([line.slice(0, colon), line.slice(colon + 1)]);
         pos = eol + 2;
     }
-    // PROTOCOL.md §1: a message with no blank line has no body.
+    // PROTOCOL.md §1: a message with no blank line has no body; a multipart part must have one.
+    if (blankLineRequired) throw new LhttpFormatError("multipart part without a blank line after its headers");
     return { headers, body: "" };
 }
 

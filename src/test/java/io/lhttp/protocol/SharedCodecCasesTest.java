@@ -44,6 +44,16 @@ class SharedCodecCasesTest {
             String written = (String) c.getOrDefault("written", frame);
             assertEquals(written, m.frame());
             assertEquals(written, MessageWriter.write(m.command(), m.headers(), m.body()));
+            MultipartParser multipart = new MultipartParser(MultipartParser.DEFAULT_MAX_PARTS, Limits.DEFAULT_MAX_HEADERS);
+            if (c.containsKey("parts-error")) {
+                ProtocolException e = assertThrows(ProtocolException.class,
+                        () -> multipart.parse(m.header("multipart"), m.body()));
+                assertEquals(Integer.parseInt((String) c.get("parts-error")), e.code(), e.reason());
+            } else if (c.containsKey("parts")) {
+                List<List<Object>> parsed = multipart.parse(m.header("multipart"), m.body()).stream()
+                        .map(p -> List.<Object>of(p.headers(), p.body())).toList();
+                assertEquals(c.get("parts"), parsed);
+            }
         }));
     }
 
@@ -78,8 +88,10 @@ class SharedCodecCasesTest {
             switch (keyword) {
                 case "header" -> key = value;
                 case "value" -> headers.add(new Header(key, value));
-                // Parts are checked by the JS tests; here only their frames, until Java parses multipart.
-                case "part", "part-header", "part-value", "part-body", "parts-error" -> { }
+                case "part" -> parts(current).add(new ArrayList<>(List.of(new ArrayList<Header>(), "")));
+                case "part-header" -> key = value;
+                case "part-value" -> partHeaders(current).add(new Header(key, value));
+                case "part-body" -> lastPart(current).set(1, value);
                 default -> current.put(keyword, value);
             }
         }
@@ -87,6 +99,22 @@ class SharedCodecCasesTest {
             cases.add(current);
         }
         return cases;
+    }
+
+    // A part is [List<Header> headers, String body], so it compares directly with a parsed Part.
+    @SuppressWarnings("unchecked")
+    private static List<List<Object>> parts(Map<String, Object> c) {
+        return (List<List<Object>>) c.computeIfAbsent("parts", k -> new ArrayList<List<Object>>());
+    }
+
+    private static List<Object> lastPart(Map<String, Object> c) {
+        List<List<Object>> parts = parts(c);
+        return parts.get(parts.size() - 1);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Header> partHeaders(Map<String, Object> c) {
+        return (List<Header>) lastPart(c).get(0);
     }
 
     private static String unescape(String s) {
