@@ -7,6 +7,7 @@ import io.lhttp.it.support.UberJarServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -80,6 +81,46 @@ class ChatDemoIT {
 
             dave.say("still works, colons too: a:b");
             assertEquals("still works, colons too: a:b", last(old.awaitMessage("still works, colons too: a:b")));
+        }
+    }
+
+    @Test
+    void sdkMultipartOffsetsAreTheBytesTheServerCutsAndErrorFramesAreErrorEvents() {
+        try (ChatPage page = ChatPage.demo(server.httpUri(), "chatroom", "erin")) {
+            // The server's upload example answers with the parts it cut, as JSON.
+            Object parts = page.runAsync("""
+                    import("/lhttp.js").then(({ connect, multipart }) => {
+                      const lhttp = connect();
+                      const mp = multipart([
+                        { headers: { name: "grüße.txt", type: "text/plain" }, body: "héllo 日本 😀\\r\\n\\r\\nend" },
+                        { body: "no headers" },
+                      ]);
+                      lhttp.on("message", ({ message }) => {
+                        if (message.command === "upload") { lhttp.close(); done(JSON.parse(message.body)); }
+                      });
+                      lhttp.on("error", ({ code, reason }) => done("error " + code + ": " + reason));
+                      lhttp.send("upload", { multipart: mp.offsets }, mp.body);
+                    });
+                    """);
+            assertEquals(List.of(
+                    Map.of("headers", Map.of("name", "grüße.txt", "type", "text/plain"), "body", "héllo 日本 😀\r\n\r\nend"),
+                    Map.of("headers", Map.of(), "body", "no headers")), parts);
+
+            Object error = page.runAsync("""
+                    import("/lhttp.js").then(({ connect }) => {
+                      const lhttp = connect();
+                      lhttp.on("message", ({ message }) => done("message " + message.command));
+                      lhttp.on("error", ({ code, reason, message }) => {
+                        lhttp.close();
+                        done({ code, reason, command: message.command, state: lhttp.state });
+                      });
+                      lhttp.send("chat", { multipart: "0 99" }, "k:v\\r\\n\\r\\nx");
+                    });
+                    """);
+            Map<?, ?> e = (Map<?, ?>) error;
+            assertEquals(400L, e.get("code"));
+            assertEquals("error", e.get("command"));
+            assertTrue(!((String) e.get("reason")).isBlank(), "a reason is given");
         }
     }
 

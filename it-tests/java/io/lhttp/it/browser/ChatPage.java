@@ -93,6 +93,15 @@ final class ChatPage implements AutoCloseable {
         awaitMessage(text);
     }
 
+    /**
+     * Runs an async script in the page: it gets a {@code done} function and the arguments, and its
+     * result comes back converted by WebDriver (objects as maps, arrays as lists).
+     */
+    Object runAsync(String body, Object... args) {
+        driver.manage().timeouts().scriptTimeout(WAIT);
+        return driver.executeAsyncScript("const done = arguments[arguments.length - 1];\n" + body, args);
+    }
+
     void screenshot(Path file) throws java.io.IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());
         Files.copy(driver.getScreenshotAs(OutputType.FILE).toPath(), file, StandardCopyOption.REPLACE_EXISTING);
