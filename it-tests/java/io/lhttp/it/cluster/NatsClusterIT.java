@@ -222,10 +222,15 @@ class NatsClusterIT {
 
             StreamReceiver.Stats sa = onA.stats(count, killNanos);
             StreamReceiver.Stats sb = onB.stats(count, killNanos);
+            // The blackout on B's clock: between B's arrivals of the messages around A's loss. B's
+            // stream never stopped, so this is how long A was out of the flow, noise excluded.
+            double blackoutMs = sa.lost == 0 ? 0
+                    : (onB.arrival(Math.min(sa.lastLost + 1, count - 1)) - onB.arrival(Math.max(sa.firstLost - 1, 0))) / 1e6;
             System.out.printf("FAILOVER-RESULT sent=%d send_ms=%d a_received=%d a_lost=%d a_duplicates=%d a_reordered=%d"
-                            + " a_gap_ms=%.1f a_lost_first=%d a_lost_last=%d b_received=%d b_lost=%d a_node_before=%s a_node_after=%s%n",
+                            + " a_gap_ms=%.1f a_lost_first=%d a_lost_last=%d a_blackout_ms=%.1f b_received=%d b_lost=%d"
+                            + " b_gap_ms=%.1f a_node_before=%s a_node_after=%s%n",
                     count, sendMs, sa.received, sa.lost, sa.duplicates, sa.reordered, sa.gapMs, sa.firstLost, sa.lastLost,
-                    sb.received, sb.lost, victim.name(), now.name());
+                    blackoutMs, sb.received, sb.lost, sb.gapMs, victim.name(), now.name());
 
             assertEquals(0, sa.duplicates, "no message delivered twice on A");
             assertEquals(0, sa.reordered, "per-publisher order holds on A");
@@ -442,6 +447,16 @@ class NatsClusterIT {
             return last;
         }
 
+        /** When the message with this number arrived (nanoTime); fails when it never did. */
+        synchronized long arrival(int seq) {
+            for (int k = 0; k < size; k++) {
+                if (seqs[k] == seq) {
+                    return times[k];
+                }
+            }
+            throw new AssertionError("message " + seq + " never arrived");
+        }
+
         boolean probed() {
             return probed;
         }
@@ -464,7 +479,8 @@ class NatsClusterIT {
                 }
                 previous = Math.max(previous, seqs[k]);
             }
-            // The gap: the longest silence between two frames from just before the kill on.
+            // The gap: the longest silence between two frames from just before the kill on. On B (node
+            // untouched) the same number is the noise floor of the machine, printed beside A's.
             long maxGap = 0;
             for (int k = 1; k < size; k++) {
                 if (times[k] > killNanos - TimeUnit.MILLISECONDS.toNanos(50)) {
