@@ -9,7 +9,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
 
@@ -58,6 +62,11 @@ public class LhttpConfig {
     /** Prefix of the NATS subject a channel maps to. Default {@code lhttp.}. */
     public static final String NATS_SUBJECT_PREFIX = "lhttp.nats.subject-prefix";
     public static final String DEFAULT_NATS_SUBJECT_PREFIX = "lhttp.";
+    /**
+     * This instance's name, used as the NATS connection name (visible in nats-server's
+     * {@code /connz}). Default {@code lhttp@<host>/<pid>}.
+     */
+    public static final String INSTANCE_NAME = "lhttp.instance-name";
 
     /** Most parts (offsets) in one {@code multipart} message; more get 413. Default 64. */
     public static final String MAX_PARTS = "lhttp.max-parts";
@@ -95,6 +104,7 @@ public class LhttpConfig {
     private String publishToken;
     private String natsUrl;
     private String natsSubjectPrefix;
+    private String instanceName;
     private MultipartParser multipartParser;
     private AllowList upstreamAllow;
     private Duration upstreamTimeout;
@@ -126,6 +136,13 @@ public class LhttpConfig {
         publishToken = config.getOptionalValue(PUBLISH_TOKEN, String.class).orElse("").trim();
         natsUrl = config.getOptionalValue(NATS_URL, String.class).orElse("").trim();
         natsSubjectPrefix = config.getOptionalValue(NATS_SUBJECT_PREFIX, String.class).orElse(DEFAULT_NATS_SUBJECT_PREFIX);
+        // Channel names are checked so that clients cannot inject wildcards; the prefix must not either.
+        if (!natsSubjectPrefix.matches("[A-Za-z0-9_\\-.:@/]*")) {
+            throw new IllegalArgumentException(NATS_SUBJECT_PREFIX + " may hold only A-Z a-z 0-9 _ - . : @ /, not '"
+                    + natsSubjectPrefix + "'");
+        }
+        instanceName = config.getOptionalValue(INSTANCE_NAME, String.class).map(String::trim).filter(s -> !s.isEmpty())
+                .orElseGet(LhttpConfig::defaultInstanceName);
         multipartParser = new MultipartParser(positive(MAX_PARTS, MultipartParser.DEFAULT_MAX_PARTS), limits.maxHeaders());
         try {
             upstreamAllow = AllowList.parse(config.getOptionalValue(UPSTREAM_ALLOW, String.class).orElse(""));
@@ -148,7 +165,18 @@ public class LhttpConfig {
                 + ", max-parts=" + multipartParser.maxParts()
                 + ", upstream.allow=" + (upstreamAllow.isEmpty() ? "none (upstream off)" : upstreamAllow)
                 + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight=" + upstreamMaxInFlight
-                + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes);
+                + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes + ", instance-name=" + instanceName);
+    }
+
+    private static String defaultInstanceName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        // The HTTP port is not known portably at start-up; the pid tells instances on one host apart.
+        return "lhttp@" + host + "/" + ProcessHandle.current().pid();
     }
 
     private int positive(String key, int defaultValue) {
@@ -214,6 +242,15 @@ public class LhttpConfig {
 
     public String natsSubjectPrefix() {
         return natsSubjectPrefix;
+    }
+
+    /** The NATS server URLs of {@link #NATS_URL}, split at commas; empty for the in-process bus. */
+    public List<String> natsServers() {
+        return Arrays.stream(natsUrl.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public String instanceName() {
+        return instanceName;
     }
 
     /** The parser for {@code multipart} bodies, with this configuration's limits; thread-safe. */
