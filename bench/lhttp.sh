@@ -1,11 +1,11 @@
 #!/bin/sh
 # Starts target/lhttp.jar on 127.0.0.1:${PORT:-18801} for benchmarks (no per-connection rate limit),
 # waits until the application answers, prints its pid. Stop: kill <pid> (SIGTERM).
-# Extra JVM options: LHTTP_JAVA_OPTS (e.g. -Dlhttp.send-queue=4096, -XX:StartFlightRecording=...).
+# JAR: which uberjar (default target/lhttp.jar). Extra JVM options: LHTTP_JAVA_OPTS (e.g. -Dlhttp.send-queue=4096, -XX:StartFlightRecording=...).
 set -e
 cd "$(dirname "$0")/.."
 PORT="${PORT:-18801}"
-java -Dlhttp.max-messages-per-second=0 $LHTTP_JAVA_OPTS -jar target/lhttp.jar --port "$PORT" \
+java -Dlhttp.max-messages-per-second=0 $LHTTP_JAVA_OPTS -jar "${JAR:-target/lhttp.jar}" --port "$PORT" \
   > "target/bench-lhttp-$PORT.log" 2>&1 &
 PID=$!
 i=0
