@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,6 +42,8 @@ final class SendQueue implements SendHandler {
      */
     private static final ClassLoader SEND_CONTEXT = ClassLoader.getPlatformClassLoader();
 
+    private static final String CLOSED_ALREADY = new String("closed"); // identity marker
+
     private static final int IN_CALL = 0;
     private static final int RETURNED = 1;
     private static final int COMPLETED = 2;
@@ -55,6 +58,7 @@ final class SendQueue implements SendHandler {
     private final AtomicInteger handshake = new AtomicInteger(COMPLETED);
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
+    private final AtomicReference<String> pendingClose = new AtomicReference<>();
 
     /**
      * @param closer closes the connection with 1008 and the given reason (overflow under the
@@ -128,6 +132,7 @@ final class SendQueue implements SendHandler {
                 writing.set(false);
                 if (closed) {
                     queue.clear();
+                    finishClose();
                     return;
                 }
                 if (queue.isEmpty()) {
@@ -173,8 +178,23 @@ final class SendQueue implements SendHandler {
         }
     }
 
+    /**
+     * Closes once no send is outstanding. Why wait: on Payara, closing a session while a frame
+     * is still waiting for the client's TCP window drops the connection without the close frame,
+     * so a slow client saw 1006 instead of 1008. The outstanding send ends either way, written or
+     * failed by the send timeout; nothing new is sent meanwhile and the queue is already gone.
+     */
     private void close(String reason) {
         discard();
-        closer.accept(reason);
+        pendingClose.compareAndSet(null, reason);
+        drain(); // closes now when idle; otherwise the writer does when its send completes
+    }
+
+    /** Runs the pending close, once; only by whoever holds the writer role or just gave it up. */
+    private void finishClose() {
+        String reason = pendingClose.get();
+        if (reason != null && reason != CLOSED_ALREADY && pendingClose.compareAndSet(reason, CLOSED_ALREADY)) {
+            closer.accept(reason);
+        }
     }
 }
