@@ -109,6 +109,7 @@ public final class LoadTool {
         String publisher = latency ? "ws" : get("publisher", "ws");
         int concurrency = publisher.equals("http") ? getInt("concurrency", 4) : 1;
         int rate = getInt("rate", 1000);
+        int stalledCount = getInt("stalled", 0);
         String channel = get("channel", "bench" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36));
         result.put("publisher", publisher);
         result.put("subs", subs);
@@ -141,6 +142,20 @@ public final class LoadTool {
                 tallies.add(tally);
                 readers.add(reader("subscriber-" + i, ws, tally));
             }
+            // Subscribers that stop reading: they subscribe, then never read, so their TCP buffers fill.
+            for (int i = 0; i < stalledCount; i++) {
+                RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), null, Duration.ofSeconds(10), 1024, 4096);
+                sockets.add(ws);
+                if (!raw) {
+                    String own = channel + "-stalled" + i;
+                    ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + " " + own + "\r\npublish:" + own + "\r\n\r\n");
+                    ws.readTimeout(Duration.ofSeconds(30));
+                    ws.readFrame((b, o, l) -> { }); // its own echo: subscribed; from now on it never reads
+                }
+            }
+            if (stalledCount > 0) {
+                result.put("stalled", stalledCount);
+            }
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             if (publisher.equals("ws")) {
                 wsPublisher = RawWebSocket.connect(publisherUri(channel), Duration.ofSeconds(10));
@@ -149,6 +164,7 @@ public final class LoadTool {
             }
             awaitReady(payloads, tallies, wsPublisher, http, channel);
 
+            long cpuBefore = serverCpuTicks();
             long start = System.nanoTime();
             long published;
             if (publisher.equals("ws")) {
@@ -182,6 +198,7 @@ public final class LoadTool {
             result.put("published_per_s", Math.round(payloads.total() / (Math.max(1, published - start) / 1e9)));
             tallyResult(tallies, complete);
             result.put("publisher_replies", publisherReplies.sum());
+            serverCpu(cpuBefore, delivered);
             if (latency) {
                 long[] all = tallies.stream().map(Tally::latencies).flatMapToLong(Arrays::stream).sorted().toArray();
                 result.put("p50_us", micros(percentile(all, 50)));
@@ -332,6 +349,7 @@ public final class LoadTool {
         try {
             long start = System.nanoTime();
             AtomicLong failed = new AtomicLong();
+            LongAdder opened = new LongAdder();
             List<Future<?>> opens = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
                 int n = i;
@@ -339,6 +357,7 @@ public final class LoadTool {
                 opens.add(pool.submit(() -> {
                     try {
                         sockets[n] = open(prefix + n, source);
+                        opened.increment();
                     } catch (IOException e) {
                         if (failed.incrementAndGet() == 1) {
                             System.err.println("open failed: " + e);
@@ -346,13 +365,21 @@ public final class LoadTool {
                     }
                     return null;
                 }));
-                if (i % 1000 == 999) {
-                    System.err.printf(Locale.ROOT, "progress: %d connections requested, %.1f s%n",
-                            i + 1, (System.nanoTime() - start) / 1e9);
-                }
             }
+            long nextReport = start;
             for (Future<?> f : opens) {
-                f.get();
+                while (true) {
+                    try {
+                        f.get(100, TimeUnit.MILLISECONDS);
+                        break;
+                    } catch (java.util.concurrent.TimeoutException notYet) {
+                        if (System.nanoTime() - nextReport > TimeUnit.SECONDS.toNanos(1)) {
+                            nextReport = System.nanoTime();
+                            System.err.printf(Locale.ROOT, "progress: %d/%d connections open, %.1f s%n",
+                                    opened.sum(), count, (nextReport - start) / 1e9);
+                        }
+                    }
+                }
             }
             double openSeconds = (System.nanoTime() - start) / 1e9;
             result.put("open_failures", failed.get());
@@ -449,7 +476,7 @@ public final class LoadTool {
 
     /** Opens one subscriber of its own channel; for lhttp, returns once its subscription echoed back. */
     private RawWebSocket open(String channel, InetAddress source) throws IOException {
-        RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), source, Duration.ofSeconds(30));
+        RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), source, Duration.ofSeconds(30), 1024);
         if (!raw) {
             // subscribe runs before publish within one message (PROTOCOL.md §2): the echo proves the subscription
             ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + "\r\npublish:" + channel + "\r\n\r\n" + Payloads.MARKER);
@@ -460,6 +487,33 @@ public final class LoadTool {
             }
         }
         return ws;
+    }
+
+    /**
+     * Server CPU time (user + system, all threads) per delivered message: on a shared, noisy
+     * machine wall-clock rates swing with the neighbours' load, CPU spent per message much less.
+     */
+    private void serverCpu(long ticksBefore, long delivered) throws IOException {
+        if (ticksBefore < 0) {
+            return;
+        }
+        double seconds = (serverCpuTicks() - ticksBefore) / 100.0; // USER_HZ is 100 on Linux
+        result.put("server_cpu_s", round(seconds));
+        result.put("server_cpu_us_per_delivery", delivered == 0 ? 0 : round(seconds * 1e6 / delivered));
+    }
+
+    /** utime + stime in clock ticks of the processes named by {@code server-pid}; -1 when not given. */
+    private long serverCpuTicks() throws IOException {
+        long ticks = -1;
+        for (String pid : get("server-pid", "").split(",")) {
+            if (pid.isBlank()) {
+                continue;
+            }
+            String stat = Files.readString(Path.of("/proc", pid.trim(), "stat"), StandardCharsets.US_ASCII);
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks = Math.max(ticks, 0) + Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14, 15 of proc(5)
+        }
+        return ticks;
     }
 
     /** Sum of VmRSS (KiB) of the processes named by {@code server-pid=PID[,PID...]}; 0 when not given. */

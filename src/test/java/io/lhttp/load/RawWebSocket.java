@@ -50,19 +50,23 @@ public final class RawWebSocket implements Closeable {
     private final Socket socket;
     private final DataInputStream in;
     private final OutputStream out;
-    private byte[] message = new byte[8192];
+    private byte[] message;
     private int messageLength;
     private volatile int closeCode = -1;
 
-    private RawWebSocket(Socket socket, DataInputStream in, OutputStream out) {
+    private RawWebSocket(Socket socket, DataInputStream in, OutputStream out, int bufferSize) {
         this.socket = socket;
         this.in = in;
         this.out = out;
+        this.message = new byte[Math.min(8192, bufferSize)];
     }
+
+    /** Buffer size of a connection that carries a lot: each direction buffers this much. */
+    public static final int LARGE_BUFFERS = 64 * 1024;
 
     /** Connects from any local address. */
     public static RawWebSocket connect(URI uri, Duration timeout) throws IOException {
-        return connect(uri, null, timeout);
+        return connect(uri, null, timeout, LARGE_BUFFERS);
     }
 
     /**
@@ -70,12 +74,27 @@ public final class RawWebSocket implements Closeable {
      *
      * @param localAddress source address to bind (e.g. 127.0.0.2, to get past the ~28k ephemeral
      *                     ports of one source address), or null for any
+     * @param bufferSize   bytes buffered each way (small for many idle connections)
      */
-    public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout) throws IOException {
+    public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout, int bufferSize)
+            throws IOException {
+        return connect(uri, localAddress, timeout, bufferSize, 0);
+    }
+
+    /**
+     * As {@link #connect(URI, InetAddress, Duration, int)}, with the socket's receive buffer
+     * ({@code SO_RCVBUF}, 0 = the system's): a small one makes a client that stops reading stall
+     * its sender sooner.
+     */
+    public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout, int bufferSize,
+            int receiveBuffer) throws IOException {
         int port = uri.getPort() > 0 ? uri.getPort() : 80;
         Socket socket = new Socket();
         try {
             socket.setTcpNoDelay(true);
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer); // before connect, so the window is negotiated small
+            }
             if (localAddress != null) {
                 socket.bind(new InetSocketAddress(localAddress, 0));
             }
@@ -92,10 +111,10 @@ public final class RawWebSocket implements Closeable {
                     + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                     + "Sec-WebSocket-Version: 13\r\n\r\n";
-            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
+            OutputStream out = new BufferedOutputStream(socket.getOutputStream(), bufferSize);
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
-            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+            DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), bufferSize));
             String status = readLine(in);
             if (!status.startsWith("HTTP/1.1 101")) {
                 throw new IOException("handshake refused: " + status);
@@ -104,7 +123,7 @@ public final class RawWebSocket implements Closeable {
                 // response headers: nothing we need
             }
             socket.setSoTimeout(0);
-            return new RawWebSocket(socket, in, out);
+            return new RawWebSocket(socket, in, out, bufferSize);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
