@@ -76,6 +76,21 @@ public final class WsClient implements AutoCloseable {
         return frame;
     }
 
+    /** The next frame, or null when the connection closes first; fails when neither happens within {@link #TIMEOUT}. */
+    public String nextOrClose() throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String frame = received.poll(20, TimeUnit.MILLISECONDS);
+            if (frame != null) {
+                return frame;
+            }
+            if (closed.isDone()) {
+                return received.poll();
+            }
+        }
+        throw new AssertionError("neither a frame nor a close within " + TIMEOUT);
+    }
+
     /** The frame received next, if one is already here. */
     public String poll() {
         return received.poll();

@@ -1,7 +1,10 @@
 package io.lhttp.channel;
 
+import io.lhttp.cluster.NatsBus;
 import io.lhttp.config.LhttpConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import java.util.logging.Logger;
@@ -15,12 +18,19 @@ public class BusProducer {
     @Produces
     @ApplicationScoped
     Bus bus(LhttpConfig config) {
-        if (!config.natsUrl().isEmpty()) {
-            throw new IllegalStateException(LhttpConfig.NATS_URL + " is set but this build has no NATS bus yet");
-        }
-        Bus bus = new InProcessBus();
+        Bus bus = config.natsServers().isEmpty()
+                ? new InProcessBus()
+                : new NatsBus(config.natsServers(), config.natsSubjectPrefix(), config.instanceName());
         LOG.info(() -> "lhttp bus: " + bus.describe());
         return bus;
+    }
+
+    /**
+     * Creates the bus when the application starts rather than on the first client, so the NATS
+     * connection is (being) made before anyone connects and readiness reflects it from the start.
+     */
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started, Bus bus) {
+        bus.describe(); // a call on the proxy instantiates the bean
     }
 
     void close(@Disposes Bus bus) {

@@ -3,8 +3,8 @@ package io.lhttp.channel;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,10 +32,10 @@ public class ChannelRegistry {
     public void subscribe(Subscriber subscriber, List<String> names, int maxChannels) throws ProtocolException {
         Set<String> mine = subscriber.channels();
         synchronized (mine) {
-            List<String> added = new ArrayList<>(names.size());
+            Set<String> added = new LinkedHashSet<>();
             for (String name : names) {
                 if (!mine.contains(name)) {
-                    added.add(name);
+                    added.add(name); // a set: a name given twice is one subscription, counted once
                 }
             }
             if (mine.size() + added.size() > maxChannels) {

@@ -2,12 +2,18 @@ package io.lhttp.config;
 
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.MessageParser;
+import io.lhttp.protocol.MultipartParser;
+import io.lhttp.upstream.AllowList;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.Config;
 
@@ -32,6 +38,9 @@ public class LhttpConfig {
     /** Most channels one connection may subscribe to; more get error 429. Default 256. */
     public static final String MAX_CHANNELS = "lhttp.max-channels";
     public static final int DEFAULT_MAX_CHANNELS = 256;
+    /** Connections this instance accepts at once; more are closed with 1013 (try again later). Default 100000. */
+    public static final String MAX_CONNECTIONS = "lhttp.max-connections";
+    public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     /** Frames one connection may send per second (a token bucket of as many); more get 429. 0 = no limit. Default 10000. */
     public static final String MAX_MESSAGES_PER_SECOND = "lhttp.max-messages-per-second";
     public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 10_000;
@@ -53,6 +62,28 @@ public class LhttpConfig {
     /** Prefix of the NATS subject a channel maps to. Default {@code lhttp.}. */
     public static final String NATS_SUBJECT_PREFIX = "lhttp.nats.subject-prefix";
     public static final String DEFAULT_NATS_SUBJECT_PREFIX = "lhttp.";
+    /**
+     * This instance's name, used as the NATS connection name (visible in nats-server's
+     * {@code /connz}). Default {@code lhttp@<host>/<pid>}.
+     */
+    public static final String INSTANCE_NAME = "lhttp.instance-name";
+
+    /** Most parts (offsets) in one {@code multipart} message; more get 413. Default 64. */
+    public static final String MAX_PARTS = "lhttp.max-parts";
+    /**
+     * Comma-separated URL prefixes an {@code upstream} header may call, e.g.
+     * {@code http://backend:8080/api/}; empty (the default) = upstream off, every call gets 403.
+     */
+    public static final String UPSTREAM_ALLOW = "lhttp.upstream.allow";
+    /** Milliseconds an upstream call may take, connecting and reading included; slower gets 504. Default 5000. */
+    public static final String UPSTREAM_TIMEOUT = "lhttp.upstream.timeout";
+    public static final int DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;
+    /** Upstream calls one connection may have running at once; more get 429. Default 16. */
+    public static final String UPSTREAM_MAX_IN_FLIGHT = "lhttp.upstream.max-in-flight";
+    public static final int DEFAULT_UPSTREAM_MAX_IN_FLIGHT = 16;
+    /** Largest upstream response body read, in bytes; larger gets 502. Default 65536. */
+    public static final String UPSTREAM_MAX_RESPONSE_BYTES = "lhttp.upstream.max-response-bytes";
+    public static final int DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES = 65536;
 
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
@@ -64,6 +95,7 @@ public class LhttpConfig {
     private MessageParser parser;
     private int maxFrameHardBytes;
     private int maxChannels;
+    private int maxConnections;
     private int maxMessagesPerSecond;
     private int sendQueue;
     private SlowConsumerPolicy slowConsumer;
@@ -72,6 +104,12 @@ public class LhttpConfig {
     private String publishToken;
     private String natsUrl;
     private String natsSubjectPrefix;
+    private String instanceName;
+    private MultipartParser multipartParser;
+    private AllowList upstreamAllow;
+    private Duration upstreamTimeout;
+    private int upstreamMaxInFlight;
+    private int upstreamMaxResponseBytes;
 
     @PostConstruct
     void load() {
@@ -84,6 +122,7 @@ public class LhttpConfig {
                     + ") must not be below " + MAX_FRAME_BYTES + " (" + maxFrameBytes + ")");
         }
         maxChannels = positive(MAX_CHANNELS, DEFAULT_MAX_CHANNELS);
+        maxConnections = positive(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS);
         maxMessagesPerSecond = atLeast(MAX_MESSAGES_PER_SECOND, DEFAULT_MAX_MESSAGES_PER_SECOND, 0);
         sendQueue = positive(SEND_QUEUE, DEFAULT_SEND_QUEUE);
         String policy = config.getOptionalValue(SLOW_CONSUMER, String.class).orElse(DEFAULT_SLOW_CONSUMER).trim();
@@ -97,15 +136,47 @@ public class LhttpConfig {
         publishToken = config.getOptionalValue(PUBLISH_TOKEN, String.class).orElse("").trim();
         natsUrl = config.getOptionalValue(NATS_URL, String.class).orElse("").trim();
         natsSubjectPrefix = config.getOptionalValue(NATS_SUBJECT_PREFIX, String.class).orElse(DEFAULT_NATS_SUBJECT_PREFIX);
+        // Channel names are checked so that clients cannot inject wildcards; the prefix must not either.
+        if (!natsSubjectPrefix.matches("[A-Za-z0-9_\\-.:@/]*")) {
+            throw new IllegalArgumentException(NATS_SUBJECT_PREFIX + " may hold only A-Z a-z 0-9 _ - . : @ /, not '"
+                    + natsSubjectPrefix + "'");
+        }
+        instanceName = config.getOptionalValue(INSTANCE_NAME, String.class).map(String::trim).filter(s -> !s.isEmpty())
+                .orElseGet(LhttpConfig::defaultInstanceName);
+        multipartParser = new MultipartParser(positive(MAX_PARTS, MultipartParser.DEFAULT_MAX_PARTS), limits.maxHeaders());
+        try {
+            upstreamAllow = AllowList.parse(config.getOptionalValue(UPSTREAM_ALLOW, String.class).orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(UPSTREAM_ALLOW + ": " + e.getMessage(), e);
+        }
+        upstreamTimeout = Duration.ofMillis(positive(UPSTREAM_TIMEOUT, DEFAULT_UPSTREAM_TIMEOUT_MS));
+        upstreamMaxInFlight = positive(UPSTREAM_MAX_IN_FLIGHT, DEFAULT_UPSTREAM_MAX_IN_FLIGHT);
+        upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
         LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process" : "nats " + natsUrl)
                 + ", max-frame-bytes=" + limits.maxFrameBytes() + ", max-frame-hard-bytes=" + maxFrameHardBytes
                 + ", max-headers=" + limits.maxHeaders() + ", max-channels=" + maxChannels
+                + ", max-connections=" + maxConnections
                 + ", max-messages-per-second=" + maxMessagesPerSecond + ", send-queue=" + sendQueue
                 + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
-                + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set"));
+                + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set")
+                + ", max-parts=" + multipartParser.maxParts()
+                + ", upstream.allow=" + (upstreamAllow.isEmpty() ? "none (upstream off)" : upstreamAllow)
+                + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight=" + upstreamMaxInFlight
+                + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes + ", instance-name=" + instanceName);
+    }
+
+    private static String defaultInstanceName() {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            host = "localhost";
+        }
+        // The HTTP port is not known portably at start-up; the pid tells instances on one host apart.
+        return "lhttp@" + host + "/" + ProcessHandle.current().pid();
     }
 
     private int positive(String key, int defaultValue) {
@@ -135,6 +206,10 @@ public class LhttpConfig {
 
     public int maxChannels() {
         return maxChannels;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
     }
 
     public int maxMessagesPerSecond() {
@@ -167,5 +242,36 @@ public class LhttpConfig {
 
     public String natsSubjectPrefix() {
         return natsSubjectPrefix;
+    }
+
+    /** The NATS server URLs of {@link #NATS_URL}, split at commas; empty for the in-process bus. */
+    public List<String> natsServers() {
+        return Arrays.stream(natsUrl.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+    }
+
+    public String instanceName() {
+        return instanceName;
+    }
+
+    /** The parser for {@code multipart} bodies, with this configuration's limits; thread-safe. */
+    public MultipartParser multipartParser() {
+        return multipartParser;
+    }
+
+    /** The URL prefixes {@code upstream} may call; empty = upstream off. */
+    public AllowList upstreamAllow() {
+        return upstreamAllow;
+    }
+
+    public Duration upstreamTimeout() {
+        return upstreamTimeout;
+    }
+
+    public int upstreamMaxInFlight() {
+        return upstreamMaxInFlight;
+    }
+
+    public int upstreamMaxResponseBytes() {
+        return upstreamMaxResponseBytes;
     }
 }

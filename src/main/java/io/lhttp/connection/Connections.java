@@ -21,8 +21,19 @@ public class Connections {
 
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
 
+    /**
+     * Registers a new connection, or refuses it with 1013 (try again later) when the instance
+     * already holds {@code lhttp.max-connections}.
+     *
+     * @return the connection, or null when refused
+     */
     Connection open(Session session) {
         Connection c = new Connection(session, config);
+        if (open.size() >= config.maxConnections()) {
+            LOG.fine(() -> "refusing connection " + c.id() + ": " + open.size() + " open");
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server full: at most " + config.maxConnections() + " connections");
+            return null;
+        }
         open.put(c.id(), c);
         return c;
     }

@@ -8,6 +8,7 @@ import io.lhttp.processor.Exchange;
 import io.lhttp.processor.Opened;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
+import io.lhttp.protocol.Utf8;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -68,7 +69,9 @@ public class LhttpEndpoint {
         session.setMaxBinaryMessageBufferSize(config.maxFrameHardBytes());
         applicationLoader = Thread.currentThread().getContextClassLoader();
         connection = connections.open(session);
-        opened.fire(connection);
+        if (connection != null) {
+            opened.fire(connection);
+        }
     }
 
     /**
@@ -82,6 +85,9 @@ public class LhttpEndpoint {
      */
     @OnMessage
     public void onMessage(Message message) {
+        if (connection == null) {
+            return; // refused at open (connection limit): nothing to dispatch to
+        }
         Thread thread = Thread.currentThread();
         thread.setContextClassLoader(applicationLoader);
         try {
@@ -96,6 +102,9 @@ public class LhttpEndpoint {
     /** Binary frames are read as UTF-8 text (PROTOCOL.md §1). */
     @OnMessage
     public void onBinary(ByteBuffer frame) {
+        if (connection == null) {
+            return;
+        }
         if (frame.remaining() > config.maxFrameHardBytes()) {
             tooBig();
         } else if (admit()) {
@@ -109,8 +118,9 @@ public class LhttpEndpoint {
 
     @OnError
     public void onError(Session session, Throwable error) {
-        if (error instanceof DecodeException decode && decode.getCause() instanceof ProtocolException bad) {
-            if (decode.getText() != null && decode.getText().length() > config.maxFrameHardBytes()) {
+        if (connection != null && error instanceof DecodeException decode
+                && decode.getCause() instanceof ProtocolException bad) {
+            if (decode.getText() != null && Utf8.exceeds(decode.getText(), config.maxFrameHardBytes())) {
                 tooBig();
             } else if (admit()) {
                 connection.sendError(bad.code(), bad.reason());

@@ -1,7 +1,9 @@
 package io.lhttp.protocol;
 
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Channel names (PROTOCOL.md §1 limits): 1 to 128 characters of {@code A-Z a-z 0-9 _ - . : @ /},
@@ -41,7 +43,8 @@ public final class ChannelNames {
      * @throws ProtocolException 400 when a name is invalid or none is given
      */
     public static List<String> parseList(String value) throws ProtocolException {
-        List<String> channels = new ArrayList<>(2);
+        // A set: one frame may name thousands of channels, and a list's contains() made that quadratic.
+        Set<String> channels = new LinkedHashSet<>(4);
         int n = value.length();
         int i = 0;
         while (i < n) {
@@ -57,15 +60,13 @@ public final class ChannelNames {
                 if (!isValid(name)) {
                     throw new ProtocolException(400, "bad channel name '" + abbreviate(name) + "'");
                 }
-                if (!channels.contains(name)) {
-                    channels.add(name);
-                }
+                channels.add(name);
             }
         }
         if (channels.isEmpty()) {
             throw new ProtocolException(400, "no channel named");
         }
-        return channels;
+        return new ArrayList<>(channels);
     }
 
     private static String abbreviate(String name) {

@@ -95,7 +95,7 @@ public final class Message {
         }
         for (int i = from; i < to; i++) {
             char c = s.charAt(i);
-            if (c <= ' ' || c == 0x7f) {
+            if (c <= ' ' || Character.isISOControl(c)) { // C0, DEL and the C1 controls U+0080..U+009F
                 return false;
             }
         }

@@ -1,0 +1,78 @@
+package io.lhttp.it.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lhttp.it.support.WsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A processor, a header filter and an open observer that exist only in the test deployment
+ * (ShoutProcessor, DenyFilter, OpenedObserver): users extend the server with CDI beans alone.
+ */
+@ExtendWith(ArquillianExtension.class)
+class ExtensionIT extends ServerTestBase {
+
+    @Test
+    void theExampleEchoProcessorRepliesWithTheBody() throws Exception {
+        try (WsClient c = client()) {
+            c.send("LHTTP/1.0 echo\r\n\r\nhello");
+            assertEquals("LHTTP/1.0 echo\r\n\r\nhello", c.next());
+        }
+    }
+
+    @Test
+    void aUserProcessorRepliesAndShapesWhatIsPublished() throws Exception {
+        try (WsClient sub = client(); WsClient pub = client()) {
+            sub.send(frame("chat", "subscribe:loud\r\n", ""));
+            assertNothingBefore(sub, "subscribed");
+            pub.send(frame("shout", "publish:loud\r\n", "hello"));
+            // The processor's reply: its command and headers, the uppercased body.
+            assertEquals(frame("shouted", "publish:loud\r\nvolume:loud\r\n", "HELLO"), pub.next());
+            // Subscribers get the response: changed command, the processor's and the filter's headers, the request body.
+            assertEquals(frame("shouted", "publish:loud\r\nvolume:loud\r\nfiltered:yes\r\n", "hello"), sub.next());
+        }
+    }
+
+    @Test
+    void aUserFilterRefusesAndNothingIsPublished() throws Exception {
+        try (WsClient sub = client(); WsClient pub = client()) {
+            sub.send(frame("chat", "subscribe:guarded\r\n", ""));
+            assertNothingBefore(sub, "subscribed");
+            pub.send(frame("chat", "publish:guarded\r\nDeny : please\r\n", "blocked"));
+            assertEquals("LHTTP/1.0 error\r\ncode:403\r\nreason:denied by the test filter\r\n\r\n", pub.next());
+            assertNothingBefore(sub, "refused message not published");
+            pub.send(frame("chat", "subscribe:guarded\r\ndeny:1\r\n", ""));
+            assertEquals("LHTTP/1.0 error\r\ncode:403\r\nreason:denied by the test filter\r\n\r\n", pub.next());
+            String allowed = frame("chat", "publish:guarded\r\n", "allowed");
+            pub.send(allowed);
+            assertEquals(allowed, sub.next());
+            assertNothingBefore(pub, "refused subscribe did not subscribe");
+        }
+    }
+
+    @Test
+    void filtersRunForCommandsWithoutProcessor() throws Exception {
+        try (WsClient c = client()) {
+            c.send(frame("no-such-processor", "deny:x\r\n", ""));
+            assertEquals("LHTTP/1.0 error\r\ncode:403\r\nreason:denied by the test filter\r\n\r\n", c.next());
+        }
+    }
+
+    @Test
+    void openEventsReachObserversAndAttributesLastForTheConnection() throws Exception {
+        try (WsClient c = client()) {
+            c.send(frame("attribute", "", "greeted"));
+            String reply = c.next();
+            assertTrue(reply.startsWith(frame("attribute", "", "yes:")), reply);
+            c.send(frame("attribute", "", "greeted"));
+            assertEquals(reply, c.next(), "the same connection id both times");
+        }
+        try (WsClient other = client()) {
+            other.send(frame("attribute", "", "greeted"));
+            assertTrue(other.next().startsWith(frame("attribute", "", "yes:")));
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package io.lhttp.it.uberjar;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.lhttp.it.support.UberJarServer;
+import io.lhttp.it.support.WsClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The compatibility switches of PROTOCOL.md §5: with {@code lhttp.errors.reply=false} and
+ * {@code lhttp.max-frame-bytes=40960} the server treats clients exactly like the original:
+ * bad frames are dropped silently, and everything else still works. Runs the packaged uberjar
+ * with the shipped {@code server-config/original-compat.properties}.
+ */
+class OriginalCompatIT {
+
+    private static UberJarServer server;
+
+    @BeforeAll
+    static void start() {
+        String config = System.getProperty("project.basedir", ".") + "/server-config/original-compat.properties";
+        server = UberJarServer.builder().argument("--systemProperties").argument(config).start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static String frame(String command, String headers, String body) {
+        return "LHTTP/1.0 " + command + "\r\n" + headers + "\r\n" + body;
+    }
+
+    /** The bad frame is followed by an echo: if anything had been answered, it would come first. */
+    private static void assertSilentlyDropped(String bad) throws Exception {
+        try (WsClient c = WsClient.connect(server.wsUri())) {
+            c.send(bad);
+            c.send(frame("echo", "", "after"));
+            assertEquals(frame("echo", "", "after"), c.next());
+        }
+    }
+
+    @Test
+    void malformedFramesAreDroppedSilently() throws Exception {
+        assertSilentlyDropped("junk");
+        assertSilentlyDropped("");
+        assertSilentlyDropped("LHTTP/1.0 chat");
+        assertSilentlyDropped(frame("chat", "no colon\r\n", ""));
+        assertSilentlyDropped(frame("chat", "h:v\r\n".repeat(33), ""));
+        assertSilentlyDropped(frame("chat", "subscribe:bad..name\r\n", ""));
+    }
+
+    @Test
+    void framesOverTheOriginalLimitAreDroppedSilently() throws Exception {
+        String limit = frame("echo", "", "x".repeat(40960 - frame("echo", "", "").length()));
+        try (WsClient c = WsClient.connect(server.wsUri())) {
+            c.send(limit);
+            assertEquals(limit, c.next(), "40960 bytes pass");
+        }
+        assertSilentlyDropped(limit + "x");
+    }
+
+    @Test
+    void pubSubWorksAsUsual() throws Exception {
+        try (WsClient sub = WsClient.connect(server.wsUri()); WsClient pub = WsClient.connect(server.wsUri())) {
+            sub.send(frame("chat", "subscribe:chatroom\r\n", ""));
+            sub.send(frame("echo", "", "subscribed"));
+            assertEquals(frame("echo", "", "subscribed"), sub.next());
+            String msg = frame("chat", "publish:chatroom\r\n", "hello");
+            pub.send(msg);
+            assertEquals(msg, sub.next());
+        }
+    }
+}

@@ -1,0 +1,142 @@
+package io.lhttp.it.uberjar;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lhttp.it.support.UberJarServer;
+import io.lhttp.it.support.WsClient;
+import jakarta.websocket.CloseReason;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged server as a user runs it ({@code java -jar target/lhttp.jar --port N}): LHTTP at
+ * {@code ws://host:N/}, pages at {@code http://host:N/}, {@code POST /publish} open without a
+ * token. Configured through environment-style -D options with a low message rate, so the rate
+ * limit can be reached.
+ */
+class RunnableServerIT {
+
+    private static final int RATE = 20;
+    private static final int MAX_CONNECTIONS = 6;
+
+    private static UberJarServer server;
+
+    @BeforeAll
+    static void start() {
+        server = UberJarServer.start("-Dlhttp.max-messages-per-second=" + RATE,
+                "-Dlhttp.max-connections=" + MAX_CONNECTIONS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    private static String frame(String command, String headers, String body) {
+        return "LHTTP/1.0 " + command + "\r\n" + headers + "\r\n" + body;
+    }
+
+    @Test
+    void servesPagesAndLhttpAtTheRoot() throws Exception {
+        HttpResponse<String> page = HttpClient.newHttpClient().send(
+                HttpRequest.newBuilder(server.httpUri()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("<html") || page.body().contains("<!doctype") || page.body().contains("<!DOCTYPE"));
+        try (WsClient c = WsClient.connect(server.wsUri())) {
+            c.send("LHTTP/1.0 echo\r\n\r\nhello");
+            assertEquals("LHTTP/1.0 echo\r\n\r\nhello", c.next());
+        }
+    }
+
+    @Test
+    void publishWithoutTokenConfiguredIsOpen() throws Exception {
+        try (WsClient sub = WsClient.connect(server.wsUri())) {
+            sub.send(frame("chat", "subscribe:open\r\n", ""));
+            sub.send(frame("echo", "", "ready"));
+            assertEquals(frame("echo", "", "ready"), sub.next());
+            String msg = frame("chat", "publish:open\r\n", "from curl");
+            HttpResponse<String> r = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
+                            .POST(HttpRequest.BodyPublishers.ofString(msg)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, r.statusCode());
+            assertEquals(msg, sub.next());
+        }
+    }
+
+    @Test
+    void connectionsOverTheLimitAreClosedWith1013() throws Exception {
+        java.util.List<WsClient> clients = new java.util.ArrayList<>();
+        try {
+            CloseReason refused = null;
+            // Earlier tests' connections may still be closing on the server: the limit is reached by MAX_CONNECTIONS at most.
+            for (int i = 0; i <= MAX_CONNECTIONS && refused == null; i++) {
+                WsClient c = WsClient.connect(server.wsUri());
+                clients.add(c);
+                c.send(frame("echo", "", "in"));
+                String reply = c.nextOrClose();
+                if (reply == null) {
+                    refused = c.awaitClose();
+                } else {
+                    assertEquals(frame("echo", "", "in"), reply);
+                }
+            }
+            assertTrue(refused != null, "a connection beyond " + MAX_CONNECTIONS + " is refused");
+            assertEquals(CloseReason.CloseCodes.TRY_AGAIN_LATER.getCode(), refused.getCloseCode().getCode());
+        } finally {
+            for (WsClient c : clients) {
+                c.close();
+            }
+        }
+        // Once clients leave, new ones are accepted again.
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+        boolean accepted = false;
+        while (!accepted && Instant.now().isBefore(deadline)) {
+            try (WsClient c = WsClient.connect(server.wsUri())) {
+                c.send(frame("echo", "", "back"));
+                accepted = frame("echo", "", "back").equals(c.nextOrClose());
+            }
+        }
+        assertTrue(accepted, "connections accepted again after the others closed");
+    }
+
+    @Test
+    void messagesOverTheRateAreRefusedWith429AndTheConnectionRecovers() throws Exception {
+        try (WsClient c = WsClient.connect(server.wsUri())) {
+            int frames = RATE * 3;
+            for (int i = 0; i < frames; i++) {
+                c.send(frame("echo", "", "m" + i));
+            }
+            int echoed = 0;
+            int refused = 0;
+            for (int i = 0; i < frames; i++) { // every frame is answered: by its echo or by 429
+                String reply = c.next();
+                if (reply.startsWith("LHTTP/1.0 echo")) {
+                    echoed++;
+                } else {
+                    assertEquals("LHTTP/1.0 error\r\ncode:429\r\nreason:too many messages: at most " + RATE
+                            + " per second\r\n\r\n", reply);
+                    refused++;
+                }
+            }
+            assertTrue(echoed >= RATE && refused >= RATE, "echoed " + echoed + ", refused " + refused);
+            // The bucket refills: within a deadline an echo goes through again.
+            Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+            boolean recovered = false;
+            while (!recovered && Instant.now().isBefore(deadline)) {
+                c.send(frame("echo", "", "again"));
+                recovered = c.next().equals(frame("echo", "", "again"));
+            }
+            assertTrue(recovered, "the connection works again once under the rate");
+        }
+    }
+}

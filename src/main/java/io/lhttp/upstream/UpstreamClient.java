@@ -1,0 +1,171 @@
+package io.lhttp.upstream;
+
+import io.lhttp.config.LhttpConfig;
+import io.lhttp.connection.Connection;
+import io.lhttp.protocol.Header;
+import io.lhttp.protocol.Message;
+import io.lhttp.protocol.ProtocolException;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Makes the HTTP calls of {@code upstream} headers: one JDK {@link HttpClient} for the
+ * application, on a small pool of container-managed threads of its own, never following
+ * redirects. Calls are
+ * asynchronous: the socket thread only starts them; the answer (or the 502/504 error) reaches
+ * the client later through its send queue. Each connection may have a bounded number of calls
+ * running; each call has a deadline covering connect, headers and body.
+ */
+@ApplicationScoped
+public class UpstreamClient {
+
+    private static final Logger LOG = Logger.getLogger(UpstreamClient.class.getName());
+
+    /** Connection attribute counting the connection's running calls. */
+    private static final String IN_FLIGHT = UpstreamClient.class.getName() + ".in-flight";
+
+    @Inject
+    LhttpConfig config;
+
+    /**
+     * Threads running the HTTP client's callbacks and the deadlines. The work on them never
+     * blocks (the client is asynchronous, replies go to send queues), so a few suffice. Our own
+     * pool rather than the container's default executors: Payara's have one thread (core size
+     * 0, unbounded queue) shared with every application's tasks.
+     */
+    private static final int THREADS = 2;
+
+    @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
+    ManagedThreadFactory threadFactory;
+
+    private ScheduledThreadPoolExecutor executor;
+    private HttpClient client;
+    private LimitedBody bodyHandler;
+
+    @PostConstruct
+    void start() {
+        executor = new ScheduledThreadPoolExecutor(THREADS, threadFactory);
+        executor.setRemoveOnCancelPolicy(true); // a deadline cancelled on completion must not wait out its delay in the queue
+        client = HttpClient.newBuilder()
+                .executor(executor)
+                .followRedirects(HttpClient.Redirect.NEVER) // a redirect could lead outside the allow-list
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(config.upstreamTimeout())
+                .build();
+        bodyHandler = new LimitedBody(config.upstreamMaxResponseBytes());
+    }
+
+    @PreDestroy
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    /**
+     * Checks an {@code upstream} header and reserves one of the connection's call slots; nothing
+     * is sent yet.
+     *
+     * @throws ProtocolException 400 malformed, 403 not allowed, 429 too many calls running
+     */
+    public Call prepare(Connection connection, String command, String upstream, List<Header> headers, String body,
+            boolean reply) throws ProtocolException {
+        HttpRequest request = UpstreamRequest.build(upstream, headers, body, config.upstreamAllow(),
+                config.upstreamTimeout());
+        AtomicInteger inFlight = (AtomicInteger) connection.attributes()
+                .computeIfAbsent(IN_FLIGHT, k -> new AtomicInteger());
+        if (inFlight.incrementAndGet() > config.upstreamMaxInFlight()) {
+            inFlight.decrementAndGet();
+            throw new ProtocolException(429, "too many upstream calls running: at most "
+                    + config.upstreamMaxInFlight() + " per connection");
+        }
+        return new Call(connection, command, request, reply, inFlight);
+    }
+
+    /** A checked upstream call holding a slot: {@link #start()} it or {@link #abandon()} it, once. */
+    public final class Call {
+
+        private final Connection connection;
+        private final String command;
+        private final HttpRequest request;
+        private final boolean reply;
+        private final AtomicInteger inFlight;
+
+        private Call(Connection connection, String command, HttpRequest request, boolean reply,
+                AtomicInteger inFlight) {
+            this.connection = connection;
+            this.command = command;
+            this.request = request;
+            this.reply = reply;
+            this.inFlight = inFlight;
+        }
+
+        /** Gives the slot back without calling (the message was refused after the check). */
+        public void abandon() {
+            inFlight.decrementAndGet();
+        }
+
+        /** Sends the request; returns at once. */
+        public void start() {
+            CompletableFuture<HttpResponse<String>> response;
+            try {
+                response = client.sendAsync(request, bodyHandler);
+            } catch (RuntimeException e) {
+                inFlight.decrementAndGet();
+                LOG.log(Level.WARNING, "upstream call could not start", e);
+                connection.sendError(502, "upstream call failed");
+                return;
+            }
+            // The request timeout only covers the wait for the response headers; this covers the body too.
+            // Cancelling the JDK client's future aborts the exchange.
+            ScheduledFuture<?> deadline = executor.schedule(() -> response.cancel(true),
+                    config.upstreamTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            response.whenComplete((r, error) -> {
+                deadline.cancel(false);
+                inFlight.decrementAndGet();
+                if (error == null) {
+                    answered(r);
+                } else {
+                    failed(error);
+                }
+            });
+        }
+
+        private void answered(HttpResponse<String> r) {
+            if (r.statusCode() >= 500) {
+                connection.sendError(502, "upstream answered " + r.statusCode());
+            } else if (reply) {
+                connection.send(Message.of(command,
+                        List.of(new Header("upstream-status", Integer.toString(r.statusCode()))), r.body()));
+            }
+        }
+
+        private void failed(Throwable error) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            if (cause instanceof HttpTimeoutException || cause instanceof CancellationException) {
+                connection.sendError(504, "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms");
+            } else if (cause instanceof LimitedBody.TooLarge) {
+                connection.sendError(502, cause.getMessage());
+            } else {
+                LOG.log(Level.FINE, "upstream call to {0} failed: {1}", new Object[] {request.uri(), cause});
+                connection.sendError(502, "upstream call failed (" + cause.getClass().getSimpleName() + ")");
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.lhttp.upstream;
+
+import io.lhttp.protocol.Header;
+import io.lhttp.protocol.ProtocolException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Turns an {@code upstream:<METHOD> <url>} header (PROTOCOL.md §2) into the HTTP request to
+ * make: {@code POST} and {@code PUT} carry the message body, {@code GET} none; the message's
+ * headers go along as HTTP headers, except those a client may not set. Plain Java.
+ */
+public final class UpstreamRequest {
+
+    /** The methods an {@code upstream} header may name. */
+    public enum Method { GET, POST, PUT }
+
+    /**
+     * Headers HTTP gives to the client library, not to the caller: the JDK client refuses to
+     * send some (Host, Connection, Content-Length, Expect, Upgrade) and the others are hop-by-hop
+     * or framing headers a forwarded value would corrupt.
+     */
+    static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect", "upgrade",
+            "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection", "http2-settings");
+
+    private UpstreamRequest() {
+    }
+
+    /**
+     * The request for a message.
+     *
+     * @param upstream the {@code upstream} header's value (trimmed)
+     * @param headers  the message's header lines, all forwarded that HTTP allows
+     * @param body     the message body, sent for POST and PUT
+     * @param allow    the URL prefixes that may be called
+     * @param timeout  how long the request may wait for the response
+     * @throws ProtocolException 400 when the value is not {@code <GET|POST|PUT> <absolute URL>},
+     *                           403 when the URL is not allowed (or nothing is)
+     */
+    public static HttpRequest build(String upstream, List<Header> headers, String body, AllowList allow,
+            Duration timeout) throws ProtocolException {
+        String value = upstream.trim();
+        int space = value.indexOf(' ');
+        if (value.isEmpty() || space < 0) {
+            throw new ProtocolException(400, "upstream header must be '<GET|POST|PUT> <url>'");
+        }
+        Method method = method(value.substring(0, space));
+        String url = value.substring(space + 1).trim();
+        if (url.isEmpty() || url.indexOf(' ') >= 0) {
+            throw new ProtocolException(400, "upstream header must be '<GET|POST|PUT> <url>'");
+        }
+        if (allow.isEmpty()) {
+            throw new ProtocolException(403, "upstream calls are off on this server (lhttp.upstream.allow is empty)");
+        }
+        URI uri;
+        try {
+            uri = allow.check(url);
+        } catch (URISyntaxException e) {
+            throw new ProtocolException(400, "malformed upstream URL: " + e.getReason());
+        } catch (AllowList.Refused e) {
+            throw new ProtocolException(403, e.getMessage());
+        }
+        HttpRequest.Builder request = HttpRequest.newBuilder(uri).timeout(timeout);
+        switch (method) {
+            case GET -> request.GET();
+            case POST -> request.POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            case PUT -> request.PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
+            default -> throw new IllegalStateException(method.name());
+        }
+        for (Header h : headers) {
+            String name = h.key().trim();
+            String headerValue = h.trimmedValue();
+            if (isForwarded(name) && isValidValue(headerValue)) {
+                try {
+                    request.header(name, headerValue);
+                } catch (IllegalArgumentException refusedByClient) {
+                    // The JDK's own rules are the last word on what it sends; skipping beats failing the call.
+                }
+            }
+        }
+        return request.build();
+    }
+
+    private static Method method(String name) throws ProtocolException {
+        try {
+            return Method.valueOf(name.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            String shown = name.length() > 20 ? name.substring(0, 20) + "..." : name;
+            throw new ProtocolException(400, "unknown upstream method '" + shown + "': GET, POST or PUT");
+        }
+    }
+
+    /** Whether an LHTTP header key may be sent as an HTTP header name. */
+    static boolean isForwarded(String name) {
+        return isToken(name) && !NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** RFC 9110 token: what an HTTP field name must be. */
+    static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+            if (!tchar) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** RFC 9110 field value: visible ASCII, spaces, tabs and obs-text; no CR, LF or other controls. */
+    static boolean isValidValue(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c == ' ' || c == '\t' || (c >= 0x21 && c <= 0x7e) || (c >= 0x80 && c <= 0xff))) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,407 @@
+package io.lhttp.connection;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lhttp.config.LhttpConfig.SlowConsumerPolicy;
+import io.lhttp.protocol.Message;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The per-connection send queue against a hand-written async remote that completes sends the
+ * ways a container does: on the calling thread, later on another thread, with a failure, by
+ * throwing, or when the test says so.
+ */
+class SendQueueTest {
+
+    enum Mode { SYNC, ASYNC, HOLD, FAIL_SYNC, FAIL_ASYNC, THROW }
+
+    /** A RemoteEndpoint.Async whose completions the test controls; checks that sends never overlap. */
+    static final class TestRemote implements RemoteEndpoint.Async {
+        volatile Function<Object, Mode> mode = f -> Mode.SYNC;
+        final ConcurrentLinkedQueue<Object> sent = new ConcurrentLinkedQueue<>();
+        final ConcurrentLinkedQueue<String> kinds = new ConcurrentLinkedQueue<>();
+        final AtomicInteger outstanding = new AtomicInteger();
+        final AtomicInteger maxOutstanding = new AtomicInteger();
+        final LinkedBlockingQueue<SendHandler> held = new LinkedBlockingQueue<>();
+        final ExecutorService completer = Executors.newSingleThreadExecutor();
+        volatile CountDownLatch completions = new CountDownLatch(0);
+
+        private void send(Object frame, SendHandler handler) {
+            int now = outstanding.incrementAndGet();
+            maxOutstanding.accumulateAndGet(now, Math::max);
+            Mode m = mode.apply(frame);
+            if (m == Mode.THROW) {
+                outstanding.decrementAndGet();
+                throw new IllegalStateException("the session is closing");
+            }
+            sent.add(frame);
+            switch (m) {
+                case SYNC -> complete(handler, new SendResult());
+                case ASYNC -> completer.execute(() -> complete(handler, new SendResult()));
+                case HOLD -> held.add(handler);
+                case FAIL_SYNC -> complete(handler, new SendResult(new IOException("broken pipe")));
+                case FAIL_ASYNC -> completer.execute(() -> complete(handler, new SendResult(new IOException("reset"))));
+                default -> throw new AssertionError(m);
+            }
+        }
+
+        private void complete(SendHandler handler, SendResult result) {
+            outstanding.decrementAndGet();
+            handler.onResult(result);
+            completions.countDown();
+        }
+
+        /** Completes the oldest held send on the calling thread. */
+        void release(SendResult result) {
+            SendHandler h = held.poll();
+            assertTrue(h != null, "a send is held");
+            complete(h, result);
+        }
+
+        List<Object> sentList() {
+            return new ArrayList<>(sent);
+        }
+
+        @Override
+        public void sendText(String text, SendHandler handler) {
+            kinds.add("text");
+            send(text, handler);
+        }
+
+        @Override
+        public void sendObject(Object data, SendHandler handler) {
+            kinds.add("object");
+            send(data, handler);
+        }
+
+        @Override
+        public long getSendTimeout() {
+            return 0;
+        }
+
+        @Override
+        public void setSendTimeout(long timeoutmillis) {
+        }
+
+        @Override
+        public Future<Void> sendText(String text) {
+            throw new UnsupportedOperationException("the queue must use the SendHandler variant");
+        }
+
+        @Override
+        public Future<Void> sendBinary(ByteBuffer data) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void sendBinary(ByteBuffer data, SendHandler handler) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public Future<Void> sendObject(Object data) {
+            throw new UnsupportedOperationException("the queue must use the SendHandler variant");
+        }
+
+        @Override
+        public void setBatchingAllowed(boolean allowed) {
+        }
+
+        @Override
+        public boolean getBatchingAllowed() {
+            return false;
+        }
+
+        @Override
+        public void flushBatch() {
+        }
+
+        @Override
+        public void sendPing(ByteBuffer applicationData) {
+        }
+
+        @Override
+        public void sendPong(ByteBuffer applicationData) {
+        }
+    }
+
+    private final TestRemote remote = new TestRemote();
+    private final List<String> closes = new CopyOnWriteArrayList<>();
+
+    private SendQueue queue(int capacity, SlowConsumerPolicy policy) {
+        return new SendQueue(remote, capacity, policy, closes::add);
+    }
+
+    @AfterEach
+    void stop() {
+        remote.completer.shutdownNow();
+    }
+
+    @Test
+    void stringsGoAsTextAndMessagesThroughTheEncoder() {
+        SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);
+        Message m = Message.of("echo", "hi");
+        String frame = "LHTTP/1.0 x\r\n\r\n";
+        assertTrue(q.offer(frame));
+        assertTrue(q.offer(m));
+        List<Object> sent = remote.sentList();
+        assertSame(frame, sent.get(0), "an encoded frame is sent as is");
+        assertSame(m, sent.get(1));
+        assertEquals(List.of("text", "object"), new ArrayList<>(remote.kinds));
+        assertEquals(0, q.size());
+    }
+
+    @Test
+    void synchronousCompletionsKeepOrder() {
+        SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);
+        for (int i = 0; i < 1000; i++) {
+            assertTrue(q.offer("f" + i));
+        }
+        List<Object> expected = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            expected.add("f" + i);
+        }
+        assertEquals(expected, remote.sentList());
+        assertEquals(1, remote.maxOutstanding.get());
+        assertEquals(List.of(), closes);
+    }
+
+    @Test
+    void hundredThousandQueuedFramesCompletedSynchronouslyDoNotOverflowTheStack() {
+        int n = 100_000;
+        SendQueue q = queue(n, SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> f.equals("first") ? Mode.HOLD : Mode.SYNC;
+        assertTrue(q.offer("first"));
+        for (int i = 0; i < n; i++) {
+            assertTrue(q.offer(Integer.toString(i)));
+        }
+        assertEquals(n, q.size(), "all queued behind the held send");
+        assertEquals(1, remote.sent.size(), "only one send outstanding");
+
+        remote.release(new SendResult()); // every following send completes inside its own call
+
+        assertEquals(0, q.size());
+        List<Object> sent = remote.sentList();
+        assertEquals(n + 1, sent.size());
+        for (int i = 0; i < n; i++) {
+            assertEquals(Integer.toString(i), sent.get(i + 1));
+        }
+        assertEquals(1, remote.maxOutstanding.get());
+        assertEquals(List.of(), closes);
+    }
+
+    @Test
+    void asynchronousCompletionsFromManyProducersKeepEachProducersOrderWithOneSendAtATime() throws Exception {
+        int producers = 4;
+        int each = 5000;
+        remote.completions = new CountDownLatch(producers * each);
+        remote.mode = f -> Mode.ASYNC;
+        SendQueue q = queue(producers * each, SlowConsumerPolicy.CLOSE);
+        runProducers(q, producers, each);
+        assertTrue(remote.completions.await(30, TimeUnit.SECONDS), "all sends completed");
+        assertDeliveredInProducerOrder(producers, each);
+        assertEquals(0, q.size());
+    }
+
+    @Test
+    void mixedSynchronousAndAsynchronousCompletions() throws Exception {
+        int producers = 4;
+        int each = 5000;
+        remote.completions = new CountDownLatch(producers * each);
+        remote.mode = f -> (f.hashCode() & 1) == 0 ? Mode.SYNC : Mode.ASYNC;
+        SendQueue q = queue(producers * each, SlowConsumerPolicy.CLOSE);
+        runProducers(q, producers, each);
+        assertTrue(remote.completions.await(30, TimeUnit.SECONDS), "all sends completed");
+        assertDeliveredInProducerOrder(producers, each);
+        assertEquals(0, q.size());
+    }
+
+    private void runProducers(SendQueue q, int producers, int each) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(producers);
+        try {
+            CountDownLatch start = new CountDownLatch(1);
+            List<Future<?>> done = new ArrayList<>();
+            for (int p = 0; p < producers; p++) {
+                int id = p;
+                done.add(pool.submit(() -> {
+                    start.await();
+                    for (int i = 0; i < each; i++) {
+                        assertTrue(q.offer(id + ":" + i));
+                    }
+                    return null;
+                }));
+            }
+            start.countDown();
+            for (Future<?> f : done) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void assertDeliveredInProducerOrder(int producers, int each) {
+        int[] next = new int[producers];
+        List<Object> sent = remote.sentList();
+        assertEquals(producers * each, sent.size(), "nothing lost, nothing doubled");
+        for (Object o : sent) {
+            String[] parts = ((String) o).split(":");
+            int p = Integer.parseInt(parts[0]);
+            assertEquals(next[p], Integer.parseInt(parts[1]), "producer " + p + " out of order");
+            next[p]++;
+        }
+        assertEquals(1, remote.maxOutstanding.get(), "never two sends at once");
+        assertEquals(List.of(), closes);
+    }
+
+    @Test
+    void dropPolicyDropsTheOldestAndCountsThem() {
+        SendQueue q = queue(3, SlowConsumerPolicy.DROP);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
+        assertTrue(q.offer("f0")); // in flight
+        assertTrue(q.offer("f1"));
+        assertTrue(q.offer("f2"));
+        assertTrue(q.offer("f3"));
+        assertEquals(3, q.size());
+        assertEquals(0, q.dropped(), "exactly at capacity nothing is dropped");
+        assertTrue(q.offer("f4"));
+        assertEquals(1, q.dropped());
+        assertEquals(3, q.size());
+        assertTrue(q.offer("f5"));
+        assertEquals(2, q.dropped());
+
+        remote.release(new SendResult());
+        assertEquals(List.of("f0", "f3", "f4", "f5"), remote.sentList());
+        assertEquals(0, q.size());
+        assertEquals(2, q.dropped());
+        assertEquals(List.of(), closes, "the drop policy never closes");
+        assertTrue(q.offer("f6"));
+        assertEquals("f6", remote.sentList().get(4));
+    }
+
+    @Test
+    void closePolicyClosesAtCapacityPlusOne() {
+        SendQueue q = queue(3, SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
+        assertTrue(q.offer("f0"));
+        assertTrue(q.offer("f1"));
+        assertTrue(q.offer("f2"));
+        assertTrue(q.offer("f3"));
+        assertEquals(List.of(), closes, "exactly at capacity the connection stays");
+        assertFalse(q.offer("f4"));
+        assertEquals(0, q.size(), "what was queued is forgotten");
+        assertEquals(0, q.dropped());
+        assertFalse(q.offer("f5"));
+        // The close waits for the in-flight send: closing the session under it loses the close
+        // frame on Payara (the client saw 1006, not 1008; SlowConsumerIT).
+        assertEquals(List.of(), closes, "not closed while f0 is in flight");
+
+        remote.release(new SendResult()); // the in-flight send completes
+        assertEquals(1, closes.size(), "closed once the in-flight send ended");
+        assertTrue(closes.get(0).contains("send queue full"), closes.get(0));
+        assertEquals(List.of("f0"), remote.sentList(), "nothing more is sent after the close");
+        assertFalse(q.offer("f6"));
+        assertEquals(1, closes.size(), "closed once");
+    }
+
+    @Test
+    void closePolicyClosesAtOnceWhenNothingIsInFlight() {
+        SendQueue q = queue(2, SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> Mode.HOLD;
+        assertTrue(q.offer("f0"));           // in flight
+        assertTrue(q.offer("f1"));
+        assertTrue(q.offer("f2"));
+        assertFalse(q.offer("f3"));          // over capacity: close pending behind f0
+        assertEquals(List.of(), closes);
+        remote.release(new SendResult(new IOException("send timed out"))); // f0 fails instead
+        assertEquals(1, closes.size(), "closed once, by whichever reason came first");
+        assertTrue(closes.get(0).contains("send queue full"), closes.get(0));
+        assertEquals(List.of("f0"), remote.sentList());
+    }
+
+    @Test
+    void failedSynchronousSendClosesAndStopsSending() {
+        SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : f.equals("f1") ? Mode.FAIL_SYNC : Mode.SYNC;
+        q.offer("f0");
+        q.offer("f1");
+        q.offer("f2");
+        remote.release(new SendResult());
+        assertEquals(List.of("f0", "f1"), remote.sentList());
+        assertEquals(1, closes.size());
+        assertTrue(closes.get(0).startsWith("send failed"), closes.get(0));
+        assertFalse(q.offer("f3"));
+        assertEquals(0, q.size());
+    }
+
+    @Test
+    void failedAsynchronousSendClosesAndStopsSending() throws Exception {
+        SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);
+        remote.completions = new CountDownLatch(1);
+        remote.mode = f -> f.equals("f0") ? Mode.FAIL_ASYNC : Mode.HOLD;
+        q.offer("f0");
+        assertTrue(remote.completions.await(10, TimeUnit.SECONDS));
+        assertEquals(List.of("f0"), remote.sentList());
+        assertEquals(1, closes.size());
+        assertFalse(q.offer("f1"));
+        assertEquals(List.of("f0"), remote.sentList());
+    }
+
+    @Test
+    void heldFailureReportedLaterClosesTooAndDropsTheRest() {
+        SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
+        q.offer("f0");
+        q.offer("f1");
+        q.offer("f2");
+        remote.release(new SendResult(new IOException("timeout")));
+        assertEquals(List.of("f0"), remote.sentList());
+        assertEquals(1, closes.size());
+        assertEquals(0, q.size());
+    }
+
+    @Test
+    void sendThatThrowsClosesWithoutThrowingAtTheProducer() {
+        SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> Mode.THROW;
+        assertTrue(q.offer("f0")); // queued; the failure is the connection's, not the producer's
+        assertEquals(1, closes.size());
+        assertFalse(q.offer("f1"));
+        assertEquals(0, remote.outstanding.get());
+    }
+
+    @Test
+    void discardForgetsTheQueueAndRefusesMore() {
+        SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
+        q.offer("f0");
+        q.offer("f1");
+        q.discard();
+        assertEquals(0, q.size());
+        assertFalse(q.offer("f2"));
+        remote.release(new SendResult());
+        assertEquals(List.of("f0"), remote.sentList());
+        assertEquals(List.of(), closes, "discarding is not a close request");
+    }
+}

@@ -1,0 +1,106 @@
+package io.lhttp.upstream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lhttp.protocol.Header;
+import io.lhttp.protocol.ProtocolException;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class UpstreamRequestTest {
+
+    private static final AllowList ALLOW = AllowList.parse("http://backend.example/chat/");
+    private static final Duration TIMEOUT = Duration.ofSeconds(3);
+
+    private static HttpRequest build(String upstream, List<Header> headers, String body) throws ProtocolException {
+        return UpstreamRequest.build(upstream, headers, body, ALLOW, TIMEOUT);
+    }
+
+    @Test
+    void postCarriesTheBodyAndTheQuery() throws Exception {
+        HttpRequest r = build("POST http://backend.example/chat/log?room=a", List.of(), "héllo");
+        assertEquals("POST", r.method());
+        assertEquals(URI.create("http://backend.example/chat/log?room=a"), r.uri());
+        assertEquals(6L, r.bodyPublisher().orElseThrow().contentLength()); // UTF-8 bytes
+        assertEquals(Optional.of(TIMEOUT), r.timeout());
+    }
+
+    @Test
+    void putCarriesTheBodyGetNone() throws Exception {
+        assertEquals("PUT", build("PUT http://backend.example/chat/x", List.of(), "abc").method());
+        assertEquals(3L, build("PUT http://backend.example/chat/x", List.of(), "abc").bodyPublisher().orElseThrow().contentLength());
+        HttpRequest get = build("  get   http://backend.example/chat/x  ", List.of(), "ignored");
+        assertEquals("GET", get.method());
+        assertEquals(0L, get.bodyPublisher().map(HttpRequest.BodyPublisher::contentLength).orElse(0L));
+    }
+
+    @Test
+    void headersGoAlongExceptWhatHttpForbids() throws Exception {
+        List<Header> headers = List.of(
+                new Header("upstream", "POST http://backend.example/chat/x"),
+                new Header(" content-type ", " json "),
+                new Header("publish", "channel_mike"),
+                new Header("x-repeated", "1"),
+                new Header("x-repeated", "2"),
+                new Header("Host", "evil.example"),
+                new Header("connection", "close"),
+                new Header("Content-Length", "99"),
+                new Header("expect", "100-continue"),
+                new Header("upgrade", "h2c"),
+                new Header("transfer-encoding", "chunked"),
+                new Header("bad name", "x"),
+                new Header("bad\"name", "x"),
+                new Header("x-control", "a\nb"),
+                new Header("x-wide", "名前"));
+        var sent = build("POST http://backend.example/chat/x", headers, "b").headers().map();
+        assertEquals(List.of("POST http://backend.example/chat/x"), sent.get("upstream"));
+        assertEquals(List.of("json"), sent.get("content-type"));
+        assertEquals(List.of("channel_mike"), sent.get("publish"));
+        assertEquals(List.of("1", "2"), sent.get("x-repeated"));
+        for (String refused : List.of("host", "connection", "content-length", "expect", "upgrade",
+                "transfer-encoding", "bad name", "bad\"name", "x-control", "x-wide")) {
+            assertFalse(sent.containsKey(refused), refused);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "POST", "POST ", "http://backend.example/chat/x", "POST http://a/ b",
+        "DELETE http://backend.example/chat/x", "PATCH http://backend.example/chat/x", "POSTX http://backend.example/chat/x",
+        "POST /chat/x", "POST backend.example/chat/x", "POST http://backend.example/chat/%zz"})
+    void malformedValuesAre400(String value) {
+        ProtocolException e = assertThrows(ProtocolException.class, () -> build(value, List.of(), ""));
+        assertEquals(400, e.code(), e.reason());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"POST http://backend.example/other", "GET http://backend.example@evil.example/chat/x",
+        "GET http://backend.example/chat/../admin", "GET https://backend.example/chat/x"})
+    void urlsOutsideTheListAre403(String value) {
+        ProtocolException e = assertThrows(ProtocolException.class, () -> build(value, List.of(), ""));
+        assertEquals(403, e.code(), e.reason());
+    }
+
+    @Test
+    void anEmptyListMeansUpstreamIsOff() {
+        ProtocolException e = assertThrows(ProtocolException.class, () -> UpstreamRequest.build(
+                "POST http://backend.example/chat/x", List.of(), "", AllowList.parse(""), TIMEOUT));
+        assertEquals(403, e.code());
+        assertTrue(e.reason().contains("lhttp.upstream.allow"), e.reason());
+    }
+
+    @Test
+    void charsetsComeFromTheContentType() {
+        assertEquals("UTF-8", LimitedBody.charset("").name());
+        assertEquals("ISO-8859-1", LimitedBody.charset("text/plain; charset=\"iso-8859-1\"").name());
+        assertEquals("UTF-8", LimitedBody.charset("text/plain;charset=nonsense-42").name());
+    }
+}
