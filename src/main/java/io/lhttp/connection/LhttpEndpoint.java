@@ -53,6 +53,13 @@ public class LhttpEndpoint {
     @Closed
     Event<Connection> closed;
 
+    /**
+     * See {@link #onMessage}: the context class loader the container gave this connection's
+     * callbacks (the application's), and the one left behind between frames.
+     */
+    private ClassLoader applicationLoader;
+    private static final ClassLoader BETWEEN_FRAMES = ClassLoader.getPlatformClassLoader();
+
     private Connection connection;
 
     @OnOpen
@@ -60,16 +67,35 @@ public class LhttpEndpoint {
         // Frames over the hard cap are never buffered whole: the container closes with 1009.
         session.setMaxTextMessageBufferSize(config.maxFrameHardBytes());
         session.setMaxBinaryMessageBufferSize(config.maxFrameHardBytes());
+        applicationLoader = Thread.currentThread().getContextClassLoader();
         connection = connections.open(session);
         if (connection != null) {
             opened.fire(connection);
         }
     }
 
+    /**
+     * Dispatches with the application's context class loader, and leaves the platform loader
+     * behind. Why: before each frame it reads, Tyrus reschedules the session's idle timer on
+     * Payara's managed scheduled executor, whose context capture runs a {@code ServiceLoader}
+     * lookup over the context class loader; with the application's loader that scans every jar
+     * of the server, and cost more than the whole fan-out of a one-subscriber publish
+     * (docs/BENCHMARKS.md). Frames that arrive together are read in one loop, so all but the
+     * first see the cheap loader. Processors and filters still run with the application's.
+     */
     @OnMessage
     public void onMessage(Message message) {
-        if (connection != null && admit()) {
-            dispatcher.dispatch(new Exchange(connection, message));
+        if (connection == null) {
+            return; // refused at open (connection limit): nothing to dispatch to
+        }
+        Thread thread = Thread.currentThread();
+        thread.setContextClassLoader(applicationLoader);
+        try {
+            if (admit()) {
+                dispatcher.dispatch(new Exchange(connection, message));
+            }
+        } finally {
+            thread.setContextClassLoader(BETWEEN_FRAMES);
         }
     }
 

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -30,6 +31,19 @@ final class SendQueue implements SendHandler {
 
     private static final Logger LOG = Logger.getLogger(SendQueue.class.getName());
 
+    /**
+     * The context class loader the container sees while we send. Every asynchronous send makes
+     * Tyrus restart the session's idle timer on the container's managed scheduled executor, and
+     * Payara's context capture for that task runs a {@code ServiceLoader} lookup over the context
+     * class loader: with the application's loader that scans every jar of the server, and was
+     * ~70 % of the fan-out's CPU (docs/BENCHMARKS.md). The platform loader has nothing to scan.
+     * Nothing on the send path loads application classes, and the idle-timer task only closes an
+     * idle session.
+     */
+    private static final ClassLoader SEND_CONTEXT = ClassLoader.getPlatformClassLoader();
+
+    private static final String CLOSED_ALREADY = new String("closed"); // identity marker
+
     private static final int IN_CALL = 0;
     private static final int RETURNED = 1;
     private static final int COMPLETED = 2;
@@ -44,6 +58,7 @@ final class SendQueue implements SendHandler {
     private final AtomicInteger handshake = new AtomicInteger(COMPLETED);
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
+    private final AtomicReference<String> pendingClose = new AtomicReference<>();
 
     /**
      * @param closer closes the connection with 1008 and the given reason (overflow under the
@@ -100,12 +115,24 @@ final class SendQueue implements SendHandler {
     }
 
     private void drain() {
+        Thread thread = Thread.currentThread();
+        ClassLoader caller = thread.getContextClassLoader();
+        thread.setContextClassLoader(SEND_CONTEXT);
+        try {
+            drainLoop();
+        } finally {
+            thread.setContextClassLoader(caller);
+        }
+    }
+
+    private void drainLoop() {
         while (writing.compareAndSet(false, true)) {
             Object next = queue.poll();
             if (next == null || closed) {
                 writing.set(false);
                 if (closed) {
                     queue.clear();
+                    finishClose();
                     return;
                 }
                 if (queue.isEmpty()) {
@@ -151,8 +178,23 @@ final class SendQueue implements SendHandler {
         }
     }
 
+    /**
+     * Closes once no send is outstanding. Why wait: on Payara, closing a session while a frame
+     * is still waiting for the client's TCP window drops the connection without the close frame,
+     * so a slow client saw 1006 instead of 1008. The outstanding send ends either way, written or
+     * failed by the send timeout; nothing new is sent meanwhile and the queue is already gone.
+     */
     private void close(String reason) {
         discard();
-        closer.accept(reason);
+        pendingClose.compareAndSet(null, reason);
+        drain(); // closes now when idle; otherwise the writer does when its send completes
+    }
+
+    /** Runs the pending close, once; only by whoever holds the writer role or just gave it up. */
+    private void finishClose() {
+        String reason = pendingClose.get();
+        if (reason != null && reason != CLOSED_ALREADY && pendingClose.compareAndSet(reason, CLOSED_ALREADY)) {
+            closer.accept(reason);
+        }
     }
 }

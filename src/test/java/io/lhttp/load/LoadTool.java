@@ -1,0 +1,569 @@
+package io.lhttp.load;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * End-to-end load generator for lhttp (and, in raw mode, nginx + nchan). See docs/BENCHMARKS.md.
+ *
+ * <pre>
+ * mode=fanout       S subscribers on one channel, N messages of B bytes from one WebSocket
+ *                   publisher (back to back) or C HTTP publishers (keep-alive, one POST at a time)
+ * mode=latency      S subscribers, one WebSocket publisher at R messages/s; p50/p90/p99/max
+ * mode=connections  C connections, each subscribed to its own channel; open rate, server RSS,
+ *                   then one message to each, checked
+ * target=lhttp      ws://host:port/ + subscribe frames, POST /publish
+ * target=raw        ws://host:port/sub/CH, ws://host:port/pub/CH, POST /pub/CH (nchan): bare bodies
+ * </pre>
+ *
+ * Prints progress on stderr and exactly one result line on stdout: {@code RESULT {json}}.
+ * Exit status 0 when the run was complete and clean, 1 otherwise, 2 on bad arguments.
+ */
+public final class LoadTool {
+
+    private final Map<String, String> args;
+    private final String mode;
+    private final boolean raw;
+    private final String host;
+    private final int port;
+    private final Duration idle;
+    private final Map<String, Object> result = new LinkedHashMap<>();
+
+    LoadTool(Map<String, String> args) {
+        this.args = args;
+        this.mode = get("mode", "fanout");
+        this.raw = switch (get("target", "lhttp")) {
+            case "lhttp" -> false;
+            case "raw" -> true;
+            default -> throw new IllegalArgumentException("target must be lhttp or raw");
+        };
+        this.host = get("host", "127.0.0.1");
+        this.port = Integer.parseInt(get("port", "8080"));
+        this.idle = Duration.ofSeconds(Long.parseLong(get("timeout", "10")));
+        result.put("mode", mode);
+        result.put("target", raw ? "raw" : "lhttp");
+    }
+
+    public static void main(String[] argv) throws Exception {
+        Map<String, String> args = new LinkedHashMap<>();
+        for (String a : argv) {
+            int eq = a.indexOf('=');
+            if (eq < 1) {
+                System.err.println("usage: LoadTool key=value ... (see docs/BENCHMARKS.md); bad argument: " + a);
+                System.exit(2);
+            }
+            args.put(a.replaceFirst("^--", "").substring(0, eq - (a.startsWith("--") ? 2 : 0)), a.substring(eq + 1));
+        }
+        LoadTool tool = new LoadTool(args);
+        boolean clean = tool.run();
+        System.out.println("RESULT " + tool.json());
+        System.exit(clean ? 0 : 1);
+    }
+
+    boolean run() throws Exception {
+        return switch (mode) {
+            case "fanout" -> fanout(false);
+            case "latency" -> fanout(true);
+            case "connections" -> connections();
+            default -> throw new IllegalArgumentException("mode must be fanout, latency or connections");
+        };
+    }
+
+    private String get(String key, String fallback) {
+        return args.getOrDefault(key, fallback);
+    }
+
+    private int getInt(String key, int fallback) {
+        return Integer.parseInt(get(key, Integer.toString(fallback)));
+    }
+
+    // ---------------------------------------------------------------- fan-out and latency
+
+    private boolean fanout(boolean latency) throws Exception {
+        int subs = getInt("subs", latency ? 1 : 100);
+        int messages = getInt("messages", latency ? 10_000 : 10_000);
+        int size = getInt("size", 100);
+        String publisher = latency ? "ws" : get("publisher", "ws");
+        int concurrency = publisher.equals("http") ? getInt("concurrency", 4) : 1;
+        int rate = getInt("rate", 1000);
+        int stalledCount = getInt("stalled", 0);
+        String channel = get("channel", "bench" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36));
+        result.put("publisher", publisher);
+        result.put("subs", subs);
+        result.put("messages", messages);
+        result.put("size", size);
+        if (publisher.equals("http")) {
+            result.put("concurrency", concurrency);
+        }
+        if (latency) {
+            result.put("rate", rate);
+        }
+        int perPublisher = messages / concurrency;
+        Payloads payloads = new Payloads(raw, concurrency, perPublisher, size, s -> channel);
+        AtomicLongArray sentAt = latency ? new AtomicLongArray(perPublisher) : null;
+        LongAdder progress = new LongAdder();
+
+        List<RawWebSocket> sockets = new ArrayList<>();
+        List<Tally> tallies = new ArrayList<>();
+        List<Thread> readers = new ArrayList<>();
+        RawWebSocket wsPublisher = null;
+        LongAdder publisherReplies = new LongAdder();
+        try {
+            for (int i = 0; i < subs; i++) {
+                RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), Duration.ofSeconds(10));
+                sockets.add(ws);
+                if (!raw) {
+                    ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + "\r\n\r\n");
+                }
+                Tally tally = new Tally(payloads, progress, sentAt);
+                tallies.add(tally);
+                readers.add(reader("subscriber-" + i, ws, tally));
+            }
+            // Subscribers that stop reading: they subscribe, then never read, so their TCP buffers fill.
+            for (int i = 0; i < stalledCount; i++) {
+                RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), null, Duration.ofSeconds(10), 1024, 4096);
+                sockets.add(ws);
+                if (!raw) {
+                    String own = channel + "-stalled" + i;
+                    ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + " " + own + "\r\npublish:" + own + "\r\n\r\n");
+                    ws.readTimeout(Duration.ofSeconds(30));
+                    ws.readFrame((b, o, l) -> { }); // its own echo: subscribed; from now on it never reads
+                }
+            }
+            if (stalledCount > 0) {
+                result.put("stalled", stalledCount);
+            }
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            if (publisher.equals("ws")) {
+                wsPublisher = RawWebSocket.connect(publisherUri(channel), Duration.ofSeconds(10));
+                RawWebSocket p = wsPublisher;
+                reader("publisher-replies", p, (b, o, l) -> publisherReplies.increment());
+            }
+            awaitReady(payloads, tallies, wsPublisher, http, channel);
+
+            long cpuBefore = serverCpuTicks();
+            long start = System.nanoTime();
+            long published;
+            if (publisher.equals("ws")) {
+                for (int s = 0; s < perPublisher; s++) {
+                    if (latency) {
+                        long due = start + (long) (s * 1e9 / rate);
+                        long wait;
+                        while ((wait = due - System.nanoTime()) > 0) {
+                            LockSupport.parkNanos(Math.min(wait, 20_000));
+                        }
+                        sentAt.set(s, System.nanoTime());
+                        wsPublisher.send(payloads.frame(0, s));
+                    } else {
+                        wsPublisher.write(payloads.frame(0, s));
+                    }
+                }
+                wsPublisher.flush();
+                published = System.nanoTime();
+            } else {
+                published = httpPublish(http, payloads, channel, concurrency);
+            }
+            long expected = payloads.total() * subs;
+            boolean complete = awaitDeliveries(progress, expected, start);
+            long last = tallies.stream().mapToLong(Tally::lastReceipt).max().orElse(start);
+            long delivered = tallies.stream().mapToLong(Tally::received).sum();
+            double seconds = Math.max(1, last - start) / 1e9;
+            result.put("expected", expected);
+            result.put("delivered", delivered);
+            result.put("seconds", round(seconds));
+            result.put("delivered_per_s", Math.round(delivered / seconds));
+            result.put("published_per_s", Math.round(payloads.total() / (Math.max(1, published - start) / 1e9)));
+            tallyResult(tallies, complete);
+            result.put("publisher_replies", publisherReplies.sum());
+            serverCpu(cpuBefore, delivered);
+            if (latency) {
+                long[] all = tallies.stream().map(Tally::latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+                result.put("p50_us", micros(percentile(all, 50)));
+                result.put("p90_us", micros(percentile(all, 90)));
+                result.put("p99_us", micros(percentile(all, 99)));
+                result.put("max_us", micros(all.length == 0 ? 0 : all[all.length - 1]));
+            }
+            return (boolean) result.get("complete") && clean();
+        } finally {
+            if (wsPublisher != null) {
+                wsPublisher.close();
+            }
+            sockets.forEach(RawWebSocket::close);
+        }
+    }
+
+    /** Publishes markers until every subscriber has seen one: then every subscription is in place. */
+    private void awaitReady(Payloads payloads, List<Tally> tallies, RawWebSocket ws, HttpClient http, String channel)
+            throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!tallies.stream().allMatch(Tally::ready)) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("subscribers not ready after 30 s: "
+                        + tallies.stream().filter(t -> !t.ready()).count() + " never saw the marker");
+            }
+            if (ws != null) {
+                ws.send(payloads.marker());
+            } else {
+                post(http, channel, payloads.marker());
+            }
+            Thread.sleep(50); // a pause between probes, not a wait for a result: the loop checks readiness
+        }
+    }
+
+    private long httpPublish(HttpClient http, Payloads payloads, String channel, int concurrency) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(concurrency);
+        AtomicLong failures = new AtomicLong();
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            for (int p = 0; p < concurrency; p++) {
+                int publisher = p;
+                done.add(pool.submit(() -> {
+                    for (int s = 0; s < payloads.perPublisher(); s++) {
+                        int status = post(http, channel, payloads.frame(publisher, s));
+                        if (status / 100 != 2) {
+                            failures.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : done) {
+                f.get();
+            }
+            result.put("post_failures", failures.get());
+            return System.nanoTime();
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private int post(HttpClient http, String channel, byte[] body) throws IOException, InterruptedException {
+        URI uri = URI.create("http://" + host + ":" + port + (raw ? "/pub/" + channel : "/publish"));
+        HttpRequest request = HttpRequest.newBuilder(uri)
+                .header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
+    /** Waits until everything arrived, or nothing arrived for the idle timeout; prints progress. */
+    private boolean awaitDeliveries(LongAdder progress, long expected, long start) throws InterruptedException {
+        long lastCount = -1;
+        long lastChange = System.nanoTime();
+        long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(1);
+        while (true) {
+            long now = System.nanoTime();
+            long count = progress.sum();
+            if (count >= expected) {
+                return true;
+            }
+            if (count != lastCount) {
+                lastCount = count;
+                lastChange = now;
+            } else if (now - lastChange > idle.toNanos()) {
+                return false;
+            }
+            if (now >= nextReport) {
+                System.err.printf(Locale.ROOT, "progress: %d/%d delivered (%.0f%%), %.1f s%n",
+                        count, expected, 100.0 * count / expected, (now - start) / 1e9);
+                nextReport += TimeUnit.SECONDS.toNanos(1);
+            }
+            Thread.sleep(5); // polling interval of the reporter; deliveries do not wait on it
+        }
+    }
+
+    private void tallyResult(List<Tally> tallies, boolean complete) {
+        result.put("lost", tallies.stream().mapToLong(Tally::lost).sum());
+        result.put("corrupt", tallies.stream().mapToLong(Tally::corrupt).sum());
+        result.put("duplicated", tallies.stream().mapToLong(Tally::duplicated).sum());
+        result.put("out_of_order", tallies.stream().mapToLong(Tally::outOfOrder).sum());
+        result.put("complete", complete && (long) result.get("lost") == 0);
+    }
+
+    private boolean clean() {
+        return (long) result.get("corrupt") == 0 && (long) result.get("duplicated") == 0
+                && (long) result.get("out_of_order") == 0;
+    }
+
+    private static Thread reader(String name, RawWebSocket ws, RawWebSocket.Handler handler) {
+        Thread t = new Thread(() -> {
+            try {
+                ws.readAll(handler);
+            } catch (IOException e) {
+                // closed at the end of the run, or by the server: the tally shows what was missed
+            }
+        }, name);
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
+    private URI subscriberUri(String channel) {
+        return URI.create("ws://" + host + ":" + port + (raw ? "/sub/" + channel : "/"));
+    }
+
+    private URI publisherUri(String channel) {
+        return URI.create("ws://" + host + ":" + port + (raw ? "/pub/" + channel : "/"));
+    }
+
+    // ---------------------------------------------------------------- connections
+
+    private boolean connections() throws Exception {
+        int count = getInt("connections", 10_000);
+        int parallel = getInt("open-concurrency", 16);
+        int concurrency = getInt("concurrency", 4);
+        List<InetAddress> sources = new ArrayList<>();
+        for (String a : get("source-addresses", "").split(",")) {
+            if (!a.isBlank()) {
+                sources.add(InetAddress.getByName(a.trim()));
+            }
+        }
+        String prefix = "c" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36) + "-";
+        Payloads payloads = new Payloads(raw, 1, count, getInt("size", 100), s -> prefix + s);
+        result.put("connections", count);
+        long rssBefore = serverRss();
+        RawWebSocket[] sockets = new RawWebSocket[count];
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        try {
+            long start = System.nanoTime();
+            AtomicLong failed = new AtomicLong();
+            LongAdder opened = new LongAdder();
+            List<Future<?>> opens = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                InetAddress source = sources.isEmpty() ? null : sources.get(i % sources.size());
+                opens.add(pool.submit(() -> {
+                    try {
+                        sockets[n] = open(prefix + n, source);
+                        opened.increment();
+                    } catch (IOException e) {
+                        if (failed.incrementAndGet() == 1) {
+                            System.err.println("open failed: " + e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            long nextReport = start;
+            for (Future<?> f : opens) {
+                while (true) {
+                    try {
+                        f.get(100, TimeUnit.MILLISECONDS);
+                        break;
+                    } catch (java.util.concurrent.TimeoutException notYet) {
+                        if (System.nanoTime() - nextReport > TimeUnit.SECONDS.toNanos(1)) {
+                            nextReport = System.nanoTime();
+                            System.err.printf(Locale.ROOT, "progress: %d/%d connections open, %.1f s%n",
+                                    opened.sum(), count, (nextReport - start) / 1e9);
+                        }
+                    }
+                }
+            }
+            double openSeconds = (System.nanoTime() - start) / 1e9;
+            result.put("open_failures", failed.get());
+            result.put("open_per_s", Math.round((count - failed.get()) / openSeconds));
+            long rssOpen = serverRss();
+
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            ExecutorService publishers = Executors.newFixedThreadPool(concurrency);
+            AtomicLong postFailures = new AtomicLong();
+            List<Future<?>> posts = new ArrayList<>();
+            for (int p = 0; p < concurrency; p++) {
+                int first = p;
+                posts.add(publishers.submit(() -> {
+                    for (int i = first; i < count; i += concurrency) {
+                        if (post(http, prefix + i, payloads.frame(0, i)) / 100 != 2) {
+                            postFailures.incrementAndGet();
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : posts) {
+                f.get();
+            }
+            publishers.shutdown();
+            result.put("post_failures", postFailures.get());
+
+            LongAdder ok = new LongAdder();
+            LongAdder corrupt = new LongAdder();
+            LongAdder duplicated = new LongAdder();
+            List<Future<?>> checks = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                checks.add(pool.submit(() -> {
+                    RawWebSocket ws = sockets[n];
+                    if (ws == null) {
+                        return null;
+                    }
+                    long[] id = {-2};
+                    try {
+                        ws.readTimeout(idle);
+                        ws.readFrame((b, o, l) -> id[0] = payloads.identify(b, o, l));
+                    } catch (IOException e) {
+                        return null; // timed out: lost
+                    }
+                    if (id[0] == n) {
+                        ok.increment();
+                    } else if (id[0] != -2) {
+                        corrupt.increment();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : checks) {
+                f.get();
+            }
+            for (RawWebSocket ws : sockets) {
+                if (ws != null && ws.hasUnreadInput()) {
+                    duplicated.increment(); // each connection's channel got exactly one message
+                }
+            }
+            result.put("delivered", ok.sum());
+            result.put("lost", count - ok.sum() - corrupt.sum());
+            result.put("corrupt", corrupt.sum());
+            result.put("duplicated", duplicated.sum());
+            result.put("out_of_order", 0L);
+            result.put("complete", ok.sum() == count);
+
+            for (RawWebSocket ws : sockets) {
+                if (ws != null) {
+                    ws.close();
+                }
+            }
+            result.put("rss_before_mb", rssBefore / 1024);
+            result.put("rss_open_mb", rssOpen / 1024);
+            result.put("rss_growth_mb", (rssOpen - rssBefore) / 1024);
+            long settle = System.nanoTime() + TimeUnit.SECONDS.toNanos(getInt("settle", 10));
+            long rssAfter = serverRss();
+            while (System.nanoTime() < settle) {
+                Thread.sleep(1000); // sampling interval: the server frees memory on its own schedule
+                rssAfter = Math.min(rssAfter, serverRss());
+            }
+            result.put("rss_closed_mb", rssAfter / 1024);
+            return (boolean) result.get("complete") && clean();
+        } finally {
+            pool.shutdownNow();
+            for (RawWebSocket ws : sockets) {
+                if (ws != null) {
+                    ws.close();
+                }
+            }
+        }
+    }
+
+    /** Opens one subscriber of its own channel; for lhttp, returns once its subscription echoed back. */
+    private RawWebSocket open(String channel, InetAddress source) throws IOException {
+        RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), source, Duration.ofSeconds(30), 1024);
+        if (!raw) {
+            // subscribe runs before publish within one message (PROTOCOL.md §2): the echo proves the subscription
+            ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + "\r\npublish:" + channel + "\r\n\r\n" + Payloads.MARKER);
+            ws.readTimeout(Duration.ofSeconds(30));
+            if (!ws.readFrame((b, o, l) -> { })) {
+                ws.close();
+                throw new IOException("closed while subscribing");
+            }
+        }
+        return ws;
+    }
+
+    /**
+     * Server CPU time (user + system, all threads) per delivered message: on a shared, noisy
+     * machine wall-clock rates swing with the neighbours' load, CPU spent per message much less.
+     */
+    private void serverCpu(long ticksBefore, long delivered) throws IOException {
+        if (ticksBefore < 0) {
+            return;
+        }
+        double seconds = (serverCpuTicks() - ticksBefore) / 100.0; // USER_HZ is 100 on Linux
+        result.put("server_cpu_s", round(seconds));
+        result.put("server_cpu_us_per_delivery", delivered == 0 ? 0 : round(seconds * 1e6 / delivered));
+    }
+
+    /** utime + stime in clock ticks of the processes named by {@code server-pid}; -1 when not given. */
+    private long serverCpuTicks() throws IOException {
+        long ticks = -1;
+        for (String pid : get("server-pid", "").split(",")) {
+            if (pid.isBlank()) {
+                continue;
+            }
+            String stat = Files.readString(Path.of("/proc", pid.trim(), "stat"), StandardCharsets.US_ASCII);
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            ticks = Math.max(ticks, 0) + Long.parseLong(f[11]) + Long.parseLong(f[12]); // fields 14, 15 of proc(5)
+        }
+        return ticks;
+    }
+
+    /** Sum of VmRSS (KiB) of the processes named by {@code server-pid=PID[,PID...]}; 0 when not given. */
+    private long serverRss() throws IOException {
+        long kib = 0;
+        for (String pid : get("server-pid", "").split(",")) {
+            if (pid.isBlank()) {
+                continue;
+            }
+            for (String line : Files.readAllLines(Path.of("/proc", pid.trim(), "status"), StandardCharsets.US_ASCII)) {
+                if (line.startsWith("VmRSS:")) {
+                    kib += Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        }
+        return kib;
+    }
+
+    // ---------------------------------------------------------------- output
+
+    static long percentile(long[] sorted, int p) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int index = (int) Math.ceil(p / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+    }
+
+    private static double micros(long nanos) {
+        return round(nanos / 1000.0);
+    }
+
+    private static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    String json() {
+        StringBuilder sb = new StringBuilder("{");
+        for (Map.Entry<String, Object> e : result.entrySet()) {
+            if (sb.length() > 1) {
+                sb.append(',');
+            }
+            sb.append('"').append(e.getKey()).append("\":");
+            Object v = e.getValue();
+            sb.append(v instanceof String ? "\"" + v + "\"" : String.valueOf(v));
+        }
+        return sb.append('}').toString();
+    }
+
+    Map<String, Object> result() {
+        return result;
+    }
+}
