@@ -3,6 +3,7 @@ package io.lhttp.it.perf;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lhttp.it.support.UberJarServer;
 import io.lhttp.load.Payloads;
 import io.lhttp.load.RawWebSocket;
 import io.lhttp.load.Tally;
@@ -36,7 +37,7 @@ class SlowConsumerIT {
         // The close frame waits behind what the client has not read: it sees 1008 once it reads. A send
         // timeout longer than the test, so that only the slow-consumer policy acts (a send that times
         // out closes the connection as well).
-        try (ServerProcess server = ServerProcess.start("-Dlhttp.slow-consumer=close",
+        try (UberJarServer server = UberJarServer.start("-Dlhttp.slow-consumer=close",
                 "-Dlhttp.send-queue=" + SEND_QUEUE, "-Dlhttp.max-messages-per-second=0",
                 "-Dlhttp.send-timeout-ms=600000")) {
             Run run = new Run(server);
@@ -69,7 +70,7 @@ class SlowConsumerIT {
     @Test
     void dropPolicyKeepsTheStalledClientAndTheOthersGetEverything() throws Exception {
         // A send timeout longer than the test, so only the drop policy acts on the stalled client.
-        try (ServerProcess server = ServerProcess.start("-Dlhttp.slow-consumer=drop",
+        try (UberJarServer server = UberJarServer.start("-Dlhttp.slow-consumer=drop",
                 "-Dlhttp.send-queue=" + SEND_QUEUE, "-Dlhttp.max-messages-per-second=0",
                 "-Dlhttp.send-timeout-ms=600000")) {
             Run run = new Run(server);
@@ -123,7 +124,7 @@ class SlowConsumerIT {
         final RawWebSocket stalled;
         final RawWebSocket publisher;
 
-        Run(ServerProcess server) throws IOException {
+        Run(UberJarServer server) throws IOException {
             for (int i = 0; i < SUBSCRIBERS; i++) {
                 RawWebSocket ws = subscribe(server, "r" + i);
                 Tally tally = new Tally(payloads, progress, null);
@@ -140,12 +141,12 @@ class SlowConsumerIT {
                 t.start();
             }
             stalled = subscribe(server, "stalled");
-            publisher = RawWebSocket.connect(server.ws(), Duration.ofSeconds(30));
+            publisher = RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(30));
         }
 
         /** Subscribes and waits for the echo on its own channel: subscribe runs before publish (PROTOCOL.md §2). */
-        private static RawWebSocket subscribe(ServerProcess server, String own) throws IOException {
-            RawWebSocket ws = RawWebSocket.connect(server.ws(), Duration.ofSeconds(30));
+        private static RawWebSocket subscribe(UberJarServer server, String own) throws IOException {
+            RawWebSocket ws = RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(30));
             ws.send("LHTTP/1.0 sub\r\nsubscribe:" + CHANNEL + " " + own + "\r\npublish:" + own + "\r\n\r\n");
             ws.readTimeout(Duration.ofSeconds(30));
             boolean[] echoed = {false};
