@@ -1,5 +1,6 @@
 package io.lhttp.protocol;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -34,6 +35,21 @@ public record Header(String key, String value) {
             to--;
         }
         return to - from == name.length() && key.regionMatches(true, from, name, 0, name.length());
+    }
+
+    /**
+     * The value of header {@code name} among {@code headers} as the server interprets it: key
+     * matched ignoring case and surrounding spaces, value without surrounding spaces, the last
+     * of repeated keys; null when there is none.
+     */
+    public static String lastValue(List<Header> headers, String name) {
+        for (int i = headers.size() - 1; i >= 0; i--) {
+            Header h = headers.get(i);
+            if (h.is(name)) {
+                return h.trimmedValue();
+            }
+        }
+        return null;
     }
 
     /** The value without surrounding spaces, as the server interprets it. */

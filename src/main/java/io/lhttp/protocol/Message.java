@@ -70,13 +70,7 @@ public final class Message {
      * @return the value, or {@code null} when the message has no such header
      */
     public String header(String name) {
-        for (int i = headers.size() - 1; i >= 0; i--) {
-            Header h = headers.get(i);
-            if (h.is(name)) {
-                return h.trimmedValue();
-            }
-        }
-        return null;
+        return Header.lastValue(headers, name);
     }
 
     /** The frame text: {@code LHTTP/1.0 cmd CRLF (key:value CRLF)* CRLF body}. */

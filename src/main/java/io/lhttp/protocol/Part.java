@@ -13,11 +13,6 @@ public record Part(List<Header> headers, String body) {
 
     /** The value of header {@code name}, interpreted as {@link Message#header(String)} does. */
     public String header(String name) {
-        for (int i = headers.size() - 1; i >= 0; i--) {
-            if (headers.get(i).is(name)) {
-                return headers.get(i).trimmedValue();
-            }
-        }
-        return null;
+        return Header.lastValue(headers, name);
     }
 }
