@@ -1,5 +1,6 @@
 package io.lhttp.it.server;
 
+import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

@@ -1,5 +1,7 @@
 package io.lhttp.it.server;
 
+import static io.lhttp.it.support.Frames.frame;
+
 import io.lhttp.it.support.WsClient;
 import java.io.File;
 import java.net.URI;
@@ -43,10 +45,6 @@ abstract class ServerTestBase {
 
     WsClient client() throws Exception {
         return WsClient.connect(ws());
-    }
-
-    static String frame(String command, String headers, String body) {
-        return "LHTTP/1.0 " + command + "\r\n" + headers + "\r\n" + body;
     }
 
     /**

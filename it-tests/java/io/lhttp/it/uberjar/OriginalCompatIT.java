@@ -1,5 +1,6 @@
 package io.lhttp.it.uberjar;
 
+import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lhttp.it.support.UberJarServer;
@@ -29,10 +30,6 @@ class OriginalCompatIT {
         if (server != null) {
             server.close();
         }
-    }
-
-    private static String frame(String command, String headers, String body) {
-        return "LHTTP/1.0 " + command + "\r\n" + headers + "\r\n" + body;
     }
 
     /** The bad frame is followed by an echo: if anything had been answered, it would come first. */

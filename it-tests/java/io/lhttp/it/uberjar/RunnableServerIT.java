@@ -1,5 +1,6 @@
 package io.lhttp.it.uberjar;
 
+import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -39,10 +40,6 @@ class RunnableServerIT {
         if (server != null) {
             server.close();
         }
-    }
-
-    private static String frame(String command, String headers, String body) {
-        return "LHTTP/1.0 " + command + "\r\n" + headers + "\r\n" + body;
     }
 
     @Test
