@@ -61,6 +61,24 @@ public final class WsClient implements AutoCloseable {
         return this;
     }
 
+    /**
+     * Sends one text frame unless the server has already closed the connection (as it does
+     * with 1013 right after the handshake when full); returns whether the frame was sent.
+     */
+    public boolean sendIfOpen(String frame) throws IOException {
+        try {
+            session.getBasicRemote().sendText(frame);
+            return true;
+        } catch (IllegalStateException closedMeanwhile) {
+            return false;
+        } catch (IOException e) {
+            if (session.isOpen()) {
+                throw e;
+            }
+            return false;
+        }
+    }
+
     /** Sends one binary frame. */
     public WsClient sendBinary(byte[] frame) throws IOException {
         session.getBasicRemote().sendBinary(ByteBuffer.wrap(frame));
