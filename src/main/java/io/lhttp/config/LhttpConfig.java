@@ -47,6 +47,15 @@ public class LhttpConfig {
     /** Frames queued for one connection before the slow-consumer policy applies. Default 1024. */
     public static final String SEND_QUEUE = "lhttp.send-queue";
     public static final int DEFAULT_SEND_QUEUE = 1024;
+    /**
+     * Frames per acknowledged send on containers whose stream writer does not block (Tyrus,
+     * i.e. Payara and GlassFish): the others go out unacknowledged in between, so that the
+     * container's per-send idle-timer task runs once per batch (docs/BENCHMARKS.md). At most
+     * this many frames beyond {@code lhttp.send-queue} are in the container's buffers. 1 = every
+     * send acknowledged, as on other containers. Default 32.
+     */
+    public static final String SEND_BATCH = "lhttp.send-batch";
+    public static final int DEFAULT_SEND_BATCH = 32;
     /** What happens to a connection whose send queue is full: {@code close} (1008) or {@code drop} (oldest, counted). Default close. */
     public static final String SLOW_CONSUMER = "lhttp.slow-consumer";
     public static final String DEFAULT_SLOW_CONSUMER = "close";
@@ -98,6 +107,7 @@ public class LhttpConfig {
     private int maxConnections;
     private int maxMessagesPerSecond;
     private int sendQueue;
+    private int sendBatch;
     private SlowConsumerPolicy slowConsumer;
     private Duration sendTimeout;
     private boolean errorsReply;
@@ -125,6 +135,7 @@ public class LhttpConfig {
         maxConnections = positive(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS);
         maxMessagesPerSecond = atLeast(MAX_MESSAGES_PER_SECOND, DEFAULT_MAX_MESSAGES_PER_SECOND, 0);
         sendQueue = positive(SEND_QUEUE, DEFAULT_SEND_QUEUE);
+        sendBatch = positive(SEND_BATCH, DEFAULT_SEND_BATCH);
         String policy = config.getOptionalValue(SLOW_CONSUMER, String.class).orElse(DEFAULT_SLOW_CONSUMER).trim();
         try {
             slowConsumer = SlowConsumerPolicy.valueOf(policy.toUpperCase(java.util.Locale.ROOT));
@@ -160,7 +171,7 @@ public class LhttpConfig {
                 + ", max-headers=" + limits.maxHeaders() + ", max-channels=" + maxChannels
                 + ", max-connections=" + maxConnections
                 + ", max-messages-per-second=" + maxMessagesPerSecond + ", send-queue=" + sendQueue
-                + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
+                + ", send-batch=" + sendBatch + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
                 + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set")
                 + ", max-parts=" + multipartParser.maxParts()
                 + ", upstream.allow=" + (upstreamAllow.isEmpty() ? "none (upstream off)" : upstreamAllow)
@@ -218,6 +229,10 @@ public class LhttpConfig {
 
     public int sendQueue() {
         return sendQueue;
+    }
+
+    public int sendBatch() {
+        return sendBatch;
     }
 
     public SlowConsumerPolicy slowConsumer() {

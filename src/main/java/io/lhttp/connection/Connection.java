@@ -40,8 +40,19 @@ public final class Connection implements Subscriber {
         this.tokens = ratePerSecond;
         this.lastRefill = System.nanoTime();
         session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
-        this.queue = new SendQueue(session.getAsyncRemote(), config.sendQueue(), config.slowConsumer(),
+        this.queue = new SendQueue(session.getAsyncRemote(), SendQueue.StreamWriter.of(session.getBasicRemote()),
+                nonBlockingStreamWriter(session) ? config.sendBatch() : 1, config.sendQueue(), config.slowConsumer(),
                 reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
+    }
+
+    /**
+     * Whether the session's stream writer returns without waiting for the write: Tyrus's does
+     * (one whole frame per write and close, completion not reported); Tomcat's and Undertow's
+     * block until written, which would let a slow client hold up the publisher. By name, so that
+     * no container class is imported.
+     */
+    static boolean nonBlockingStreamWriter(Session session) {
+        return session.getClass().getName().startsWith("org.glassfish.tyrus.");
     }
 
     /** A server-unique id of this connection. */

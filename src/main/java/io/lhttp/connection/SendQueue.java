@@ -5,6 +5,8 @@ import io.lhttp.protocol.Message;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
+import java.io.IOException;
+import java.io.Writer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,6 +28,17 @@ import java.util.logging.Logger;
  * <p>A client that reads slower than it is sent to fills its queue; then the slow-consumer
  * policy applies: drop the oldest frame and count it, or close the connection with 1008. Memory
  * per connection is bounded either way, and no other connection waits.
+ *
+ * <p><b>Unconfirmed sends.</b> With a {@link StreamWriter} and a batch above 1, up to
+ * {@code batch - 1} text frames in a row go out through the container's stream writer, which
+ * reports no completion, and the next frame goes out as an acknowledged asynchronous send. The
+ * container writes one session's frames in order, so that acknowledgement confirms the frames
+ * before it too, and until it comes nothing else is sent: at most {@code batch} frames are in the
+ * container's hands, the queue fills behind them, and the slow-consumer policy works as before.
+ * Why: Tyrus restarts the session's idle timer for every acknowledged send, which on Payara runs a
+ * task with full context set-up on the managed scheduled executor, several times the cost of the
+ * write itself (docs/BENCHMARKS.md); its stream writer does not. On containers whose stream
+ * writer blocks (Tomcat, Undertow) the batch is 1 and every send is acknowledged.
  */
 final class SendQueue implements SendHandler {
 
@@ -48,7 +61,25 @@ final class SendQueue implements SendHandler {
     private static final int RETURNED = 1;
     private static final int COMPLETED = 2;
 
+    /** Sends one whole text frame without waiting for it to be written, e.g. through {@code Session.getBasicRemote().getSendWriter()}. */
+    @FunctionalInterface
+    interface StreamWriter {
+        void sendWhole(String frame) throws IOException;
+
+        /** A stream writer on the session's basic remote: one write and close is one whole text frame. */
+        static StreamWriter of(RemoteEndpoint.Basic basic) {
+            return frame -> {
+                Writer w = basic.getSendWriter();
+                w.write(frame);
+                w.close();
+            };
+        }
+    }
+
     private final RemoteEndpoint.Async remote;
+    private final StreamWriter streamWriter;
+    private final int batch;
+    private int unconfirmed; // frames sent through the stream writer since the last acknowledged send; writer role only
     private final int capacity;
     private final SlowConsumerPolicy policy;
     private final Consumer<String> closer;
@@ -65,7 +96,21 @@ final class SendQueue implements SendHandler {
      *               close policy) or after a failed send
      */
     SendQueue(RemoteEndpoint.Async remote, int capacity, SlowConsumerPolicy policy, Consumer<String> closer) {
+        this(remote, null, 1, capacity, policy, closer);
+    }
+
+    /**
+     * @param streamWriter the unacknowledged path, or null for none
+     * @param batch        frames per acknowledged send (1 = every send acknowledged)
+     */
+    SendQueue(RemoteEndpoint.Async remote, StreamWriter streamWriter, int batch, int capacity,
+              SlowConsumerPolicy policy, Consumer<String> closer) {
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be at least 1, not " + batch);
+        }
         this.remote = remote;
+        this.streamWriter = streamWriter;
+        this.batch = streamWriter == null ? 1 : batch;
         this.capacity = capacity;
         this.policy = policy;
         this.closer = closer;
@@ -141,6 +186,17 @@ final class SendQueue implements SendHandler {
                 continue;
             }
             size.decrementAndGet();
+            if (unconfirmed + 1 < batch && next instanceof String text) {
+                try {
+                    streamWriter.sendWhole(text);
+                    unconfirmed++;
+                } catch (IOException | RuntimeException e) {
+                    failed(e);
+                }
+                writing.set(false);
+                continue;
+            }
+            unconfirmed = 0; // the acknowledgement of this send confirms them
             handshake.set(IN_CALL);
             try {
                 if (next instanceof String text) {

@@ -153,6 +153,23 @@ class SendQueueTest {
         return new SendQueue(remote, capacity, policy, closes::add);
     }
 
+    private final java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean streamThrows;
+
+    /** A queue whose unacknowledged path records into the same list as the remote, and notes any write made while an acknowledged send is outstanding. */
+    private SendQueue batched(int capacity, SlowConsumerPolicy policy, int batch) {
+        return new SendQueue(remote, frame -> {
+            if (streamThrows) {
+                throw new IOException("broken pipe");
+            }
+            if (remote.outstanding.get() != 0) {
+                overlapped.set(true);
+            }
+            remote.kinds.add("stream");
+            remote.sent.add(frame);
+        }, batch, capacity, policy, closes::add);
+    }
+
     @AfterEach
     void stop() {
         remote.completer.shutdownNow();
@@ -403,5 +420,96 @@ class SendQueueTest {
         remote.release(new SendResult());
         assertEquals(List.of("f0"), remote.sentList());
         assertEquals(List.of(), closes, "discarding is not a close request");
+    }
+
+    @Test
+    void batchOfFourSendsThreeFramesUnacknowledgedThenOneAcknowledged() {
+        SendQueue q = batched(100, SlowConsumerPolicy.CLOSE, 4);
+        for (int i = 0; i < 8; i++) {
+            assertTrue(q.offer("f" + i));
+        }
+        assertEquals(List.of("f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7"), remote.sentList());
+        assertEquals(List.of("stream", "stream", "stream", "text", "stream", "stream", "stream", "text"),
+                new ArrayList<>(remote.kinds));
+        assertFalse(overlapped.get());
+        assertEquals(0, q.size());
+    }
+
+    @Test
+    void batchOfOneAcknowledgesEverySend() {
+        SendQueue q = batched(100, SlowConsumerPolicy.CLOSE, 1);
+        for (int i = 0; i < 5; i++) {
+            assertTrue(q.offer("f" + i));
+        }
+        assertEquals(List.of("text", "text", "text", "text", "text"), new ArrayList<>(remote.kinds));
+    }
+
+    @Test
+    void messagesGoThroughTheEncoderAcknowledgedAndStartANewBatch() {
+        SendQueue q = batched(100, SlowConsumerPolicy.CLOSE, 3);
+        Message m = Message.of("echo", "hi");
+        q.offer("a");
+        q.offer(m);
+        q.offer("b");
+        q.offer("c");
+        q.offer("d");
+        assertEquals(List.of("a", m, "b", "c", "d"), remote.sentList());
+        assertEquals(List.of("stream", "object", "stream", "stream", "text"), new ArrayList<>(remote.kinds));
+    }
+
+    @Test
+    void nothingMoreGoesOutWhileTheAcknowledgedSendIsOutstandingAndTheQueueFillsBehindIt() {
+        SendQueue q = batched(3, SlowConsumerPolicy.CLOSE, 2);
+        remote.mode = f -> Mode.HOLD;
+        assertTrue(q.offer("f0")); // unacknowledged
+        assertTrue(q.offer("f1")); // acknowledged, held: the client is not reading
+        assertTrue(q.offer("f2"));
+        assertTrue(q.offer("f3"));
+        assertTrue(q.offer("f4"));
+        assertEquals(List.of("f0", "f1"), remote.sentList(), "at most a batch in the container's hands");
+        assertEquals(3, q.size());
+        assertFalse(q.offer("f5"), "capacity + 1 closes");
+        assertEquals(List.of(), closes, "not while f1 is in flight");
+        remote.release(new SendResult());
+        assertEquals(1, closes.size());
+        assertTrue(closes.get(0).contains("send queue full"), closes.get(0));
+        assertEquals(List.of("f0", "f1"), remote.sentList());
+        assertFalse(overlapped.get());
+    }
+
+    @Test
+    void aFailedUnacknowledgedWriteClosesAndStopsSending() {
+        SendQueue q = batched(100, SlowConsumerPolicy.CLOSE, 8);
+        assertTrue(q.offer("f0"));
+        streamThrows = true;
+        assertTrue(q.offer("f1"), "queued; the failure is the connection's");
+        assertEquals(1, closes.size());
+        assertTrue(closes.get(0).startsWith("send failed"), closes.get(0));
+        assertFalse(q.offer("f2"));
+        assertEquals(List.of("f0"), remote.sentList());
+    }
+
+    @Test
+    void batchedSendsFromManyProducersWithAsynchronousAcknowledgementsKeepOrderAndNeverOverlap() throws Exception {
+        int producers = 4;
+        int each = 5000;
+        remote.mode = f -> Mode.ASYNC;
+        SendQueue q = batched(producers * each, SlowConsumerPolicy.CLOSE, 16);
+        runProducers(q, producers, each);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while ((q.size() > 0 || remote.outstanding.get() > 0) && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertDeliveredInProducerOrder(producers, each);
+        assertFalse(overlapped.get(), "no unacknowledged write while an acknowledged one was outstanding");
+        long acknowledged = remote.kinds.stream().filter("text"::equals).count();
+        assertTrue(acknowledged >= producers * each / 16 && acknowledged < producers * each / 2,
+                acknowledged + " acknowledged sends for " + producers * each + " frames");
+    }
+
+    @Test
+    void aBatchBelowOneIsRefused() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> new SendQueue(remote, f -> { }, 0, 10, SlowConsumerPolicy.CLOSE, closes::add));
     }
 }
