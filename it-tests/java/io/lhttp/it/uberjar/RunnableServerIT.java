@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.it.support.WsClient;
 import jakarta.websocket.CloseReason;
+import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,6 +106,104 @@ class RunnableServerIT {
             }
         }
         assertTrue(accepted, "connections accepted again after the others closed");
+    }
+
+    /**
+     * The fan-out sends most frames through the session's stream writer between acknowledged
+     * sends (lhttp.send-batch): every message must still arrive as one whole text frame, byte for
+     * byte, in order, at every subscriber. Published over HTTP, so the per-connection rate limit
+     * of this server does not apply.
+     */
+    @Test
+    void batchedSendsArriveAsWholeFramesInOrderAtEverySubscriber() throws Exception {
+        int subscribers = 3;
+        int messages = 500; // well over lhttp.send-batch, and more than the rate limit would allow a client
+        List<io.lhttp.load.RawWebSocket> subs = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < subscribers; i++) {
+                io.lhttp.load.RawWebSocket ws = io.lhttp.load.RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(10));
+                ws.send(frame("sub", "subscribe:batched\r\n", ""));
+                subs.add(ws);
+            }
+            // one marker per subscriber proves its subscription is in place before the run
+            HttpClient http = HttpClient.newHttpClient();
+            List<String> sent = new java.util.ArrayList<>();
+            for (int n = -1; n < messages; n++) {
+                String msg = frame("chat", "publish:batched\r\n", n < 0 ? "marker" : "m" + n + " é€😀 " + "x".repeat(n % 200));
+                if (n >= 0) {
+                    sent.add(msg);
+                }
+                if (n < 0) {
+                    // subscriptions are asynchronous to the HTTP publish: retry the marker until all see it
+                    Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
+                    boolean all = false;
+                    while (!all && Instant.now().isBefore(deadline)) {
+                        post(http, msg);
+                        all = true;
+                        for (io.lhttp.load.RawWebSocket ws : subs) {
+                            all &= drainMarkers(ws, msg);
+                        }
+                    }
+                    assertTrue(all, "every subscriber saw the marker");
+                    continue;
+                }
+                post(http, msg);
+            }
+            for (io.lhttp.load.RawWebSocket ws : subs) {
+                ws.readTimeout(Duration.ofSeconds(10));
+                List<String> got = new java.util.ArrayList<>();
+                while (got.size() < messages) {
+                    assertTrue(ws.readFrame(new io.lhttp.load.RawWebSocket.Handler() {
+                        @Override
+                        public void onText(byte[] buffer, int offset, int length) {
+                            String text = new String(buffer, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+                            if (!text.contains("\r\n\r\nmarker")) {
+                                got.add(text);
+                            }
+                        }
+
+                        @Override
+                        public void onClose(int code, String reason) {
+                        }
+                    }), "connection open");
+                }
+                assertEquals(sent, got, "every message, byte for byte, in order");
+                assertEquals(0, ws.fragmentedMessages(), "each message in one frame");
+            }
+        } finally {
+            for (io.lhttp.load.RawWebSocket ws : subs) {
+                ws.close();
+            }
+        }
+    }
+
+    private void post(HttpClient http, String msg) throws Exception {
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
+                .POST(HttpRequest.BodyPublishers.ofString(msg)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, r.statusCode());
+    }
+
+    /** Reads what has arrived; true once the marker was among it. */
+    private static boolean drainMarkers(io.lhttp.load.RawWebSocket ws, String marker) throws IOException {
+        ws.readTimeout(Duration.ofMillis(200));
+        boolean[] seen = {false};
+        try {
+            while (!seen[0]) {
+                ws.readFrame(new io.lhttp.load.RawWebSocket.Handler() {
+                    @Override
+                    public void onText(byte[] buffer, int offset, int length) {
+                        seen[0] |= marker.equals(new String(buffer, offset, length, java.nio.charset.StandardCharsets.UTF_8));
+                    }
+
+                    @Override
+                    public void onClose(int code, String reason) {
+                    }
+                });
+            }
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        }
+        return true;
     }
 
     @Test

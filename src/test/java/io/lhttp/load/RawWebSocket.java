@@ -53,6 +53,8 @@ public final class RawWebSocket implements Closeable {
     private byte[] message;
     private int messageLength;
     private volatile int closeCode = -1;
+    private int framesInMessage;
+    private long fragmentedMessages;
 
     private RawWebSocket(Socket socket, DataInputStream in, OutputStream out, int bufferSize) {
         this.socket = socket;
@@ -198,6 +200,7 @@ public final class RawWebSocket implements Closeable {
      */
     public boolean readFrame(Handler handler) throws IOException {
         messageLength = 0;
+        framesInMessage = 0;
         while (true) {
             int b0;
             try {
@@ -254,7 +257,11 @@ public final class RawWebSocket implements Closeable {
             }
             in.readFully(message, messageLength, len);
             messageLength += len;
+            framesInMessage++;
             if (fin) {
+                if (framesInMessage > 1) {
+                    fragmentedMessages++;
+                }
                 handler.onText(message, 0, messageLength);
                 return true;
             }
@@ -266,6 +273,11 @@ public final class RawWebSocket implements Closeable {
         while (readFrame(handler)) {
             // keep reading
         }
+    }
+
+    /** Messages read so far that came in more than one frame (first frame plus continuations). */
+    public long fragmentedMessages() {
+        return fragmentedMessages;
     }
 
     /** The close code the server sent (1006 when the socket ended without one), or -1 while open. */

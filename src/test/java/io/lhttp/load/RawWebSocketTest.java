@@ -96,6 +96,7 @@ class RawWebSocketTest {
             assertArrayEquals(mid, messages.get(1));
             assertArrayEquals(big, messages.get(2));
             assertArrayEquals("fragmented".getBytes(StandardCharsets.UTF_8), messages.get(3));
+            assertEquals(1, ws.fragmentedMessages(), "only the last message came in several frames");
             assertEquals(1008, close[0]);
             assertEquals("bye", reason[0]);
             assertEquals(1008, ws.closeCode());
