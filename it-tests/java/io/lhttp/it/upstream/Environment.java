@@ -22,6 +22,8 @@ final class Environment implements ExtensionContext.Store.CloseableResource {
 
     static final int TIMEOUT_MS = 2000;
     static final int MAX_IN_FLIGHT = 2;
+    /** All connections together: one more than a connection may have. */
+    static final int MAX_IN_FLIGHT_TOTAL = MAX_IN_FLIGHT + 1;
     static final int MAX_RESPONSE_BYTES = 4096;
     static final int MAX_PARTS = 8;
 
@@ -53,6 +55,7 @@ final class Environment implements ExtensionContext.Store.CloseableResource {
                     "-Dlhttp.upstream.allow=" + backend.base() + "/allowed/,http://127.0.0.1:" + closedPort + "/",
                     "-Dlhttp.upstream.timeout=" + TIMEOUT_MS,
                     "-Dlhttp.upstream.max-in-flight=" + MAX_IN_FLIGHT,
+                    "-Dlhttp.upstream.max-in-flight-total=" + MAX_IN_FLIGHT_TOTAL,
                     "-Dlhttp.upstream.max-response-bytes=" + MAX_RESPONSE_BYTES,
                     "-Dlhttp.max-parts=" + MAX_PARTS);
         } catch (RuntimeException e) {

@@ -217,6 +217,35 @@ class UpstreamIT {
         assertEquals(frame("after", "got POST /allowed/after b", "upstream-status:200"), client.next());
     }
 
+    @Test
+    void callsInFlightOnTheWholeServerAreBounded() throws Exception {
+        for (int i = 0; i < Environment.MAX_IN_FLIGHT; i++) {
+            client.send(frame("slow", "a" + i, "upstream:POST " + allowed + "/hang"));
+            assertEquals("/allowed/hang", backend.next().path()); // running from here on
+        }
+        try (WsClient other = WsClient.connect(env.server.wsUri())) {
+            int left = Environment.MAX_IN_FLIGHT_TOTAL - Environment.MAX_IN_FLIGHT;
+            for (int i = 0; i < left; i++) {
+                other.send(frame("slow", "b" + i, "upstream:POST " + allowed + "/hang"));
+                assertEquals("/allowed/hang", backend.next().path());
+            }
+            // Under its own limit, but the server's is reached: refused at once, and nothing is sent.
+            other.send(frame("slow", "over", "upstream:POST " + allowed + "/hang"));
+            assertEquals("LHTTP/1.0 error\r\ncode:429\r\nreason:too many upstream calls running on this server: at most "
+                    + Environment.MAX_IN_FLIGHT_TOTAL + "\r\n\r\n", other.next());
+            for (int i = 0; i < left; i++) {
+                assertError(504, other.next());
+            }
+            for (int i = 0; i < Environment.MAX_IN_FLIGHT; i++) {
+                assertError(504, client.next());
+            }
+            // Slots come back when calls end, for every connection.
+            other.send(frame("after", "b", "upstream:POST " + allowed + "/after", "upstream-reply:true"));
+            assertEquals(frame("after", "got POST /allowed/after b", "upstream-status:200"), other.next());
+            assertEquals("/allowed/after", backend.next().path(), "the refused call never reached the backend");
+        }
+    }
+
     /**
      * Proves no request left for the frames before: a later allowed call's request is the
      * first and only one the backend received.

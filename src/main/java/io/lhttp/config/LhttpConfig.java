@@ -90,6 +90,9 @@ public class LhttpConfig {
     /** Upstream calls one connection may have running at once; more get 429. Default 16. */
     public static final String UPSTREAM_MAX_IN_FLIGHT = "lhttp.upstream.max-in-flight";
     public static final int DEFAULT_UPSTREAM_MAX_IN_FLIGHT = 16;
+    /** Upstream calls running at once on this instance, all connections together; one more gets 429. Default 1024. */
+    public static final String UPSTREAM_MAX_IN_FLIGHT_TOTAL = "lhttp.upstream.max-in-flight-total";
+    public static final int DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL = 1024;
     /** Largest upstream response body read, in bytes; larger gets 502. Default 65536. */
     public static final String UPSTREAM_MAX_RESPONSE_BYTES = "lhttp.upstream.max-response-bytes";
     public static final int DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES = 65536;
@@ -119,6 +122,7 @@ public class LhttpConfig {
     private AllowList upstreamAllow;
     private Duration upstreamTimeout;
     private int upstreamMaxInFlight;
+    private int upstreamMaxInFlightTotal;
     private int upstreamMaxResponseBytes;
 
     @PostConstruct
@@ -162,6 +166,7 @@ public class LhttpConfig {
         }
         upstreamTimeout = Duration.ofMillis(positive(UPSTREAM_TIMEOUT, DEFAULT_UPSTREAM_TIMEOUT_MS));
         upstreamMaxInFlight = positive(UPSTREAM_MAX_IN_FLIGHT, DEFAULT_UPSTREAM_MAX_IN_FLIGHT);
+        upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
     }
 
@@ -176,6 +181,7 @@ public class LhttpConfig {
                 + ", max-parts=" + multipartParser.maxParts()
                 + ", upstream.allow=" + (upstreamAllow.isEmpty() ? "none (upstream off)" : upstreamAllow)
                 + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight=" + upstreamMaxInFlight
+                + ", upstream.max-in-flight-total=" + upstreamMaxInFlightTotal
                 + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes + ", instance-name=" + instanceName);
     }
 
@@ -280,6 +286,10 @@ public class LhttpConfig {
 
     public Duration upstreamTimeout() {
         return upstreamTimeout;
+    }
+
+    public int upstreamMaxInFlightTotal() {
+        return upstreamMaxInFlightTotal;
     }
 
     public int upstreamMaxInFlight() {

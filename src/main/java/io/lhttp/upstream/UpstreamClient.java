@@ -56,6 +56,9 @@ public class UpstreamClient {
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threadFactory;
 
+    /** Calls running on this instance, all connections together. */
+    private final AtomicInteger running = new AtomicInteger();
+
     private ScheduledThreadPoolExecutor executor;
     private HttpClient client;
     private LimitedBody bodyHandler;
@@ -95,6 +98,12 @@ public class UpstreamClient {
             throw new ProtocolException(429, "too many upstream calls running: at most "
                     + config.upstreamMaxInFlight() + " per connection");
         }
+        if (running.incrementAndGet() > config.upstreamMaxInFlightTotal()) {
+            running.decrementAndGet();
+            inFlight.decrementAndGet();
+            throw new ProtocolException(429, "too many upstream calls running on this server: at most "
+                    + config.upstreamMaxInFlightTotal());
+        }
         return new Call(connection, command, request, reply, inFlight);
     }
 
@@ -118,7 +127,12 @@ public class UpstreamClient {
 
         /** Gives the slot back without calling (the message was refused after the check). */
         public void abandon() {
+            release();
+        }
+
+        private void release() {
             inFlight.decrementAndGet();
+            running.decrementAndGet();
         }
 
         /** Sends the request; returns at once. */
@@ -127,7 +141,7 @@ public class UpstreamClient {
             try {
                 response = client.sendAsync(request, bodyHandler);
             } catch (RuntimeException e) {
-                inFlight.decrementAndGet();
+                release();
                 LOG.log(Level.WARNING, "upstream call could not start", e);
                 connection.sendError(502, "upstream call failed");
                 return;
@@ -138,7 +152,7 @@ public class UpstreamClient {
                     config.upstreamTimeout().toMillis(), TimeUnit.MILLISECONDS);
             response.whenComplete((r, error) -> {
                 deadline.cancel(false);
-                inFlight.decrementAndGet();
+                release();
                 if (error == null) {
                     answered(r);
                 } else {
