@@ -4,9 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.channel.Bus;
 import io.lhttp.cluster.NatsBus;
+import io.lhttp.config.LhttpConfig;
 import io.lhttp.protocol.ProtocolException;
 import java.time.Duration;
 import java.util.List;
@@ -21,11 +23,12 @@ class NatsBusIT {
 
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static final String FRAME = "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhällo";
+    private static final Duration PINGS = Duration.ofMillis(LhttpConfig.DEFAULT_NATS_PING_INTERVAL_MS);
 
     @Test
     void startsWhileNatsIsDownRefusesPublishesAndSubscribesOnceItComes() throws Exception {
         try (NatsNode node = NatsNode.standalone("bus-1")) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "t.", "bus-it-1");
+            NatsBus bus = new NatsBus(List.of(node.url()), "t.", "bus-it-1", PINGS);
             try {
                 assertFalse(bus.isConnected());
                 ProtocolException refused = assertThrows(ProtocolException.class, () -> bus.publish("room", FRAME));
@@ -48,7 +51,7 @@ class NatsBusIT {
     @Test
     void outageRefusesWithStatus503AndSubscriptionsComeBackAfterReconnect() throws Exception {
         try (NatsNode node = NatsNode.standalone("bus-2").start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "t.", "bus-it-2");
+            NatsBus bus = new NatsBus(List.of(node.url()), "t.", "bus-it-2", PINGS);
             try {
                 await(bus::isConnected, "connected");
                 BlockingQueue<String> got = new LinkedBlockingQueue<>();
@@ -74,7 +77,7 @@ class NatsBusIT {
     @Test
     void cancelRemovesTheSubscriptionAndCloseDrainsTheConnection() throws Exception {
         try (NatsNode node = NatsNode.standalone("bus-3").start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "t.", "bus-it-3");
+            NatsBus bus = new NatsBus(List.of(node.url()), "t.", "bus-it-3", PINGS);
             try {
                 await(bus::isConnected, "connected");
                 BlockingQueue<String> got = new LinkedBlockingQueue<>();
@@ -91,6 +94,35 @@ class NatsBusIT {
                 bus.close();
             }
             await(() -> !node.hasConnection("bus-it-3"), "closed bus leaves the server");
+        }
+    }
+
+    @Test
+    void aNodeThatHangsWithItsSocketsOpenIsGivenUpAfterUnansweredPings() throws Exception {
+        Duration pings = Duration.ofMillis(500);
+        try (NatsNode node = NatsNode.standalone("bus-4").start()) {
+            NatsBus bus = new NatsBus(List.of(node.url()), "t.", "bus-it-4", pings);
+            try {
+                await(bus::isConnected, "connected");
+                BlockingQueue<String> got = new LinkedBlockingQueue<>();
+                bus.subscribe("room", got::add);
+                await(() -> node.subscriptions("bus-it-4", "t.room") == 1, "subscribed");
+
+                long frozen = System.nanoTime();
+                node.freeze(); // the TCP connection stays up; nothing answers
+                await(() -> !bus.isConnected(), "pings notice the hung node");
+                long noticedMs = (System.nanoTime() - frozen) / 1_000_000;
+                assertTrue(noticedMs < 10_000, "noticed after " + noticedMs + " ms, not jnats's default minutes");
+                assertEquals(503, assertThrows(ProtocolException.class, () -> bus.publish("room", FRAME)).code());
+
+                node.thaw();
+                await(bus::isConnected, "reconnects once the node answers again");
+                await(() -> node.subscriptions("bus-it-4", "t.room") == 1, "resubscribed");
+                bus.publish("room", FRAME);
+                assertEquals(FRAME, got.poll(10, TimeUnit.SECONDS));
+            } finally {
+                bus.close();
+            }
         }
     }
 

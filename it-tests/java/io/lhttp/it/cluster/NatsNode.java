@@ -139,10 +139,44 @@ public final class NatsNode implements AutoCloseable {
         }
     }
 
+    /**
+     * SIGSTOP: the node hangs with its sockets open, as a frozen process or an unreachable host
+     * does; only pings can tell. {@link #thaw()} resumes it; {@link #close()} thaws first.
+     */
+    public void freeze() {
+        signal("STOP");
+    }
+
+    /** SIGCONT after {@link #freeze()}. */
+    public void thaw() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        Process p = process;
+        if (p == null) {
+            throw new IllegalStateException(this.name + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + p.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGTERM and wait. Idempotent. */
     @Override
     public void close() {
         Process p = process;
+        if (p != null && p.isAlive()) {
+            thaw(); // a frozen process would not act on SIGTERM
+        }
         process = null;
         if (p != null) {
             p.destroy();

@@ -20,7 +20,8 @@ public class BusProducer {
     Bus bus(LhttpConfig config) {
         Bus bus = config.natsServers().isEmpty()
                 ? new InProcessBus()
-                : new NatsBus(config.natsServers(), config.natsSubjectPrefix(), config.instanceName());
+                : new NatsBus(config.natsServers(), config.natsSubjectPrefix(), config.instanceName(),
+                        config.natsPingInterval());
         LOG.info(() -> "lhttp bus: " + bus.describe());
         return bus;
     }

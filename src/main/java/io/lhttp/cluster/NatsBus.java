@@ -53,8 +53,9 @@ public final class NatsBus implements Bus {
      * @param servers       NATS server URLs of one cluster
      * @param subjectPrefix prefix of every channel's subject
      * @param name          connection name, after this instance
+     * @param pingInterval  time between pings; two unanswered mark the server as gone
      */
-    public NatsBus(List<String> servers, String subjectPrefix, String name) {
+    public NatsBus(List<String> servers, String subjectPrefix, String name, Duration pingInterval) {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no NATS server URL");
         }
@@ -65,6 +66,9 @@ public final class NatsBus implements Bus {
                 .servers(servers.toArray(String[]::new))
                 .connectionName(name)
                 .maxReconnects(-1)
+                // A node that hangs with its sockets open is only noticed by unanswered pings.
+                .pingInterval(pingInterval)
+                .maxPingsOut(2)
                 // Not connected = refuse (503), never queue: see the class comment.
                 .reconnectBufferSize(0)
                 .connectionListener(this::onEvent)

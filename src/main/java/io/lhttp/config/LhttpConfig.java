@@ -72,6 +72,13 @@ public class LhttpConfig {
     public static final String NATS_SUBJECT_PREFIX = "lhttp.nats.subject-prefix";
     public static final String DEFAULT_NATS_SUBJECT_PREFIX = "lhttp.";
     /**
+     * Milliseconds between the NATS client's pings; after 2 unanswered the server counts as gone
+     * and the client moves to another one. Catches a node that hangs without closing its sockets
+     * (jnats's own default is 2 minutes). Default 5000.
+     */
+    public static final String NATS_PING_INTERVAL_MS = "lhttp.nats.ping-interval-ms";
+    public static final int DEFAULT_NATS_PING_INTERVAL_MS = 5000;
+    /**
      * This instance's name, used as the NATS connection name (visible in nats-server's
      * {@code /connz}). Default {@code lhttp@<host>/<pid>}.
      */
@@ -117,6 +124,7 @@ public class LhttpConfig {
     private String publishToken;
     private String natsUrl;
     private String natsSubjectPrefix;
+    private Duration natsPingInterval;
     private String instanceName;
     private MultipartParser multipartParser;
     private AllowList upstreamAllow;
@@ -151,6 +159,7 @@ public class LhttpConfig {
         publishToken = config.getOptionalValue(PUBLISH_TOKEN, String.class).orElse("").trim();
         natsUrl = config.getOptionalValue(NATS_URL, String.class).orElse("").trim();
         natsSubjectPrefix = config.getOptionalValue(NATS_SUBJECT_PREFIX, String.class).orElse(DEFAULT_NATS_SUBJECT_PREFIX);
+        natsPingInterval = Duration.ofMillis(positive(NATS_PING_INTERVAL_MS, DEFAULT_NATS_PING_INTERVAL_MS));
         // Channel names are checked so that clients cannot inject wildcards; the prefix must not either.
         if (!natsSubjectPrefix.matches("[A-Za-z0-9_\\-.:@/]*")) {
             throw new IllegalArgumentException(NATS_SUBJECT_PREFIX + " may hold only A-Z a-z 0-9 _ - . : @ /, not '"
@@ -171,7 +180,8 @@ public class LhttpConfig {
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process" : "nats " + natsUrl)
+        LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process"
+                : "nats " + natsUrl + " (ping every " + natsPingInterval.toMillis() + "ms)")
                 + ", max-frame-bytes=" + limits.maxFrameBytes() + ", max-frame-hard-bytes=" + maxFrameHardBytes
                 + ", max-headers=" + limits.maxHeaders() + ", max-channels=" + maxChannels
                 + ", max-connections=" + maxConnections
@@ -259,6 +269,10 @@ public class LhttpConfig {
 
     public String natsUrl() {
         return natsUrl;
+    }
+
+    public Duration natsPingInterval() {
+        return natsPingInterval;
     }
 
     public String natsSubjectPrefix() {
