@@ -158,7 +158,8 @@ public final class NatsNode implements AutoCloseable {
             throw new IllegalStateException(this.name + " is not running");
         }
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(p.pid())).inheritIO().start();
+            // The shell's built-in kill: no dependency on the procps package.
+            Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + p.pid()).inheritIO().start();
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + p.pid() + " failed");
             }
