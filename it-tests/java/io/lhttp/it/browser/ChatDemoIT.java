@@ -52,21 +52,26 @@ class ChatDemoIT {
     @Test
     void demoDefaultsToChatroomAndScreenshotOfAShortConversation() throws Exception {
         // Named, so that the screenshot only changes when the page does.
-        try (ChatPage ada = ChatPage.demo(server.httpUri(), null, "ada");
-             ChatPage grace = ChatPage.demo(server.httpUri(), "chatroom", "grace")) {
+        try (ChatPage ada = ChatPage.demo(server.httpUri(), null, "ada")) {
             ada.awaitState("connected", ChatPage.WAIT);
-            grace.awaitState("connected", ChatPage.WAIT);
             assertEquals("chatroom", ada.room());
-            grace.sayAndAwaitEcho("Hi! Is the new build deployed?");
-            ada.awaitMessage("grace: Hi! Is the new build deployed?");
-            ada.sayAndAwaitEcho("Yes, 1.0 is live: lhttp on Payara Micro.");
-            grace.awaitMessage("Yes, 1.0 is live: lhttp on Payara Micro.");
-            grace.sayAndAwaitEcho("Great, reconnects work too. Thanks!");
-            ada.awaitMessage("Great, reconnects work too. Thanks!");
+            // "connected" means the subscribe frame was sent, not handled: ada's own echo proves her
+            // subscription before anyone else publishes. Grace is not there yet, so her page (the
+            // screenshot) does not show it.
+            ada.sayAndAwaitEcho("Morning!");
+            try (ChatPage grace = ChatPage.demo(server.httpUri(), "chatroom", "grace")) {
+                grace.awaitState("connected", ChatPage.WAIT);
+                grace.sayAndAwaitEcho("Hi! Is the new build deployed?");
+                ada.awaitMessage("grace: Hi! Is the new build deployed?");
+                ada.sayAndAwaitEcho("Yes, 1.0 is live: lhttp on Payara Micro.");
+                grace.awaitMessage("Yes, 1.0 is live: lhttp on Payara Micro.");
+                grace.sayAndAwaitEcho("Great, reconnects work too. Thanks!");
+                ada.awaitMessage("Great, reconnects work too. Thanks!");
 
-            Path png = Path.of(System.getProperty("project.basedir", "."), "docs", "chat-demo.png");
-            grace.screenshot(png);
-            assertTrue(Files.size(png) > 5_000, "screenshot written");
+                Path png = Path.of(System.getProperty("project.basedir", "."), "docs", "chat-demo.png");
+                grace.screenshot(png);
+                assertTrue(Files.size(png) > 5_000, "screenshot written");
+            }
         }
     }
 
@@ -75,6 +80,7 @@ class ChatDemoIT {
         try (ChatPage old = ChatPage.compat(server.httpUri());
              ChatPage dave = ChatPage.demo(server.httpUri(), "chatroom", "dave")) {
             dave.awaitState("connected", ChatPage.WAIT);
+            dave.sayAndAwaitEcho("dave is here"); // proves dave's subscription before old publishes
             // The original page has no state display: its own echo shows it is connected and subscribed.
             old.sayAndAwaitEcho("written in 2016");
             dave.awaitMessage("anonymous: written in 2016");

@@ -33,6 +33,7 @@ class ReconnectIT {
              ChatPage bob = ChatPage.demo(server.httpUri(), room, "bob")) {
             alice.awaitState("connected", ChatPage.WAIT);
             bob.awaitState("connected", ChatPage.WAIT);
+            bob.sayAndAwaitEcho("bob is here"); // proves bob's subscription before alice publishes
             alice.sayAndAwaitEcho("before the restart");
             bob.awaitMessage("alice: before the restart");
 

@@ -1,11 +1,10 @@
 package io.lhttp.it.cluster;
 
+import io.lhttp.it.support.Ports;
 import io.nats.client.support.JsonParser;
 import io.nats.client.support.JsonValue;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -16,9 +15,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -32,7 +28,6 @@ public final class NatsNode implements AutoCloseable {
     /** Where Debian's package puts the binary; also looked up on the PATH. */
     private static final List<String> CANDIDATES = List.of("/usr/sbin/nats-server", "/usr/bin/nats-server",
             "/usr/local/bin/nats-server");
-    private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
@@ -307,20 +302,8 @@ public final class NatsNode implements AutoCloseable {
         }
     }
 
-    /** A free loopback port in 20000..32767, not handed out before by this JVM. */
+    /** A free loopback port below the ephemeral range, see {@link Ports}. */
     static int freePort() {
-        for (int attempt = 0; attempt < 200; attempt++) {
-            int port = ThreadLocalRandom.current().nextInt(20_000, 32_768);
-            if (!TAKEN.add(port)) {
-                continue;
-            }
-            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-                s.setReuseAddress(true);
-                return port;
-            } catch (IOException inUse) {
-                // try another
-            }
-        }
-        throw new IllegalStateException("no free port below 32768");
+        return Ports.free();
     }
 }

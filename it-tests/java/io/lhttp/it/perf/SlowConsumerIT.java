@@ -29,6 +29,8 @@ class SlowConsumerIT {
     /** Large frames fill the stalled client's socket buffers (several MB on loopback) quickly. */
     private static final int SIZE = 8000;
     private static final int SEND_QUEUE = 64;
+    /** How far the publisher may run ahead of the slowest reader, in messages: well under SEND_QUEUE. */
+    private static final int LEAD = 24;
     private static final String CHANNEL = "slow";
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
@@ -156,11 +158,33 @@ class SlowConsumerIT {
             return ws;
         }
 
-        void publishAll() throws IOException {
+        /**
+         * Publishes everything, never more than {@link #LEAD} messages ahead of the slowest reader:
+         * the readers are under the same slow-consumer policy as the stalled client, and a reader
+         * thread paused by this JVM (GC, a busy machine) must not be taken for a slow consumer.
+         * The stalled client reads nothing, so it still overflows.
+         */
+        void publishAll() throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + DEADLINE.toNanos();
             for (int s = 0; s < MESSAGES; s++) {
+                if (s % 16 == 0) {
+                    publisher.flush();
+                    while (slowestReader() < s - LEAD) {
+                        assertTrue(System.nanoTime() < deadline, "readers stopped at " + slowestReader() + " of " + s);
+                        Thread.sleep(1);
+                    }
+                }
                 publisher.write(payloads.frame(0, s));
             }
             publisher.flush();
+        }
+
+        private long slowestReader() {
+            long min = Long.MAX_VALUE;
+            for (Tally t : tallies) {
+                min = Math.min(min, t.received());
+            }
+            return min;
         }
 
         void assertOthersGotEverything() throws InterruptedException {

@@ -2,8 +2,6 @@ package io.lhttp.it.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -226,14 +224,9 @@ public final class UberJarServer implements AutoCloseable {
         return Path.of(System.getProperty("project.basedir", ".")).resolve("target");
     }
 
-    /** A port free on loopback now; Payara binds it a few seconds later, which is fine on a test machine. */
+    /** A port free on loopback now, below the ephemeral range (see {@link Ports}). */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Ports.free();
     }
 
     public static final class Builder {

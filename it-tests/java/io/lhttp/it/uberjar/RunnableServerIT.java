@@ -121,51 +121,23 @@ class RunnableServerIT {
         List<io.lhttp.load.RawWebSocket> subs = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < subscribers; i++) {
-                io.lhttp.load.RawWebSocket ws = io.lhttp.load.RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(10));
-                ws.send(frame("sub", "subscribe:batched\r\n", ""));
-                subs.add(ws);
+                subs.add(subscribed("batched"));
             }
-            // one marker per subscriber proves its subscription is in place before the run
             HttpClient http = HttpClient.newHttpClient();
             List<String> sent = new java.util.ArrayList<>();
-            for (int n = -1; n < messages; n++) {
-                String msg = frame("chat", "publish:batched\r\n", n < 0 ? "marker" : "m" + n + " é€😀 " + "x".repeat(n % 200));
-                if (n >= 0) {
-                    sent.add(msg);
-                }
-                if (n < 0) {
-                    // subscriptions are asynchronous to the HTTP publish: retry the marker until all see it
-                    Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
-                    boolean all = false;
-                    while (!all && Instant.now().isBefore(deadline)) {
-                        post(http, msg);
-                        all = true;
-                        for (io.lhttp.load.RawWebSocket ws : subs) {
-                            all &= drainMarkers(ws, msg);
-                        }
-                    }
-                    assertTrue(all, "every subscriber saw the marker");
-                    continue;
-                }
-                post(http, msg);
+            for (int n = 0; n < messages; n++) {
+                String msg = frame("chat", "publish:batched\r\n", "m" + n + " é€😀 " + "x".repeat(n % 200));
+                sent.add(msg);
+                HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
+                        .POST(HttpRequest.BodyPublishers.ofString(msg)).build(), HttpResponse.BodyHandlers.ofString());
+                assertEquals(202, r.statusCode());
             }
             for (io.lhttp.load.RawWebSocket ws : subs) {
-                ws.readTimeout(Duration.ofSeconds(10));
                 List<String> got = new java.util.ArrayList<>();
                 while (got.size() < messages) {
-                    assertTrue(ws.readFrame(new io.lhttp.load.RawWebSocket.Handler() {
-                        @Override
-                        public void onText(byte[] buffer, int offset, int length) {
-                            String text = new String(buffer, offset, length, java.nio.charset.StandardCharsets.UTF_8);
-                            if (!text.contains("\r\n\r\nmarker")) {
-                                got.add(text);
-                            }
-                        }
-
-                        @Override
-                        public void onClose(int code, String reason) {
-                        }
-                    }), "connection open");
+                    String text = nextText(ws);
+                    assertTrue(text != null, "connection closed after " + got.size() + " messages");
+                    got.add(text);
                 }
                 assertEquals(sent, got, "every message, byte for byte, in order");
                 assertEquals(0, ws.fragmentedMessages(), "each message in one frame");
@@ -177,33 +149,46 @@ class RunnableServerIT {
         }
     }
 
-    private void post(HttpClient http, String msg) throws Exception {
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
-                .POST(HttpRequest.BodyPublishers.ofString(msg)).build(), HttpResponse.BodyHandlers.ofString());
-        assertEquals(202, r.statusCode());
+    /**
+     * A raw connection subscribed to {@code channel}: its echo after the subscribe proves the
+     * subscription (one connection's frames are handled in order). A connection refused because
+     * an earlier test's are still closing (1013) is retried until a deadline.
+     */
+    private io.lhttp.load.RawWebSocket subscribed(String channel) throws Exception {
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        while (true) {
+            io.lhttp.load.RawWebSocket ws = io.lhttp.load.RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(10));
+            ws.readTimeout(Duration.ofSeconds(10));
+            String ready = frame("echo", "", "subscribed");
+            try {
+                ws.send(frame("sub", "subscribe:" + channel + "\r\n", ""));
+                ws.send(ready);
+                if (ready.equals(nextText(ws))) {
+                    return ws;
+                }
+            } catch (IOException refused) {
+                // closed under us: refused, try again
+            }
+            ws.close();
+            assertTrue(Instant.now().isBefore(deadline), "a subscriber connection is accepted");
+            Thread.sleep(100);
+        }
     }
 
-    /** Reads what has arrived; true once the marker was among it. */
-    private static boolean drainMarkers(io.lhttp.load.RawWebSocket ws, String marker) throws IOException {
-        ws.readTimeout(Duration.ofMillis(200));
-        boolean[] seen = {false};
-        try {
-            while (!seen[0]) {
-                ws.readFrame(new io.lhttp.load.RawWebSocket.Handler() {
-                    @Override
-                    public void onText(byte[] buffer, int offset, int length) {
-                        seen[0] |= marker.equals(new String(buffer, offset, length, java.nio.charset.StandardCharsets.UTF_8));
-                    }
-
-                    @Override
-                    public void onClose(int code, String reason) {
-                    }
-                });
+    /** The next text message, or null when the connection closed. */
+    private static String nextText(io.lhttp.load.RawWebSocket ws) throws IOException {
+        String[] text = {null};
+        boolean open = ws.readFrame(new io.lhttp.load.RawWebSocket.Handler() {
+            @Override
+            public void onText(byte[] buffer, int offset, int length) {
+                text[0] = new String(buffer, offset, length, java.nio.charset.StandardCharsets.UTF_8);
             }
-        } catch (java.net.SocketTimeoutException e) {
-            return false;
-        }
-        return true;
+
+            @Override
+            public void onClose(int code, String reason) {
+            }
+        });
+        return open ? text[0] : null;
     }
 
     @Test
@@ -225,7 +210,9 @@ class RunnableServerIT {
                     refused++;
                 }
             }
-            assertTrue(echoed >= RATE && refused >= RATE, "echoed " + echoed + ", refused " + refused);
+            // At least the bucket's worth goes through and some are refused; how many of each depends
+            // on how fast the server handles them (the bucket refills meanwhile).
+            assertTrue(echoed >= RATE && refused > 0, "echoed " + echoed + ", refused " + refused);
             // The bucket refills: within a deadline an echo goes through again.
             Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
             boolean recovered = false;
