@@ -66,11 +66,17 @@ final class SendQueue implements SendHandler {
     interface StreamWriter {
         void sendWhole(String frame) throws IOException;
 
-        /** A stream writer on the session's basic remote: one write and close is one whole text frame. */
+        /**
+         * A stream writer on the session's basic remote: one write and close is one whole text
+         * frame. The frame goes in as one exact-length char array: {@code Writer.write(String)}
+         * would copy it through a 1,024-char buffer that Tyrus's writer then turns into a String
+         * of that whole buffer before cutting it, about 3 KB of garbage per 100-byte frame and
+         * subscriber.
+         */
         static StreamWriter of(RemoteEndpoint.Basic basic) {
             return frame -> {
                 Writer w = basic.getSendWriter();
-                w.write(frame);
+                w.write(frame.toCharArray());
                 w.close();
             };
         }
