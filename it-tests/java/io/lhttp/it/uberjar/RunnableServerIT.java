@@ -6,13 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.it.support.WsClient;
+import io.lhttp.load.RawWebSocket;
 import jakarta.websocket.CloseReason;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,7 +77,7 @@ class RunnableServerIT {
 
     @Test
     void connectionsOverTheLimitAreClosedWith1013() throws Exception {
-        java.util.List<WsClient> clients = new java.util.ArrayList<>();
+        java.util.List<WsClient> clients = new ArrayList<>();
         try {
             CloseReason refused = null;
             // Earlier tests' connections may still be closing on the server: the limit is reached by MAX_CONNECTIONS at most.
@@ -118,13 +121,13 @@ class RunnableServerIT {
     void batchedSendsArriveAsWholeFramesInOrderAtEverySubscriber() throws Exception {
         int subscribers = 3;
         int messages = 500; // well over lhttp.send-batch, and more than the rate limit would allow a client
-        List<io.lhttp.load.RawWebSocket> subs = new java.util.ArrayList<>();
+        List<RawWebSocket> subs = new ArrayList<>();
         try {
             for (int i = 0; i < subscribers; i++) {
                 subs.add(subscribed("batched"));
             }
             HttpClient http = HttpClient.newHttpClient();
-            List<String> sent = new java.util.ArrayList<>();
+            List<String> sent = new ArrayList<>();
             for (int n = 0; n < messages; n++) {
                 String msg = frame("chat", "publish:batched\r\n", "m" + n + " é€😀 " + "x".repeat(n % 200));
                 sent.add(msg);
@@ -132,8 +135,8 @@ class RunnableServerIT {
                         .POST(HttpRequest.BodyPublishers.ofString(msg)).build(), HttpResponse.BodyHandlers.ofString());
                 assertEquals(202, r.statusCode());
             }
-            for (io.lhttp.load.RawWebSocket ws : subs) {
-                List<String> got = new java.util.ArrayList<>();
+            for (RawWebSocket ws : subs) {
+                List<String> got = new ArrayList<>();
                 while (got.size() < messages) {
                     String text = nextText(ws);
                     assertTrue(text != null, "connection closed after " + got.size() + " messages");
@@ -143,7 +146,7 @@ class RunnableServerIT {
                 assertEquals(0, ws.fragmentedMessages(), "each message in one frame");
             }
         } finally {
-            for (io.lhttp.load.RawWebSocket ws : subs) {
+            for (RawWebSocket ws : subs) {
                 ws.close();
             }
         }
@@ -154,10 +157,10 @@ class RunnableServerIT {
      * subscription (one connection's frames are handled in order). A connection refused because
      * an earlier test's are still closing (1013) is retried until a deadline.
      */
-    private io.lhttp.load.RawWebSocket subscribed(String channel) throws Exception {
+    private RawWebSocket subscribed(String channel) throws Exception {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
         while (true) {
-            io.lhttp.load.RawWebSocket ws = io.lhttp.load.RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(10));
+            RawWebSocket ws = RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(10));
             ws.readTimeout(Duration.ofSeconds(10));
             String ready = frame("echo", "", "subscribed");
             try {
@@ -176,18 +179,10 @@ class RunnableServerIT {
     }
 
     /** The next text message, or null when the connection closed. */
-    private static String nextText(io.lhttp.load.RawWebSocket ws) throws IOException {
+    private static String nextText(RawWebSocket ws) throws IOException {
         String[] text = {null};
-        boolean open = ws.readFrame(new io.lhttp.load.RawWebSocket.Handler() {
-            @Override
-            public void onText(byte[] buffer, int offset, int length) {
-                text[0] = new String(buffer, offset, length, java.nio.charset.StandardCharsets.UTF_8);
-            }
-
-            @Override
-            public void onClose(int code, String reason) {
-            }
-        });
+        boolean open = ws.readFrame((buffer, offset, length) ->
+                text[0] = new String(buffer, offset, length, StandardCharsets.UTF_8));
         return open ? text[0] : null;
     }
 

@@ -98,16 +98,10 @@ final class SendQueue implements SendHandler {
     private final AtomicReference<String> pendingClose = new AtomicReference<>();
 
     /**
-     * @param closer closes the connection with 1008 and the given reason (overflow under the
-     *               close policy) or after a failed send
-     */
-    SendQueue(RemoteEndpoint.Async remote, int capacity, SlowConsumerPolicy policy, Consumer<String> closer) {
-        this(remote, null, 1, capacity, policy, closer);
-    }
-
-    /**
      * @param streamWriter the unacknowledged path, or null for none
      * @param batch        frames per acknowledged send (1 = every send acknowledged)
+     * @param closer       closes the connection with 1008 and the given reason (overflow under the
+     *                     close policy) or after a failed send
      */
     SendQueue(RemoteEndpoint.Async remote, StreamWriter streamWriter, int batch, int capacity,
               SlowConsumerPolicy policy, Consumer<String> closer) {

@@ -150,7 +150,7 @@ class SendQueueTest {
     private final List<String> closes = new CopyOnWriteArrayList<>();
 
     private SendQueue queue(int capacity, SlowConsumerPolicy policy) {
-        return new SendQueue(remote, capacity, policy, closes::add);
+        return new SendQueue(remote, null, 1, capacity, policy, closes::add); // every send acknowledged
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
