@@ -104,6 +104,49 @@ public class LhttpConfig {
     public static final String UPSTREAM_MAX_RESPONSE_BYTES = "lhttp.upstream.max-response-bytes";
     public static final int DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES = 65536;
 
+    // --- Connection security (issue 13, docs/SECURITY.md) ---
+
+    /**
+     * Whether connections must authenticate with a signed token (docs/SECURITY.md): from the
+     * handshake (query parameter {@code token} or the {@link #AUTH_COOKIE} cookie) or an
+     * {@code auth} header on the first frame; channels are then limited to the token's claims.
+     * Needs exactly one of {@link #AUTH_HMAC_SECRET}, {@link #AUTH_PUBLIC_KEY_FILE},
+     * {@link #AUTH_JWKS}. Default false (as the original: anyone may connect).
+     */
+    public static final String AUTH = "lhttp.auth";
+    /** Shared secret (UTF-8, at least 32 bytes) for HS256/384/512 tokens; empty = not this key source. */
+    public static final String AUTH_HMAC_SECRET = "lhttp.auth.hmac-secret";
+    /** PEM file with the RSA or EC public key (or certificate) for RS/PS/ES tokens; empty = not this key source. */
+    public static final String AUTH_PUBLIC_KEY_FILE = "lhttp.auth.public-key-file";
+    /** JWKS of public keys: a file path or an http(s) URL (fetched when first needed, cached); empty = not this key source. */
+    public static final String AUTH_JWKS = "lhttp.auth.jwks";
+    /** Seconds a token's {@code exp} and {@code nbf} may be off from this server's clock. Default 30. */
+    public static final String AUTH_CLOCK_SKEW_SECONDS = "lhttp.auth.clock-skew-seconds";
+    public static final int DEFAULT_AUTH_CLOCK_SKEW_SECONDS = 30;
+    /** The {@code iss} a token must carry; empty (default) = any. */
+    public static final String AUTH_ISSUER = "lhttp.auth.issuer";
+    /** An {@code aud} a token must carry; empty (default) = any. */
+    public static final String AUTH_AUDIENCE = "lhttp.auth.audience";
+    /** Longest token looked at, in characters; longer ones are refused unparsed. Default 8192. */
+    public static final String AUTH_MAX_TOKEN_CHARS = "lhttp.auth.max-token-chars";
+    public static final int DEFAULT_AUTH_MAX_TOKEN_CHARS = 8192;
+    /** Name of the cookie a browser's token may come in at the handshake. Default {@code lhttp-token}. */
+    public static final String AUTH_COOKIE = "lhttp.auth.cookie";
+    public static final String DEFAULT_AUTH_COOKIE = "lhttp-token";
+    /**
+     * Comma-separated header keys removed from every message published by a client (ignoring
+     * case), so that credentials a client sends for a filter never reach the channel's
+     * subscribers. Empty = publish whole, as the original. Default {@code auth,authorization,cookie,token}.
+     */
+    public static final String PUBLISH_STRIP_HEADERS = "lhttp.publish.strip-headers";
+    public static final String DEFAULT_PUBLISH_STRIP_HEADERS = "auth,authorization,cookie,token";
+    /**
+     * Comma-separated client headers forwarded to upstream calls although they carry credentials
+     * or address claims ({@code Authorization}, {@code Cookie}, {@code Forwarded},
+     * {@code X-Forwarded-*}, {@code X-Real-IP}, …). Empty (default) = none of them.
+     */
+    public static final String UPSTREAM_FORWARD_HEADERS = "lhttp.upstream.forward-headers";
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -132,6 +175,12 @@ public class LhttpConfig {
     private int upstreamMaxInFlight;
     private int upstreamMaxInFlightTotal;
     private int upstreamMaxResponseBytes;
+    private boolean auth;
+    private Duration authClockSkew;
+    private io.lhttp.security.TokenVerifier tokenVerifier;
+    private String authCookie;
+    private java.util.Set<String> publishStripHeaders;
+    private java.util.Set<String> upstreamForwardHeaders;
 
     @PostConstruct
     void load() {
@@ -177,6 +226,83 @@ public class LhttpConfig {
         upstreamMaxInFlight = positive(UPSTREAM_MAX_IN_FLIGHT, DEFAULT_UPSTREAM_MAX_IN_FLIGHT);
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
+        loadSecurity();
+    }
+
+    private void loadSecurity() {
+        auth = config.getOptionalValue(AUTH, Boolean.class).orElse(false);
+        authCookie = string(AUTH_COOKIE, DEFAULT_AUTH_COOKIE);
+        io.lhttp.security.TokenVerifier.Settings settings = new io.lhttp.security.TokenVerifier.Settings(
+                string(AUTH_HMAC_SECRET, ""), string(AUTH_PUBLIC_KEY_FILE, ""), string(AUTH_JWKS, ""),
+                Duration.ofSeconds(atLeast(AUTH_CLOCK_SKEW_SECONDS, DEFAULT_AUTH_CLOCK_SKEW_SECONDS, 0)),
+                string(AUTH_ISSUER, ""), string(AUTH_AUDIENCE, ""),
+                positive(AUTH_MAX_TOKEN_CHARS, DEFAULT_AUTH_MAX_TOKEN_CHARS));
+        authClockSkew = settings.clockSkew();
+        if (auth) {
+            try {
+                tokenVerifier = io.lhttp.security.TokenVerifier.create(settings);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(AUTH + "=true: " + e.getMessage(), e);
+            }
+        }
+        publishStripHeaders = names(string(PUBLISH_STRIP_HEADERS, DEFAULT_PUBLISH_STRIP_HEADERS));
+        try {
+            upstreamForwardHeaders = io.lhttp.upstream.UpstreamRequest.Forwarding.parseNames(
+                    string(UPSTREAM_FORWARD_HEADERS, ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(UPSTREAM_FORWARD_HEADERS + ": " + e.getMessage(), e);
+        }
+    }
+
+    void logSecurityOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        LOG.info(() -> "lhttp security: auth=" + (auth ? "tokens (" + tokenVerifier + ")" : "off")
+                + ", publish.strip-headers=" + publishStripHeaders
+                + ", upstream.forward-headers=" + upstreamForwardHeaders);
+    }
+
+    private String string(String key, String defaultValue) {
+        return config.getOptionalValue(key, String.class).map(String::trim).orElse(defaultValue);
+    }
+
+    private static java.util.Set<String> names(String list) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (String n : list.split(",")) {
+            String name = n.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return java.util.Collections.unmodifiableSet(names);
+    }
+
+    /** Whether connections must authenticate with a token ({@link #AUTH}). */
+    public boolean auth() {
+        return auth;
+    }
+
+    /** The token verifier when {@link #auth()} is on, else null. */
+    public io.lhttp.security.TokenVerifier tokenVerifier() {
+        return tokenVerifier;
+    }
+
+    /** How far token times may be off. */
+    public Duration authClockSkew() {
+        return authClockSkew;
+    }
+
+    /** The cookie a handshake's token may come in. */
+    public String authCookie() {
+        return authCookie;
+    }
+
+    /** Header keys (lower case) never published from a client's message. */
+    public java.util.Set<String> publishStripHeaders() {
+        return publishStripHeaders;
+    }
+
+    /** Sensitive client headers (lower case) forwarded upstream anyway. */
+    public java.util.Set<String> upstreamForwardHeaders() {
+        return upstreamForwardHeaders;
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
