@@ -147,6 +147,21 @@ public class LhttpConfig {
      */
     public static final String UPSTREAM_FORWARD_HEADERS = "lhttp.upstream.forward-headers";
 
+    /**
+     * Web pages that may open a WebSocket here, checked at the handshake (403 otherwise):
+     * empty (default) = the server's own origin (the {@code Origin}'s host and port are the
+     * request's {@code Host}); {@code *} = any, as the original; or a comma-separated list of
+     * {@code scheme://host[:port]} (and {@code null} for pages without an origin). Clients that
+     * send no {@code Origin} (not browsers) are not affected.
+     */
+    public static final String ALLOWED_ORIGINS = "lhttp.allowed-origins";
+    /**
+     * Whether {@code POST /publish} without {@link #PUBLISH_TOKEN} accepts clients on other hosts.
+     * Default false: without a token only loopback clients may publish (403 otherwise); with a
+     * token, anyone holding it.
+     */
+    public static final String PUBLISH_ALLOW_REMOTE = "lhttp.publish.allow-remote-without-token";
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -176,6 +191,8 @@ public class LhttpConfig {
     private int upstreamMaxInFlightTotal;
     private int upstreamMaxResponseBytes;
     private boolean auth;
+    private io.lhttp.security.AllowedOrigins allowedOrigins;
+    private boolean publishAllowRemote;
     private Duration authClockSkew;
     private io.lhttp.security.TokenVerifier tokenVerifier;
     private String authCookie;
@@ -245,6 +262,12 @@ public class LhttpConfig {
                 throw new IllegalArgumentException(AUTH + "=true: " + e.getMessage(), e);
             }
         }
+        try {
+            allowedOrigins = io.lhttp.security.AllowedOrigins.parse(string(ALLOWED_ORIGINS, ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ALLOWED_ORIGINS + ": " + e.getMessage(), e);
+        }
+        publishAllowRemote = config.getOptionalValue(PUBLISH_ALLOW_REMOTE, Boolean.class).orElse(false);
         publishStripHeaders = names(string(PUBLISH_STRIP_HEADERS, DEFAULT_PUBLISH_STRIP_HEADERS));
         try {
             upstreamForwardHeaders = io.lhttp.upstream.UpstreamRequest.Forwarding.parseNames(
@@ -256,6 +279,8 @@ public class LhttpConfig {
 
     void logSecurityOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
         LOG.info(() -> "lhttp security: auth=" + (auth ? "tokens (" + tokenVerifier + ")" : "off")
+                + ", allowed-origins=" + allowedOrigins
+                + ", publish=" + (!publishToken.isEmpty() ? "bearer token" : publishAllowRemote ? "open to all" : "loopback only")
                 + ", publish.strip-headers=" + publishStripHeaders
                 + ", upstream.forward-headers=" + upstreamForwardHeaders);
     }
@@ -283,6 +308,16 @@ public class LhttpConfig {
     /** The token verifier when {@link #auth()} is on, else null. */
     public io.lhttp.security.TokenVerifier tokenVerifier() {
         return tokenVerifier;
+    }
+
+    /** Which pages may open a WebSocket here. */
+    public io.lhttp.security.AllowedOrigins allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    /** Whether {@code POST /publish} without a token is open to other hosts. */
+    public boolean publishAllowRemote() {
+        return publishAllowRemote;
     }
 
     /** How far token times may be off. */
