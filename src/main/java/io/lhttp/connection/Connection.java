@@ -28,6 +28,7 @@ public final class Connection implements Subscriber {
     private final SendQueue queue;
     private final boolean errorsReply;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final Handshake handshake;
     private final Set<String> channels = new HashSet<>(); // guarded by itself
     private final int ratePerSecond;
     private double tokens; // guarded by this
@@ -39,6 +40,9 @@ public final class Connection implements Subscriber {
         this.ratePerSecond = config.maxMessagesPerSecond();
         this.tokens = ratePerSecond;
         this.lastRefill = System.nanoTime();
+        Object h = session.getUserProperties().get(Handshake.PROPERTY);
+        this.handshake = h instanceof Handshake hs ? hs : Handshake.NONE;
+        attributes.putAll(handshake.attributes());
         session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
         this.queue = new SendQueue(session.getAsyncRemote(), SendQueue.StreamWriter.of(session.getBasicRemote()),
                 nonBlockingStreamWriter(session) ? config.sendBatch() : 1, config.sendQueue(), config.slowConsumer(),
@@ -58,6 +62,11 @@ public final class Connection implements Subscriber {
     /** A server-unique id of this connection. */
     public String id() {
         return session.getId();
+    }
+
+    /** What the client's WebSocket handshake carried: headers, query parameters, cookies, address. */
+    public Handshake handshake() {
+        return handshake;
     }
 
     /** Per-connection values, for processors and filters; thread-safe, gone when the connection closes. */

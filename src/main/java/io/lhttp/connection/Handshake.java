@@ -16,19 +16,26 @@ import java.util.TreeMap;
  */
 public final class Handshake {
 
+    /** The session user property under which the endpoint's configurator leaves the handshake. */
+    public static final String PROPERTY = Handshake.class.getName();
+
     /** The handshake of a connection whose data the container did not hand over. */
-    public static final Handshake NONE = new Handshake(Map.of(), Map.of(), "");
+    public static final Handshake NONE = new Handshake(Map.of(), Map.of(), "", Map.of());
 
     private final Map<String, List<String>> headers;
     private final Map<String, List<String>> parameters;
     private final String remoteAddress;
+    private final Map<String, Object> attributes;
 
     /**
      * @param headers       request headers (names in any case)
      * @param parameters    query parameters
      * @param remoteAddress the client's address (an IP literal), or empty when unknown
+     * @param attributes    what the connection's {@link Connection#attributes()} start with (e.g. the
+     *                      grant of a token verified at the handshake)
      */
-    public Handshake(Map<String, List<String>> headers, Map<String, List<String>> parameters, String remoteAddress) {
+    public Handshake(Map<String, List<String>> headers, Map<String, List<String>> parameters, String remoteAddress,
+            Map<String, Object> attributes) {
         TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.forEach((k, v) -> h.merge(k, List.copyOf(v), (a, b) -> {
             List<String> all = new java.util.ArrayList<>(a);
@@ -39,6 +46,12 @@ public final class Handshake {
         this.parameters = Map.copyOf(parameters.entrySet().stream()
                 .collect(java.util.stream.Collectors.toMap(Map.Entry::getKey, e -> List.copyOf(e.getValue()))));
         this.remoteAddress = remoteAddress == null ? "" : remoteAddress;
+        this.attributes = Map.copyOf(attributes);
+    }
+
+    /** What the connection's attributes start with. */
+    Map<String, Object> attributes() {
+        return attributes;
     }
 
     /** All request headers; names compare ignoring case. */

@@ -28,7 +28,8 @@ import java.util.logging.Logger;
  * per connection. Every frame is answered or dispatched; a bad frame gets the error frame of
  * PROTOCOL.md §5 and the connection stays open.
  */
-@ServerEndpoint(value = "/", decoders = MessageDecoder.class, encoders = MessageEncoder.class)
+@ServerEndpoint(value = "/", decoders = MessageDecoder.class, encoders = MessageEncoder.class,
+        configurator = io.lhttp.security.HandshakeConfigurator.class)
 public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());

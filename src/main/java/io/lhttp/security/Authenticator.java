@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import io.lhttp.processor.Closed;
+import io.lhttp.processor.Opened;
 import jakarta.websocket.CloseReason;
 import java.time.Clock;
 import java.time.Instant;
@@ -114,6 +115,18 @@ public class Authenticator {
         LOG.fine(() -> "closing " + connection + " of " + grant.user() + ": token expired");
         connection.sendError(401, "token expired");
         connection.close(CloseReason.CloseCodes.VIOLATED_POLICY, "token expired");
+    }
+
+    /** A connection whose handshake carried a valid token starts authenticated: its expiry is scheduled. */
+    void opened(@Observes @Opened Connection connection) {
+        Grant grant = Authentication.grant(connection);
+        if (grant != null && timer != null) {
+            try {
+                grant(connection, grant);
+            } catch (ProtocolException sameUserAlways) {
+                // the grant is the connection's own: no other user to clash with
+            }
+        }
     }
 
     /** Forgets a closed connection's expiry task. */
