@@ -1,5 +1,6 @@
 package io.lhttp.connection;
 
+import io.lhttp.admission.ClientAddress;
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.processor.Closed;
@@ -28,7 +29,8 @@ import java.util.logging.Logger;
  * per connection. Every frame is answered or dispatched; a bad frame gets the error frame of
  * PROTOCOL.md §5 and the connection stays open.
  */
-@ServerEndpoint(value = "/", decoders = MessageDecoder.class, encoders = MessageEncoder.class)
+@ServerEndpoint(value = "/", decoders = MessageDecoder.class, encoders = MessageEncoder.class,
+        configurator = ClientAddress.Configurator.class)
 public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());

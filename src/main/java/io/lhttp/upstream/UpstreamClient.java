@@ -1,5 +1,6 @@
 package io.lhttp.upstream;
 
+import io.lhttp.admission.AddressCounter;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.connection.Connection;
 import io.lhttp.protocol.Header;
@@ -58,6 +59,8 @@ public class UpstreamClient {
 
     /** Calls running on this instance, all connections together. */
     private final AtomicInteger running = new AtomicInteger();
+    /** Calls running per client address ("" = unknown address, not counted). */
+    private final AddressCounter perAddress = new AddressCounter();
 
     private ScheduledThreadPoolExecutor executor;
     private HttpClient client;
@@ -98,9 +101,19 @@ public class UpstreamClient {
             throw new ProtocolException(429, "too many upstream calls running: at most "
                     + config.upstreamMaxInFlight() + " per connection");
         }
+        String address = connection.remoteAddress();
+        boolean counted = !address.isEmpty();
+        if (counted && !perAddress.tryAcquire(address, config.upstreamMaxInFlightPerAddress())) {
+            inFlight.decrementAndGet();
+            throw new ProtocolException(429, "too many upstream calls running from your address: at most "
+                    + config.upstreamMaxInFlightPerAddress());
+        }
         if (running.incrementAndGet() > config.upstreamMaxInFlightTotal()) {
             running.decrementAndGet();
             inFlight.decrementAndGet();
+            if (counted) {
+                perAddress.release(address);
+            }
             throw new ProtocolException(429, "too many upstream calls running on this server: at most "
                     + config.upstreamMaxInFlightTotal());
         }
@@ -133,6 +146,10 @@ public class UpstreamClient {
         private void release() {
             inFlight.decrementAndGet();
             running.decrementAndGet();
+            String address = connection.remoteAddress();
+            if (!address.isEmpty()) {
+                perAddress.release(address);
+            }
         }
 
         /** Sends the request; returns at once. */
