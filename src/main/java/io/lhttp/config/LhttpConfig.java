@@ -132,6 +132,13 @@ public class LhttpConfig {
     public static final String PUBLISH_MAX_CONCURRENT = "lhttp.publish.max-concurrent";
     public static final int DEFAULT_PUBLISH_MAX_CONCURRENT = 16;
     /**
+     * {@code POST /publish} bodies being read at once from one client address (after the
+     * {@code lhttp.trusted-proxies} rule); one more gets 503, so that one client cannot take
+     * every slot of {@code lhttp.publish.max-concurrent}. Default 4.
+     */
+    public static final String PUBLISH_MAX_CONCURRENT_PER_ADDRESS = "lhttp.publish.max-concurrent-per-address";
+    public static final int DEFAULT_PUBLISH_MAX_CONCURRENT_PER_ADDRESS = 4;
+    /**
      * Milliseconds a {@code POST /publish} body may take to arrive; a slower one is answered 408
      * and its connection closed. Checked as bytes arrive, so a body that stops sending is ended by
      * the container's own idle read timeout (about 30 s on Payara). Default 10000.
@@ -178,6 +185,7 @@ public class LhttpConfig {
     private int upstreamMaxInFlightPerAddress;
     private io.lhttp.admission.TrustedProxies trustedProxies;
     private int publishMaxConcurrent;
+    private int publishMaxConcurrentPerAddress;
     private Duration publishReadTimeout;
     private Duration shutdownDrain;
 
@@ -239,6 +247,8 @@ public class LhttpConfig {
             throw new IllegalArgumentException(TRUSTED_PROXIES + ": " + e.getMessage(), e);
         }
         publishMaxConcurrent = positive(PUBLISH_MAX_CONCURRENT, DEFAULT_PUBLISH_MAX_CONCURRENT);
+        publishMaxConcurrentPerAddress = positive(PUBLISH_MAX_CONCURRENT_PER_ADDRESS,
+                DEFAULT_PUBLISH_MAX_CONCURRENT_PER_ADDRESS);
         publishReadTimeout = Duration.ofMillis(positive(PUBLISH_READ_TIMEOUT_MS, DEFAULT_PUBLISH_READ_TIMEOUT_MS));
         shutdownDrain = Duration.ofMillis(atLeast(SHUTDOWN_DRAIN_MS, DEFAULT_SHUTDOWN_DRAIN_MS, 0));
     }
@@ -260,6 +270,7 @@ public class LhttpConfig {
                 + ", max-connections-per-address=" + maxConnectionsPerAddress
                 + ", upstream.max-in-flight-per-address=" + upstreamMaxInFlightPerAddress
                 + ", trusted-proxies=" + trustedProxies + ", publish.max-concurrent=" + publishMaxConcurrent
+                + ", publish.max-concurrent-per-address=" + publishMaxConcurrentPerAddress
                 + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
                 + ", shutdown-drain-ms=" + shutdownDrain.toMillis());
         if (maxConnectionsPerAddress >= maxConnections) {
@@ -402,6 +413,10 @@ public class LhttpConfig {
 
     public int publishMaxConcurrent() {
         return publishMaxConcurrent;
+    }
+
+    public int publishMaxConcurrentPerAddress() {
+        return publishMaxConcurrentPerAddress;
     }
 
     public Duration publishReadTimeout() {

@@ -1,5 +1,6 @@
 package io.lhttp.publish;
 
+import io.lhttp.admission.AddressCounter;
 import io.lhttp.admission.RateLimitedLog;
 import io.lhttp.channel.Bus;
 import io.lhttp.config.LhttpConfig;
@@ -13,6 +14,8 @@ import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -31,7 +34,7 @@ import java.util.logging.Logger;
  * header, delivered as posted to every subscriber of the channels it names, on every instance.
  * 202 published, 400 not LHTTP or no valid channel, 401 token required, 413 too large,
  * 503 the cluster bus cannot take it now, or {@code lhttp.publish.max-concurrent} bodies are being
- * received already; 408 the body took longer than {@code lhttp.publish.read-timeout-ms}.
+ * received already ({@code lhttp.publish.max-concurrent-per-address} from the client's address); 408 the body took longer than {@code lhttp.publish.read-timeout-ms}.
  */
 @Path("/")
 @ApplicationScoped
@@ -49,6 +52,7 @@ public class PublishResource {
     Bus bus;
 
     private Semaphore reading;
+    private final AddressCounter perAddress = new AddressCounter();
 
     @PostConstruct
     void init() {
@@ -57,19 +61,25 @@ public class PublishResource {
 
     @POST
     @Produces(MediaType.TEXT_PLAIN)
-    public Response publish(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body)
-            throws IOException {
+    public Response publish(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Context HttpServletRequest request, InputStream body) throws IOException {
         if (!authorized(authorization)) {
             return Response.status(Response.Status.UNAUTHORIZED)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"lhttp\"")
                     .entity("a bearer token is required\n").build();
         }
-        // Slow bodies hold a container worker thread each while they trickle in: at most this many.
+        // Slow bodies hold a container worker thread each while they trickle in: at most this many,
+        // and only a few of them from one client address, so that one client cannot take them all.
+        String address = config.trustedProxies().clientAddress(request.getRemoteAddr(),
+                request.getHeaders("X-Forwarded-For"));
+        if (!perAddress.tryAcquire(address, config.publishMaxConcurrentPerAddress())) {
+            return busy("too many publish requests being received from your address: at most "
+                    + config.publishMaxConcurrentPerAddress() + " at once");
+        }
         if (!reading.tryAcquire()) {
-            return Response.status(Response.Status.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
-                    .header("Connection", "close") // the body stays unread: the connection cannot be reused
-                    .entity("too many publish requests being received: at most " + config.publishMaxConcurrent()
-                            + " at once\n").type(MediaType.TEXT_PLAIN).build();
+            perAddress.release(address);
+            return busy("too many publish requests being received: at most " + config.publishMaxConcurrent()
+                    + " at once");
         }
         byte[] bytes;
         try {
@@ -85,6 +95,7 @@ public class PublishResource {
             return Response.status(Response.Status.BAD_REQUEST).header("Connection", "close").build();
         } finally {
             reading.release();
+            perAddress.release(address);
         }
         int limit = config.limits().maxFrameBytes();
         try {
@@ -105,6 +116,12 @@ public class PublishResource {
         } catch (ProtocolException e) {
             return Response.status(e.code()).entity(e.reason() + "\n").type(MediaType.TEXT_PLAIN).build();
         }
+    }
+
+    private static Response busy(String reason) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
+                .header("Connection", "close") // the body stays unread: the connection cannot be reused
+                .entity(reason + "\n").type(MediaType.TEXT_PLAIN).build();
     }
 
     /**
