@@ -51,8 +51,8 @@ public final class Oracle {
         }
     }
 
-    /** Exactly this frame (an echo, or a publish delivered to this connection). */
-    public record Exact(String frame) implements Reply {
+    /** Exactly this frame: {@code what} is "echo" (the echo processor's answer) or "delivered" (a publish to this connection). */
+    public record Exact(String what, String frame) implements Reply {
         @Override
         public boolean matches(String received) {
             return frame.equals(received);
@@ -60,7 +60,7 @@ public final class Oracle {
 
         @Override
         public String toString() {
-            return Gen.show(frame);
+            return what;
         }
     }
 
@@ -84,7 +84,7 @@ public final class Oracle {
 
         @Override
         public String toString() {
-            return "upload answer with " + parts + " parts";
+            return "upload " + parts;
         }
     }
 
@@ -142,7 +142,7 @@ public final class Oracle {
             }
         }
         if (m.command().equals("echo")) {
-            replies.add(new Exact(MessageWriter.write("echo", m.headers(), m.body())));
+            replies.add(new Exact("echo", MessageWriter.write("echo", m.headers(), m.body())));
         } else if (m.command().equals("upload")) {
             replies.add(new Upload(parts));
         }
@@ -161,7 +161,7 @@ public final class Oracle {
             if (publish != null) {
                 for (String channel : ChannelNames.parseList(publish)) {
                     if (channels.contains(channel)) {
-                        replies.add(new Exact(m.frame()));
+                        replies.add(new Exact("delivered", m.frame()));
                     }
                 }
             }
@@ -173,6 +173,18 @@ public final class Oracle {
             replies.add(new Error(e.code()));
         }
         return replies;
+    }
+
+    /** The replies in a line, as the corpus states them: {@code none}, or e.g. {@code echo delivered}, {@code error 400}, {@code upload 2}. */
+    public static String describe(List<Reply> replies) {
+        if (replies.isEmpty()) {
+            return "none";
+        }
+        StringBuilder sb = new StringBuilder();
+        for (Reply r : replies) {
+            sb.append(sb.length() == 0 ? "" : " ").append(r);
+        }
+        return sb.toString();
     }
 
     /** Whether the frames received are the replies expected, one for one, in order. */
