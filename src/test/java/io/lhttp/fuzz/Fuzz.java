@@ -71,7 +71,12 @@ public final class Fuzz {
         int tries = tries(defaultTries);
         SplittableRandom master = new SplittableRandom(seed);
         for (int i = 1; i <= tries; i++) {
-            T value = generator.apply(master.split());
+            T value;
+            try {
+                value = generator.apply(master.split());
+            } catch (RuntimeException e) {
+                throw new AssertionError("the generator failed at try " + i + " (replay with " + replay(seed) + ")", e);
+            }
             try {
                 property.check(value);
             } catch (Throwable t) {
