@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.fuzz.Fuzz;
 import io.lhttp.fuzz.FuzzCorpus;
+import io.lhttp.fuzz.Gen;
 import io.lhttp.fuzz.Mutator;
 import io.lhttp.fuzz.Oracle;
 import io.lhttp.it.support.UberJarServer;
@@ -156,8 +157,10 @@ class EndpointFuzzIT {
         List<Oracle.Reply> expected = oracle.expect(frame.payload(), frame.binary());
         List<String> received = exchange(ws, frame, "after " + n);
         if (!Oracle.matches(expected, received)) {
-            throw new AssertionError(what + ": expected " + Oracle.describe(expected) + ", received "
-                    + received.stream().map(io.lhttp.fuzz.Gen::show).toList() + System.lineSeparator() + "  input: "
+            throw new AssertionError(what + ": expected " + expected.stream()
+                    .map(r -> r instanceof Oracle.Exact e ? e.what() + " " + Gen.show(e.frame()) : r.toString())
+                    .toList() + ", received "
+                    + received.stream().map(Gen::show).toList() + System.lineSeparator() + "  input: "
                     + frame.show());
         }
         return Oracle.describe(expected);
@@ -183,7 +186,7 @@ class EndpointFuzzIT {
             if (!ws.readFrame((b, off, len) -> last[0] = new String(b, off, len, StandardCharsets.UTF_8))) {
                 throw new AssertionError("the server closed the connection with " + ws.closeCode() + " after "
                         + (frame == null ? "'" + marker + "'" : frame.show()) + "; received before: "
-                        + received.stream().map(io.lhttp.fuzz.Gen::show).toList());
+                        + received.stream().map(Gen::show).toList());
             }
             if (last[0].equals(echo)) {
                 return received;
