@@ -164,6 +164,14 @@ public final class RawWebSocket implements Closeable {
         send(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Sends one binary frame now. */
+    public void sendBinary(byte[] payload) throws IOException {
+        synchronized (out) {
+            writeFrame(OP_BINARY, payload, 0, payload.length);
+            out.flush();
+        }
+    }
+
     public void flush() throws IOException {
         synchronized (out) {
             out.flush();
