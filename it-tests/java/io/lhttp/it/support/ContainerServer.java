@@ -64,6 +64,8 @@ public final class ContainerServer implements AutoCloseable {
 
     /** Cold boot is ~10 s on an idle machine; a loaded 2-core one running Payara beside it takes longer. */
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(300);
+    /** How long the page may answer while the WebSocket upgrade at / does not, before the start fails. */
+    static final Duration UPGRADE_GRACE = Duration.ofSeconds(30);
     /** SIGTERM lets the server undeploy and stop cleanly; a forced kill only if it hangs. */
     public static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
@@ -264,7 +266,14 @@ public final class ContainerServer implements AutoCloseable {
         Instant deadline = Instant.now().plus(startTimeout);
         HttpRequest page = HttpRequest.newBuilder(httpUri()).timeout(Duration.ofSeconds(5)).GET().build();
         String last = "no answer";
+        Instant pageWithoutUpgradeSince = null;
         while (Instant.now().isBefore(deadline)) {
+            if (pageWithoutUpgradeSince != null
+                    && Duration.between(pageWithoutUpgradeSince, Instant.now()).compareTo(UPGRADE_GRACE) > 0) {
+                // Not a slow start: the container gives / to the page, not to the endpoint (see RootPage).
+                throw new IllegalStateException(kind + " serves the page at " + httpUri() + " but no WebSocket at "
+                        + wsUri() + " for " + UPGRADE_GRACE + " (last: " + last + ")" + logTail());
+            }
             if (!started.isAlive()) {
                 throw new IllegalStateException(kind + " exited with " + started.exitValue() + " before "
                         + httpUri() + " answered" + logTail());
@@ -273,6 +282,7 @@ public final class ContainerServer implements AutoCloseable {
                 HttpResponse<String> response = http.send(page, HttpResponse.BodyHandlers.ofString());
                 if (response.statusCode() == 200 && response.body().contains("<html")) {
                     String echo = Frames.frame("echo", "", "ready?");
+                    if (pageWithoutUpgradeSince == null) pageWithoutUpgradeSince = Instant.now();
                     try (WsClient ws = WsClient.connect(wsUri())) {
                         ws.send(echo);
                         String reply = ws.next();
