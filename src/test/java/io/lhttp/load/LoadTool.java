@@ -68,19 +68,24 @@ public final class LoadTool {
     }
 
     public static void main(String[] argv) throws Exception {
+        LoadTool tool = new LoadTool(arguments("LoadTool", argv));
+        boolean clean = tool.run();
+        System.out.println("RESULT " + tool.json());
+        System.exit(clean ? 0 : 1);
+    }
+
+    /** {@code key=value} (or {@code --key=value}) arguments; exits with 2 on a bad one. */
+    static Map<String, String> arguments(String tool, String[] argv) {
         Map<String, String> args = new LinkedHashMap<>();
         for (String a : argv) {
             int eq = a.indexOf('=');
             if (eq < 1) {
-                System.err.println("usage: LoadTool key=value ... (see docs/BENCHMARKS.md); bad argument: " + a);
+                System.err.println("usage: " + tool + " key=value ... (see docs/); bad argument: " + a);
                 System.exit(2);
             }
             args.put(a.replaceFirst("^--", "").substring(0, eq - (a.startsWith("--") ? 2 : 0)), a.substring(eq + 1));
         }
-        LoadTool tool = new LoadTool(args);
-        boolean clean = tool.run();
-        System.out.println("RESULT " + tool.json());
-        System.exit(clean ? 0 : 1);
+        return args;
     }
 
     boolean run() throws Exception {
@@ -551,8 +556,13 @@ public final class LoadTool {
     }
 
     String json() {
+        return json(result);
+    }
+
+    /** One line of JSON: strings quoted, everything else as {@code String.valueOf}. */
+    static String json(Map<String, ?> result) {
         StringBuilder sb = new StringBuilder("{");
-        for (Map.Entry<String, Object> e : result.entrySet()) {
+        for (Map.Entry<String, ?> e : result.entrySet()) {
             if (sb.length() > 1) {
                 sb.append(',');
             }

@@ -173,13 +173,44 @@ public final class RawWebSocket implements Closeable {
         send(text.getBytes(StandardCharsets.UTF_8));
     }
 
+    /** Sends one binary frame now. */
+    public void sendBinary(byte[] payload) throws IOException {
+        synchronized (out) {
+            writeFrame(OP_BINARY, payload, 0, payload.length);
+            out.flush();
+        }
+    }
+
     public void flush() throws IOException {
         synchronized (out) {
             out.flush();
         }
     }
 
+    /**
+     * Sends the header of a text frame announcing {@code announced} payload bytes and then only
+     * {@code sent} of them: a frame that never finishes (docs/RELIABILITY.md).
+     */
+    public void sendUnfinished(int announced, int sent) throws IOException {
+        byte[] chunk = new byte[8192];
+        java.util.Arrays.fill(chunk, (byte) 'a');
+        synchronized (out) {
+            writeHeader(OP_TEXT, announced);
+            for (int left = Math.min(sent, announced); left > 0; left -= chunk.length) {
+                out.write(chunk, 0, Math.min(left, chunk.length));
+            }
+            out.flush();
+        }
+    }
+
     private void writeFrame(int opcode, byte[] payload, int offset, int length) throws IOException {
+        synchronized (out) {
+            writeHeader(opcode, length);
+            out.write(payload, offset, length);
+        }
+    }
+
+    private void writeHeader(int opcode, int length) throws IOException {
         synchronized (out) {
             out.write(0x80 | opcode);
             if (length < 126) {
@@ -198,7 +229,6 @@ public final class RawWebSocket implements Closeable {
             out.write(0);
             out.write(0);
             out.write(0); // zero masking key: the payload goes out unchanged
-            out.write(payload, offset, length);
         }
     }
 
