@@ -41,6 +41,8 @@ import org.junit.jupiter.api.TestInstance;
 abstract class ContainerContract {
 
     static final String TOKEN = "it-secret";
+    /** Connections per client address: reached by one loopback address in {@link #perAddressLimitSeesTheClientAddress}. */
+    static final int PER_ADDRESS = 20;
 
     private final HttpClient http = HttpClient.newHttpClient();
     ContainerServer server;
@@ -59,6 +61,7 @@ abstract class ContainerContract {
         long t0 = System.nanoTime();
         server = ContainerServer.builder(kind()).war(deployment)
                 .jvmOption("-Dlhttp.publish.token=" + TOKEN)
+                .jvmOption("-Dlhttp.max-connections-per-address=" + PER_ADDRESS)
                 .start();
         System.out.printf("%s started in %.1f s (log %s)%n", kind(), (System.nanoTime() - t0) / 1e9, server.logFile());
     }
@@ -228,5 +231,59 @@ abstract class ContainerContract {
             List<String> seen = alice.awaitMessage("hello from bob on " + kind());
             assertEquals("bob: hello from bob on " + kind(), seen.get(seen.size() - 1));
         }
+    }
+
+    /**
+     * The client address reaches the endpoint on this container (io.lhttp.admission.ClientAddress:
+     * a servlet filter before the container's upgrade filter, handed over in modifyHandshake):
+     * one address is held to its connection limit, another is not.
+     */
+    @Test
+    void perAddressLimitSeesTheClientAddress() throws Exception {
+        List<io.lhttp.load.RawWebSocket> held = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < PER_ADDRESS; i++) {
+                io.lhttp.load.RawWebSocket ws = raw("127.0.0.3");
+                held.add(ws);
+                assertEquals(frame("echo", "", "in"), firstReply(ws, "in"), "connection " + (i + 1) + " accepted");
+            }
+            io.lhttp.load.RawWebSocket over = raw("127.0.0.3");
+            held.add(over);
+            assertEquals("close 1013", firstReply(over, "over").split(":")[0], "one over the limit is refused");
+            io.lhttp.load.RawWebSocket other = raw("127.0.0.4");
+            held.add(other);
+            assertEquals(frame("echo", "", "other"), firstReply(other, "other"), "another address is accepted");
+        } finally {
+            held.forEach(io.lhttp.load.RawWebSocket::close);
+        }
+    }
+
+    private io.lhttp.load.RawWebSocket raw(String local) throws java.io.IOException {
+        io.lhttp.load.RawWebSocket ws = io.lhttp.load.RawWebSocket.connect(server.wsUri(),
+                java.net.InetAddress.getByName(local), java.time.Duration.ofSeconds(20), 8192);
+        ws.readTimeout(java.time.Duration.ofSeconds(20));
+        return ws;
+    }
+
+    /** Sends an echo; returns the reply text, or "close <code>:<reason>". */
+    private static String firstReply(io.lhttp.load.RawWebSocket ws, String tag) throws java.io.IOException {
+        try {
+            ws.send(frame("echo", "", tag));
+        } catch (java.io.IOException closedMeanwhile) {
+            // refused connections may be closed before this goes out
+        }
+        String[] reply = {"ended"};
+        ws.readFrame(new io.lhttp.load.RawWebSocket.Handler() {
+            @Override
+            public void onText(byte[] buffer, int offset, int length) {
+                reply[0] = new String(buffer, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public void onClose(int code, String reason) {
+                reply[0] = "close " + code + ":" + reason;
+            }
+        });
+        return reply[0];
     }
 }
