@@ -5,7 +5,7 @@
 set -e
 cd "$(dirname "$0")/.."
 PORT="${PORT:-18801}"
-java -Dlhttp.max-messages-per-second=0 $LHTTP_JAVA_OPTS -jar "${JAR:-target/lhttp.jar}" --port "$PORT" \
+java -XX:+ExitOnOutOfMemoryError -Dlhttp.max-messages-per-second=0 $LHTTP_JAVA_OPTS -jar "${JAR:-target/lhttp.jar}" --port "$PORT" \
   > "target/bench-lhttp-$PORT.log" 2>&1 &
 PID=$!
 i=0

@@ -76,7 +76,7 @@ start() {
     local port="${lhttp_ports[$i]}" name="lhttp-$((i + 1))"
     alive "$name" && die "$name is already running; run '$0 stop' first"
     # Each instance names one node; the cluster tells it the others, so it fails over to them.
-    java -Dlhttp.nats.url="nats://127.0.0.1:${nats_ports[$i]}" -Dlhttp.instance-name="lhttp-$port" \
+    java -XX:+ExitOnOutOfMemoryError -Dlhttp.nats.url="nats://127.0.0.1:${nats_ports[$i]}" -Dlhttp.instance-name="lhttp-$port" \
       ${LHTTP_JAVA_OPTS:-} -jar "$jar" --port "$port" >"$run/$name.log" 2>&1 &
     echo $! >"$run/$name.pid"
   done

@@ -19,12 +19,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 /**
  * One chat page in its own browser, driven the way a user (or a screen reader) finds things:
  * the input labelled "Message", the button named "Send", the list with role "log".
- * Works for the demo (index.html) and for the original-API page (compat.html).
+ * Works for the demo (index.html) and for the original-API page (compat.html). Public for the
+ * container ITs (io.lhttp.it.containers), which run the demo on WildFly and TomEE.
  */
-final class ChatPage implements AutoCloseable {
+public final class ChatPage implements AutoCloseable {
 
     /** Generous: only a failing test waits this long, and a loaded CI machine is slow. */
-    static final Duration WAIT = Duration.ofSeconds(60);
+    public static final Duration WAIT = Duration.ofSeconds(60);
 
     private final ChromeDriver driver;
 
@@ -34,7 +35,7 @@ final class ChatPage implements AutoCloseable {
     }
 
     /** The demo as this nickname, in this room or (null) in the default one. */
-    static ChatPage demo(URI server, String room, String nick) {
+    public static ChatPage demo(URI server, String room, String nick) {
         String query = (room == null ? "" : "room=" + encode(room) + "&") + "nick=" + encode(nick);
         return new ChatPage(Chromium.open(), server.resolve("/?" + query));
     }
@@ -44,7 +45,7 @@ final class ChatPage implements AutoCloseable {
         return new ChatPage(Chromium.open(), server.resolve("/compat.html"));
     }
 
-    String state() {
+    public String state() {
         return driver.findElement(By.id("state")).getText();
     }
 
@@ -52,12 +53,12 @@ final class ChatPage implements AutoCloseable {
         return driver.findElement(By.id("room")).getDomProperty("value");
     }
 
-    void awaitState(String text, Duration timeout) {
+    public void awaitState(String text, Duration timeout) {
         new WebDriverWait(driver, timeout).withMessage(() -> "state is '" + state() + "', expected '" + text + "'")
                 .until(d -> text.equals(state()));
     }
 
-    void say(String text) {
+    public void say(String text) {
         WebElement label = driver.findElement(By.xpath("//label[normalize-space()='Message']"));
         WebElement input = driver.findElement(By.id(label.getDomAttribute("for")));
         assertEquals("Message", input.getAccessibleName());
@@ -71,13 +72,13 @@ final class ChatPage implements AutoCloseable {
                 .findFirst().orElseThrow(() -> new AssertionError("no button named Send"));
     }
 
-    List<String> messages() {
+    public List<String> messages() {
         return driver.findElement(By.cssSelector("[role=log]")).findElements(By.tagName("li")).stream()
                 .map(WebElement::getText).toList();
     }
 
     /** Waits until the log has a line ending with this text, and returns the whole log. */
-    List<String> awaitMessage(String text) {
+    public List<String> awaitMessage(String text) {
         return awaitMessage(text, WAIT);
     }
 
@@ -88,7 +89,7 @@ final class ChatPage implements AutoCloseable {
     }
 
     /** Says something and waits for its echo: afterwards the page's subscription is known to be active. */
-    void sayAndAwaitEcho(String text) {
+    public void sayAndAwaitEcho(String text) {
         say(text);
         awaitMessage(text);
     }

@@ -8,6 +8,7 @@ import io.lhttp.load.Payloads;
 import io.lhttp.load.RawWebSocket;
 import io.lhttp.load.Tally;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,38 +35,47 @@ class SlowConsumerIT {
     private static final String CHANNEL = "slow";
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
+    /**
+     * Server options of the close-policy test. A send timeout longer than the test, so that only the
+     * slow-consumer policy acts (a send that times out closes the connection as well). Also used by
+     * ContainerSlowConsumerIT on WildFly and TomEE.
+     */
+    static final String[] CLOSE_POLICY_OPTIONS = {"-Dlhttp.slow-consumer=close", "-Dlhttp.send-queue=" + SEND_QUEUE,
+        "-Dlhttp.max-messages-per-second=0", "-Dlhttp.send-timeout-ms=600000"};
+
     @Test
     void closePolicyClosesTheStalledClientWith1008AndTheOthersGetEverything() throws Exception {
-        // The close frame waits behind what the client has not read: it sees 1008 once it reads. A send
-        // timeout longer than the test, so that only the slow-consumer policy acts (a send that times
-        // out closes the connection as well).
-        try (UberJarServer server = UberJarServer.start("-Dlhttp.slow-consumer=close",
-                "-Dlhttp.send-queue=" + SEND_QUEUE, "-Dlhttp.max-messages-per-second=0",
-                "-Dlhttp.send-timeout-ms=600000")) {
-            Run run = new Run(server);
-            try {
-                run.publishAll();
-                run.assertOthersGotEverything();
+        try (UberJarServer server = UberJarServer.start(CLOSE_POLICY_OPTIONS)) {
+            assertStalledClientClosedWith1008AndOthersGetEverything(server.wsUri());
+        }
+    }
 
-                int[] close = {-1};
-                long[] frames = {0};
-                run.stalled.readTimeout(DEADLINE);
-                run.stalled.readAll(new RawWebSocket.Handler() {
-                    @Override
-                    public void onText(byte[] buffer, int offset, int length) {
-                        frames[0]++;
-                    }
+    /** The close-policy run against a server started with {@link #CLOSE_POLICY_OPTIONS}. */
+    static void assertStalledClientClosedWith1008AndOthersGetEverything(URI ws) throws Exception {
+        // The close frame waits behind what the client has not read: it sees 1008 once it reads.
+        Run run = new Run(ws);
+        try {
+            run.publishAll();
+            run.assertOthersGotEverything();
 
-                    @Override
-                    public void onClose(int code, String reason) {
-                        close[0] = code;
-                    }
-                });
-                assertEquals(1008, close[0], "close code of the stalled client");
-                assertTrue(frames[0] < MESSAGES, "it was closed before receiving everything: " + frames[0]);
-            } finally {
-                run.close();
-            }
+            int[] close = {-1};
+            long[] frames = {0};
+            run.stalled.readTimeout(DEADLINE);
+            run.stalled.readAll(new RawWebSocket.Handler() {
+                @Override
+                public void onText(byte[] buffer, int offset, int length) {
+                    frames[0]++;
+                }
+
+                @Override
+                public void onClose(int code, String reason) {
+                    close[0] = code;
+                }
+            });
+            assertEquals(1008, close[0], "close code of the stalled client");
+            assertTrue(frames[0] < MESSAGES, "it was closed before receiving everything: " + frames[0]);
+        } finally {
+            run.close();
         }
     }
 
@@ -75,7 +85,7 @@ class SlowConsumerIT {
         try (UberJarServer server = UberJarServer.start("-Dlhttp.slow-consumer=drop",
                 "-Dlhttp.send-queue=" + SEND_QUEUE, "-Dlhttp.max-messages-per-second=0",
                 "-Dlhttp.send-timeout-ms=600000")) {
-            Run run = new Run(server);
+            Run run = new Run(server.wsUri());
             try {
                 run.publishAll();
                 run.assertOthersGotEverything();
@@ -126,15 +136,15 @@ class SlowConsumerIT {
         final RawWebSocket stalled;
         final RawWebSocket publisher;
 
-        Run(UberJarServer server) throws IOException {
+        Run(URI ws) throws IOException {
             for (int i = 0; i < SUBSCRIBERS; i++) {
-                RawWebSocket ws = subscribe(server, "r" + i);
+                RawWebSocket reader = subscribe(ws, "r" + i);
                 Tally tally = new Tally(payloads, progress, null);
-                readers.add(ws);
+                readers.add(reader);
                 tallies.add(tally);
                 Thread t = new Thread(() -> {
                     try {
-                        ws.readAll(tally);
+                        reader.readAll(tally);
                     } catch (IOException closed) {
                         // the test closes it; the tally says what arrived
                     }
@@ -142,13 +152,13 @@ class SlowConsumerIT {
                 t.setDaemon(true);
                 t.start();
             }
-            stalled = subscribe(server, "stalled");
-            publisher = RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(30));
+            stalled = subscribe(ws, "stalled");
+            publisher = RawWebSocket.connect(ws, Duration.ofSeconds(30));
         }
 
         /** Subscribes and waits for the echo on its own channel: subscribe runs before publish (PROTOCOL.md §2). */
-        private static RawWebSocket subscribe(UberJarServer server, String own) throws IOException {
-            RawWebSocket ws = RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(30));
+        private static RawWebSocket subscribe(URI uri, String own) throws IOException {
+            RawWebSocket ws = RawWebSocket.connect(uri, Duration.ofSeconds(30));
             ws.send("LHTTP/1.0 sub\r\nsubscribe:" + CHANNEL + " " + own + "\r\npublish:" + own + "\r\n\r\n");
             ws.readTimeout(Duration.ofSeconds(30));
             boolean[] echoed = {false};

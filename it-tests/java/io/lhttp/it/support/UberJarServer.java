@@ -91,6 +91,12 @@ public final class UberJarServer implements AutoCloseable {
         return log;
     }
 
+    /** The server's process id (for /proc, signals); -1 when not running. */
+    public long pid() {
+        Process p = process;
+        return p == null ? -1 : p.pid();
+    }
+
     public boolean isRunning() {
         return process != null && process.isAlive();
     }
@@ -129,6 +135,8 @@ public final class UberJarServer implements AutoCloseable {
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // As README's first command: out of memory, the server exits rather than hangs half-dead (issue 14).
+        command.add("-XX:+ExitOnOutOfMemoryError");
         command.addAll(jvmOptions);
         command.add("-jar");
         command.add(jar.toString());

@@ -162,6 +162,55 @@ public class LhttpConfig {
      */
     public static final String PUBLISH_ALLOW_REMOTE = "lhttp.publish.allow-remote-without-token";
 
+    // --- Admission: per-address limits, HTTP publish bodies, shutdown (issue 14) ---
+
+    /**
+     * Connections one client address may hold at once; more are closed with 1013 (try again
+     * later), like the instance-wide {@code lhttp.max-connections}. Keep it well below that, so
+     * that one client cannot take every slot; clients behind one NAT share an address.
+     * Default 1000.
+     */
+    public static final String MAX_CONNECTIONS_PER_ADDRESS = "lhttp.max-connections-per-address";
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1000;
+    /** Upstream calls the connections of one client address may have running at once; more get 429. Default 64. */
+    public static final String UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS = "lhttp.upstream.max-in-flight-per-address";
+    public static final int DEFAULT_UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS = 64;
+    /**
+     * Comma-separated IP addresses and CIDR blocks of reverse proxies whose
+     * {@code X-Forwarded-For} is believed: for a WebSocket upgrade from one of them, the client
+     * address is the rightmost entry that is not a trusted proxy. Empty (the default) = the
+     * direct peer is the client; the header is ignored.
+     */
+    public static final String TRUSTED_PROXIES = "lhttp.trusted-proxies";
+    /**
+     * {@code POST /publish} bodies being read at once; one more is refused with 503 before its
+     * body is read, so that slow bodies can hold at most this many of the server's HTTP worker
+     * threads (Payara Micro has 200, shared with WebSocket handshakes and frames). Default 16.
+     */
+    public static final String PUBLISH_MAX_CONCURRENT = "lhttp.publish.max-concurrent";
+    public static final int DEFAULT_PUBLISH_MAX_CONCURRENT = 16;
+    /**
+     * {@code POST /publish} bodies being read at once from one client address (after the
+     * {@code lhttp.trusted-proxies} rule); one more gets 503, so that one client cannot take
+     * every slot of {@code lhttp.publish.max-concurrent}. Default 4.
+     */
+    public static final String PUBLISH_MAX_CONCURRENT_PER_ADDRESS = "lhttp.publish.max-concurrent-per-address";
+    public static final int DEFAULT_PUBLISH_MAX_CONCURRENT_PER_ADDRESS = 4;
+    /**
+     * Milliseconds a {@code POST /publish} body may take to arrive; a slower one is answered 408
+     * and its connection closed. Checked as bytes arrive, so a body that stops sending is ended by
+     * the container's own idle read timeout (about 30 s on Payara). Default 10000.
+     */
+    public static final String PUBLISH_READ_TIMEOUT_MS = "lhttp.publish.read-timeout-ms";
+    public static final int DEFAULT_PUBLISH_READ_TIMEOUT_MS = 10_000;
+    /**
+     * On shutdown (SIGTERM), milliseconds to wait for frames already queued to reach their
+     * clients before every connection is closed with 1001 (going away). New connections are
+     * refused meanwhile. 0 = close at once. Default 5000.
+     */
+    public static final String SHUTDOWN_DRAIN_MS = "lhttp.shutdown-drain-ms";
+    public static final int DEFAULT_SHUTDOWN_DRAIN_MS = 5000;
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -198,6 +247,14 @@ public class LhttpConfig {
     private String authCookie;
     private java.util.Set<String> publishStripHeaders;
     private java.util.Set<String> upstreamForwardHeaders;
+
+    private int maxConnectionsPerAddress;
+    private int upstreamMaxInFlightPerAddress;
+    private io.lhttp.admission.TrustedProxies trustedProxies;
+    private int publishMaxConcurrent;
+    private int publishMaxConcurrentPerAddress;
+    private Duration publishReadTimeout;
+    private Duration shutdownDrain;
 
     @PostConstruct
     void load() {
@@ -244,6 +301,50 @@ public class LhttpConfig {
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
         loadSecurity();
+        loadAdmission();
+    }
+
+    private void loadAdmission() {
+        maxConnectionsPerAddress = positive(MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
+        upstreamMaxInFlightPerAddress = positive(UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS,
+                DEFAULT_UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS);
+        try {
+            trustedProxies = io.lhttp.admission.TrustedProxies.parse(
+                    config.getOptionalValue(TRUSTED_PROXIES, String.class).orElse(""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(TRUSTED_PROXIES + ": " + e.getMessage(), e);
+        }
+        publishMaxConcurrent = positive(PUBLISH_MAX_CONCURRENT, DEFAULT_PUBLISH_MAX_CONCURRENT);
+        publishMaxConcurrentPerAddress = positive(PUBLISH_MAX_CONCURRENT_PER_ADDRESS,
+                DEFAULT_PUBLISH_MAX_CONCURRENT_PER_ADDRESS);
+        publishReadTimeout = Duration.ofMillis(positive(PUBLISH_READ_TIMEOUT_MS, DEFAULT_PUBLISH_READ_TIMEOUT_MS));
+        shutdownDrain = Duration.ofMillis(atLeast(SHUTDOWN_DRAIN_MS, DEFAULT_SHUTDOWN_DRAIN_MS, 0));
+    }
+
+    void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process"
+                : "nats " + natsUrl + " (ping every " + natsPingInterval.toMillis() + "ms)")
+                + ", max-frame-bytes=" + limits.maxFrameBytes() + ", max-frame-hard-bytes=" + maxFrameHardBytes
+                + ", max-headers=" + limits.maxHeaders() + ", max-channels=" + maxChannels
+                + ", max-connections=" + maxConnections
+                + ", max-messages-per-second=" + maxMessagesPerSecond + ", send-queue=" + sendQueue
+                + ", send-batch=" + sendBatch + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
+                + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set")
+                + ", max-parts=" + multipartParser.maxParts()
+                + ", upstream.allow=" + (upstreamAllow.isEmpty() ? "none (upstream off)" : upstreamAllow)
+                + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight=" + upstreamMaxInFlight
+                + ", upstream.max-in-flight-total=" + upstreamMaxInFlightTotal
+                + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes + ", instance-name=" + instanceName
+                + ", max-connections-per-address=" + maxConnectionsPerAddress
+                + ", upstream.max-in-flight-per-address=" + upstreamMaxInFlightPerAddress
+                + ", trusted-proxies=" + trustedProxies + ", publish.max-concurrent=" + publishMaxConcurrent
+                + ", publish.max-concurrent-per-address=" + publishMaxConcurrentPerAddress
+                + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
+                + ", shutdown-drain-ms=" + shutdownDrain.toMillis());
+        if (maxConnectionsPerAddress >= maxConnections) {
+            LOG.warning(() -> MAX_CONNECTIONS_PER_ADDRESS + " (" + maxConnectionsPerAddress + ") is not below "
+                    + MAX_CONNECTIONS + " (" + maxConnections + "): one client address can take every connection");
+        }
     }
 
     private void loadSecurity() {
@@ -338,22 +439,6 @@ public class LhttpConfig {
     /** Sensitive client headers (lower case) forwarded upstream anyway. */
     public java.util.Set<String> upstreamForwardHeaders() {
         return upstreamForwardHeaders;
-    }
-
-    void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process"
-                : "nats " + natsUrl + " (ping every " + natsPingInterval.toMillis() + "ms)")
-                + ", max-frame-bytes=" + limits.maxFrameBytes() + ", max-frame-hard-bytes=" + maxFrameHardBytes
-                + ", max-headers=" + limits.maxHeaders() + ", max-channels=" + maxChannels
-                + ", max-connections=" + maxConnections
-                + ", max-messages-per-second=" + maxMessagesPerSecond + ", send-queue=" + sendQueue
-                + ", send-batch=" + sendBatch + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
-                + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set")
-                + ", max-parts=" + multipartParser.maxParts()
-                + ", upstream.allow=" + (upstreamAllow.isEmpty() ? "none (upstream off)" : upstreamAllow)
-                + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight=" + upstreamMaxInFlight
-                + ", upstream.max-in-flight-total=" + upstreamMaxInFlightTotal
-                + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes + ", instance-name=" + instanceName);
     }
 
     private static String defaultInstanceName() {
@@ -473,5 +558,34 @@ public class LhttpConfig {
 
     public int upstreamMaxResponseBytes() {
         return upstreamMaxResponseBytes;
+    }
+
+    public int maxConnectionsPerAddress() {
+        return maxConnectionsPerAddress;
+    }
+
+    public int upstreamMaxInFlightPerAddress() {
+        return upstreamMaxInFlightPerAddress;
+    }
+
+    /** The {@link #TRUSTED_PROXIES} rule for finding a client's address. */
+    public io.lhttp.admission.TrustedProxies trustedProxies() {
+        return trustedProxies;
+    }
+
+    public int publishMaxConcurrent() {
+        return publishMaxConcurrent;
+    }
+
+    public int publishMaxConcurrentPerAddress() {
+        return publishMaxConcurrentPerAddress;
+    }
+
+    public Duration publishReadTimeout() {
+        return publishReadTimeout;
+    }
+
+    public Duration shutdownDrain() {
+        return shutdownDrain;
     }
 }

@@ -33,6 +33,7 @@ public final class Connection implements Subscriber {
     private final int ratePerSecond;
     private double tokens; // guarded by this
     private long lastRefill; // guarded by this
+    private volatile String remoteAddress = ""; // set by Connections.open
 
     Connection(Session session, LhttpConfig config) {
         this.session = session;
@@ -62,6 +63,18 @@ public final class Connection implements Subscriber {
     /** A server-unique id of this connection. */
     public String id() {
         return session.getId();
+    }
+
+    /**
+     * The client's IP address (after the {@code lhttp.trusted-proxies} rule), or "" when the
+     * container did not let us see it (see {@code io.lhttp.admission.ClientAddress}).
+     */
+    public String remoteAddress() {
+        return remoteAddress;
+    }
+
+    void remoteAddress(String address) {
+        this.remoteAddress = address;
     }
 
     /** What the client's WebSocket handshake carried: headers, query parameters, cookies, address. */

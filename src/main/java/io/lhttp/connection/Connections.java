@@ -1,5 +1,8 @@
 package io.lhttp.connection;
 
+import io.lhttp.admission.AddressCounter;
+import io.lhttp.admission.ClientAddress;
+import io.lhttp.admission.RateLimitedLog;
 import io.lhttp.config.LhttpConfig;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,23 +18,43 @@ import java.util.logging.Logger;
 public class Connections {
 
     private static final Logger LOG = Logger.getLogger(Connections.class.getName());
+    /** Refusals come in floods: at most a few lines of them per interval. */
+    private static final RateLimitedLog WARNINGS = new RateLimitedLog(LOG);
+    private static final long DRAIN_POLL_MS = 20;
 
     @Inject
     LhttpConfig config;
 
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
+    private final AddressCounter perAddress = new AddressCounter();
+    private volatile boolean accepting = true;
 
     /**
      * Registers a new connection, or refuses it with 1013 (try again later) when the instance
-     * already holds {@code lhttp.max-connections}.
+     * already holds {@code lhttp.max-connections} or its address holds
+     * {@code lhttp.max-connections-per-address}; with 1001 (going away) once shutting down.
      *
      * @return the connection, or null when refused
      */
     Connection open(Session session) {
         Connection c = new Connection(session, config);
+        String address = ClientAddress.of(session);
+        c.remoteAddress(address);
+        if (!accepting) {
+            c.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+            return null;
+        }
         if (open.size() >= config.maxConnections()) {
             LOG.fine(() -> "refusing connection " + c.id() + ": " + open.size() + " open");
             c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server full: at most " + config.maxConnections() + " connections");
+            return null;
+        }
+        if (!address.equals(ClientAddress.UNKNOWN)
+                && !perAddress.tryAcquire(address, config.maxConnectionsPerAddress())) {
+            WARNINGS.warning("refusing connections from {0}: it holds {1} (lhttp.max-connections-per-address)",
+                    address, config.maxConnectionsPerAddress());
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER,
+                    "too many connections from your address: at most " + config.maxConnectionsPerAddress());
             return null;
         }
         open.put(c.id(), c);
@@ -39,7 +62,14 @@ public class Connections {
     }
 
     void closed(Connection c) {
-        open.remove(c.id());
+        if (open.remove(c.id()) != null && !c.remoteAddress().equals(ClientAddress.UNKNOWN)) {
+            perAddress.release(c.remoteAddress());
+        }
+    }
+
+    /** Connections open now from this client address. */
+    public int count(String address) {
+        return perAddress.held(address);
     }
 
     /** Connections open now. */
@@ -47,14 +77,44 @@ public class Connections {
         return open.size();
     }
 
+    /**
+     * On shutdown: refuses new connections, gives frames already queued up to
+     * {@code lhttp.shutdown-drain-ms} to reach their clients, then closes every connection with
+     * 1001 (going away), which the JS SDK answers by reconnecting (to another instance behind a
+     * load balancer).
+     */
     @PreDestroy
     void shutdown() {
+        accepting = false;
         if (!open.isEmpty()) {
             LOG.info(() -> "closing " + open.size() + " connections: server going away");
+        }
+        long deadline = System.nanoTime() + config.shutdownDrain().toNanos();
+        while (System.nanoTime() < deadline && queued() > 0) {
+            try {
+                Thread.sleep(DRAIN_POLL_MS); // shutdown only: a poll is simpler than a completion signal from every queue
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        int left = queued();
+        if (left > 0) {
+            LOG.warning(() -> left + " queued frames not delivered within " + LhttpConfig.SHUTDOWN_DRAIN_MS);
         }
         for (Connection c : open.values()) {
             c.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
         }
         open.clear();
+    }
+
+    private int queued() {
+        int n = 0;
+        for (Connection c : open.values()) {
+            if (c.isOpen()) {
+                n += c.queuedFrames();
+            }
+        }
+        return n;
     }
 }

@@ -1,5 +1,6 @@
 package io.lhttp.connection;
 
+import io.lhttp.admission.ClientAddress;
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.processor.Closed;

@@ -7,7 +7,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.util.Collections;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
@@ -17,7 +19,9 @@ import java.nio.charset.StandardCharsets;
  * only clients on this host may use {@code /publish} (others get 403), so that a server started
  * on all interfaces for its WebSocket does not let the network publish to every channel. With a
  * token, the resource itself asks for it; {@code lhttp.publish.allow-remote-without-token=true}
- * reopens it to all as the original did.
+ * reopens it to all as the original did. Behind a reverse proxy on this host every request comes
+ * from loopback: then {@code lhttp.trusted-proxies} must name the proxy, so that its
+ * {@code X-Forwarded-For} decides.
  */
 @WebFilter(filterName = "lhttp-publish-guard", urlPatterns = "/publish/*")
 public class PublishGuard implements jakarta.servlet.Filter {
@@ -39,12 +43,10 @@ public class PublishGuard implements jakarta.servlet.Filter {
                 .getBytes(StandardCharsets.UTF_8));
     }
 
-    /**
-     * HOOK (issue 13): the client's address after the trusted-proxy rule, once the admission
-     * work that determines it is merged; until then the direct peer.
-     */
+    /** The client's address after the {@code lhttp.trusted-proxies} rule, as for WebSocket connections. */
     private String clientAddress(ServletRequest request) {
-        return request.getRemoteAddr();
+        HttpServletRequest http = (HttpServletRequest) request;
+        return config.trustedProxies().clientAddress(request.getRemoteAddr(), Collections.list(http.getHeaders("X-Forwarded-For")));
     }
 
     /** Whether an IP literal is a loopback address; a name or garbage is not (no DNS lookup). */

@@ -1,38 +1,50 @@
 package io.lhttp.publish;
 
+import io.lhttp.admission.AddressCounter;
+import io.lhttp.admission.RateLimitedLog;
 import io.lhttp.channel.Bus;
 import io.lhttp.channel.PublishFilter;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.concurrent.Semaphore;
+import java.util.logging.Logger;
 
 /**
  * {@code POST /publish} (PROTOCOL.md §3): the body is one LHTTP message with a {@code publish}
  * header, delivered as posted to every subscriber of the channels it names, on every instance.
  * 202 published, 400 not LHTTP or no valid channel, 401 token required, 413 too large,
- * 503 the cluster bus cannot take it now.
+ * 503 the cluster bus cannot take it now, or {@code lhttp.publish.max-concurrent} bodies are being
+ * received already ({@code lhttp.publish.max-concurrent-per-address} from the client's address); 408 the body took longer than {@code lhttp.publish.read-timeout-ms}.
  */
 @Path("/")
 @ApplicationScoped
 public class PublishResource {
 
     private static final String BEARER = "Bearer ";
+    private static final Logger LOG = Logger.getLogger(PublishResource.class.getName());
+    /** Aborted and timed-out bodies come in floods when someone tries: a few lines, then a count. */
+    private static final RateLimitedLog WARNINGS = new RateLimitedLog(LOG);
 
     @Inject
     LhttpConfig config;
@@ -40,18 +52,53 @@ public class PublishResource {
     @Inject
     Bus bus;
 
+    private Semaphore reading;
+    private final AddressCounter perAddress = new AddressCounter();
+
+    @PostConstruct
+    void init() {
+        reading = new Semaphore(config.publishMaxConcurrent());
+    }
+
     @POST
     @Produces(MediaType.TEXT_PLAIN)
-    public Response publish(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization, InputStream body)
-            throws IOException {
+    public Response publish(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Context HttpServletRequest request, InputStream body) throws IOException {
         if (!authorized(authorization)) {
             return Response.status(Response.Status.UNAUTHORIZED)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"lhttp\"")
                     .entity("a bearer token is required\n").build();
         }
-        // Read one byte past the limit, never more: the size of what a client can make us buffer is bounded.
+        // Slow bodies hold a container worker thread each while they trickle in: at most this many,
+        // and only a few of them from one client address, so that one client cannot take them all.
+        String address = config.trustedProxies().clientAddress(request.getRemoteAddr(),
+                request.getHeaders("X-Forwarded-For"));
+        if (!perAddress.tryAcquire(address, config.publishMaxConcurrentPerAddress())) {
+            return busy("too many publish requests being received from your address: at most "
+                    + config.publishMaxConcurrentPerAddress() + " at once");
+        }
+        if (!reading.tryAcquire()) {
+            perAddress.release(address);
+            return busy("too many publish requests being received: at most " + config.publishMaxConcurrent()
+                    + " at once");
+        }
+        byte[] bytes;
+        try {
+            bytes = read(body);
+        } catch (TooSlow e) {
+            WARNINGS.warning("POST /publish body not received within {0} ms: answered 408", e.millis);
+            return Response.status(Response.Status.REQUEST_TIMEOUT).header("Connection", "close")
+                    .entity("the body did not arrive within " + e.millis + " ms\n").type(MediaType.TEXT_PLAIN).build();
+        } catch (IOException e) {
+            // The client went away mid-body. Caught here, or Jersey and the servlet container would
+            // each log the exception with its whole stack (~170 lines per aborted body).
+            WARNINGS.warning("POST /publish body aborted by the client: {0}", e.toString());
+            return Response.status(Response.Status.BAD_REQUEST).header("Connection", "close").build();
+        } finally {
+            reading.release();
+            perAddress.release(address);
+        }
         int limit = config.limits().maxFrameBytes();
-        byte[] bytes = body.readNBytes(limit + 1);
         try {
             if (bytes.length > limit) {
                 throw new ProtocolException(413, "message larger than " + limit + " bytes");
@@ -73,6 +120,48 @@ public class PublishResource {
             return Response.accepted().build();
         } catch (ProtocolException e) {
             return Response.status(e.code()).entity(e.reason() + "\n").type(MediaType.TEXT_PLAIN).build();
+        }
+    }
+
+    private static Response busy(String reason) {
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
+                .header("Connection", "close") // the body stays unread: the connection cannot be reused
+                .entity(reason + "\n").type(MediaType.TEXT_PLAIN).build();
+    }
+
+    /**
+     * Reads the body, one byte past the size limit and never more (so what a client can make us
+     * buffer is bounded), within {@code lhttp.publish.read-timeout-ms}. The deadline is checked
+     * whenever bytes arrive; a client that sends nothing at all is cut off by the container's own
+     * idle read timeout.
+     */
+    private byte[] read(InputStream body) throws IOException, TooSlow {
+        int max = config.limits().maxFrameBytes() + 1;
+        long millis = config.publishReadTimeout().toMillis();
+        long deadline = System.nanoTime() + config.publishReadTimeout().toNanos();
+        ByteArrayOutputStream out = new ByteArrayOutputStream(Math.min(max, 8192));
+        byte[] chunk = new byte[Math.min(max, 8192)];
+        while (out.size() < max) {
+            int n = body.read(chunk, 0, Math.min(chunk.length, max - out.size()));
+            if (n < 0) {
+                break;
+            }
+            out.write(chunk, 0, n);
+            if (System.nanoTime() - deadline > 0) {
+                throw new TooSlow(millis);
+            }
+        }
+        return out.toByteArray();
+    }
+
+    /** The body took longer than the read deadline. */
+    private static final class TooSlow extends Exception {
+        private static final long serialVersionUID = 1L;
+        final long millis;
+
+        TooSlow(long millis) {
+            super(null, null, false, false); // thrown for control flow: no stack trace to fill
+            this.millis = millis;
         }
     }
 

@@ -1,5 +1,6 @@
 package io.lhttp.upstream;
 
+import io.lhttp.admission.AddressCounter;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.connection.Connection;
 import io.lhttp.protocol.Header;
@@ -59,6 +60,8 @@ public class UpstreamClient {
 
     /** Calls running on this instance, all connections together. */
     private final AtomicInteger running = new AtomicInteger();
+    /** Calls running per client address ("" = unknown address, not counted). */
+    private final AddressCounter perAddress = new AddressCounter();
 
     private ScheduledThreadPoolExecutor executor;
     private HttpClient client;
@@ -100,9 +103,19 @@ public class UpstreamClient {
             throw new ProtocolException(429, "too many upstream calls running: at most "
                     + config.upstreamMaxInFlight() + " per connection");
         }
+        String address = connection.remoteAddress();
+        boolean counted = !address.isEmpty();
+        if (counted && !perAddress.tryAcquire(address, config.upstreamMaxInFlightPerAddress())) {
+            inFlight.decrementAndGet();
+            throw new ProtocolException(429, "too many upstream calls running from your address: at most "
+                    + config.upstreamMaxInFlightPerAddress());
+        }
         if (running.incrementAndGet() > config.upstreamMaxInFlightTotal()) {
             running.decrementAndGet();
             inFlight.decrementAndGet();
+            if (counted) {
+                perAddress.release(address);
+            }
             throw new ProtocolException(429, "too many upstream calls running on this server: at most "
                     + config.upstreamMaxInFlightTotal());
         }
@@ -121,20 +134,13 @@ public class UpstreamClient {
         if (user != null) {
             identity.add(new Header("X-Lhttp-User", user));
         }
-        String address = remoteAddress(connection);
-        if (address != null && !address.isEmpty()) {
+        String address = connection.remoteAddress(); // after lhttp.trusted-proxies; "" when unknown
+        if (!address.isEmpty()) {
             identity.add(new Header("X-Forwarded-For", address));
         }
         return identity;
     }
 
-    /**
-     * HOOK (issue 13): the client's address as the server saw it (after the trusted-proxy rule).
-     * Until the admission work that records it on the connection is merged, it is unknown here.
-     */
-    static String remoteAddress(Connection connection) {
-        return null;
-    }
 
     /** A checked upstream call holding a slot: {@link #start()} it or {@link #abandon()} it, once. */
     public final class Call {
@@ -162,6 +168,10 @@ public class UpstreamClient {
         private void release() {
             inFlight.decrementAndGet();
             running.decrementAndGet();
+            String address = connection.remoteAddress();
+            if (!address.isEmpty()) {
+                perAddress.release(address);
+            }
         }
 
         /** Sends the request; returns at once. */

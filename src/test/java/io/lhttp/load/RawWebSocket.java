@@ -90,6 +90,15 @@ public final class RawWebSocket implements Closeable {
      */
     public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout, int bufferSize,
             int receiveBuffer) throws IOException {
+        return connect(uri, localAddress, timeout, bufferSize, receiveBuffer, "");
+    }
+
+    /**
+     * As {@link #connect(URI, InetAddress, Duration, int, int)}, with extra request header lines
+     * (each ending in CRLF, e.g. {@code "X-Forwarded-For: 198.51.100.1\r\n"}).
+     */
+    public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout, int bufferSize,
+            int receiveBuffer, String extraHeaders) throws IOException {
         int port = uri.getPort() > 0 ? uri.getPort() : 80;
         Socket socket = new Socket();
         try {
@@ -112,7 +121,7 @@ public final class RawWebSocket implements Closeable {
                     + "Host: " + uri.getHost() + ":" + port + "\r\n"
                     + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
-                    + "Sec-WebSocket-Version: 13\r\n\r\n";
+                    + "Sec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), bufferSize);
             out.write(request.getBytes(StandardCharsets.US_ASCII));
             out.flush();
@@ -162,6 +171,14 @@ public final class RawWebSocket implements Closeable {
     /** Sends one text frame now. */
     public void send(String text) throws IOException {
         send(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends one binary frame now. */
+    public void sendBinary(byte[] payload) throws IOException {
+        synchronized (out) {
+            writeFrame(OP_BINARY, payload, 0, payload.length);
+            out.flush();
+        }
     }
 
     public void flush() throws IOException {

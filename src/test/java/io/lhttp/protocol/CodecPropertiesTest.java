@@ -1,239 +1,206 @@
 package io.lhttp.protocol;
 
+import static io.lhttp.fuzz.Fuzz.forAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.lhttp.fuzz.Gen;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.Tuple;
-import net.jqwik.api.constraints.IntRange;
+import org.junit.jupiter.api.Test;
 
-/** Property-based round trips of the codec, and robustness of the parser against anything. */
+/**
+ * Property-based round trips of the codec, and robustness of the parser against anything: seeded
+ * generators ({@link io.lhttp.fuzz.Fuzz}, {@link Gen}); {@code -Dlhttp.fuzz.tries=N} runs longer,
+ * {@code -Dlhttp.fuzz.seed=N} replays a failure.
+ */
 class CodecPropertiesTest {
 
     /** Big enough that no generated message hits a limit. */
     private static final MessageParser ROOMY = new MessageParser(new Limits(1 << 24, 10_000));
 
-    // ---- generators -------------------------------------------------------------------------
-
-    /** Pieces of text, each one code point or one special sequence, weighted towards trouble. */
-    private static Arbitrary<String> pieces(boolean colon, boolean space, boolean loneCrLf, boolean crlf) {
-        List<Tuple.Tuple2<Integer, Arbitrary<String>>> choices = new ArrayList<>();
-        choices.add(Tuple.of(10, Arbitraries.chars().range('!', '~').filter(c -> c != ':').map(String::valueOf)));
-        choices.add(Tuple.of(2, Arbitraries.chars().range('\u00a0', '\u00ff').map(String::valueOf)));
-        choices.add(Tuple.of(2, Arbitraries.chars().range('\u4e00', '\u4e40').map(String::valueOf)));
-        choices.add(Tuple.of(2, Arbitraries.of("\ud83d\ude00", "\ud834\udd1e", "\ud83c\udf89", "\u20ac", "\u2028")));
-        if (colon) {
-            choices.add(Tuple.of(3, Arbitraries.just(":")));
-        }
-        if (space) {
-            choices.add(Tuple.of(3, Arbitraries.of(" ", "\t")));
-        }
-        if (loneCrLf) {
-            choices.add(Tuple.of(1, Arbitraries.of("\r", "\n")));
-        }
-        if (crlf) {
-            choices.add(Tuple.of(2, Arbitraries.just("\r\n")));
-        }
-        return Arbitraries.frequencyOf(choices);
-    }
-
-    private static Arbitrary<String> text(Arbitrary<String> pieces, int min, int max) {
-        return pieces.list().ofMinSize(min).ofMaxSize(max).map(l -> String.join("", l));
-    }
-
-    @Provide
-    Arbitrary<String> commands() {
-        return text(pieces(false, false, false, false), 1, 12);
-    }
-
-    @Provide
-    Arbitrary<Header> headers() {
-        Arbitrary<String> keys = text(pieces(false, true, true, false), 1, 10)
-                .filter(k -> !k.isBlank() && !k.contains("\r\n"));
-        Arbitrary<String> values = text(pieces(true, true, true, false), 0, 20).filter(v -> !v.contains("\r\n"));
-        return Combinators.combine(keys, values).as(Header::new);
-    }
-
-    @Provide
-    Arbitrary<String> bodies() {
-        return text(pieces(true, true, true, true), 0, 40);
-    }
-
-    @Provide
-    Arbitrary<Message> messages() {
-        return Combinators.combine(commands(), headers().list().ofMaxSize(8), bodies()).as(Message::of);
-    }
-
-    /** Strings that look like frames to various depths, so the parser is exercised past its first check. */
-    @Provide
-    Arbitrary<String> frameLike() {
-        Arbitrary<String> anything = Arbitraries.strings().ofMaxLength(60);
-        Arbitrary<String> prefixed = anything.map(s -> "LHTTP/1.0 " + s);
-        Arbitrary<String> framePieces = text(pieces(true, true, true, true), 0, 30).map(s -> "LHTTP/1.0 " + s);
-        Arbitrary<String> cut = Combinators.combine(messages(), Arbitraries.integers().between(0, 1000),
-                Arbitraries.integers().between(0, 1000)).as((m, a, b) -> {
-                    String f = m.frame();
-                    int from = a % (f.length() + 1);
-                    int to = from + b % (f.length() - from + 1);
-                    return f.substring(0, from) + f.substring(to);
-                });
-        Arbitrary<String> inserted = Combinators.combine(messages(), Arbitraries.integers().between(0, 1000),
-                Arbitraries.of("\r", "\n", "\r\n", ":", " ", "\u0000", "\r\n\r\n", "\ud800")).as((m, a, s) -> {
-                    String f = m.frame();
-                    int at = a % (f.length() + 1);
-                    return f.substring(0, at) + s + f.substring(at);
-                });
-        return Arbitraries.oneOf(anything, prefixed, framePieces, cut, inserted);
+    private static String show(Message m) {
+        return Gen.show(m.frame());
     }
 
     // ---- round trips ------------------------------------------------------------------------
 
-    @Property(tries = 1000)
-    void parseOfWriteIsTheMessage(@ForAll("messages") Message m) throws ProtocolException {
-        String frame = MessageWriter.write(m.command(), m.headers(), m.body());
-        assertEquals(frame, m.frame());
-        Message back = ROOMY.parse(frame);
-        assertEquals(m, back);
-        assertEquals(m.command(), back.command());
-        assertEquals(m.headers(), back.headers());
-        assertEquals(m.body(), back.body());
+    @Test
+    void parseOfWriteIsTheMessage() {
+        forAll(1000, Gen::message, CodecPropertiesTest::show, m -> {
+            String frame = MessageWriter.write(m.command(), m.headers(), m.body());
+            assertEquals(frame, m.frame());
+            Message back = ROOMY.parse(frame);
+            assertEquals(m, back);
+            assertEquals(m.command(), back.command());
+            assertEquals(m.headers(), back.headers());
+            assertEquals(m.body(), back.body());
+        });
     }
 
-    @Property(tries = 1000)
-    void writeOfParseIsTheFrame(@ForAll("commands") String command, @ForAll("rawHeaderLines") List<String> lines,
-            @ForAll("bodies") String body) throws ProtocolException {
-        String frame = "LHTTP/1.0 " + command + "\r\n" + String.join("", lines) + "\r\n" + body;
-        Message m = ROOMY.parse(frame);
-        assertEquals(frame, MessageWriter.write(m.command(), m.headers(), m.body()));
-        assertEquals(lines.size(), m.headers().size());
-    }
-
-    @Property(tries = 500)
-    void frameWithoutBlankLineGainsOneOnWriting(@ForAll("commands") String command,
-            @ForAll("rawHeaderLines") List<String> lines) throws ProtocolException {
-        String frame = "LHTTP/1.0 " + command + "\r\n" + String.join("", lines);
-        Message m = ROOMY.parse(frame);
-        assertEquals("", m.body());
-        assertEquals(frame + "\r\n", m.frame());
-    }
-
-    /** Header lines as a client might type them: any key and value, colons and spaces anywhere after the first colon. */
-    @Provide
-    Arbitrary<List<String>> rawHeaderLines() {
-        return headers().map(h -> h.key() + ":" + h.value() + "\r\n").list().ofMaxSize(8);
-    }
-
-    @Property(tries = 500)
-    void headerLookupIsLastCaseInsensitiveTrimmedMatch(@ForAll("messages") Message m,
-            @ForAll @IntRange(min = 0, max = 100) int pick, @ForAll boolean upper) {
-        if (m.headers().isEmpty()) {
-            return;
+    /** A command, header lines as a client might type them, a body. */
+    record Typed(String command, List<String> lines, String body) {
+        String frame() {
+            return "LHTTP/1.0 " + command + "\r\n" + String.join("", lines) + "\r\n" + body;
         }
-        String key = m.headers().get(pick % m.headers().size()).key().trim();
-        String name = upper ? key.toUpperCase(Locale.ROOT) : key.toLowerCase(Locale.ROOT);
-        if (!name.equalsIgnoreCase(key) || name.length() != key.length()) {
-            return; // case mapping that changes length (e.g. German sharp s) is not a case-insensitive match
-        }
-        String expected = null;
-        for (Header h : m.headers()) {
-            if (h.key().trim().equalsIgnoreCase(name)) {
-                expected = h.value().trim();
+    }
+
+    @Test
+    void writeOfParseIsTheFrame() {
+        forAll(1000, r -> new Typed(Gen.command(r), Gen.rawHeaderLines(r), Gen.body(r)), t -> Gen.show(t.frame()), t -> {
+            String frame = t.frame();
+            Message m = ROOMY.parse(frame);
+            assertEquals(frame, MessageWriter.write(m.command(), m.headers(), m.body()));
+            assertEquals(t.lines().size(), m.headers().size());
+        });
+    }
+
+    @Test
+    void frameWithoutBlankLineGainsOneOnWriting() {
+        forAll(500, r -> new Typed(Gen.command(r), Gen.rawHeaderLines(r), ""),
+                t -> Gen.show(t.frame()), t -> {
+                    String frame = "LHTTP/1.0 " + t.command() + "\r\n" + String.join("", t.lines());
+                    Message m = ROOMY.parse(frame);
+                    assertEquals("", m.body());
+                    assertEquals(frame + "\r\n", m.frame());
+                });
+    }
+
+    record Lookup(Message message, int pick, boolean upper) {
+    }
+
+    @Test
+    void headerLookupIsLastCaseInsensitiveTrimmedMatch() {
+        forAll(500, r -> new Lookup(Gen.message(r), r.nextInt(101), r.nextBoolean()), l -> show(l.message()), l -> {
+            Message m = l.message();
+            if (m.headers().isEmpty()) {
+                return;
             }
-        }
-        assertNotNull(expected);
-        assertEquals(expected, m.header(name));
+            String key = m.headers().get(l.pick() % m.headers().size()).key().trim();
+            String name = l.upper() ? key.toUpperCase(Locale.ROOT) : key.toLowerCase(Locale.ROOT);
+            if (!name.equalsIgnoreCase(key) || name.length() != key.length()) {
+                return; // case mapping that changes length (e.g. German sharp s) is not a case-insensitive match
+            }
+            String expected = null;
+            for (Header h : m.headers()) {
+                if (h.key().trim().equalsIgnoreCase(name)) {
+                    expected = h.value().trim();
+                }
+            }
+            assertNotNull(expected);
+            assertEquals(expected, m.header(name));
+        });
     }
 
     // ---- limits -----------------------------------------------------------------------------
 
-    @Property(tries = 500)
-    void frameIsAcceptedExactlyWhenItsUtf8BytesFit(@ForAll("messages") Message m,
-            @ForAll @IntRange(min = -4, max = 4) int delta) {
-        String frame = m.frame();
-        byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
-        int limit = Math.max(1, bytes.length + delta);
-        MessageParser parser = new MessageParser(new Limits(limit, 10_000));
-        boolean fits = bytes.length <= limit;
-        for (boolean binary : new boolean[] {false, true}) {
-            try {
-                Message back = binary ? parser.parse(ByteBuffer.wrap(bytes)) : parser.parse(frame);
-                assertTrue(fits, () -> bytes.length + " bytes accepted with limit " + limit);
-                assertEquals(m, back);
-            } catch (ProtocolException e) {
-                assertTrue(!fits && e.code() == 413, () -> bytes.length + " bytes, limit " + limit + ": " + e.code());
+    record Sized(Message message, int delta) {
+    }
+
+    @Test
+    void frameIsAcceptedExactlyWhenItsUtf8BytesFit() {
+        forAll(500, r -> new Sized(Gen.message(r), r.nextInt(-4, 5)), s -> s.delta() + " " + show(s.message()), s -> {
+            Message m = s.message();
+            String frame = m.frame();
+            byte[] bytes = frame.getBytes(StandardCharsets.UTF_8);
+            int limit = Math.max(1, bytes.length + s.delta());
+            MessageParser parser = new MessageParser(new Limits(limit, 10_000));
+            boolean fits = bytes.length <= limit;
+            for (boolean binary : new boolean[] {false, true}) {
+                try {
+                    Message back = binary ? parser.parse(ByteBuffer.wrap(bytes)) : parser.parse(frame);
+                    assertTrue(fits, () -> bytes.length + " bytes accepted with limit " + limit);
+                    assertEquals(m, back);
+                } catch (ProtocolException e) {
+                    assertTrue(!fits && e.code() == 413, () -> bytes.length + " bytes, limit " + limit + ": " + e.code());
+                }
             }
-        }
+        });
     }
 
-    @Property(tries = 500)
-    void headerCountIsAcceptedExactlyUpToTheLimit(@ForAll("messages") Message m,
-            @ForAll @IntRange(min = 0, max = 10) int maxHeaders) {
-        MessageParser parser = new MessageParser(new Limits(1 << 24, maxHeaders));
-        try {
-            assertEquals(m, parser.parse(m.frame()));
-            assertTrue(m.headers().size() <= maxHeaders);
-        } catch (ProtocolException e) {
-            assertEquals(413, e.code());
-            assertTrue(m.headers().size() > maxHeaders);
-        }
+    record Counted(Message message, int maxHeaders) {
     }
 
-    @Property(tries = 500)
-    void utf8LengthIsTheEncodersByteCount(@ForAll("bodies") String s) {
-        int bytes = s.getBytes(StandardCharsets.UTF_8).length;
-        assertEquals(bytes, Utf8.length(s));
-        assertEquals(bytes > 10, Utf8.exceeds(s, 10));
-        assertEquals(false, Utf8.exceeds(s, bytes));
-        if (bytes > 0) {
-            assertEquals(true, Utf8.exceeds(s, bytes - 1));
-        }
+    @Test
+    void headerCountIsAcceptedExactlyUpToTheLimit() {
+        forAll(500, r -> new Counted(Gen.message(r), r.nextInt(11)), c -> c.maxHeaders() + " " + show(c.message()), c -> {
+            Message m = c.message();
+            MessageParser parser = new MessageParser(new Limits(1 << 24, c.maxHeaders()));
+            try {
+                assertEquals(m, parser.parse(m.frame()));
+                assertTrue(m.headers().size() <= c.maxHeaders());
+            } catch (ProtocolException e) {
+                assertEquals(413, e.code());
+                assertTrue(m.headers().size() > c.maxHeaders());
+            }
+        });
+    }
+
+    @Test
+    void utf8LengthIsTheEncodersByteCount() {
+        forAll(500, Gen::body, Gen::show, s -> {
+            int bytes = s.getBytes(StandardCharsets.UTF_8).length;
+            assertEquals(bytes, Utf8.length(s));
+            assertEquals(bytes > 10, Utf8.exceeds(s, 10));
+            assertEquals(false, Utf8.exceeds(s, bytes));
+            if (bytes > 0) {
+                assertEquals(true, Utf8.exceeds(s, bytes - 1));
+            }
+        });
     }
 
     // ---- robustness -------------------------------------------------------------------------
 
-    @Property(tries = 1000)
-    void anyStringIsAMessageOrAProtocolException(@ForAll("frameLike") String frame,
-            @ForAll @IntRange(min = 1, max = 200) int maxBytes, @ForAll @IntRange(min = 0, max = 5) int maxHeaders) {
-        for (MessageParser parser : new MessageParser[] {ROOMY, new MessageParser(new Limits(maxBytes, maxHeaders))}) {
-            try {
-                Message m = parser.parse(frame);
-                assertNotNull(m);
-                assertEquals(m, ROOMY.parse(m.frame()), "what was accepted serialises to an equal message");
-            } catch (ProtocolException e) {
-                assertTrue(e.code() == 400 || e.code() == 413, () -> "code " + e.code());
-            } catch (Throwable t) {
-                fail("parser threw " + t + " for " + MessageParserTest.printable(frame), t);
+    record Limited(String frame, int maxBytes, int maxHeaders) {
+    }
+
+    @Test
+    void anyStringIsAMessageOrAProtocolException() {
+        forAll(1000, r -> new Limited(Gen.frameLike(r), r.nextInt(1, 201), r.nextInt(6)),
+                l -> l.maxBytes() + "/" + l.maxHeaders() + " " + Gen.show(l.frame()), l -> {
+                    String frame = l.frame();
+                    for (MessageParser parser : new MessageParser[] {ROOMY,
+                        new MessageParser(new Limits(l.maxBytes(), l.maxHeaders()))}) {
+                        try {
+                            Message m = parser.parse(frame);
+                            assertNotNull(m);
+                            assertEquals(m, ROOMY.parse(m.frame()), "what was accepted serialises to an equal message");
+                        } catch (ProtocolException e) {
+                            assertTrue(e.code() == 400 || e.code() == 413, () -> "code " + e.code());
+                        } catch (Throwable t) {
+                            fail("parser threw " + t, t);
+                        }
+                    }
+                });
+    }
+
+    record Bytes(byte[] bytes, boolean withStartLine) {
+        byte[] frame() {
+            if (!withStartLine) {
+                return bytes;
             }
+            byte[] head = "LHTTP/1.0 c\r\n".getBytes(StandardCharsets.UTF_8);
+            byte[] frame = new byte[head.length + bytes.length];
+            System.arraycopy(head, 0, frame, 0, head.length);
+            System.arraycopy(bytes, 0, frame, head.length, bytes.length);
+            return frame;
         }
     }
 
-    @Property(tries = 500)
-    void anyBytesAreAMessageOrAProtocolException(@ForAll byte[] bytes, @ForAll boolean withStartLine) {
-        byte[] frame = bytes;
-        if (withStartLine) {
-            byte[] head = "LHTTP/1.0 c\r\n".getBytes(StandardCharsets.UTF_8);
-            frame = new byte[head.length + bytes.length];
-            System.arraycopy(head, 0, frame, 0, head.length);
-            System.arraycopy(bytes, 0, frame, head.length, bytes.length);
-        }
-        try {
-            assertNotNull(ROOMY.parse(ByteBuffer.wrap(frame)));
-        } catch (ProtocolException e) {
-            assertTrue(e.code() == 400 || e.code() == 413, () -> "code " + e.code());
-        } catch (Throwable t) {
-            fail("parser threw " + t, t);
-        }
+    @Test
+    void anyBytesAreAMessageOrAProtocolException() {
+        forAll(500, r -> new Bytes(Gen.bytes(r), r.nextBoolean()), b -> Gen.show(b.frame()), b -> {
+            try {
+                assertNotNull(ROOMY.parse(ByteBuffer.wrap(b.frame())));
+            } catch (ProtocolException e) {
+                assertTrue(e.code() == 400 || e.code() == 413, () -> "code " + e.code());
+            } catch (Throwable t) {
+                fail("parser threw " + t, t);
+            }
+        });
     }
 }

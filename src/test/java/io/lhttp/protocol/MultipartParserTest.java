@@ -3,14 +3,15 @@ package io.lhttp.protocol;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.lhttp.fuzz.Fuzz;
+import io.lhttp.fuzz.Gen;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.constraints.Size;
-import net.jqwik.api.constraints.StringLength;
+import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -177,33 +178,116 @@ class MultipartParserTest {
         assertThrows(IllegalArgumentException.class, () -> new MultipartParser(1, -1));
     }
 
-    /** Any parts written with their byte offsets come back as written. */
-    @Property(tries = 300)
-    void roundTrip(@ForAll @Size(min = 1, max = 8) List<@StringLength(max = 12) String> bodies,
-            @ForAll @Size(max = 3) List<@StringLength(min = 1, max = 6) String> values) throws Exception {
-        StringBuilder body = new StringBuilder();
-        StringBuilder offsets = new StringBuilder();
-        List<Part> expected = new ArrayList<>();
-        int bytes = 0;
-        for (int i = 0; i < bodies.size(); i++) {
-            List<Header> headers = new ArrayList<>();
-            StringBuilder part = new StringBuilder();
-            for (int j = 0; j < values.size() && i % 2 == 0; j++) {
-                String v = values.get(j).replace("\r", "").replace("\n", "");
-                headers.add(new Header("h" + j, v));
-                part.append("h").append(j).append(':').append(v).append("\r\n");
+    /** Part bodies and header values of any characters: controls, CR, LF, CRLF, non-ASCII, surrogate pairs. */
+    private static String anyText(SplittableRandom r, int min, int max) {
+        int n = Gen.size(r, min, max);
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            switch (r.nextInt(5)) {
+                case 0 -> sb.append(Gen.piece(r, Gen.Pieces.BODY));
+                case 1 -> sb.appendCodePoint(r.nextInt(0x20));
+                case 2 -> sb.appendCodePoint(r.nextInt(0x10000, 0x110000));
+                case 3 -> {
+                    int c;
+                    do {
+                        c = r.nextInt(0x10000);
+                    } while (Character.isSurrogate((char) c));
+                    sb.append((char) c);
+                }
+                default -> sb.append((char) r.nextInt(0x20, 0x7f));
             }
-            part.append("\r\n").append(bodies.get(i));
-            expected.add(new Part(headers, bodies.get(i)));
-            offsets.append(i == 0 ? "" : " ").append(bytes);
-            bytes += part.toString().getBytes(StandardCharsets.UTF_8).length;
-            body.append(part);
         }
-        List<Part> parsed = parser.parse(offsets.toString(), body.toString());
-        assertEquals(expected.size(), parsed.size());
-        for (int i = 0; i < expected.size(); i++) {
-            assertEquals(expected.get(i), parsed.get(i));
+        return sb.toString();
+    }
+
+    record Parts(List<String> bodies, List<String> values) {
+    }
+
+    private static Parts parts(SplittableRandom r) {
+        List<String> bodies = new ArrayList<>();
+        for (int i = Gen.size(r, 1, 8); i > 0; i--) {
+            bodies.add(anyText(r, 0, 12));
         }
+        List<String> values = new ArrayList<>();
+        for (int i = Gen.size(r, 0, 3); i > 0; i--) {
+            values.add(anyText(r, 1, 6));
+        }
+        return new Parts(bodies, values);
+    }
+
+    /** Any parts written with their byte offsets come back as written. */
+    @Test
+    void roundTrip() {
+        Fuzz.forAll(300, MultipartParserTest::parts, p -> p.bodies().stream().map(Gen::show).toList() + " "
+                + p.values().stream().map(Gen::show).toList(), p -> {
+                    List<String> bodies = p.bodies();
+                    List<String> values = p.values();
+                    StringBuilder body = new StringBuilder();
+                    StringBuilder offsets = new StringBuilder();
+                    List<Part> expected = new ArrayList<>();
+                    int bytes = 0;
+                    for (int i = 0; i < bodies.size(); i++) {
+                        List<Header> headers = new ArrayList<>();
+                        StringBuilder part = new StringBuilder();
+                        for (int j = 0; j < values.size() && i % 2 == 0; j++) {
+                            String v = values.get(j).replace("\r", "").replace("\n", "");
+                            headers.add(new Header("h" + j, v));
+                            part.append("h").append(j).append(':').append(v).append("\r\n");
+                        }
+                        part.append("\r\n").append(bodies.get(i));
+                        expected.add(new Part(headers, bodies.get(i)));
+                        offsets.append(i == 0 ? "" : " ").append(bytes);
+                        bytes += part.toString().getBytes(StandardCharsets.UTF_8).length;
+                        body.append(part);
+                    }
+                    List<Part> parsed = parser.parse(offsets.toString(), body.toString());
+                    assertEquals(expected.size(), parsed.size());
+                    for (int i = 0; i < expected.size(); i++) {
+                        assertEquals(expected.get(i), parsed.get(i));
+                    }
+                });
+    }
+
+    record Cut(String offsets, String body) {
+    }
+
+    /** Offsets near the body's byte boundaries, or anything at all. */
+    private static Cut cut(SplittableRandom r) {
+        String body = r.nextBoolean() ? anyText(r, 0, 30) : Gen.body(r);
+        int bytes = body.getBytes(StandardCharsets.UTF_8).length;
+        StringBuilder offsets = new StringBuilder();
+        int n = Gen.size(r, 0, 10);
+        for (int i = 0; i < n; i++) {
+            offsets.append(i == 0 ? "" : r.nextInt(4) == 0 ? "  " : " ");
+            switch (r.nextInt(6)) {
+                case 0 -> offsets.append(i == 0 ? 0 : r.nextInt(bytes + 3));
+                case 1 -> offsets.append(bytes + r.nextInt(-2, 3));
+                case 2 -> offsets.append(Gen.anything(r, 4).replace(" ", ""));
+                case 3 -> offsets.append(r.nextLong(Long.MAX_VALUE));
+                default -> offsets.append(i * Math.max(1, bytes / Math.max(1, n)));
+            }
+        }
+        return new Cut(offsets.toString(), body);
+    }
+
+    /** Whatever the offsets and body, the parser gives parts that lie inside the body, or 400/413. */
+    @Test
+    void anyOffsetsGivePartsOrAProtocolException() {
+        Fuzz.forAll(1000, MultipartParserTest::cut, c -> Gen.show(c.offsets()) + " on " + Gen.show(c.body()), c -> {
+            try {
+                List<Part> parts = parser.parse(c.offsets(), c.body());
+                assertTrue(!parts.isEmpty() && parts.size() <= 8, "1 to max-parts parts");
+                for (Part part : parts) {
+                    assertTrue(part.headers().size() <= 4, "at most max-headers per part");
+                    assertTrue(c.body().contains(part.body()), "a part's body is a piece of the body");
+                }
+            } catch (ProtocolException e) {
+                assertTrue(e.code() == 400 || e.code() == 413, () -> "code " + e.code());
+                assertTrue(!e.reason().isBlank() && !e.reason().contains("\n"), "a one-line reason");
+            } catch (Throwable t) {
+                fail("parser threw " + t, t);
+            }
+        });
     }
 
     private void assertCode(int code, String offsets, String body) {
