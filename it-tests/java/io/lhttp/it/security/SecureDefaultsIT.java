@@ -7,13 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lhttp.it.support.Addresses;
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.it.support.WsClient;
-import java.net.Inet4Address;
 import java.net.InetAddress;
-import java.net.NetworkInterface;
 import java.net.URI;
-import java.util.Collections;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,7 +103,7 @@ class SecureDefaultsIT {
                 "this host may publish");
         // Another host: the server is reached through this machine's own non-loopback address, so the
         // connection's source address is that address, not loopback.
-        InetAddress external = externalAddress();
+        InetAddress external = Addresses.external();
         URI offHost = URI.create("http://" + external.getHostAddress() + ":" + server.port() + "/");
         RawHttp.Response r = RawHttp.request(offHost, "POST", "/publish", body, "Content-Type: text/plain");
         assertEquals(403, r.status(), r.body());
@@ -116,19 +114,5 @@ class SecureDefaultsIT {
         c.send(frame("join", "subscribe:" + channel + "\r\n", ""));
         c.send(frame("echo", "", "subscribed"));
         assertEquals(frame("echo", "", "subscribed"), c.next());
-    }
-
-    /** A non-loopback IPv4 address of this machine (eth0 here and in CI). */
-    static InetAddress externalAddress() throws Exception {
-        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (nif.isUp() && !nif.isLoopback()) {
-                for (InetAddress a : Collections.list(nif.getInetAddresses())) {
-                    if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
-                        return a;
-                    }
-                }
-            }
-        }
-        throw new AssertionError("this machine has no non-loopback IPv4 address to connect from");
     }
 }

@@ -136,7 +136,8 @@ public class LhttpConfig {
     /**
      * Comma-separated header keys removed from every message published by a client (ignoring
      * case), so that credentials a client sends for a filter never reach the channel's
-     * subscribers. Empty = publish whole, as the original. Default {@code auth,authorization,cookie,token}.
+     * subscribers. {@code none} = publish whole, as the original (an empty value counts as unset in
+     * MicroProfile Config). Default {@code auth,authorization,cookie,token}.
      */
     public static final String PUBLISH_STRIP_HEADERS = "lhttp.publish.strip-headers";
     public static final String DEFAULT_PUBLISH_STRIP_HEADERS = "auth,authorization,cookie,token";
@@ -369,7 +370,8 @@ public class LhttpConfig {
             throw new IllegalArgumentException(ALLOWED_ORIGINS + ": " + e.getMessage(), e);
         }
         publishAllowRemote = config.getOptionalValue(PUBLISH_ALLOW_REMOTE, Boolean.class).orElse(false);
-        publishStripHeaders = names(string(PUBLISH_STRIP_HEADERS, DEFAULT_PUBLISH_STRIP_HEADERS));
+        String strip = string(PUBLISH_STRIP_HEADERS, DEFAULT_PUBLISH_STRIP_HEADERS);
+        publishStripHeaders = strip.equalsIgnoreCase("none") ? java.util.Set.of() : names(strip);
         try {
             upstreamForwardHeaders = io.lhttp.upstream.UpstreamRequest.Forwarding.parseNames(
                     string(UPSTREAM_FORWARD_HEADERS, ""));

@@ -41,6 +41,8 @@ public class TokenFilter {
                 ex.fail(e.code(), e.reason());
                 return null;
             }
+            // Whatever lhttp.publish.strip-headers says, a token is never published.
+            ex.removeHeader(HEADER);
         } else if (!authenticator.authenticated(ex.connection())) {
             ex.fail(401, Authentication.grant(ex.connection()) == null ? "authentication required: send a token"
                     : "token expired");

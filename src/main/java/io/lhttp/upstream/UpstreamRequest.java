@@ -32,14 +32,15 @@ public final class UpstreamRequest {
             "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection", "http2-settings");
 
     /**
-     * Headers that carry credentials or claim to say who the client is. A client's own are not
+     * Headers that carry credentials or claim to say who the client is ({@code auth} is the token
+     * header of {@code lhttp.auth}). A client's own are not
      * forwarded unless {@code lhttp.upstream.forward-headers} names them: they would let any
      * client speak to the backend with someone else's cookie, or pose as another address.
      * {@code X-Forwarded-*} and {@code X-Lhttp-*} are matched by prefix; {@code X-Lhttp-*} are the
      * server's own identity headers and are never taken from a client.
      */
     static final Set<String> SENSITIVE = Set.of("authorization", "proxy-authorization", "cookie", "forwarded",
-            "x-real-ip", "x-client-ip", "true-client-ip");
+            "x-real-ip", "x-client-ip", "true-client-ip", "auth");
 
     /** Prefix of the server's own identity headers ({@link Forwarding#identity()}). */
     public static final String IDENTITY_PREFIX = "x-lhttp-";

@@ -109,6 +109,7 @@ class UpstreamRequestTest {
             new Header("Authorization", "Bearer stolen"),
             new Header("proxy-authorization", "Basic x"),
             new Header("Cookie", "session=someone-else"),
+            new Header("auth", "eyJ.token.sig"),
             new Header("X-Forwarded-For", "6.6.6.6"),
             new Header("x-forwarded-host", "admin.internal"),
             new Header("X-Forwarded-Proto", "https"),
@@ -125,7 +126,7 @@ class UpstreamRequestTest {
                         new Header("X-Lhttp-User", "alice"), new Header("X-Forwarded-For", "192.0.2.7"))))
                 .headers().map();
         assertEquals(List.of("json"), sent.get("content-type"));
-        for (String dropped : List.of("authorization", "proxy-authorization", "cookie", "x-forwarded-host",
+        for (String dropped : List.of("authorization", "proxy-authorization", "cookie", "auth", "x-forwarded-host",
                 "x-forwarded-proto", "x-real-ip", "forwarded")) {
             assertFalse(sent.containsKey(dropped), dropped);
         }
