@@ -104,6 +104,38 @@ public class LhttpConfig {
     public static final String UPSTREAM_MAX_RESPONSE_BYTES = "lhttp.upstream.max-response-bytes";
     public static final int DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES = 65536;
 
+    // --- connection I/O budgets and deadlines (issues 9, 14) ---
+    /**
+     * Bytes all connections together may hold in frames that have started but not finished
+     * arriving (kept by our code between the container's partial deliveries). A connection whose
+     * part would pass it is closed with 1013 (try again later). Each connection holds at most
+     * {@code lhttp.max-frame-hard-bytes} of it. Default 67108864 (64 MiB).
+     */
+    public static final String INBOUND_BUFFER_TOTAL_BYTES = "lhttp.inbound-buffer-total-bytes";
+    public static final long DEFAULT_INBOUND_BUFFER_TOTAL_BYTES = 64L << 20;
+    /**
+     * Milliseconds a frame may take from its first part to its last; slower closes the
+     * connection with 1008. Default 15000.
+     */
+    public static final String FRAME_TIMEOUT_MS = "lhttp.frame-timeout-ms";
+    public static final long DEFAULT_FRAME_TIMEOUT_MS = 15_000;
+    /**
+     * Bytes (frame lengths in chars, i.e. bytes for Latin-1 text) queued for one connection
+     * before the slow-consumer policy applies, besides the {@code lhttp.send-queue} frame bound;
+     * a single frame larger than this is still sent when the queue is empty. Default 1048576 (1 MiB).
+     */
+    public static final String SEND_QUEUE_BYTES = "lhttp.send-queue-bytes";
+    public static final int DEFAULT_SEND_QUEUE_BYTES = 1 << 20;
+    /** Milliseconds without anything received after which the server pings a connection. 0 = no pings. Default 30000. */
+    public static final String PING_INTERVAL_MS = "lhttp.ping-interval-ms";
+    public static final long DEFAULT_PING_INTERVAL_MS = 30_000;
+    /**
+     * Milliseconds without anything received from a connection (no frame, no pong) after which
+     * it is closed with 1001. 0 = never. Default 90000 (three unanswered pings).
+     */
+    public static final String IDLE_TIMEOUT_MS = "lhttp.idle-timeout-ms";
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 90_000;
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -132,6 +164,11 @@ public class LhttpConfig {
     private int upstreamMaxInFlight;
     private int upstreamMaxInFlightTotal;
     private int upstreamMaxResponseBytes;
+    private long inboundBufferTotalBytes;
+    private Duration frameTimeout;
+    private int sendQueueBytes;
+    private Duration pingInterval;
+    private Duration idleTimeout;
 
     @PostConstruct
     void load() {
@@ -177,6 +214,53 @@ public class LhttpConfig {
         upstreamMaxInFlight = positive(UPSTREAM_MAX_IN_FLIGHT, DEFAULT_UPSTREAM_MAX_IN_FLIGHT);
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
+        loadConnectionIo();
+    }
+
+    private void loadConnectionIo() {
+        inboundBufferTotalBytes = longAtLeast(INBOUND_BUFFER_TOTAL_BYTES, DEFAULT_INBOUND_BUFFER_TOTAL_BYTES, 1);
+        frameTimeout = Duration.ofMillis(longAtLeast(FRAME_TIMEOUT_MS, DEFAULT_FRAME_TIMEOUT_MS, 1));
+        sendQueueBytes = positive(SEND_QUEUE_BYTES, DEFAULT_SEND_QUEUE_BYTES);
+        pingInterval = Duration.ofMillis(longAtLeast(PING_INTERVAL_MS, DEFAULT_PING_INTERVAL_MS, 0));
+        idleTimeout = Duration.ofMillis(longAtLeast(IDLE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, 0));
+        if (!idleTimeout.isZero() && !pingInterval.isZero() && pingInterval.compareTo(idleTimeout) >= 0) {
+            throw new IllegalArgumentException(PING_INTERVAL_MS + " (" + pingInterval.toMillis()
+                    + ") must be below " + IDLE_TIMEOUT_MS + " (" + idleTimeout.toMillis()
+                    + "), or a live client is closed before it is asked to answer");
+        }
+    }
+
+    private long longAtLeast(String key, long defaultValue, long min) {
+        long value = config.getOptionalValue(key, Long.class).orElse(defaultValue);
+        if (value < min) {
+            throw new IllegalArgumentException(key + " must be at least " + min + ", not " + value);
+        }
+        return value;
+    }
+
+    /** Bytes all connections together may hold in unfinished frames ({@link #INBOUND_BUFFER_TOTAL_BYTES}). */
+    public long inboundBufferTotalBytes() {
+        return inboundBufferTotalBytes;
+    }
+
+    /** Longest time from a frame's first part to its last ({@link #FRAME_TIMEOUT_MS}). */
+    public Duration frameTimeout() {
+        return frameTimeout;
+    }
+
+    /** Bytes one connection's send queue holds before the slow-consumer policy applies ({@link #SEND_QUEUE_BYTES}). */
+    public int sendQueueBytes() {
+        return sendQueueBytes;
+    }
+
+    /** Quiet time after which a connection is pinged; zero = never ({@link #PING_INTERVAL_MS}). */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /** Quiet time after which a connection is closed; zero = never ({@link #IDLE_TIMEOUT_MS}). */
+    public Duration idleTimeout() {
+        return idleTimeout;
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
@@ -192,7 +276,10 @@ public class LhttpConfig {
                 + ", upstream.allow=" + (upstreamAllow.isEmpty() ? "none (upstream off)" : upstreamAllow)
                 + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight=" + upstreamMaxInFlight
                 + ", upstream.max-in-flight-total=" + upstreamMaxInFlightTotal
-                + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes + ", instance-name=" + instanceName);
+                + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes + ", instance-name=" + instanceName
+                + ", inbound-buffer-total-bytes=" + inboundBufferTotalBytes + ", frame-timeout-ms=" + frameTimeout.toMillis()
+                + ", send-queue-bytes=" + sendQueueBytes + ", ping-interval-ms=" + pingInterval.toMillis()
+                + ", idle-timeout-ms=" + idleTimeout.toMillis());
     }
 
     private static String defaultInstanceName() {
