@@ -48,11 +48,12 @@ public class LhttpConfig {
     public static final String SEND_QUEUE = "lhttp.send-queue";
     public static final int DEFAULT_SEND_QUEUE = 1024;
     /**
-     * Frames per acknowledged send on containers whose stream writer does not block (Tyrus,
-     * i.e. Payara and GlassFish): the others go out unacknowledged in between, so that the
-     * container's per-send idle-timer task runs once per batch (docs/BENCHMARKS.md). At most
-     * this many frames beyond {@code lhttp.send-queue} are in the container's buffers. 1 = every
-     * send acknowledged, as on other containers. Default 32.
+     * Frames per acknowledged send on containers that can send without waiting: Tyrus (Payara,
+     * GlassFish) through its non-blocking stream writer, so that the container's per-send
+     * idle-timer task runs once per batch (docs/BENCHMARKS.md); Undertow (WildFly) through the
+     * batching API, one flush per batch. At most this many frames (and {@code lhttp.send-queue-bytes})
+     * beyond {@code lhttp.send-queue} are in the container's buffers. 1 = every send acknowledged,
+     * as on Tomcat (TomEE), where it is always 1. Default 32.
      */
     public static final String SEND_BATCH = "lhttp.send-batch";
     public static final int DEFAULT_SEND_BATCH = 32;

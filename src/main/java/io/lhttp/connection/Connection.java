@@ -43,10 +43,12 @@ public final class Connection implements Subscriber {
         this.tokens = ratePerSecond;
         this.lastRefill = System.nanoTime();
         session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
-        this.queue = new SendQueue(session.getAsyncRemote(), SendQueue.StreamWriter.of(session.getBasicRemote()),
-                Containers.nonBlockingStreamWriter(session) ? config.sendBatch() : 1, config.sendQueue(),
-                config.sendQueueBytes(), config.slowConsumer(),
+        SendQueue[] self = new SendQueue[1]; // the writer reports failures to the queue it serves
+        SendQueue.StreamWriter writer = Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
+        this.queue = new SendQueue(session.getAsyncRemote(), writer, writer != null ? config.sendBatch() : 1,
+                config.sendQueue(), config.sendQueueBytes(), config.slowConsumer(),
                 reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
+        self[0] = queue;
     }
 
     /** A server-unique id of this connection. */

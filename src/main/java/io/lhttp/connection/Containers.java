@@ -1,6 +1,10 @@
 package io.lhttp.connection;
 
 import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * What differs between the WebSocket implementations the WAR runs on, in one place. Recognised
@@ -8,18 +12,45 @@ import jakarta.websocket.Session;
  */
 final class Containers {
 
+    private static final Logger LOG = Logger.getLogger(Containers.class.getName());
     private static final String TYRUS = "org.glassfish.tyrus.";
+    private static final String UNDERTOW = "io.undertow.";
 
     private Containers() {
     }
 
     /**
-     * Whether the session's stream writer returns without waiting for the write: Tyrus's does
-     * (one whole frame per write and close, completion not reported); Tomcat's and Undertow's
-     * block until written, which would let a slow client hold up the publisher.
+     * How a session's send queue sends frames without waiting for each to be acknowledged
+     * ({@code lhttp.send-batch} frames per acknowledged send), or null where every send must be
+     * acknowledged:
+     * <ul>
+     * <li>Tyrus (Payara): its stream writer, which returns at once and skips the per-send idle
+     * timer task of an acknowledged send.</li>
+     * <li>Undertow (WildFly): the Jakarta batching API. Frames are queued with asynchronous sends
+     * and one {@code flushBatch()} writes them all; Undertow's flush only schedules the write on
+     * its I/O thread. One acknowledged send at a time flushed every frame on its own, and a
+     * full-speed burst filled healthy readers' queues faster than that drained them.</li>
+     * <li>Tomcat (TomEE) and others: none. Tomcat's {@code flushBatch()} blocks until written (a
+     * stalled client would hold up the publisher) and concurrent asynchronous sends lose
+     * messages there, so each frame is one acknowledged send.</li>
+     * </ul>
+     *
+     * @param failed told when a send made without acknowledgement fails
      */
-    static boolean nonBlockingStreamWriter(Session session) {
-        return session.getClass().getName().startsWith(TYRUS);
+    static SendQueue.StreamWriter unacknowledgedWriter(Session session, Consumer<Throwable> failed) {
+        String name = session.getClass().getName();
+        if (name.startsWith(TYRUS)) {
+            return SendQueue.StreamWriter.of(session.getBasicRemote());
+        }
+        if (name.startsWith(UNDERTOW)) {
+            try {
+                session.getAsyncRemote().setBatchingAllowed(true);
+                return SendQueue.StreamWriter.batching(session.getAsyncRemote(), failed);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "batching not allowed; every send acknowledged", e);
+            }
+        }
+        return null;
     }
 
     /**

@@ -21,9 +21,12 @@ import java.util.List;
  *
  * <p>Parts are kept as a list and joined once at the end: no growing buffer that doubles. A frame
  * that arrives whole (the usual case, and always on Tyrus) is passed through without a copy and
- * without touching the budget. One connection's callbacks never overlap (WebSocket API), so this
- * class needs no locks; only {@link #startedNanos()} and {@link #release()} are called from other
- * threads (the sweeper, the close callback), hence the lock on the slow path.
+ * without touching the budget, and takes no lock. One connection's callbacks never overlap
+ * (WebSocket API), but the sweeper reads {@link #startedNanos()} and the close callback may
+ * {@link #release()} from other threads, hence the lock on the slow path.
+ *
+ * <p>Bytes are counted in UTF-8, as the cap is. What a text part takes in memory is at most
+ * twice that (Java strings hold Latin-1 text in 1 byte a char, other text in 2).
  */
 final class FrameAssembler {
 

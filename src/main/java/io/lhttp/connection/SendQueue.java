@@ -66,10 +66,21 @@ final class SendQueue implements SendHandler {
     private static final int RETURNED = 1;
     private static final int COMPLETED = 2;
 
-    /** Sends one whole text frame without waiting for it to be written, e.g. through {@code Session.getBasicRemote().getSendWriter()}. */
+    /**
+     * Sends one whole text frame without waiting for it to be written, e.g. through
+     * {@code Session.getBasicRemote().getSendWriter()}; what it sent goes out at the latest on
+     * {@link #flush()}.
+     */
     @FunctionalInterface
     interface StreamWriter {
         void sendWhole(String frame) throws IOException;
+
+        /**
+         * Pushes what was sent to the socket without waiting for it (a batching container holds
+         * frames until asked); called after each acknowledged send and when the queue runs empty.
+         */
+        default void flush() throws IOException {
+        }
 
         /**
          * A stream writer on the session's basic remote: one write and close is one whole text
@@ -85,6 +96,32 @@ final class SendQueue implements SendHandler {
                 w.close();
             };
         }
+
+        /**
+         * The Jakarta batching API over asynchronous sends, for containers whose
+         * {@code flushBatch()} does not block (Undertow: it schedules the write on the I/O
+         * thread): frames are handed over without waiting, each with a handler that only reports
+         * a failure, and one flush writes them all. Batching must already be allowed on
+         * {@code remote}.
+         */
+        static StreamWriter batching(RemoteEndpoint.Async remote, Consumer<Throwable> failed) {
+            SendHandler onFailure = result -> {
+                if (!result.isOK()) {
+                    failed.accept(result.getException());
+                }
+            };
+            return new StreamWriter() {
+                @Override
+                public void sendWhole(String frame) {
+                    remote.sendText(frame, onFailure);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    remote.flushBatch();
+                }
+            };
+        }
     }
 
     private final RemoteEndpoint.Async remote;
@@ -92,6 +129,7 @@ final class SendQueue implements SendHandler {
     private final int batch;
     private int unconfirmed; // frames sent through the stream writer since the last acknowledged send; writer role only
     private long unconfirmedBytes; // their length; writer role only
+    private boolean unflushed; // sent something since the last flush; writer role only
     private final int capacity;
     private final long maxBytes;
     private final AtomicLong bytes = new AtomicLong();
@@ -211,6 +249,7 @@ final class SendQueue implements SendHandler {
         while (writing.compareAndSet(false, true)) {
             Object next = queue.poll();
             if (next == null || closed) {
+                flush(); // still the writer: nothing may wait in a batch when the queue runs empty
                 writing.set(false);
                 if (closed) {
                     queue.clear();
@@ -228,6 +267,7 @@ final class SendQueue implements SendHandler {
             if (unconfirmed + 1 < batch && next instanceof String text && unconfirmedBytes + length <= maxBytes) {
                 try {
                     streamWriter.sendWhole(text);
+                    unflushed = true;
                     unconfirmed++;
                     unconfirmedBytes += length;
                 } catch (IOException | RuntimeException e) {
@@ -249,10 +289,28 @@ final class SendQueue implements SendHandler {
                 failed(e);
                 handshake.set(COMPLETED);
             }
+            if (streamWriter != null) {
+                // A batching container completes this send only once it is written: flush now. The
+                // completion may come on another thread meanwhile; the handshake below sorts that out.
+                unflushed = true;
+                flush();
+            }
             if (handshake.compareAndSet(IN_CALL, RETURNED)) {
                 return; // the completion callback continues the drain
             }
             writing.set(false); // completed on this thread: loop instead of recursing
+        }
+    }
+
+    /** Flushes what the writer sent unacknowledged or acknowledged since the last flush; writer role only. */
+    private void flush() {
+        if (unflushed) {
+            unflushed = false;
+            try {
+                streamWriter.flush();
+            } catch (IOException | RuntimeException e) {
+                failed(e);
+            }
         }
     }
 
@@ -268,7 +326,7 @@ final class SendQueue implements SendHandler {
         drain();
     }
 
-    private void failed(Throwable e) {
+    void failed(Throwable e) {
         if (!closed) {
             LOG.log(Level.FINE, "send failed, closing the connection", e);
             close("send failed: " + e);

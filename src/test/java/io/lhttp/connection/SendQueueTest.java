@@ -402,6 +402,53 @@ class SendQueueTest {
     }
 
     @Test
+    void aBatchingWriterIsFlushedAfterEachAcknowledgedSendAndWhenTheQueueRunsEmpty() {
+        // Undertow's batching: nothing is written (and no acknowledgement comes) until a flush.
+        List<String> events = new CopyOnWriteArrayList<>();
+        SendQueue q = new SendQueue(remote, new SendQueue.StreamWriter() {
+            @Override
+            public void sendWhole(String frame) {
+                events.add("send " + frame);
+            }
+
+            @Override
+            public void flush() {
+                events.add("flush");
+            }
+        }, 3, 1000, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+        remote.mode = f -> Mode.HOLD;
+        assertTrue(q.offer("a")); // unacknowledged; the queue is then empty: flushed
+        assertEquals(List.of("send a", "flush"), events);
+        assertTrue(q.offer("b"));
+        assertTrue(q.offer("c")); // the third of the batch: acknowledged, flushed so that it is written
+        assertEquals(List.of("send a", "flush", "send b", "flush", "flush"), events);
+        assertEquals(List.of("c"), remote.sentList());
+        assertTrue(q.offer("d")); // waits behind the outstanding acknowledged send
+        assertEquals(5, events.size());
+        remote.release(new SendResult());
+        assertEquals(List.of("send a", "flush", "send b", "flush", "flush", "send d", "flush"), events);
+        assertEquals(List.of(), closes);
+    }
+
+    @Test
+    void aFailedFlushClosesTheConnection() {
+        SendQueue q = new SendQueue(remote, new SendQueue.StreamWriter() {
+            @Override
+            public void sendWhole(String frame) {
+            }
+
+            @Override
+            public void flush() throws IOException {
+                throw new IOException("broken pipe");
+            }
+        }, 3, 1000, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+        assertTrue(q.offer("a"));
+        assertEquals(1, closes.size());
+        assertTrue(closes.get(0).contains("broken pipe"), closes.get(0));
+        assertFalse(q.offer("b"));
+    }
+
+    @Test
     void closePolicyClosesAtCapacityPlusOne() {
         SendQueue q = queue(3, SlowConsumerPolicy.CLOSE);
         remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
