@@ -44,9 +44,15 @@ public class LhttpConfig {
     /** Frames one connection may send per second (a token bucket of as many); more get 429. 0 = no limit. Default 10000. */
     public static final String MAX_MESSAGES_PER_SECOND = "lhttp.max-messages-per-second";
     public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 10_000;
-    /** Frames queued for one connection before the slow-consumer policy applies. Default 1024. */
+    /**
+     * Frames queued for one connection before the slow-consumer policy applies, besides the
+     * {@code lhttp.send-queue-bytes} bound, which usually acts first (1 MiB is ~7,000 frames of
+     * 150 bytes). This one bounds the per-frame overhead of tiny frames. It was 1024 while it was
+     * the only bound: a full-speed burst of 10,000 small messages then closed healthy readers on
+     * WildFly, whose drain cannot keep up with how fast a publisher's frames are read. Default 16384.
+     */
     public static final String SEND_QUEUE = "lhttp.send-queue";
-    public static final int DEFAULT_SEND_QUEUE = 1024;
+    public static final int DEFAULT_SEND_QUEUE = 16_384;
     /**
      * Frames per acknowledged send on containers that can send without waiting: Tyrus (Payara,
      * GlassFish) through its non-blocking stream writer, so that the container's per-send
