@@ -136,6 +136,7 @@ public final class Connection implements Subscriber {
     void ping(java.nio.ByteBuffer data) {
         try {
             session.getAsyncRemote().sendPing(data);
+            Containers.flushControl(session);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "ping failed, closing the connection", e);
             close(CloseReason.CloseCodes.GOING_AWAY, "ping failed");
@@ -154,6 +155,7 @@ public final class Connection implements Subscriber {
     /** Closes the connection with a WebSocket close code; the reason is cut to what fits a close frame. */
     public void close(CloseReason.CloseCode code, String reason) {
         queue.discard();
+        Containers.endBatching(session);
         try {
             session.close(new CloseReason(code, fitCloseReason(reason)));
         } catch (IOException | IllegalStateException e) {

@@ -54,6 +54,27 @@ final class Containers {
     }
 
     /**
+     * Ends batching before a close frame: a batching container (Undertow) holds every frame,
+     * the close frame too, until a flush, and disallowing batching sends what is held.
+     */
+    static void endBatching(Session session) {
+        try {
+            if (session.getAsyncRemote().getBatchingAllowed()) {
+                session.getAsyncRemote().setBatchingAllowed(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not end batching before the close", e);
+        }
+    }
+
+    /** Writes a control frame just sent (a ping) where a batching container would hold it back. */
+    static void flushControl(Session session) throws IOException {
+        if (session.getAsyncRemote().getBatchingAllowed()) {
+            session.getAsyncRemote().flushBatch(); // Undertow's only schedules the write
+        }
+    }
+
+    /**
      * Whether an error is Tyrus refusing a frame larger than its incoming buffer
      * ({@code org.glassfish.tyrus.incomingBufferSize}, set in web.xml to the hard frame cap plus
      * the frame header). Tyrus reads every frame whole before any handler sees a part of it, and
