@@ -72,8 +72,10 @@ public final class Report {
 
     /** What a scenario is judged by: the key in the result, its unit, and whether more is better. */
     record Metric(String key, String label, boolean higherIsBetter) {
-        static Metric of(Map<String, String> result) {
-            return switch (result.getOrDefault("mode", "fanout")) {
+        /** By the result's mode; by the scenario's name when no run gave a result. */
+        static Metric of(Map<String, String> result, String scenario) {
+            return switch (result.getOrDefault("mode", scenario.equals("latency") || scenario.equals("connections")
+                    || scenario.equals("memory") ? scenario : "fanout")) {
                 case "latency" -> new Metric("p50_us", "p50 µs", false);
                 case "connections" -> new Metric("open_per_s", "opens/s", true);
                 case "memory" -> new Metric("kb_per_connection", "live heap KB per idle connection", false);
@@ -113,7 +115,7 @@ public final class Report {
     String row(String scenario, String server, Cell c) {
         Map<String, String> any = !c.server.isEmpty() ? c.server.values().iterator().next()
                 : !c.nchan.isEmpty() ? c.nchan.values().iterator().next() : Map.of();
-        Metric m = Metric.of(any);
+        Metric m = Metric.of(any, scenario);
         double[] mine = values(c.server, m.key());
         double[] theirs = values(c.nchan, m.key());
         List<Double> ratios = new ArrayList<>();

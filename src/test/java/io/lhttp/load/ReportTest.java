@@ -77,4 +77,16 @@ class ReportTest {
         r.add("## fanout100 nchan");
         assertEquals(2, r.table().split("\n").length);
     }
+
+    @Test
+    void memoryHasNoNchanAndAFailedScenarioKeepsItsMeasure() {
+        Report r = new Report();
+        r.add("R payara 1 memory server {\"mode\":\"memory\",\"kb_per_connection\":16.63,\"kb_left_per_connection\":0.342,"
+                + "\"subs_closed\":0,\"close_codes\":\"\",\"complete\":true}");
+        r.add("F tomee 1 memory server server not started: died during start-up");
+        String[] lines = r.table().split("\n");
+        assertTrue(lines[2].startsWith("| memory | payara | live heap KB per idle connection | – | **16.6** (16.6); after closing 0.3 KB left | – |"),
+                lines[2]);
+        assertTrue(lines[3].startsWith("| memory | tomee | live heap KB per idle connection | – | – | – |"), lines[3]);
+    }
 }
