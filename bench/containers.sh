@@ -146,14 +146,13 @@ start_tomee() {
     mkdir -p target/bench-tomee && unzip -q "$TOMEE_ZIP" -d target/bench-tomee || return 1
   fi
   chmod +x "$home"/bin/*.sh
-  [ -f "$home/conf/server.xml.orig" ] || cp "$home/conf/server.xml" "$home/conf/server.xml.orig"
   rm -rf "$home"/webapps/* "$home/work" "$home/temp"/* "$home/logs"/*
   mkdir -p "$home/temp"
   cp "$war" "$home/webapps/ROOT.war"
   # shutdown port off (SIGTERM stops it), the HTTP connector on our port, loopback only
   sed -e 's/<Server port="8005"/<Server port="-1"/' \
       -e "0,/<Connector port=\"8080\" protocol=\"HTTP\/1.1\"/s//<Connector port=\"$SPORT\" address=\"127.0.0.1\" protocol=\"HTTP\/1.1\"/" \
-      "$home/conf/server.xml.orig" > "$home/conf/server.xml"
+      <(unzip -p "$TOMEE_ZIP" apache-tomee-microprofile-9.0.0/conf/server.xml) > "$home/conf/server.xml"
   CATALINA_PID= JAVA_OPTS= CATALINA_OPTS="$heap $jvm $LHTTP_OPTS $tomee_opts" "$home/bin/catalina.sh" run > "$SLOG" 2>&1 &
   SHELL_PID=$!
   SPID=$SHELL_PID # catalina.sh run execs the JVM
