@@ -15,6 +15,7 @@
 #   heap="-Xms2g -Xmx2g"                  the same for every Java server
 #   jvm="..."                             more JVM options for every Java server
 #   payara_opts= wildfly_opts= tomee_opts=   more JVM options (-XX…, -Dkey=value) for one server
+#   payara_args=                          more Payara Micro arguments, e.g. "--prebootcommandfile server-config/x.asadmin"
 #   connections=10000                     connections of the connections and memory scenarios
 #   warmup=1                              one unrecorded fan-out and latency run before the rounds (0: none)
 #   out=target/bench-containers/<UTC time>   results, logs and table
@@ -37,6 +38,7 @@ jar=target/lhttp.jar
 heap="-Xms2g -Xmx2g"
 jvm=
 payara_opts=
+payara_args=
 wildfly_opts=
 tomee_opts=
 connections=10000
@@ -47,7 +49,7 @@ for a in "$@"; do
   case $key in
     servers) servers=$val ;; scenarios) scenarios=$val ;; rounds) rounds=$val ;;
     war) war=$val; war_given=1 ;; jar) jar=$val ;; heap) heap=$val ;; jvm) jvm=$val ;;
-    payara_opts) payara_opts=$val ;; wildfly_opts) wildfly_opts=$val ;; tomee_opts) tomee_opts=$val ;;
+    payara_opts) payara_opts=$val ;; payara_args) payara_args=$val ;; wildfly_opts) wildfly_opts=$val ;; tomee_opts) tomee_opts=$val ;;
     connections) connections=$val ;; warmup) warmup=$val ;; out) out=$val ;;
     *) echo "unknown option: $a (see the head of $0)" >&2; exit 2 ;;
   esac
@@ -109,9 +111,9 @@ trap 'exit 130' INT TERM
 start_payara() {
   if [ -n "$war_given" ]; then
     java $heap $jvm $LHTTP_OPTS $payara_opts -jar target/payara-micro.jar --deploy "$war" --contextroot / \
-      --nocluster --port "$SPORT" > "$SLOG" 2>&1 &
+      --nocluster --port "$SPORT" $payara_args > "$SLOG" 2>&1 &
   else
-    java $heap $jvm $LHTTP_OPTS $payara_opts -jar "$jar" --port "$SPORT" > "$SLOG" 2>&1 &
+    java $heap $jvm $LHTTP_OPTS $payara_opts -jar "$jar" --port "$SPORT" $payara_args > "$SLOG" 2>&1 &
   fi
   SHELL_PID=$!
   SPID=$SHELL_PID
@@ -262,7 +264,7 @@ cleanup
   echo "bench/containers.sh, $STARTED–$(date -u +%H:%M) UTC, $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo ' (modified)'), rounds: $rounds, load average at start / end: $LOAD_START / $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
   echo "- Java servers: $("$JAVA_BIN" -version 2>&1 | head -n1), heap \`$heap\`${jvm:+, \`$jvm\`}, \`$LHTTP_OPTS\`; WAR: \`$war\`$([ -z "$war_given" ] && echo ", Payara: \`$jar\`")"
-  [ -n "$payara_opts" ] && echo "- Payara Micro also: \`$payara_opts\`"
+  [ -n "$payara_opts$payara_args" ] && echo "- Payara Micro also: \`$payara_opts $payara_args\`"
   [ -n "$wildfly_opts" ] && echo "- WildFly 39.0.1 (standalone-microprofile.xml) also: \`$wildfly_opts\`"
   [ -n "$tomee_opts" ] && echo "- TomEE 9.0.0 MicroProfile also: \`$tomee_opts\`"
   echo "- nchan: $(nginx -v 2>&1 | sed 's/.*: //'), bench/nchan.conf; measured right before the server in each round"
