@@ -23,8 +23,8 @@
 #             mvn -o -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 #             apt-get install -y nginx libnginx-mod-nchan
 # WildFly 39.0.1 and TomEE 9.0.0 MicroProfile are unpacked from ~/.m2 into target/bench-wildfly and
-# target/bench-tomee on first use (mvn -o dependency:get -Dartifact=org.wildfly:wildfly-dist:39.0.1.Final:zip
-# and -Dartifact=org.apache.tomee:apache-tomee:9.0.0:zip:microprofile fetch them).
+# target/bench-tomee on first use (mvn dependency:get -Dartifact=org.wildfly:wildfly-dist:39.0.1.Final:zip
+# and -Dartifact=org.apache.tomee:apache-tomee:9.0.0:zip:microprofile fetch them from Maven Central).
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
