@@ -18,6 +18,7 @@
 #   payara_args=                          more Payara Micro arguments, e.g. "--prebootcommandfile server-config/x.asadmin"
 #   connections=10000                     connections of the connections and memory scenarios
 #   warmup=1                              one unrecorded fan-out and latency run before the rounds (0: none)
+#   run_timeout=900                       seconds one load tool run may take (then: no result, "exit 124")
 #   out=target/bench-containers/<UTC time>   results, logs and table
 # Needs once: mvn -o -q package -DskipTests
 #             mvn -o -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
@@ -43,6 +44,7 @@ wildfly_opts=
 tomee_opts=
 connections=10000
 warmup=1
+run_timeout=900
 out="target/bench-containers/$(date -u +%Y%m%dT%H%M%SZ)"
 for a in "$@"; do
   key=${a%%=*}; val=${a#*=}
@@ -50,7 +52,7 @@ for a in "$@"; do
     servers) servers=$val ;; scenarios) scenarios=$val ;; rounds) rounds=$val ;;
     war) war=$val; war_given=1 ;; jar) jar=$val ;; heap) heap=$val ;; jvm) jvm=$val ;;
     payara_opts) payara_opts=$val ;; payara_args) payara_args=$val ;; wildfly_opts) wildfly_opts=$val ;; tomee_opts) tomee_opts=$val ;;
-    connections) connections=$val ;; warmup) warmup=$val ;; out) out=$val ;;
+    connections) connections=$val ;; warmup) warmup=$val ;; out) out=$val ;; run_timeout) run_timeout=$val ;;
     *) echo "unknown option: $a (see the head of $0)" >&2; exit 2 ;;
   esac
 done
@@ -58,6 +60,7 @@ done
 WILDFLY_ZIP=~/.m2/repository/org/wildfly/wildfly-dist/39.0.1.Final/wildfly-dist-39.0.1.Final.zip
 TOMEE_ZIP=~/.m2/repository/org/apache/tomee/apache-tomee/9.0.0/apache-tomee-9.0.0-microprofile.zip
 LHTTP_OPTS="-Dlhttp.max-messages-per-second=0" # the publisher sends back to back: no 429s
+JAVA_FIXED="-XX:+ExitOnOutOfMemoryError" # a server out of heap ends (and shows as gone) instead of thrashing
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 RESULTS="$out/results.txt"
@@ -110,10 +113,10 @@ trap 'exit 130' INT TERM
 # ---------------------------------------------------------------- servers
 start_payara() {
   if [ -n "$war_given" ]; then
-    java $heap $jvm $LHTTP_OPTS $payara_opts -jar target/payara-micro.jar --deploy "$war" --contextroot / \
+    java $heap $JAVA_FIXED $jvm $LHTTP_OPTS $payara_opts -jar target/payara-micro.jar --deploy "$war" --contextroot / \
       --nocluster --port "$SPORT" $payara_args > "$SLOG" 2>&1 &
   else
-    java $heap $jvm $LHTTP_OPTS $payara_opts -jar "$jar" --port "$SPORT" $payara_args > "$SLOG" 2>&1 &
+    java $heap $JAVA_FIXED $jvm $LHTTP_OPTS $payara_opts -jar "$jar" --port "$SPORT" $payara_args > "$SLOG" 2>&1 &
   fi
   SHELL_PID=$!
   SPID=$SHELL_PID
@@ -130,7 +133,7 @@ start_wildfly() {
   local offset=$((SPORT - 8080))
   rm -f "$out/wildfly.pid"
   # JBOSS_JAVA_SIZING goes into standalone.conf's default JAVA_OPTS, which keeps WildFly's own module flags
-  JBOSS_JAVA_SIZING="$heap $jvm $wildfly_opts" LAUNCH_JBOSS_IN_BACKGROUND=1 JBOSS_PIDFILE="$out/wildfly.pid" \
+  JBOSS_JAVA_SIZING="$heap $JAVA_FIXED $jvm $wildfly_opts" LAUNCH_JBOSS_IN_BACKGROUND=1 JBOSS_PIDFILE="$out/wildfly.pid" \
     "$home/bin/standalone.sh" -c standalone-microprofile.xml -Djboss.socket.binding.port-offset="$offset" \
     -Djboss.bind.address=127.0.0.1 -Djboss.bind.address.management=127.0.0.1 $LHTTP_OPTS > "$SLOG" 2>&1 &
   SHELL_PID=$!
@@ -155,7 +158,7 @@ start_tomee() {
   sed -e 's/<Server port="8005"/<Server port="-1"/' \
       -e "0,/<Connector port=\"8080\" protocol=\"HTTP\/1.1\"/s//<Connector port=\"$SPORT\" address=\"127.0.0.1\" protocol=\"HTTP\/1.1\"/" \
       <(unzip -p "$TOMEE_ZIP" apache-tomee-microprofile-9.0.0/conf/server.xml) > "$home/conf/server.xml"
-  CATALINA_PID= JAVA_OPTS= CATALINA_OPTS="$heap $jvm $LHTTP_OPTS $tomee_opts" "$home/bin/catalina.sh" run > "$SLOG" 2>&1 &
+  CATALINA_PID= JAVA_OPTS= CATALINA_OPTS="$heap $JAVA_FIXED $jvm $LHTTP_OPTS $tomee_opts" "$home/bin/catalina.sh" run > "$SLOG" 2>&1 &
   SHELL_PID=$!
   SPID=$SHELL_PID # catalina.sh run execs the JVM
 }
@@ -199,9 +202,9 @@ one() {
   args=$(args_of "$scenario")
   local runlog="$out/$server-$round-$scenario-$who.log"
   if [ "$who" = nchan ]; then
-    line=$(bench/load.sh target=raw port="$NCHAN_PORT" $args server-pid="$NCHAN_PIDS" 2>"$runlog")
+    line=$(timeout -k 10 "$run_timeout" bench/load.sh target=raw port="$NCHAN_PORT" $args server-pid="$NCHAN_PIDS" 2>"$runlog")
   else
-    line=$(bench/load.sh target=lhttp port="$SPORT" $args server-pid="$SPID" 2>"$runlog")
+    line=$(timeout -k 10 "$run_timeout" bench/load.sh target=lhttp port="$SPORT" $args server-pid="$SPID" 2>"$runlog")
   fi
   rc=$?
   line=$(echo "$line" | grep -m1 '^RESULT ')
@@ -263,7 +266,7 @@ cleanup
 {
   echo "bench/containers.sh, $STARTED–$(date -u +%H:%M) UTC, $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo ' (modified)'), rounds: $rounds, load average at start / end: $LOAD_START / $(cut -d' ' -f1-3 /proc/loadavg)"
   echo
-  echo "- Java servers: $("$JAVA_BIN" -version 2>&1 | head -n1), heap \`$heap\`${jvm:+, \`$jvm\`}, \`$LHTTP_OPTS\`; WAR: \`$war\`$([ -z "$war_given" ] && echo ", Payara: \`$jar\`")"
+  echo "- Java servers: $("$JAVA_BIN" -version 2>&1 | head -n1), heap \`$heap\`, \`$JAVA_FIXED\`${jvm:+, \`$jvm\`}, \`$LHTTP_OPTS\`; WAR: \`$war\`$([ -z "$war_given" ] && echo ", Payara: \`$jar\`")"
   [ -n "$payara_opts$payara_args" ] && echo "- Payara Micro also: \`$payara_opts $payara_args\`"
   [ -n "$wildfly_opts" ] && echo "- WildFly 39.0.1 (standalone-microprofile.xml) also: \`$wildfly_opts\`"
   [ -n "$tomee_opts" ] && echo "- TomEE 9.0.0 MicroProfile also: \`$tomee_opts\`"

@@ -368,10 +368,15 @@ public final class LoadTool {
             AtomicLong failed = new AtomicLong();
             LongAdder opened = new LongAdder();
             List<Future<?>> opens = new ArrayList<>(count);
+            int maxFailures = getInt("max-open-failures", 100);
             for (int i = 0; i < count; i++) {
                 int n = i;
                 InetAddress source = sources.isEmpty() ? null : sources.get(i % sources.size());
                 opens.add(pool.submit(() -> {
+                    if (failed.get() >= maxFailures) {
+                        failed.incrementAndGet(); // the server is gone or refusing: do not wait 30 s per connection
+                        return null;
+                    }
                     try {
                         sockets[n] = open(prefix + n, source);
                         opened.increment();
@@ -525,9 +530,14 @@ public final class LoadTool {
         try {
             AtomicLong failed = new AtomicLong();
             List<Future<?>> opens = new ArrayList<>(count);
+            int maxFailures = getInt("max-open-failures", 100);
             for (int i = 0; i < count; i++) {
                 int n = i;
                 opens.add(pool.submit(() -> {
+                    if (failed.get() >= maxFailures) {
+                        failed.incrementAndGet(); // the server is gone or refusing: do not wait 30 s per connection
+                        return null;
+                    }
                     try {
                         sockets[n] = open(prefix + n, null);
                     } catch (IOException e) {
