@@ -88,6 +88,7 @@ mkdir -p "$NCHAN_PREFIX/tmp"
 sed "s/listen 127.0.0.1:18890;/listen 127.0.0.1:$NCHAN_PORT;/" bench/nchan.conf > "$NCHAN_PREFIX/nchan.conf"
 nginx -p "$NCHAN_PREFIX" -c "$NCHAN_PREFIX/nchan.conf" || { echo "nginx did not start" >&2; exit 1; }
 NCHAN_PID=$(cat "$NCHAN_PREFIX/nginx.pid")
+for i in $(seq 1 50); do pgrep -P "$NCHAN_PID" >/dev/null && break; sleep 0.1; done # the worker forks after the master writes its pid
 NCHAN_PIDS="$NCHAN_PID,$(pgrep -P "$NCHAN_PID" | paste -sd,)"
 
 SPID= # the server's JVM
