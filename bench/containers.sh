@@ -213,7 +213,9 @@ one() {
     echo "R $server $round $scenario $who ${line#RESULT }" >> "$RESULTS"
     log "$server round $round $scenario $who: $(echo "${line#RESULT }" | cut -c1-220)"
   else
-    echo "F $server $round $scenario $who load tool exit $rc: $(tail -n1 "$runlog" | cut -c1-160)" >> "$RESULTS"
+    local why
+    why=$(grep -m1 -E 'Exception|Error|refused|failed' "$runlog" || tail -n1 "$runlog")
+    echo "F $server $round $scenario $who load tool exit $rc: $(echo "$why" | cut -c1-160)" >> "$RESULTS"
     log "$server round $round $scenario $who: no result (exit $rc), see $runlog"
   fi
 }

@@ -523,6 +523,12 @@ public final class LoadTool {
         String jcmd = get("jcmd", "jcmd");
         String prefix = "m" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36) + "-";
         result.put("connections", count);
+        // A first open/subscribe/close cycle, not measured: it leaves behind what a server creates once
+        // (classes, JIT code, pools, caches), which would otherwise count as per-connection heap
+        int warmup = getInt("warmup-connections", Math.min(count, 1000));
+        for (int i = 0; i < warmup; i++) {
+            open(prefix + "w" + i, null).close();
+        }
         long before = HeapReading.liveHeapKb(jcmd, pid);
         RawWebSocket[] sockets = new RawWebSocket[count];
         ExecutorService pool = Executors.newFixedThreadPool(parallel);
