@@ -2,7 +2,6 @@ package io.lhttp.publish;
 
 import io.lhttp.admission.AddressCounter;
 import io.lhttp.admission.RateLimitedLog;
-import io.lhttp.channel.Bus;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Message;
@@ -25,7 +24,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
 
@@ -49,7 +47,7 @@ public class PublishResource {
     LhttpConfig config;
 
     @Inject
-    Bus bus;
+    HttpPublish httpPublish;
 
     private Semaphore reading;
     private final AddressCounter perAddress = new AddressCounter();
@@ -107,11 +105,8 @@ public class PublishResource {
             if (publish == null) {
                 throw new ProtocolException(400, "the message has no publish header");
             }
-            List<String> channels = ChannelNames.parseList(publish);
-            String frame = new String(bytes, StandardCharsets.UTF_8); // delivered exactly as posted
-            for (String channel : channels) {
-                bus.publish(channel, frame);
-            }
+            ChannelNames.parseList(publish); // a bad channel list is 400 before any filter runs
+            httpPublish.publish(message); // the header filters, then publish: see HttpPublish
             return Response.accepted().build();
         } catch (ProtocolException e) {
             return Response.status(e.code()).entity(e.reason() + "\n").type(MediaType.TEXT_PLAIN).build();
