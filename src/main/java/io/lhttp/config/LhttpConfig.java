@@ -153,6 +153,17 @@ public class LhttpConfig {
     public static final String SHUTDOWN_DRAIN_MS = "lhttp.shutdown-drain-ms";
     public static final int DEFAULT_SHUTDOWN_DRAIN_MS = 5000;
 
+    // --- The JS SDK's static files (issue 10) ---
+    /**
+     * Origins whose pages may load the JS SDK files ({@code /lhttp.js}, {@code /lhttp-compat.js},
+     * {@code /lhttp.d.ts}) across origins, e.g. as {@code <script type="module">} from another site:
+     * {@code *} (any; they are public code), a space-separated list of origins
+     * ({@code https://app.example.com https://admin.example.com}), or empty for no CORS headers. For
+     * these static files only: it opens neither the WebSocket nor {@code POST /publish}. Default {@code *}.
+     */
+    public static final String SDK_CORS_ORIGINS = "lhttp.sdk.cors-origins";
+    public static final String DEFAULT_SDK_CORS_ORIGINS = "*";
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -188,6 +199,7 @@ public class LhttpConfig {
     private int publishMaxConcurrentPerAddress;
     private Duration publishReadTimeout;
     private Duration shutdownDrain;
+    private String sdkCorsOrigins;
 
     @PostConstruct
     void load() {
@@ -234,6 +246,7 @@ public class LhttpConfig {
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
         loadAdmission();
+        sdkCorsOrigins = config.getOptionalValue(SDK_CORS_ORIGINS, String.class).orElse(DEFAULT_SDK_CORS_ORIGINS).trim();
     }
 
     private void loadAdmission() {
@@ -425,5 +438,10 @@ public class LhttpConfig {
 
     public Duration shutdownDrain() {
         return shutdownDrain;
+    }
+
+    /** {@link #SDK_CORS_ORIGINS}: "*", a space-separated list of origins, or "" (no CORS headers). */
+    public String sdkCorsOrigins() {
+        return sdkCorsOrigins;
     }
 }

@@ -94,6 +94,9 @@ class ChatAppIT {
             assertTrue(members.startsWith("LHTTP/1.0 members\r\n\r\n") && members.contains("alice")
                     && members.contains("bob"), members);
             assertEquals("LHTTP/1.0 joined\r\nnick:bob\r\nroom:hall\r\n\r\n", alice.next());
+            // Answered from a ManagedExecutorService thread (WhoProcessor).
+            alice.send("LHTTP/1.0 who\r\nroom:hall\r\n\r\n");
+            assertEquals("LHTTP/1.0 members\r\nroom:hall\r\n\r\nalice\nbob", alice.next());
         }
     }
 
@@ -121,6 +124,24 @@ class ChatAppIT {
             dave.send("LHTTP/1.0 chat\r\nnick:dave\r\npublish:den\r\n\r\nclean");
             assertEquals("LHTTP/1.0 chat\r\npublish:den\r\n\r\nhello from http", dave.next());
             assertEquals("LHTTP/1.0 chat\r\nnick:dave\r\npublish:den\r\n\r\nclean", carol.next());
+        }
+    }
+
+    @Test
+    void theSdkIsServedBesideThePageWithCorsForOtherOrigins() throws Exception {
+        HttpResponse<String> sdk = HTTP.send(HttpRequest.newBuilder(uri("http", "/lhttp.js"))
+                .header("Origin", "https://elsewhere.example").timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, sdk.statusCode());
+        assertTrue(sdk.body().contains("export function connect"), "not the SDK");
+        assertEquals("*", sdk.headers().firstValue("Access-Control-Allow-Origin").orElse("(none)"));
+        HttpResponse<String> page = HTTP.send(HttpRequest.newBuilder(uri("http", "/")).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertTrue(page.body().contains("chat-app"), "not the template's page");
+        assertTrue(page.headers().firstValue("Access-Control-Allow-Origin").isEmpty(), "CORS is for the SDK files only");
+        // The library brings no example processor: echo has no processor here, so nothing answers it...
+        try (Client c = Client.open()) {
+            c.send("LHTTP/1.0 echo\r\n\r\nhello");
+            c.roundTrip(); // ...and the next frame is the round trip's own
         }
     }
 
