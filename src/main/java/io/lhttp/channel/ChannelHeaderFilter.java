@@ -25,7 +25,8 @@ abstract class ChannelHeaderFilter {
         Object result = ctx.proceed();
         Exchange ex = (Exchange) ctx.getParameters()[0];
         String value = ex.header(header);
-        if (value != null && !ex.failed() && (!ex.isHttp() || appliesOverHttp())) {
+        // POST /publish: none of these run (no connection); io.lhttp.publish.HttpPublish publishes itself.
+        if (value != null && !ex.failed() && !ex.isHttp()) {
             try {
                 apply(ex, ChannelNames.parseList(value));
             } catch (ProtocolException e) {
@@ -33,11 +34,6 @@ abstract class ChannelHeaderFilter {
             }
         }
         return result;
-    }
-
-    /** Whether it acts on a message posted over HTTP (no connection): only publish does. */
-    boolean appliesOverHttp() {
-        return false;
     }
 
     abstract void apply(Exchange ex, List<String> channels) throws ProtocolException;

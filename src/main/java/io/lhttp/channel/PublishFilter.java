@@ -25,11 +25,6 @@ public class PublishFilter extends ChannelHeaderFilter {
     }
 
     @Override
-    boolean appliesOverHttp() {
-        return true; // POST /publish runs the header filters and then this (io.lhttp.publish.HttpPublish)
-    }
-
-    @Override
     void apply(Exchange ex, List<String> channels) throws ProtocolException {
         String frame = ex.response().frame();
         for (String channel : channels) {

@@ -67,8 +67,9 @@ public final class Exchange {
     /**
      * A connection-less exchange for a message posted to {@code POST /publish}: the header filters
      * run on it as on a WebSocket message, so a moderation or permission filter cannot be bypassed
-     * over HTTP. Processors, subscribe, unsubscribe and upstream do not run for it (there is no
-     * client connection to answer, subscribe or reply to); publish does.
+     * over HTTP. Processors and the built-in subscribe, unsubscribe, upstream and publish filters do
+     * not act on it (there is no client connection to answer, subscribe or reply to); the caller
+     * publishes the response after the filters ({@code io.lhttp.publish.HttpPublish}).
      */
     public static Exchange fromHttp(Message request) {
         return new Exchange(null, request, true);

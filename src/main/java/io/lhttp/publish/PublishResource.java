@@ -106,7 +106,8 @@ public class PublishResource {
                 throw new ProtocolException(400, "the message has no publish header");
             }
             ChannelNames.parseList(publish); // a bad channel list is 400 before any filter runs
-            httpPublish.publish(message); // the header filters, then publish: see HttpPublish
+            // delivered exactly as posted unless a header filter changes it: see HttpPublish
+            httpPublish.publish(message, new String(bytes, StandardCharsets.UTF_8));
             return Response.accepted().build();
         } catch (ProtocolException e) {
             return Response.status(e.code()).entity(e.reason() + "\n").type(MediaType.TEXT_PLAIN).build();
