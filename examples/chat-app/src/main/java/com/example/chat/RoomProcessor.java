@@ -21,9 +21,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A page joins with {@code lhttp.subscribe(room, "join", {nick})}, i.e. the frame
  * {@code LHTTP/1.0 join} with headers {@code nick: bob} and {@code subscribe: <room>}. This
  * processor runs before the built-in subscribe filter: it records the member, answers the joiner
- * with {@code members} (the list, one nick a line) and publishes {@code joined} to the room
- * through {@link Channels}; then the subscribe filter subscribes the connection. When the
- * connection closes, {@code left} is published.
+ * with {@code members} (the list, one nick a line) and publishes {@code joined} to the room with
+ * {@link Exchange#publish(String, Message)}; then the subscribe filter subscribes the connection.
+ * When the connection closes, {@code left} is published through the injected {@link Channels}.
  */
 @ApplicationScoped
 public class RoomProcessor {
@@ -61,7 +61,8 @@ public class RoomProcessor {
         ex.attributes().put(NICK, nick);
         ex.connection().send(Message.of("members", String.join("\n", members)));
         // To everyone already in the room, on every instance; the joiner is subscribed just after this.
-        channels.publish(room, Message.of("joined", List.of(new Header("nick", nick), new Header("room", room)), ""));
+        // ex.publish is Channels.publish for processors.
+        ex.publish(room, Message.of("joined", List.of(new Header("nick", nick), new Header("room", room)), ""));
     }
 
     void left(@Observes @Closed Connection connection) {
