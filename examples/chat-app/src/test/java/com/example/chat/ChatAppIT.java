@@ -97,6 +97,9 @@ class ChatAppIT {
             // Answered from a ManagedExecutorService thread (WhoProcessor).
             alice.send("LHTTP/1.0 who\r\nroom:hall\r\n\r\n");
             assertEquals("LHTTP/1.0 members\r\nroom:hall\r\n\r\nalice\nbob", alice.next());
+            // A leave is announced by the @Closed observer through the injected Channels.
+            bob.close();
+            assertEquals("LHTTP/1.0 left\r\nnick:bob\r\nroom:hall\r\n\r\n", alice.next());
         }
     }
 
@@ -276,6 +279,9 @@ class ChatAppIT {
 
         @Override
         public void close() {
+            if (socket.isOutputClosed()) {
+                return;
+            }
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
             socket.abort();
         }
