@@ -84,6 +84,11 @@ public final class Attack {
             canary.report(result);
         }
         heap("heap_after_kb");
+        int settle = getInt("settle", 30);
+        if (settle > 0 && args.containsKey("server-pid")) {
+            Thread.sleep(settle * 1000L); // what the container releases late (its own timers) is released by now
+            heap("heap_settled_kb");
+        }
         leftovers();
         return (long) result.get("canary_lost") == 0 && (boolean) result.get("canary_open");
     }
@@ -123,6 +128,7 @@ public final class Attack {
                     return;
                 }
                 sockets.add(ws);
+                ws.answerPings(false); // a pong now would land inside the unfinished frame
                 closes.watch(ws, start);
                 try {
                     ws.sendUnfinished(frame, frame - 1);
@@ -194,7 +200,7 @@ public final class Attack {
         for (int i = 0; i < stalled; i++) {
             closes.watch(sockets.get(i), start); // read what is left now, to see whether the server closed it
         }
-        Thread.sleep(2000); // give the readers of the stalled sockets a moment to reach their close frames
+        closes.await(stalled, Duration.ofSeconds(90));
         closes.report(result);
         sockets.forEach(RawWebSocket::close);
         reader.interrupt();
@@ -507,6 +513,14 @@ public final class Attack {
         private final Map<Integer, Integer> codes = new ConcurrentHashMap<>();
         private final List<Long> afterMs = Collections.synchronizedList(new ArrayList<>());
         private final AtomicInteger watched = new AtomicInteger();
+
+        /** Waits until {@code count} watched connections have ended, or the timeout. */
+        void await(int count, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (afterMs.size() < count && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
 
         /** Reads (and discards) everything the connection receives, from now on. */
         void watch(RawWebSocket ws, long start) {
