@@ -293,6 +293,8 @@ public final class Attack {
     /** One address opens many connections: how many are accepted, how many refused and how. */
     private void connections() throws Exception {
         int count = getInt("connections", 5000);
+        Closes kept = new Closes(); // the accepted ones read, so they answer pings and stay
+        long start = System.nanoTime();
         List<RawWebSocket> open = new ArrayList<>();
         Map<String, Integer> refused = new TreeMap<>();
         for (int i = 0; i < count; i++) {
@@ -301,6 +303,7 @@ public final class Attack {
                 try {
                     subscribeConfirmed(ws, "c" + i, "conn");
                     open.add(ws);
+                    kept.watch(ws, start);
                 } catch (IOException e) {
                     refused.merge("closed " + ws.closeCode(), 1, Integer::sum);
                     ws.close();
@@ -312,6 +315,7 @@ public final class Attack {
         result.put("attempted", count);
         result.put("accepted", open.size());
         result.put("refused", refused.toString());
+        result.put("accepted_still_open", open.stream().filter(ws -> ws.closeCode() < 0).count());
         open.forEach(RawWebSocket::close);
     }
 
@@ -325,6 +329,7 @@ public final class Attack {
         for (int i = 0; i < idle; i++) {
             RawWebSocket ws = RawWebSocket.connect(uri(), null, Duration.ofSeconds(10), 1024);
             subscribeConfirmed(ws, "idle" + i, "idle"); // then silent, and unread
+            ws.answerPings(false); // when its backlog is read at the end: a dead client answers nothing
             dead.add(ws);
         }
         Closes liveCloses = new Closes();
