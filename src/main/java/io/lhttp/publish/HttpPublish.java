@@ -1,6 +1,7 @@
 package io.lhttp.publish;
 
 import io.lhttp.channel.Bus;
+import io.lhttp.channel.PublishFilter;
 import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Exchange;
 import io.lhttp.protocol.ChannelNames;
@@ -56,6 +57,9 @@ public class HttpPublish {
             throw new ProtocolException(ex.errorCode(), ex.errorReason());
         }
         Message response = ex.response();
+        if (PublishFilter.RESERVED_COMMANDS.contains(response.command())) {
+            throw new ProtocolException(403, "command '" + response.command() + "' is reserved for the server");
+        }
         String frame = response == message ? posted : response.frame(); // encoded once
         for (String channel : ChannelNames.parseList(message.header("publish"))) {
             bus.publish(channel, frame); // 503 when the bus cannot take it now
