@@ -89,4 +89,22 @@ class PublishIT extends ServerTestBase {
         assertEquals(413, response.statusCode());
         assertEquals("message larger than 65536 bytes\n", response.body());
     }
+
+    @Test
+    void theHeaderFiltersRunOverHttpToo() throws Exception {
+        try (WsClient sub = client()) {
+            sub.send(frame("chat", "subscribe:http-f\r\n", ""));
+            assertNothingBefore(sub, "subscribed");
+            // The deployment's DenyFilter refuses a message with a deny header: over HTTP as over WebSocket.
+            HttpResponse<String> denied = post(frame("chat", "publish:http-f\r\ndeny:yes\r\n", "sneaky"), "Bearer " + TOKEN);
+            assertEquals(403, denied.statusCode(), denied.body());
+            assertEquals("denied by the test filter\n", denied.body());
+            // Its after-work changes what is published (a shout gets filtered:yes); no processor runs over HTTP,
+            // so the shout is not upper-cased and nothing is sent back anywhere but to the channel.
+            HttpResponse<String> shout = post(frame("shout", "publish:http-f\r\n", "quiet"), "Bearer " + TOKEN);
+            assertEquals(202, shout.statusCode(), shout.body());
+            assertEquals(frame("shout", "publish:http-f\r\nfiltered:yes\r\n", "quiet"), sub.next());
+            assertNothingBefore(sub, "the denied message was not published");
+        }
+    }
 }

@@ -25,7 +25,8 @@ abstract class ChannelHeaderFilter {
         Object result = ctx.proceed();
         Exchange ex = (Exchange) ctx.getParameters()[0];
         String value = ex.header(header);
-        if (value != null && !ex.failed()) {
+        // POST /publish: none of these run (no connection); io.lhttp.publish.HttpPublish publishes itself.
+        if (value != null && !ex.failed() && !ex.isHttp()) {
             try {
                 apply(ex, ChannelNames.parseList(value));
             } catch (ProtocolException e) {

@@ -264,6 +264,17 @@ public class LhttpConfig {
     public static final String IDLE_TIMEOUT_MS = "lhttp.idle-timeout-ms";
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 90_000;
 
+    // --- The JS SDK's static files (issue 10) ---
+    /**
+     * Origins whose pages may load the JS SDK files ({@code /lhttp.js}, {@code /lhttp-compat.js},
+     * {@code /lhttp.d.ts}) across origins, e.g. as {@code <script type="module">} from another site:
+     * {@code *} (any; they are public code), a space-separated list of origins
+     * ({@code https://app.example.com https://admin.example.com}), or empty for no CORS headers. For
+     * these static files only: it opens neither the WebSocket nor {@code POST /publish}. Default {@code *}.
+     */
+    public static final String SDK_CORS_ORIGINS = "lhttp.sdk.cors-origins";
+    public static final String DEFAULT_SDK_CORS_ORIGINS = "*";
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -315,6 +326,7 @@ public class LhttpConfig {
     private Duration sendStall;
     private Duration pingInterval;
     private Duration idleTimeout;
+    private String sdkCorsOrigins;
 
     @PostConstruct
     void load() {
@@ -363,6 +375,7 @@ public class LhttpConfig {
         loadSecurity();
         loadAdmission();
         loadConnectionIo();
+        sdkCorsOrigins = config.getOptionalValue(SDK_CORS_ORIGINS, String.class).orElse(DEFAULT_SDK_CORS_ORIGINS).trim();
     }
 
     private void loadAdmission() {
@@ -715,5 +728,10 @@ public class LhttpConfig {
 
     public Duration shutdownDrain() {
         return shutdownDrain;
+    }
+
+    /** {@link #SDK_CORS_ORIGINS}: "*", a space-separated list of origins, or "" (no CORS headers). */
+    public String sdkCorsOrigins() {
+        return sdkCorsOrigins;
     }
 }

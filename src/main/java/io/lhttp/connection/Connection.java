@@ -16,6 +16,12 @@ import java.util.logging.Logger;
 /**
  * One client's WebSocket connection: its id, per-connection attributes for processors and
  * filters, its channels, and its bounded send queue. Sending never blocks the caller.
+ *
+ * <p>Public API (a processor gets it from {@code Exchange.connection()}, or observes
+ * {@code @Opened}/{@code @Closed Connection}). {@link #send(Message)}, {@link #sendError},
+ * {@link #attributes()} and {@link #close} are thread-safe: a processor may keep the connection
+ * and answer later from another thread, e.g. a {@code ManagedExecutorService} task (README,
+ * "Answering asynchronously"). Sending after the connection closed is harmless: nothing is delivered.
  */
 public final class Connection implements Subscriber {
 

@@ -12,7 +12,11 @@ import java.util.logging.Logger;
 /**
  * Hands each message to the processors of its command, as a CDI event qualified
  * {@code @Command("<command>")}. Header filters intercept {@link #dispatch}, so they run for
- * every message, including those whose command has no processor.
+ * every message, including those whose command has no processor. A message posted over HTTP
+ * ({@link Exchange#isHttp()}) runs the header filters only: processors answer a client, and an
+ * HTTP publish has none.
+ *
+ * <p>Internal: users never call it.
  */
 @ApplicationScoped
 public class Dispatcher {
@@ -31,7 +35,7 @@ public class Dispatcher {
     /** Runs the header filters and the processors of the message's command. */
     @HeaderFilter
     public void dispatch(Exchange exchange) {
-        if (exchange.failed()) {
+        if (exchange.failed() || exchange.isHttp()) {
             return;
         }
         try {

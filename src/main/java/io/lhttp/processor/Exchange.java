@@ -1,5 +1,6 @@
 package io.lhttp.processor;
 
+import io.lhttp.channel.Channels;
 import io.lhttp.connection.Connection;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
@@ -7,6 +8,7 @@ import io.lhttp.protocol.Part;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One message on its way through the header filters and the processor of its command
@@ -16,6 +18,21 @@ import java.util.Map;
  * <p>The response starts as the request: its command and its headers (the {@code publish}
  * header included). What a processor sets here is what {@link #send(String)} sends back and
  * what the {@code publish} filter delivers to subscribers.
+ *
+ * <p><b>Answering later.</b> A processor that must wait for something (a database, another
+ * service) returns at once and answers from another thread: keep {@link #connection()} (or build
+ * the reply message before returning) and call {@link Connection#send(Message)} when ready;
+ * {@code Connection.send} is thread-safe and never blocks. Do not use the exchange itself from
+ * the other thread. See the README ("Answering asynchronously") for the
+ * {@code ManagedExecutorService} pattern.
+ *
+ * <p><b>Publishing.</b> {@link #publish(String, String)} and {@link #publish(String, Message)}
+ * send a message to every subscriber of a channel on every instance, through {@link Channels}.
+ *
+ * <p><b>HTTP.</b> A message posted to {@code POST /publish} runs through the same header filters
+ * in an exchange made by {@link #fromHttp(Message)}: it has no connection ({@link #connection()}
+ * is null, {@link #isHttp()} is true), {@link #send} does nothing and {@link #fail} turns into the
+ * HTTP status of the response.
  */
 public final class Exchange {
 
@@ -26,26 +43,69 @@ public final class Exchange {
     private List<Header> responseHeaders; // null while the response headers are the request's
     private Message response;             // cached; reset by every change
     private int errorCode;
+    private String errorReason;
+    private final boolean http;
+    private Map<String, Object> httpAttributes; // the attributes of a connection-less exchange
 
+    /**
+     * An exchange for a message a client sent on {@code connection}; made by the endpoint.
+     *
+     * @param connection the client's connection (null only in tests)
+     * @param request    the message as received
+     */
     public Exchange(Connection connection, Message request) {
+        this(connection, request, false);
+    }
+
+    private Exchange(Connection connection, Message request, boolean http) {
         this.connection = connection;
         this.request = request;
         this.responseCommand = request.command();
+        this.http = http;
     }
 
-    /** The connection the message came from. */
+    /**
+     * A connection-less exchange for a message posted to {@code POST /publish}: the header filters
+     * run on it as on a WebSocket message, so a moderation or permission filter cannot be bypassed
+     * over HTTP. Processors and the built-in subscribe, unsubscribe, upstream and publish filters do
+     * not act on it (there is no client connection to answer, subscribe or reply to); the caller
+     * publishes the response after the filters ({@code io.lhttp.publish.HttpPublish}).
+     */
+    public static Exchange fromHttp(Message request) {
+        return new Exchange(null, request, true);
+    }
+
+    /** Whether this message came over {@code POST /publish} (no connection) rather than a WebSocket. */
+    public boolean isHttp() {
+        return http;
+    }
+
+    /**
+     * The connection the message came from: thread-safe to {@link Connection#send send} to
+     * from any thread, also after the processor returned. Null for a message that came over
+     * HTTP ({@link #isHttp()}).
+     */
     public Connection connection() {
         return connection;
     }
 
-    /** The connection's id. */
+    /** The connection's id; "" for a message that came over HTTP. */
     public String connectionId() {
-        return connection.id();
+        return connection == null ? "" : connection.id();
     }
 
-    /** Per-connection attributes: what a filter or processor keeps between messages of one client. */
+    /**
+     * Per-connection attributes: what a filter or processor keeps between messages of one client.
+     * For a message that came over HTTP, an empty map of this exchange alone.
+     */
     public Map<String, Object> attributes() {
-        return connection.attributes();
+        if (connection != null) {
+            return connection.attributes();
+        }
+        if (httpAttributes == null) {
+            httpAttributes = new ConcurrentHashMap<>();
+        }
+        return httpAttributes;
     }
 
     /** The message as the client sent it. */
@@ -149,9 +209,39 @@ public final class Exchange {
         return r;
     }
 
-    /** Sends the response command and headers with this body to the client that sent the message. */
+    /**
+     * Sends the response command and headers with this body to the client that sent the message.
+     * Does nothing for a message that came over HTTP (there is no client to answer).
+     */
     public void send(String body) {
-        connection.send(Message.of(responseCommand, responseHeaders(), body));
+        if (connection != null) {
+            connection.send(Message.of(responseCommand, responseHeaders(), body));
+        }
+    }
+
+    /**
+     * Publishes a message with the response command, one header {@code publish: <channel>} (as a
+     * client's own publish would carry) and this body to every subscriber of {@code channel}, on
+     * every instance. The header filters do not run for it: it comes from the server.
+     *
+     * @return false when the bus cannot take it now (a cluster bus that is disconnected or full)
+     * @throws IllegalArgumentException when {@code channel} is not a valid channel name
+     * @see Channels#publish(String, Message)
+     */
+    public boolean publish(String channel, String body) {
+        return publish(channel, Message.of(responseCommand, List.of(new Header("publish", channel)), body));
+    }
+
+    /**
+     * Publishes {@code message}, exactly as given, to every subscriber of {@code channel}, on every
+     * instance.
+     *
+     * @return false when the bus cannot take it now
+     * @throws IllegalArgumentException when {@code channel} is not a valid channel name
+     * @see Channels#publish(String, Message)
+     */
+    public boolean publish(String channel, Message message) {
+        return Channels.current().publish(channel, message);
     }
 
     /**
@@ -165,8 +255,16 @@ public final class Exchange {
     public void fail(int code, String reason) {
         if (errorCode == 0) {
             errorCode = code;
-            connection.sendError(code, reason);
+            errorReason = reason;
+            if (connection != null) {
+                connection.sendError(code, reason);
+            }
         }
+    }
+
+    /** The reason it was refused with, or null. */
+    public String errorReason() {
+        return errorReason;
     }
 
     /** Whether the message was refused by {@link #fail}. */

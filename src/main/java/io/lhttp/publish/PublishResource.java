@@ -2,7 +2,6 @@ package io.lhttp.publish;
 
 import io.lhttp.admission.AddressCounter;
 import io.lhttp.admission.RateLimitedLog;
-import io.lhttp.channel.Bus;
 import io.lhttp.channel.PublishFilter;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.protocol.ChannelNames;
@@ -26,7 +25,6 @@ import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.util.List;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
 
@@ -50,7 +48,7 @@ public class PublishResource {
     LhttpConfig config;
 
     @Inject
-    Bus bus;
+    HttpPublish httpPublish;
 
     private Semaphore reading;
     private final AddressCounter perAddress = new AddressCounter();
@@ -112,11 +110,9 @@ public class PublishResource {
             if (publish == null) {
                 throw new ProtocolException(400, "the message has no publish header");
             }
-            List<String> channels = ChannelNames.parseList(publish);
-            String frame = new String(bytes, StandardCharsets.UTF_8); // delivered exactly as posted
-            for (String channel : channels) {
-                bus.publish(channel, frame);
-            }
+            ChannelNames.parseList(publish); // a bad channel list is 400 before any filter runs
+            // delivered exactly as posted unless a header filter changes it: see HttpPublish
+            httpPublish.publish(message, new String(bytes, StandardCharsets.UTF_8));
             return Response.accepted().build();
         } catch (ProtocolException e) {
             return Response.status(e.code()).entity(e.reason() + "\n").type(MediaType.TEXT_PLAIN).build();

@@ -31,7 +31,7 @@ public class UpstreamFilter {
     Object call(InvocationContext ctx) throws Exception {
         Exchange ex = (Exchange) ctx.getParameters()[0];
         String value = ex.header("upstream");
-        if (value == null || ex.failed()) {
+        if (value == null || ex.failed() || ex.isHttp()) { // POST /publish: nobody to reply to
             return ctx.proceed();
         }
         UpstreamClient.Call call;
