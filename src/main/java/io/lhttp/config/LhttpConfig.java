@@ -241,7 +241,8 @@ public class LhttpConfig {
     public static final String SEND_QUEUE_BYTES = "lhttp.send-queue-bytes";
     public static final int DEFAULT_SEND_QUEUE_BYTES = 1 << 20;
     /**
-     * Bytes a connection's send queue may reach during a burst its client keeps reading (a send
+     * On containers that acknowledge every frame before the next is sent (Tomcat/TomEE): bytes a
+     * connection's send queue may reach during a burst its client keeps reading (a send
      * acknowledged within {@code lhttp.send-stall-ms}), beyond {@code lhttp.send-queue-bytes}; the
      * frame bound stretches by the same factor. Past it, or once the client stops reading, the
      * slow-consumer policy applies. Default 8388608 (8 MiB).

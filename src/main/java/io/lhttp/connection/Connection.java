@@ -56,8 +56,15 @@ public final class Connection implements Subscriber {
         session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
         SendQueue[] self = new SendQueue[1]; // the writer reports failures to the queue it serves
         SendQueue.StreamWriter writer = Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
+        // Room for bursts only where every frame waits for its acknowledgement (Tomcat): there a
+        // healthy subscriber drains a burst slower than it fills. Where frames go out in batches
+        // (Tyrus, Undertow) the bounds hold as they are, and a stalled reader is cut while the
+        // kernel still takes its close frame.
+        boolean frameByFrame = writer == null;
         this.queue = new SendQueue(session.getAsyncRemote(), writer, writer != null ? config.sendBatch() : 1,
-                config.sendQueue(), config.sendQueueBytes(), config.sendQueueBurstBytes(), config.sendStall().toMillis(),
+                config.sendQueue(), config.sendQueueBytes(),
+                frameByFrame ? config.sendQueueBurstBytes() : config.sendQueueBytes(),
+                frameByFrame ? config.sendStall().toMillis() : 0,
                 config.slowConsumer(),
                 reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
         self[0] = queue;
