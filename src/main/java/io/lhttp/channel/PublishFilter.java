@@ -1,5 +1,6 @@
 package io.lhttp.channel;
 
+import io.lhttp.metrics.Meters;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.ProtocolException;
@@ -29,6 +30,7 @@ public class PublishFilter extends ChannelHeaderFilter {
         String frame = ex.response().frame();
         for (String channel : channels) {
             bus.publish(channel, frame);
+            Meters.published();
         }
     }
 }

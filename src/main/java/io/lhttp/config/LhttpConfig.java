@@ -153,6 +153,23 @@ public class LhttpConfig {
     public static final String SHUTDOWN_DRAIN_MS = "lhttp.shutdown-drain-ms";
     public static final int DEFAULT_SHUTDOWN_DRAIN_MS = 5000;
 
+    // Operations (io.lhttp.metrics: metrics, status page).
+    /**
+     * Whether lhttp counts what it does and serves it at {@code GET /lhttp/metrics} (Prometheus
+     * text) and {@code GET /lhttp/status} (JSON for {@code /status.html}). Off: the hooks on the
+     * message path do nothing and both answer 404. Default true.
+     */
+    public static final String METRICS_ENABLED = "lhttp.metrics.enabled";
+    public static final boolean DEFAULT_METRICS_ENABLED = true;
+    /**
+     * Whether {@code /lhttp/metrics} and {@code /lhttp/status} answer clients on other hosts when
+     * {@code lhttp.publish.token} is not set. With the token set they ask every client for it
+     * ({@code Authorization: Bearer}); without it, by default only clients on this host get an
+     * answer (403 otherwise), as for {@code /publish}. Default false.
+     */
+    public static final String STATUS_ALLOW_REMOTE = "lhttp.status.allow-remote-without-token";
+    public static final boolean DEFAULT_STATUS_ALLOW_REMOTE = false;
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -188,6 +205,8 @@ public class LhttpConfig {
     private int publishMaxConcurrentPerAddress;
     private Duration publishReadTimeout;
     private Duration shutdownDrain;
+    private boolean metricsEnabled;
+    private boolean statusAllowRemote;
 
     @PostConstruct
     void load() {
@@ -234,6 +253,8 @@ public class LhttpConfig {
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
         loadAdmission();
+        metricsEnabled = config.getOptionalValue(METRICS_ENABLED, Boolean.class).orElse(DEFAULT_METRICS_ENABLED);
+        statusAllowRemote = config.getOptionalValue(STATUS_ALLOW_REMOTE, Boolean.class).orElse(DEFAULT_STATUS_ALLOW_REMOTE);
     }
 
     private void loadAdmission() {
@@ -272,7 +293,8 @@ public class LhttpConfig {
                 + ", trusted-proxies=" + trustedProxies + ", publish.max-concurrent=" + publishMaxConcurrent
                 + ", publish.max-concurrent-per-address=" + publishMaxConcurrentPerAddress
                 + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
-                + ", shutdown-drain-ms=" + shutdownDrain.toMillis());
+                + ", shutdown-drain-ms=" + shutdownDrain.toMillis()
+                + ", metrics.enabled=" + metricsEnabled + ", status.allow-remote-without-token=" + statusAllowRemote);
         if (maxConnectionsPerAddress >= maxConnections) {
             LOG.warning(() -> MAX_CONNECTIONS_PER_ADDRESS + " (" + maxConnectionsPerAddress + ") is not below "
                     + MAX_CONNECTIONS + " (" + maxConnections + "): one client address can take every connection");
@@ -425,5 +447,15 @@ public class LhttpConfig {
 
     public Duration shutdownDrain() {
         return shutdownDrain;
+    }
+
+    /** {@link #METRICS_ENABLED}. */
+    public boolean metricsEnabled() {
+        return metricsEnabled;
+    }
+
+    /** {@link #STATUS_ALLOW_REMOTE}. */
+    public boolean statusAllowRemote() {
+        return statusAllowRemote;
     }
 }

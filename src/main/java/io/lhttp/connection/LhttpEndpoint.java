@@ -3,6 +3,7 @@ package io.lhttp.connection;
 import io.lhttp.admission.ClientAddress;
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.metrics.Meters;
 import io.lhttp.processor.Closed;
 import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Exchange;
@@ -90,6 +91,7 @@ public class LhttpEndpoint {
         if (connection == null) {
             return; // refused at open (connection limit): nothing to dispatch to
         }
+        Meters.received();
         Thread thread = Thread.currentThread();
         thread.setContextClassLoader(applicationLoader);
         try {
@@ -107,6 +109,7 @@ public class LhttpEndpoint {
         if (connection == null) {
             return;
         }
+        Meters.received();
         if (frame.remaining() > config.maxFrameHardBytes()) {
             tooBig();
         } else if (admit()) {

@@ -1,6 +1,7 @@
 package io.lhttp.connection;
 
 import io.lhttp.config.LhttpConfig.SlowConsumerPolicy;
+import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.Message;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
@@ -129,12 +130,14 @@ final class SendQueue implements SendHandler {
         if (size.incrementAndGet() > capacity) {
             if (policy == SlowConsumerPolicy.CLOSE) {
                 size.decrementAndGet();
+                Meters.closedSlow();
                 close("send queue full: the client does not read fast enough");
                 return false;
             }
             if (queue.poll() != null) {
                 size.decrementAndGet();
                 dropped.incrementAndGet();
+                Meters.dropped();
             }
         }
         queue.offer(frame);

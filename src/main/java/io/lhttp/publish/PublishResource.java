@@ -4,6 +4,7 @@ import io.lhttp.admission.AddressCounter;
 import io.lhttp.admission.RateLimitedLog;
 import io.lhttp.channel.Bus;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
@@ -111,6 +112,7 @@ public class PublishResource {
             String frame = new String(bytes, StandardCharsets.UTF_8); // delivered exactly as posted
             for (String channel : channels) {
                 bus.publish(channel, frame);
+                Meters.published();
             }
             return Response.accepted().build();
         } catch (ProtocolException e) {
