@@ -21,7 +21,7 @@ final class EffectiveConfig {
     private EffectiveConfig() {
     }
 
-    static Map<String, String> of(Config config) {
+    static Map<String, String> of(Config config, LhttpConfig lhttp) {
         Map<String, String> out = new TreeMap<>();
         for (Field f : LhttpConfig.class.getFields()) {
             if (!Modifier.isStatic(f.getModifiers()) || f.getType() != String.class || f.getName().startsWith("DEFAULT_")) {
@@ -42,6 +42,13 @@ final class EffectiveConfig {
                 config.getOptionalValue(key, String.class).ifPresent(v -> out.put(key, v));
             }
         }
+        // Defaults that live elsewhere than a DEFAULT_ constant of LhttpConfig.
+        out.replace(LhttpConfig.MAX_FRAME_BYTES, "", Integer.toString(lhttp.limits().maxFrameBytes()));
+        out.replace(LhttpConfig.MAX_HEADERS, "", Integer.toString(lhttp.limits().maxHeaders()));
+        out.replace(LhttpConfig.MAX_PARTS, "", Integer.toString(lhttp.multipartParser().maxParts()));
+        out.replace(LhttpConfig.ERRORS_REPLY, "", Boolean.toString(lhttp.errorsReply()));
+        out.replace(LhttpConfig.INSTANCE_NAME, "", lhttp.instanceName());
+        out.replace(LhttpConfig.UPSTREAM_TIMEOUT, "", Long.toString(lhttp.upstreamTimeout().toMillis()));
         out.replaceAll((key, value) -> secret(key) && !value.isEmpty() ? MASK : value);
         return out;
     }
@@ -59,10 +66,13 @@ final class EffectiveConfig {
 
     private static String defaultOf(String constant) {
         try {
-            Object value = LhttpConfig.class.getField("DEFAULT_" + constant).get(null);
-            return String.valueOf(value);
+            return String.valueOf(LhttpConfig.class.getField("DEFAULT_" + constant).get(null));
         } catch (NoSuchFieldException | IllegalAccessException e) {
-            return "";
+            try {
+                return String.valueOf(LhttpConfig.class.getField("DEFAULT_" + constant + "_MS").get(null));
+            } catch (NoSuchFieldException | IllegalAccessException e2) {
+                return "";
+            }
         }
     }
 }

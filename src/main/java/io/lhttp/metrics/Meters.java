@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.LongAdder;
 public final class Meters {
 
     /** Why a connection was refused at open; other reasons may be added by other features. */
-    public enum Refusal { FULL, PER_ADDRESS, SHUTTING_DOWN, ORIGIN, TOKEN }
+    public enum Refusal { FULL, PER_ADDRESS, SHUTTING_DOWN }
 
     /** How an upstream call ended. */
     public enum Upstream { OK, CLIENT_ERROR, SERVER_ERROR, TIMEOUT, TOO_LARGE, FAILED }

@@ -84,7 +84,7 @@ public class StatusResource {
         JsonObjectBuilder errors = Json.createObjectBuilder();
         metrics.errorsByCode().forEach((code, n) -> errors.add(Integer.toString(code), n));
         JsonObjectBuilder cfg = Json.createObjectBuilder();
-        EffectiveConfig.of(mpConfig).forEach(cfg::add);
+        EffectiveConfig.of(mpConfig, config).forEach(cfg::add);
         String json = Json.createObjectBuilder()
                 .add("instance", config.instanceName())
                 .add("time", System.currentTimeMillis())
