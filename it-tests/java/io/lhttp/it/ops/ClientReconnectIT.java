@@ -45,13 +45,13 @@ class ClientReconnectIT {
                 assertEquals("before", messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS).body());
                 assertEquals(List.of("news", "sport"), client.channels());
 
-                server.stop();
                 CompletableFuture<LhttpClient.State> reconnecting = new CompletableFuture<>();
                 client.onStateChange(s -> {
                     if (s == LhttpClient.State.RECONNECTING) {
                         reconnecting.complete(s);
                     }
                 });
+                server.stop();
                 reconnecting.get(WAIT.toSeconds(), TimeUnit.SECONDS);
                 assertEquals(1001, closes.get(0).code(), "the server said it was going away: " + closes);
                 client.publish("sport", "chat", "queued while down"); // sent after the re-subscription

@@ -95,6 +95,7 @@ public final class LhttpCli {
         AtomicInteger exit = new AtomicInteger(0);
         AtomicInteger left = new AtomicInteger(count);
         AtomicReference<String> closedBy = new AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean closing = new java.util.concurrent.atomic.AtomicBoolean();
         LhttpClient client;
         try {
             client = LhttpClient.connect(url, options);
@@ -120,6 +121,9 @@ public final class LhttpCli {
             }
         });
         client.onClose(c -> {
+            if (closing.get()) {
+                return; // our own close at the end
+            }
             closedBy.set(c.code() + " " + c.reason());
             synchronized (print) {
                 if (asJson) {
@@ -131,6 +135,7 @@ public final class LhttpCli {
         });
         if (!client.awaitOpen(Duration.ofSeconds(15))) {
             err.println("lhttp-cli: could not connect to " + url + (closedBy.get() == null ? "" : ": " + closedBy.get()));
+            closing.set(true);
             client.close();
             return 1;
         }
@@ -169,9 +174,11 @@ public final class LhttpCli {
         done.await(waitMs, TimeUnit.MILLISECONDS); // --count: ends earlier once the frames are in
         if (exit.get() == 1) {
             err.println("lhttp-cli: connection closed by the server: " + closedBy.get());
+            closing.set(true);
             client.close();
             return 1;
         }
+        closing.set(true);
         client.close();
         return badLine.get() ? 2 : 0;
     }
