@@ -135,18 +135,22 @@ class OperateIT {
              LhttpClient publisher = LhttpClient.connect(server.wsUri())) {
             stalled.send("LHTTP/1.0 subscribe\r\nsubscribe:slow\r\n\r\n");
             assertTrue(publisher.awaitOpen(WAIT));
-            CompletableFuture<Message> echo = new CompletableFuture<>();
-            publisher.onMessage(echo::complete);
+            java.util.concurrent.LinkedBlockingQueue<Message> echoes = new java.util.concurrent.LinkedBlockingQueue<>();
+            publisher.onMessage(echoes::add);
             // The stalled client subscribed before this (its frame came first on its connection; one more
             // round trip of our own makes sure the server has read it).
             publisher.subscribe("mine", "subscribe", List.of(new Header("publish", "mine")), "");
-            echo.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            echoes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
             String body = "x".repeat(8000);
             Map<String, Double> now = before;
             for (int round = 0; round < 40 && delta(before, now, "lhttp_connections_closed_slow_total") < 1; round++) {
                 for (int i = 0; i < 200; i++) {
                     publisher.publish("slow", "flood", body);
                 }
+                // The server handles one connection's frames in order: our echo back means the batch was fanned out.
+                publisher.publish("mine", "mark", "round " + round);
+                Message mark = echoes.poll(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertEquals("round " + round, mark == null ? null : mark.body());
                 now = scrape();
             }
             assertTrue(delta(before, now, "lhttp_connections_closed_slow_total") >= 1,
