@@ -25,9 +25,37 @@ class ClientReconnectIT {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
 
+    /**
+     * Without lhttp.publish.token, /lhttp/status and /lhttp/metrics answer loopback clients and
+     * refuse this machine's own non-loopback address (another host, as far as the server can tell).
+     * On this server because it has no token (OperateIT's has one).
+     */
+    private static void statusIsForThisHostOnlyWithoutAToken(UberJarServer server) throws Exception {
+        java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+        java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .filter(i -> {
+                    try {
+                        return i.isUp() && !i.isLoopback();
+                    } catch (java.net.SocketException e) {
+                        return false;
+                    }
+                })
+                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+                .findFirst().orElseThrow(() -> new AssertionError("this test needs a non-loopback IPv4 address"));
+        for (String path : List.of("/lhttp/status", "/lhttp/metrics")) {
+            assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(server.httpUri().resolve(path)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), path + " from loopback");
+            java.net.URI remote = java.net.URI.create("http://" + external.getHostAddress() + ":" + server.port() + path);
+            assertEquals(403, http.send(java.net.http.HttpRequest.newBuilder(remote).build(),
+                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), path + " from " + remote);
+        }
+    }
+
     @Test
     void reconnectsAndResubscribesAfterARestart() throws Exception {
         try (UberJarServer server = UberJarServer.start()) {
+            statusIsForThisHostOnlyWithoutAToken(server);
             LhttpClient.Options options = new LhttpClient.Options().initialDelay(Duration.ofMillis(200))
                     .maxDelay(Duration.ofSeconds(2));
             try (LhttpClient client = LhttpClient.connect(server.wsUri(), options)) {

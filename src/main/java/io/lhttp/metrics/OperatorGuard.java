@@ -43,7 +43,10 @@ public class OperatorGuard implements jakarta.servlet.Filter {
             }
             return;
         }
-        if (config.statusAllowRemote() || isLoopback(request.getRemoteAddr())) {
+        // Behind a reverse proxy on this host every request comes from loopback: with the proxy in
+        // lhttp.trusted-proxies, the client it names is the one judged.
+        String client = config.trustedProxies().clientAddress(in.getRemoteAddr(), in.getHeaders("X-Forwarded-For"));
+        if (config.statusAllowRemote() || isLoopback(client)) {
             chain.doFilter(request, response);
             return;
         }
