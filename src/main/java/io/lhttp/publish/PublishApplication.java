@@ -9,10 +9,4 @@ import jakarta.ws.rs.core.Application;
  */
 @ApplicationPath("/publish")
 public class PublishApplication extends Application {
-
-    /** This resource only: the operator's application at {@code /lhttp} must not serve it too. */
-    @Override
-    public java.util.Set<Class<?>> getClasses() {
-        return java.util.Set.of(PublishResource.class);
-    }
 }
