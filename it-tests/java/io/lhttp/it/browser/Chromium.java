@@ -17,7 +17,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * Headless Chromium from the OS packages, one independent browser (own profile) per call.
  * Nothing is downloaded: the driver and browser paths are given, so Selenium Manager never runs.
  */
-final class Chromium {
+public final class Chromium {
 
     static final String BROWSER = System.getProperty("chromium.binary", "/usr/bin/chromium");
     static final String DRIVER = System.getProperty("chromedriver.binary", "/usr/bin/chromedriver");
@@ -26,7 +26,7 @@ final class Chromium {
     }
 
     /** A new browser; quit it with {@link #quit(ChromeDriver)} so its profile directory goes too. */
-    static ChromeDriver open() {
+    public static ChromeDriver open() {
         File browser = new File(BROWSER);
         File driver = new File(DRIVER);
         if (!browser.canExecute() || !driver.canExecute()) {
@@ -56,7 +56,7 @@ final class Chromium {
         return chrome;
     }
 
-    static void quit(ChromeDriver chrome) {
+    public static void quit(ChromeDriver chrome) {
         if (chrome == null) return;
         try {
             chrome.quit();

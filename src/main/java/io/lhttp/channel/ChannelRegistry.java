@@ -1,5 +1,6 @@
 package io.lhttp.channel;
 
+import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -130,6 +131,8 @@ public class ChannelRegistry {
         }
 
         private void deliver(String frame) {
+            Subscriber[] subscribers = this.subscribers;
+            Meters.fannedOut(subscribers.length);
             for (Subscriber c : subscribers) {
                 c.sendFrame(frame);
             }

@@ -1,5 +1,6 @@
 package io.lhttp.channel;
 
+import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
@@ -81,6 +82,7 @@ public class Channels {
         for (String channel : channels) {
             try {
                 bus.publish(channel, frame);
+                Meters.published();
             } catch (ProtocolException e) {
                 all = false; // 503: the bus cannot take it now
             }

@@ -1,6 +1,7 @@
 package io.lhttp.channel;
 
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.metrics.Meters;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.Header;
@@ -59,6 +60,7 @@ public class PublishFilter extends ChannelHeaderFilter {
         String frame = strip(response, config.publishStripHeaders()).frame();
         for (String channel : channels) {
             bus.publish(channel, frame);
+            Meters.published();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.lhttp.cluster;
 
 import io.lhttp.channel.Bus;
+import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.ProtocolException;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;
@@ -87,6 +88,9 @@ public final class NatsBus implements Bus {
         switch (event) {
             // When the very first attempt fails, the later success is reported as RECONNECTED.
             case CONNECTED, RECONNECTED -> {
+                if (event == ConnectionListener.Events.RECONNECTED) {
+                    Meters.natsReconnected();
+                }
                 LOG.log(Level.INFO, "NATS {0}: {1} at {2}",
                         new Object[] {event.getEvent(), name, conn.getConnectedUrl()});
                 warned = false;

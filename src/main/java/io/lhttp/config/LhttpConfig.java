@@ -275,6 +275,22 @@ public class LhttpConfig {
      */
     public static final String SDK_CORS_ORIGINS = "lhttp.sdk.cors-origins";
     public static final String DEFAULT_SDK_CORS_ORIGINS = "*";
+    // Operations (io.lhttp.metrics: metrics, status page).
+    /**
+     * Whether lhttp counts what it does and serves it at {@code GET /lhttp/metrics} (Prometheus
+     * text) and {@code GET /lhttp/status} (JSON for {@code /status.html}). Off: the hooks on the
+     * message path do nothing and both answer 404. Default true.
+     */
+    public static final String METRICS_ENABLED = "lhttp.metrics.enabled";
+    public static final boolean DEFAULT_METRICS_ENABLED = true;
+    /**
+     * Whether {@code /lhttp/metrics} and {@code /lhttp/status} answer clients on other hosts when
+     * {@code lhttp.publish.token} is not set. With the token set they ask every client for it
+     * ({@code Authorization: Bearer}); without it, by default only clients on this host get an
+     * answer (403 otherwise), as for {@code /publish}. Default false.
+     */
+    public static final String STATUS_ALLOW_REMOTE = "lhttp.status.allow-remote-without-token";
+    public static final boolean DEFAULT_STATUS_ALLOW_REMOTE = false;
 
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
@@ -328,6 +344,8 @@ public class LhttpConfig {
     private Duration pingInterval;
     private Duration idleTimeout;
     private String sdkCorsOrigins;
+    private boolean metricsEnabled;
+    private boolean statusAllowRemote;
 
     @PostConstruct
     void load() {
@@ -377,6 +395,8 @@ public class LhttpConfig {
         loadAdmission();
         loadConnectionIo();
         sdkCorsOrigins = config.getOptionalValue(SDK_CORS_ORIGINS, String.class).orElse(DEFAULT_SDK_CORS_ORIGINS).trim();
+        metricsEnabled = config.getOptionalValue(METRICS_ENABLED, Boolean.class).orElse(DEFAULT_METRICS_ENABLED);
+        statusAllowRemote = config.getOptionalValue(STATUS_ALLOW_REMOTE, Boolean.class).orElse(DEFAULT_STATUS_ALLOW_REMOTE);
     }
 
     private void loadAdmission() {
@@ -481,7 +501,8 @@ public class LhttpConfig {
                 + ", inbound-buffer-total-bytes=" + inboundBufferTotalBytes + ", frame-timeout-ms=" + frameTimeout.toMillis()
                 + ", send-queue-bytes=" + sendQueueBytes + ", send-queue-burst-bytes=" + sendQueueBurstBytes
                 + ", send-stall-ms=" + sendStall.toMillis() + ", ping-interval-ms=" + pingInterval.toMillis()
-                + ", idle-timeout-ms=" + idleTimeout.toMillis());
+                + ", idle-timeout-ms=" + idleTimeout.toMillis()
+                + ", metrics.enabled=" + metricsEnabled + ", status.allow-remote-without-token=" + statusAllowRemote);
         if (maxConnectionsPerAddress >= maxConnections) {
             LOG.warning(() -> MAX_CONNECTIONS_PER_ADDRESS + " (" + maxConnectionsPerAddress + ") is not below "
                     + MAX_CONNECTIONS + " (" + maxConnections + "): one client address can take every connection");
@@ -734,5 +755,15 @@ public class LhttpConfig {
     /** {@link #SDK_CORS_ORIGINS}: "*", a space-separated list of origins, or "" (no CORS headers). */
     public String sdkCorsOrigins() {
         return sdkCorsOrigins;
+    }
+
+    /** {@link #METRICS_ENABLED}. */
+    public boolean metricsEnabled() {
+        return metricsEnabled;
+    }
+
+    /** {@link #STATUS_ALLOW_REMOTE}. */
+    public boolean statusAllowRemote() {
+        return statusAllowRemote;
     }
 }

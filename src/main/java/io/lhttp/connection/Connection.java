@@ -2,6 +2,7 @@ package io.lhttp.connection;
 
 import io.lhttp.channel.Subscriber;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.Message;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -111,6 +112,7 @@ public final class Connection implements Subscriber {
     /** Sends the error frame of PROTOCOL.md §5, unless {@code lhttp.errors.reply=false}. */
     public void sendError(int code, String reason) {
         if (errorsReply) {
+            Meters.errorFrame(code);
             send(Message.error(code, reason));
         }
     }

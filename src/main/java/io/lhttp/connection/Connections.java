@@ -4,6 +4,7 @@ import io.lhttp.admission.AddressCounter;
 import io.lhttp.admission.ClientAddress;
 import io.lhttp.admission.RateLimitedLog;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.metrics.Meters;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
@@ -41,11 +42,13 @@ public class Connections {
         String address = ClientAddress.of(session);
         c.remoteAddress(address);
         if (!accepting) {
+            Meters.refused(Meters.Refusal.SHUTTING_DOWN);
             c.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
             return null;
         }
         if (open.size() >= config.maxConnections()) {
             LOG.fine(() -> "refusing connection " + c.id() + ": " + open.size() + " open");
+            Meters.refused(Meters.Refusal.FULL);
             c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server full: at most " + config.maxConnections() + " connections");
             return null;
         }
@@ -53,11 +56,13 @@ public class Connections {
                 && !perAddress.tryAcquire(address, config.maxConnectionsPerAddress())) {
             WARNINGS.warning("refusing connections from {0}: it holds {1} (lhttp.max-connections-per-address)",
                     address, config.maxConnectionsPerAddress());
+            Meters.refused(Meters.Refusal.PER_ADDRESS);
             c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER,
                     "too many connections from your address: at most " + config.maxConnectionsPerAddress());
             return null;
         }
         open.put(c.id(), c);
+        Meters.opened();
         return c;
     }
 
@@ -106,6 +111,11 @@ public class Connections {
             c.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
         }
         open.clear();
+    }
+
+    /** The send-queue depth of every open connection, in frames (for the metrics; a copy). */
+    public int[] queueDepths() {
+        return open.values().stream().mapToInt(Connection::queuedFrames).toArray();
     }
 
     private int queued() {

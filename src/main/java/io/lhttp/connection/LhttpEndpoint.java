@@ -2,6 +2,7 @@ package io.lhttp.connection;
 
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.metrics.Meters;
 import io.lhttp.processor.Closed;
 import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Exchange;
@@ -103,6 +104,7 @@ public class LhttpEndpoint {
         if (frame == null) {
             return; // more to come
         }
+        Meters.received();
         Message message;
         try {
             message = decoder.decode(frame);
@@ -132,7 +134,11 @@ public class LhttpEndpoint {
             refuse(refused);
             return;
         }
-        if (frame == null || !admit()) {
+        if (frame == null) {
+            return;
+        }
+        Meters.received();
+        if (!admit()) {
             return;
         }
         Message message;

@@ -1,6 +1,7 @@
 package io.lhttp.connection;
 
 import io.lhttp.config.LhttpConfig.SlowConsumerPolicy;
+import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.Message;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
@@ -201,6 +202,7 @@ final class SendQueue implements SendHandler {
         if ((frames > capacity || (held > maxBytes && frames > 1)) && !burstKeptUpWith(frames, held)) {
             if (policy == SlowConsumerPolicy.CLOSE) {
                 size.decrementAndGet();
+                Meters.closedSlow();
                 bytes.addAndGet(-length);
                 close("send queue full: the client does not read fast enough");
                 return false;
@@ -214,6 +216,7 @@ final class SendQueue implements SendHandler {
                 size.decrementAndGet();
                 bytes.addAndGet(-length(oldest));
                 dropped.incrementAndGet();
+                Meters.dropped();
             }
         }
         queue.offer(frame);

@@ -1,5 +1,6 @@
 package io.lhttp.publish;
 
+import io.lhttp.metrics.Meters;
 import io.lhttp.channel.Bus;
 import io.lhttp.channel.PublishFilter;
 import io.lhttp.processor.Dispatcher;
@@ -63,6 +64,7 @@ public class HttpPublish {
         String frame = response == message ? posted : response.frame(); // encoded once
         for (String channel : ChannelNames.parseList(message.header("publish"))) {
             bus.publish(channel, frame); // 503 when the bus cannot take it now
+            Meters.published();
         }
     }
 }

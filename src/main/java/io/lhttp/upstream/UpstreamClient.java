@@ -3,6 +3,7 @@ package io.lhttp.upstream;
 import io.lhttp.admission.AddressCounter;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.connection.Connection;
+import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
@@ -177,6 +178,7 @@ public class UpstreamClient {
         /** Sends the request; returns at once. */
         public void start() {
             CompletableFuture<HttpResponse<String>> response;
+            long started = System.nanoTime();
             try {
                 response = client.sendAsync(request, bodyHandler);
             } catch (RuntimeException e) {
@@ -193,8 +195,12 @@ public class UpstreamClient {
                 deadline.cancel(false);
                 release();
                 if (error == null) {
+                    Meters.upstream(r.statusCode() >= 500 ? Meters.Upstream.SERVER_ERROR
+                            : r.statusCode() >= 400 ? Meters.Upstream.CLIENT_ERROR : Meters.Upstream.OK,
+                            System.nanoTime() - started);
                     answered(r);
                 } else {
+                    Meters.upstream(outcome(error), System.nanoTime() - started);
                     failed(error);
                 }
             });
@@ -207,6 +213,12 @@ public class UpstreamClient {
                 connection.send(Message.of(command,
                         List.of(new Header("upstream-status", Integer.toString(r.statusCode()))), r.body()));
             }
+        }
+
+        private static Meters.Upstream outcome(Throwable error) {
+            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            return cause instanceof HttpTimeoutException || cause instanceof CancellationException ? Meters.Upstream.TIMEOUT
+                    : cause instanceof LimitedBody.TooLarge ? Meters.Upstream.TOO_LARGE : Meters.Upstream.FAILED;
         }
 
         private void failed(Throwable error) {

@@ -1,0 +1,150 @@
+package io.lhttp.metrics;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The counters the connection, channel, bus and upstream code bump, as plain {@link LongAdder}s:
+ * on the hot path one striped increment and nothing else (no registry, no tag lookup, no
+ * allocation). {@link LhttpMetrics} exposes them to Micrometer as function counters read at
+ * scrape time. With {@code lhttp.metrics.enabled=false} every hook is a no-op behind one field read.
+ *
+ * <p>Static because the connection classes are not CDI beans; the WAR's class loader scopes them
+ * to one deployment.
+ */
+public final class Meters {
+
+    /** Why a connection was refused at open; other reasons may be added by other features. */
+    public enum Refusal { FULL, PER_ADDRESS, SHUTTING_DOWN }
+
+    /** How an upstream call ended. */
+    public enum Upstream { OK, CLIENT_ERROR, SERVER_ERROR, TIMEOUT, TOO_LARGE, FAILED }
+
+    /** Most distinct codes counted (error frames, HTTP statuses); others are counted as code 0. */
+    static final int MAX_CODES = 64;
+
+    static volatile boolean enabled = true;
+
+    static final LongAdder OPENED = new LongAdder();
+    static final LongAdder[] REFUSED = adders(Refusal.values().length);
+    static final LongAdder RECEIVED = new LongAdder();
+    static final LongAdder PUBLISHED = new LongAdder();
+    static final LongAdder FANOUTS = new LongAdder();
+    static final LongAdder DELIVERED = new LongAdder();
+    static final LongAdder DROPPED = new LongAdder();
+    static final LongAdder CLOSED_SLOW = new LongAdder();
+    static final LongAdder NATS_RECONNECTS = new LongAdder();
+    static final ConcurrentHashMap<Integer, LongAdder> ERRORS = new ConcurrentHashMap<>();
+    static final ConcurrentHashMap<Integer, LongAdder> HTTP_PUBLISH = new ConcurrentHashMap<>();
+    /** Told when a code is seen for the first time, so that its counter gets registered. */
+    static volatile java.util.function.BiConsumer<String, Integer> newCode = (kind, code) -> { };
+    static volatile UpstreamRecorder upstream = (outcome, nanos) -> { };
+
+    private Meters() {
+    }
+
+    /** Records an upstream call's outcome and duration (set by {@link LhttpMetrics}). */
+    @FunctionalInterface
+    interface UpstreamRecorder {
+        void record(Upstream outcome, long nanos);
+    }
+
+    /** A connection was accepted. */
+    public static void opened() {
+        if (enabled) {
+            OPENED.increment();
+        }
+    }
+
+    /** A connection was refused at open. */
+    public static void refused(Refusal reason) {
+        if (enabled) {
+            REFUSED[reason.ordinal()].increment();
+        }
+    }
+
+    /** A client frame was read and handed to dispatch. */
+    public static void received() {
+        if (enabled) {
+            RECEIVED.increment();
+        }
+    }
+
+    /** A frame was published to one channel (by a client or POST /publish) through the bus. */
+    public static void published() {
+        if (enabled) {
+            PUBLISHED.increment();
+        }
+    }
+
+    /** The bus handed a frame to a local channel, which sends it to {@code subscribers} connections. */
+    public static void fannedOut(int subscribers) {
+        if (enabled) {
+            FANOUTS.increment();
+            DELIVERED.add(subscribers);
+        }
+    }
+
+    /** The drop policy dropped a queued frame. */
+    public static void dropped() {
+        if (enabled) {
+            DROPPED.increment();
+        }
+    }
+
+    /** The close policy closed a connection whose send queue was full. */
+    public static void closedSlow() {
+        if (enabled) {
+            CLOSED_SLOW.increment();
+        }
+    }
+
+    /** The NATS connection came back after a loss. */
+    public static void natsReconnected() {
+        if (enabled) {
+            NATS_RECONNECTS.increment();
+        }
+    }
+
+    /** An error frame with this code was sent to a client. */
+    public static void errorFrame(int code) {
+        if (enabled) {
+            count(ERRORS, "error", code);
+        }
+    }
+
+    /** POST /publish answered with this status. */
+    public static void httpPublish(int status) {
+        if (enabled) {
+            count(HTTP_PUBLISH, "http", status);
+        }
+    }
+
+    /** An upstream call ended; {@code nanos} from start to outcome. */
+    public static void upstream(Upstream outcome, long nanos) {
+        if (enabled) {
+            upstream.record(outcome, nanos);
+        }
+    }
+
+    private static void count(ConcurrentHashMap<Integer, LongAdder> byCode, String kind, int code) {
+        LongAdder adder = byCode.get(code);
+        if (adder == null) {
+            // Codes come from our own code, but stay bounded whatever happens.
+            int key = code >= 100 && code <= 999 && byCode.size() < MAX_CODES ? code : 0;
+            adder = byCode.computeIfAbsent(key, k -> new LongAdder());
+            if (adder.sum() == 0) {
+                newCode.accept(kind, key);
+            }
+        }
+        adder.increment();
+    }
+
+    private static LongAdder[] adders(int n) {
+        LongAdder[] a = new LongAdder[n];
+        for (int i = 0; i < n; i++) {
+            a[i] = new LongAdder();
+        }
+        return a;
+    }
+}
