@@ -19,10 +19,15 @@ public class BusProducer {
     @ApplicationScoped
     Bus bus(LhttpConfig config) {
         Bus bus = config.natsServers().isEmpty()
-                ? new InProcessBus()
+                ? new InProcessBus(config.history())
                 : new NatsBus(config.natsServers(), config.natsSubjectPrefix(), config.instanceName(),
                         config.natsPingInterval());
         LOG.info(() -> "lhttp bus: " + bus.describe());
+        if (!config.natsServers().isEmpty() && config.history().isEnabled()) {
+            // JetStream-backed history is not built yet: say so rather than pretend.
+            LOG.warning(() -> LhttpConfig.HISTORY_CHANNELS + " is ignored on the NATS bus: history is kept by the"
+                    + " in-process bus only (single instance); subscribers get recovered:false");
+        }
         return bus;
     }
 

@@ -3,6 +3,10 @@ package io.lhttp.channel;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.lhttp.protocol.Header;
+import io.lhttp.protocol.Message;
+import io.lhttp.protocol.RequestId;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,6 +56,74 @@ public class ChannelRegistry {
         }
     }
 
+    /**
+     * Subscribes with history positions (PROTOCOL.md §2.2): for each channel not yet subscribed,
+     * replays what was published after {@code since} (when given), answers with a
+     * {@code subscribed} frame, then delivers live frames with a {@code position} header. The bus
+     * runs replay, answer and join with no publication of the channel in between.
+     *
+     * @throws ProtocolException 429 over the per-subscriber channel limit
+     */
+    public void subscribeWithPositions(Subscriber subscriber, List<String> names, Position since, String requestId,
+            int maxChannels) throws ProtocolException {
+        Set<String> mine = subscriber.channels();
+        synchronized (mine) {
+            Set<String> added = new LinkedHashSet<>();
+            for (String name : names) {
+                if (!mine.contains(name)) {
+                    added.add(name);
+                }
+            }
+            if (mine.size() + added.size() > maxChannels) {
+                throw new ProtocolException(429, "too many channels: at most " + maxChannels + " per connection");
+            }
+            for (String name : added) {
+                mine.add(name);
+                channels.compute(name, (n, channel) -> {
+                    LocalChannel c = channel == null ? new LocalChannel(n) : channel;
+                    bus.join(n, since, new Bus.Joiner() {
+                        @Override
+                        public void replay(String frame, Position position) {
+                            subscriber.sendFrame(withPosition(frame, position));
+                        }
+
+                        @Override
+                        public void joined(Position top, Boolean recovered) {
+                            subscriber.sendFrame(subscribed(n, top, recovered, requestId));
+                            c.addPositioned(subscriber);
+                        }
+                    });
+                    return c;
+                });
+            }
+        }
+    }
+
+    /** The frame with {@code position:<epoch>:<offset>} inserted after its start line. */
+    static String withPosition(String frame, Position position) {
+        int eol = frame.indexOf("\r\n");
+        if (eol < 0 || position == null) {
+            return frame;
+        }
+        return frame.substring(0, eol + 2) + "position:" + position + "\r\n" + frame.substring(eol + 2);
+    }
+
+    /** The answer to a subscribe with positions: {@code LHTTP/1.0 subscribed} with channel, position, recovered, request-id. */
+    static String subscribed(String channel, Position top, Boolean recovered, String requestId) {
+        List<Header> headers = new ArrayList<>(4);
+        headers.add(new Header("channel", channel));
+        if (top != null) {
+            headers.add(new Header("position", top.toString()));
+        }
+        if (recovered != null) {
+            headers.add(new Header("recovered", recovered.toString()));
+        }
+        if (requestId != null) {
+            headers.add(new Header(RequestId.HEADER, requestId));
+        }
+        return Message.of("subscribed", headers, "").frame();
+    }
+
     /** Unsubscribes a subscriber from channels; channels it does not have are ignored. */
     public void unsubscribe(Subscriber subscriber, List<String> names) {
         Set<String> mine = subscriber.channels();
@@ -83,7 +155,7 @@ public class ChannelRegistry {
     /** Local subscribers of a channel. */
     public int subscriberCount(String channel) {
         LocalChannel c = channels.get(channel);
-        return c == null ? 0 : c.subscribers.length;
+        return c == null ? 0 : c.subscribers.length + c.positioned.length;
     }
 
     private void leave(String name, Subscriber subscriber) {
@@ -96,42 +168,62 @@ public class ChannelRegistry {
         private static final Subscriber[] NONE = new Subscriber[0];
 
         private volatile Subscriber[] subscribers = NONE; // copy on write: the fan-out reads without locks
+        private volatile Subscriber[] positioned = NONE;  // those who asked for position headers
         private final Bus.Subscription subscription;
 
         LocalChannel(String name) {
-            this.subscription = bus.subscribe(name, this::deliver);
+            this.subscription = bus.subscribe(name, (Bus.Delivery) this::deliver);
         }
 
         void add(Subscriber subscriber) {
-            Subscriber[] old = subscribers;
-            Subscriber[] grown = Arrays.copyOf(old, old.length + 1);
-            grown[old.length] = subscriber;
-            subscribers = grown;
+            subscribers = grown(subscribers, subscriber);
         }
 
-        /** @return whether anyone is left; when not, the bus subscription is cancelled */
-        boolean remove(Subscriber subscriber) {
-            Subscriber[] old = subscribers;
+        void addPositioned(Subscriber subscriber) {
+            positioned = grown(positioned, subscriber);
+        }
+
+        private static Subscriber[] grown(Subscriber[] old, Subscriber subscriber) {
+            Subscriber[] grown = Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = subscriber;
+            return grown;
+        }
+
+        private static Subscriber[] without(Subscriber[] old, Subscriber subscriber) {
             int i = 0;
             while (i < old.length && old[i] != subscriber) {
                 i++;
             }
-            if (i < old.length) {
-                Subscriber[] shrunk = new Subscriber[old.length - 1];
-                System.arraycopy(old, 0, shrunk, 0, i);
-                System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
-                subscribers = shrunk;
+            if (i == old.length) {
+                return old;
             }
-            if (subscribers.length == 0) {
+            Subscriber[] shrunk = new Subscriber[old.length - 1];
+            System.arraycopy(old, 0, shrunk, 0, i);
+            System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
+            return shrunk;
+        }
+
+        /** @return whether anyone is left; when not, the bus subscription is cancelled */
+        boolean remove(Subscriber subscriber) {
+            subscribers = without(subscribers, subscriber);
+            positioned = without(positioned, subscriber);
+            if (subscribers.length == 0 && positioned.length == 0) {
                 subscription.cancel();
                 return false;
             }
             return true;
         }
 
-        private void deliver(String frame) {
+        private void deliver(String frame, Position position) {
             for (Subscriber c : subscribers) {
                 c.sendFrame(frame);
+            }
+            Subscriber[] p = positioned;
+            if (p.length > 0) {
+                String framed = withPosition(frame, position); // once, whatever the number of subscribers
+                for (Subscriber c : p) {
+                    c.sendFrame(framed);
+                }
             }
         }
     }

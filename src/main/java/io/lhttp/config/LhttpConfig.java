@@ -153,6 +153,22 @@ public class LhttpConfig {
     public static final String SHUTDOWN_DRAIN_MS = "lhttp.shutdown-drain-ms";
     public static final int DEFAULT_SHUTDOWN_DRAIN_MS = 5000;
 
+    // --- channel history (PROTOCOL.md §2.2) ---
+    /** Channels that keep history: comma-separated exact names and {@code prefix*} patterns. Default none. */
+    public static final String HISTORY_CHANNELS = "lhttp.history.channels";
+    /** Messages kept per history channel. Default 100. */
+    public static final String HISTORY_SIZE = "lhttp.history.size";
+    public static final int DEFAULT_HISTORY_SIZE = 100;
+    /** How long a history message is kept, ms; 0 = until newer ones push it out. Default 300000 (5 min). */
+    public static final String HISTORY_TTL_MS = "lhttp.history.ttl-ms";
+    public static final int DEFAULT_HISTORY_TTL_MS = 300_000;
+    /**
+     * Channels with history kept at once (clients choose channel names, so the set is bounded);
+     * beyond it the least recently published-to channel's history is forgotten. Default 10000.
+     */
+    public static final String HISTORY_MAX_CHANNELS = "lhttp.history.max-channels";
+    public static final int DEFAULT_HISTORY_MAX_CHANNELS = 10_000;
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -188,6 +204,7 @@ public class LhttpConfig {
     private int publishMaxConcurrentPerAddress;
     private Duration publishReadTimeout;
     private Duration shutdownDrain;
+    private io.lhttp.channel.History history;
 
     @PostConstruct
     void load() {
@@ -234,6 +251,24 @@ public class LhttpConfig {
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
         loadAdmission();
+        loadHistory();
+    }
+
+    private void loadHistory() {
+        String channels = config.getOptionalValue(HISTORY_CHANNELS, String.class).orElse("");
+        for (String p : channels.split(",")) {
+            String name = p.trim().endsWith("*") ? p.trim().substring(0, p.trim().length() - 1) : p.trim();
+            if (!name.isEmpty() && !name.matches("[A-Za-z0-9_\\-.:@/]{1,128}")) {
+                throw new IllegalArgumentException(HISTORY_CHANNELS + ": not a channel name or prefix: '" + p.trim() + "'");
+            }
+        }
+        history = new io.lhttp.channel.History(channels, positive(HISTORY_SIZE, DEFAULT_HISTORY_SIZE),
+                atLeast(HISTORY_TTL_MS, DEFAULT_HISTORY_TTL_MS, 0), positive(HISTORY_MAX_CHANNELS, DEFAULT_HISTORY_MAX_CHANNELS));
+    }
+
+    /** Which channels keep history, and how much ({@link #HISTORY_CHANNELS} and the keys after it). */
+    public io.lhttp.channel.History history() {
+        return history;
     }
 
     private void loadAdmission() {
@@ -272,7 +307,7 @@ public class LhttpConfig {
                 + ", trusted-proxies=" + trustedProxies + ", publish.max-concurrent=" + publishMaxConcurrent
                 + ", publish.max-concurrent-per-address=" + publishMaxConcurrentPerAddress
                 + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
-                + ", shutdown-drain-ms=" + shutdownDrain.toMillis());
+                + ", shutdown-drain-ms=" + shutdownDrain.toMillis() + ", history=" + history);
         if (maxConnectionsPerAddress >= maxConnections) {
             LOG.warning(() -> MAX_CONNECTIONS_PER_ADDRESS + " (" + maxConnectionsPerAddress + ") is not below "
                     + MAX_CONNECTIONS + " (" + maxConnections + "): one client address can take every connection");

@@ -4,6 +4,7 @@ import io.lhttp.connection.Connection;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.Part;
+import io.lhttp.protocol.RequestId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -151,7 +152,7 @@ public final class Exchange {
 
     /** Sends the response command and headers with this body to the client that sent the message. */
     public void send(String body) {
-        connection.send(Message.of(responseCommand, responseHeaders(), body));
+        connection.send(RequestId.tag(Message.of(responseCommand, responseHeaders(), body), requestId()));
     }
 
     /**
@@ -165,8 +166,16 @@ public final class Exchange {
     public void fail(int code, String reason) {
         if (errorCode == 0) {
             errorCode = code;
-            connection.sendError(code, reason);
+            connection.sendError(code, reason, requestId());
         }
+    }
+
+    /**
+     * The request's {@code request-id} when it is valid (PROTOCOL.md §2.1), else null. Every answer
+     * to this message ({@link #send}, {@link #fail}, an upstream reply) carries it.
+     */
+    public String requestId() {
+        return RequestId.of(request);
     }
 
     /** Whether the message was refused by {@link #fail}. */

@@ -6,6 +6,7 @@ import io.lhttp.connection.Connection;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
+import io.lhttp.protocol.RequestId;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -92,6 +93,12 @@ public class UpstreamClient {
      */
     public Call prepare(Connection connection, String command, String upstream, List<Header> headers, String body,
             boolean reply) throws ProtocolException {
+        return prepare(connection, command, upstream, headers, body, reply, null);
+    }
+
+    /** As {@link #prepare(Connection, String, String, List, String, boolean)}; answers carry {@code request-id:<requestId>} when not null. */
+    public Call prepare(Connection connection, String command, String upstream, List<Header> headers, String body,
+            boolean reply, String requestId) throws ProtocolException {
         HttpRequest request = UpstreamRequest.build(upstream, headers, body, config.upstreamAllow(),
                 config.upstreamTimeout());
         AtomicInteger inFlight = (AtomicInteger) connection.attributes()
@@ -117,7 +124,7 @@ public class UpstreamClient {
             throw new ProtocolException(429, "too many upstream calls running on this server: at most "
                     + config.upstreamMaxInFlightTotal());
         }
-        return new Call(connection, command, request, reply, inFlight);
+        return new Call(connection, command, request, reply, inFlight, requestId);
     }
 
     /** A checked upstream call holding a slot: {@link #start()} it or {@link #abandon()} it, once. */
@@ -128,9 +135,11 @@ public class UpstreamClient {
         private final HttpRequest request;
         private final boolean reply;
         private final AtomicInteger inFlight;
+        private final String requestId;
 
         private Call(Connection connection, String command, HttpRequest request, boolean reply,
-                AtomicInteger inFlight) {
+                AtomicInteger inFlight, String requestId) {
+            this.requestId = requestId;
             this.connection = connection;
             this.command = command;
             this.request = request;
@@ -160,7 +169,7 @@ public class UpstreamClient {
             } catch (RuntimeException e) {
                 release();
                 LOG.log(Level.WARNING, "upstream call could not start", e);
-                connection.sendError(502, "upstream call failed");
+                connection.sendError(502, "upstream call failed", requestId);
                 return;
             }
             // The request timeout only covers the wait for the response headers; this covers the body too.
@@ -180,22 +189,22 @@ public class UpstreamClient {
 
         private void answered(HttpResponse<String> r) {
             if (r.statusCode() >= 500) {
-                connection.sendError(502, "upstream answered " + r.statusCode());
+                connection.sendError(502, "upstream answered " + r.statusCode(), requestId);
             } else if (reply) {
-                connection.send(Message.of(command,
-                        List.of(new Header("upstream-status", Integer.toString(r.statusCode()))), r.body()));
+                connection.send(RequestId.tag(Message.of(command,
+                        List.of(new Header("upstream-status", Integer.toString(r.statusCode()))), r.body()), requestId));
             }
         }
 
         private void failed(Throwable error) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof HttpTimeoutException || cause instanceof CancellationException) {
-                connection.sendError(504, "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms");
+                connection.sendError(504, "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms", requestId);
             } else if (cause instanceof LimitedBody.TooLarge) {
-                connection.sendError(502, cause.getMessage());
+                connection.sendError(502, cause.getMessage(), requestId);
             } else {
                 LOG.log(Level.FINE, "upstream call to {0} failed: {1}", new Object[] {request.uri(), cause});
-                connection.sendError(502, "upstream call failed (" + cause.getClass().getSimpleName() + ")");
+                connection.sendError(502, "upstream call failed (" + cause.getClass().getSimpleName() + ")", requestId);
             }
         }
     }

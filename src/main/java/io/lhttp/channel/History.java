@@ -1,0 +1,95 @@
+package io.lhttp.channel;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Which channels keep history ({@code lhttp.history.channels}: exact names and {@code prefix*}
+ * patterns) and their rings, in memory: at most {@code maxChannels} channels, the least recently
+ * published-to one forgotten first (its next ring has a new epoch, so nobody mistakes it for the old).
+ */
+public final class History {
+
+    /** No channel keeps history. */
+    public static final History NONE = new History("", 1, 0, 1);
+
+    private final List<String> exact = new ArrayList<>();
+    private final List<String> prefixes = new ArrayList<>();
+    private final int size;
+    private final long ttlMillis;
+    private final int maxChannels;
+    private final String epochBase = Long.toString(System.currentTimeMillis(), 36);
+    private final AtomicLong rings = new AtomicLong();
+    private final Map<String, HistoryRing> byChannel;
+
+    /**
+     * @param patterns    comma-separated channel names, {@code prefix*} for every channel starting with prefix
+     * @param size        messages kept per channel
+     * @param ttlMillis   how long a message is kept, 0 = no age limit
+     * @param maxChannels channels with history kept at once
+     */
+    public History(String patterns, int size, long ttlMillis, int maxChannels) {
+        for (String p : patterns.split(",")) {
+            String t = p.trim();
+            if (t.endsWith("*")) {
+                prefixes.add(t.substring(0, t.length() - 1));
+            } else if (!t.isEmpty()) {
+                exact.add(t);
+            }
+        }
+        this.size = size;
+        this.ttlMillis = ttlMillis;
+        this.maxChannels = maxChannels;
+        this.byChannel = new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, HistoryRing> eldest) {
+                return size() > History.this.maxChannels;
+            }
+        };
+    }
+
+    /** Whether any channel keeps history. */
+    public boolean isEnabled() {
+        return !exact.isEmpty() || !prefixes.isEmpty();
+    }
+
+    /** Whether this channel keeps history. */
+    public boolean covers(String channel) {
+        if (exact.contains(channel)) {
+            return true;
+        }
+        for (String p : prefixes) {
+            if (channel.startsWith(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The channel's ring, created (with a fresh epoch) when it has none; null when the channel keeps no history. */
+    public HistoryRing ring(String channel) {
+        if (!covers(channel)) {
+            return null;
+        }
+        synchronized (byChannel) {
+            return byChannel.computeIfAbsent(channel,
+                    c -> new HistoryRing(epochBase + "x" + Long.toString(rings.incrementAndGet(), 36), size, ttlMillis));
+        }
+    }
+
+    /** Channels with a ring now. */
+    public int channels() {
+        synchronized (byChannel) {
+            return byChannel.size();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return isEnabled() ? "channels=" + String.join(",", exact) + (prefixes.isEmpty() ? "" : "," + prefixes + "*")
+                + " size=" + size + " ttl-ms=" + ttlMillis + " max-channels=" + maxChannels : "off";
+    }
+}
