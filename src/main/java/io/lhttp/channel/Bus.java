@@ -45,6 +45,36 @@ public interface Bus extends AutoCloseable {
         joiner.joined(null, since == null ? null : Boolean.FALSE);
     }
 
+    /**
+     * The members of a channel on every instance (PROTOCOL.md §2.3): this instance's from
+     * {@code local}, the others' over the bus. At most {@code max} entries. Buses of one instance
+     * answer at once with the local members.
+     */
+    default java.util.concurrent.CompletableFuture<PresenceList> presence(String channel, int max, Presence local) {
+        return java.util.concurrent.CompletableFuture.completedFuture(PresenceList.of(local.members(channel, max + 1), max));
+    }
+
+    /**
+     * Where the bus finds this instance's members when another instance asks; set by the channel
+     * registry. Buses of one instance need not keep it.
+     */
+    default void presenceSource(Presence source) {
+    }
+
+    /** This instance's members of a channel: entries {@code <connection-id>} or {@code <connection-id> <user>}. */
+    @FunctionalInterface
+    interface Presence {
+        java.util.List<String> members(String channel, int max);
+    }
+
+    /** Members gathered from the instances that answered; {@code truncated} when over the limit. */
+    record PresenceList(java.util.List<String> members, boolean truncated) {
+        public static PresenceList of(java.util.List<String> all, int max) {
+            return all.size() > max ? new PresenceList(java.util.List.copyOf(all.subList(0, max)), true)
+                    : new PresenceList(java.util.List.copyOf(all), false);
+        }
+    }
+
     /** Whether the bus can take messages now. */
     default boolean isConnected() {
         return true;

@@ -18,10 +18,15 @@ public class BusProducer {
     @Produces
     @ApplicationScoped
     Bus bus(LhttpConfig config) {
-        Bus bus = config.natsServers().isEmpty()
-                ? new InProcessBus(config.history())
-                : new NatsBus(config.natsServers(), config.natsSubjectPrefix(), config.instanceName(),
-                        config.natsPingInterval());
+        Bus bus;
+        if (config.natsServers().isEmpty()) {
+            bus = new InProcessBus(config.history());
+        } else {
+            NatsBus nats = new NatsBus(config.natsServers(), config.natsSubjectPrefix(), config.instanceName(),
+                    config.natsPingInterval());
+            nats.presenceTimeout(config.presenceTimeout());
+            bus = nats;
+        }
         LOG.info(() -> "lhttp bus: " + bus.describe());
         if (!config.natsServers().isEmpty() && config.history().isEnabled()) {
             // JetStream-backed history is not built yet: say so rather than pretend.

@@ -25,7 +25,13 @@ public class ChannelRegistry {
     @Inject
     Bus bus;
 
+    @Inject
+    io.lhttp.config.LhttpConfig config;
+
     private final ConcurrentHashMap<String, LocalChannel> channels = new ConcurrentHashMap<>();
+
+    /** Channels whose subscribers are told of joins and leaves ({@code lhttp.presence.notify}). */
+    ChannelPattern notify = ChannelPattern.NONE;
 
     /**
      * Subscribes a subscriber to channels; channels it already has are left as they are.
@@ -52,6 +58,7 @@ public class ChannelRegistry {
                     c.add(subscriber);
                     return c;
                 });
+                notifyPresence("join", name, subscriber);
             }
         }
     }
@@ -95,6 +102,7 @@ public class ChannelRegistry {
                     });
                     return c;
                 });
+                notifyPresence("join", name, subscriber);
             }
         }
     }
@@ -147,6 +155,56 @@ public class ChannelRegistry {
         }
     }
 
+    /**
+     * This instance's members of a channel, at most {@code max}: {@code <id>} or {@code <id> <user>},
+     * spaces and control characters in a user replaced by {@code _} so an entry stays one line.
+     */
+    public List<String> members(String channel, int max) {
+        LocalChannel c = channels.get(channel);
+        if (c == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Subscriber[] group : List.of(c.subscribers, c.positioned)) {
+            for (Subscriber s : group) {
+                if (out.size() >= max) {
+                    return out;
+                }
+                String user = s.user();
+                out.add(user == null ? s.id() : s.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_"));
+            }
+        }
+        return out;
+    }
+
+    /** Registers this registry as the bus's source of local members, for other instances' presence requests. */
+    @jakarta.annotation.PostConstruct
+    void offerPresence() {
+        bus.presenceSource(this::members);
+        notify = new ChannelPattern(config.presenceNotify());
+    }
+
+    /**
+     * Publishes {@code LHTTP/1.0 join} or {@code leave} with {@code channel} and {@code member}
+     * headers to a channel under {@code lhttp.presence.notify}, through the bus so every instance's
+     * subscribers see it. Best effort: when the bus refuses (NATS down), nobody is told.
+     */
+    private void notifyPresence(String command, String channel, Subscriber subscriber) {
+        if (notify.isEmpty() || !notify.covers(channel)) {
+            return;
+        }
+        String user = subscriber.user();
+        String member = user == null ? subscriber.id() : subscriber.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_");
+        try {
+            bus.publish(channel, Message.of(command, List.of(new Header("channel", channel), new Header("member", member)), "")
+                    .frame());
+        } catch (ProtocolException e) {
+            java.util.logging.Logger.getLogger(ChannelRegistry.class.getName())
+                    .log(java.util.logging.Level.FINE, "presence {0} on {1} not published: {2}",
+                            new Object[] {command, channel, e.reason()});
+        }
+    }
+
     /** Channels with at least one subscriber on this instance. */
     public int channelCount() {
         return channels.size();
@@ -160,6 +218,7 @@ public class ChannelRegistry {
 
     private void leave(String name, Subscriber subscriber) {
         channels.computeIfPresent(name, (n, channel) -> channel.remove(subscriber) ? channel : null);
+        notifyPresence("leave", name, subscriber);
     }
 
     /** One channel's local subscribers. Changes happen inside the map's compute for its key. */

@@ -1,8 +1,6 @@
 package io.lhttp.channel;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -16,8 +14,7 @@ public final class History {
     /** No channel keeps history. */
     public static final History NONE = new History("", 1, 0, 1);
 
-    private final List<String> exact = new ArrayList<>();
-    private final List<String> prefixes = new ArrayList<>();
+    private final ChannelPattern channels;
     private final int size;
     private final long ttlMillis;
     private final int maxChannels;
@@ -32,14 +29,7 @@ public final class History {
      * @param maxChannels channels with history kept at once
      */
     public History(String patterns, int size, long ttlMillis, int maxChannels) {
-        for (String p : patterns.split(",")) {
-            String t = p.trim();
-            if (t.endsWith("*")) {
-                prefixes.add(t.substring(0, t.length() - 1));
-            } else if (!t.isEmpty()) {
-                exact.add(t);
-            }
-        }
+        this.channels = new ChannelPattern(patterns);
         this.size = size;
         this.ttlMillis = ttlMillis;
         this.maxChannels = maxChannels;
@@ -53,20 +43,12 @@ public final class History {
 
     /** Whether any channel keeps history. */
     public boolean isEnabled() {
-        return !exact.isEmpty() || !prefixes.isEmpty();
+        return !channels.isEmpty();
     }
 
     /** Whether this channel keeps history. */
     public boolean covers(String channel) {
-        if (exact.contains(channel)) {
-            return true;
-        }
-        for (String p : prefixes) {
-            if (channel.startsWith(p)) {
-                return true;
-            }
-        }
-        return false;
+        return channels.covers(channel);
     }
 
     /** The channel's ring, created (with a fresh epoch) when it has none; null when the channel keeps no history. */
@@ -89,7 +71,7 @@ public final class History {
 
     @Override
     public String toString() {
-        return isEnabled() ? "channels=" + String.join(",", exact) + (prefixes.isEmpty() ? "" : "," + prefixes + "*")
+        return isEnabled() ? "channels=" + channels
                 + " size=" + size + " ttl-ms=" + ttlMillis + " max-channels=" + maxChannels : "off";
     }
 }

@@ -169,6 +169,16 @@ public class LhttpConfig {
     public static final String HISTORY_MAX_CHANNELS = "lhttp.history.max-channels";
     public static final int DEFAULT_HISTORY_MAX_CHANNELS = 10_000;
 
+    // --- presence (PROTOCOL.md §2.3) ---
+    /** Most members one {@code presence} answer lists (then {@code truncated:true}). Default 1000. */
+    public static final String PRESENCE_MAX_ENTRIES = "lhttp.presence.max-entries";
+    public static final int DEFAULT_PRESENCE_MAX_ENTRIES = 1000;
+    /** With NATS: how long a {@code presence} request gathers the other instances' answers, ms. Default 300. */
+    public static final String PRESENCE_TIMEOUT_MS = "lhttp.presence.timeout-ms";
+    public static final int DEFAULT_PRESENCE_TIMEOUT_MS = 300;
+    /** Channels whose subscribers get {@code join}/{@code leave} frames: names and {@code prefix*}, comma-separated. Default none. */
+    public static final String PRESENCE_NOTIFY = "lhttp.presence.notify";
+
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
 
@@ -205,6 +215,9 @@ public class LhttpConfig {
     private Duration publishReadTimeout;
     private Duration shutdownDrain;
     private io.lhttp.channel.History history;
+    private int presenceMaxEntries;
+    private Duration presenceTimeout;
+    private String presenceNotify;
 
     @PostConstruct
     void load() {
@@ -252,6 +265,22 @@ public class LhttpConfig {
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
         loadAdmission();
         loadHistory();
+        presenceMaxEntries = positive(PRESENCE_MAX_ENTRIES, DEFAULT_PRESENCE_MAX_ENTRIES);
+        presenceTimeout = Duration.ofMillis(positive(PRESENCE_TIMEOUT_MS, DEFAULT_PRESENCE_TIMEOUT_MS));
+        presenceNotify = config.getOptionalValue(PRESENCE_NOTIFY, String.class).orElse("").trim();
+    }
+
+    public int presenceMaxEntries() {
+        return presenceMaxEntries;
+    }
+
+    public Duration presenceTimeout() {
+        return presenceTimeout;
+    }
+
+    /** {@link #PRESENCE_NOTIFY}: the channel patterns with join/leave frames, "" for none. */
+    public String presenceNotify() {
+        return presenceNotify;
     }
 
     private void loadHistory() {
@@ -307,7 +336,9 @@ public class LhttpConfig {
                 + ", trusted-proxies=" + trustedProxies + ", publish.max-concurrent=" + publishMaxConcurrent
                 + ", publish.max-concurrent-per-address=" + publishMaxConcurrentPerAddress
                 + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
-                + ", shutdown-drain-ms=" + shutdownDrain.toMillis() + ", history=" + history);
+                + ", shutdown-drain-ms=" + shutdownDrain.toMillis() + ", history=" + history
+                + ", presence.max-entries=" + presenceMaxEntries + ", presence.timeout-ms=" + presenceTimeout.toMillis()
+                + ", presence.notify=" + (presenceNotify.isEmpty() ? "none" : presenceNotify));
         if (maxConnectionsPerAddress >= maxConnections) {
             LOG.warning(() -> MAX_CONNECTIONS_PER_ADDRESS + " (" + maxConnectionsPerAddress + ") is not below "
                     + MAX_CONNECTIONS + " (" + maxConnections + "): one client address can take every connection");
