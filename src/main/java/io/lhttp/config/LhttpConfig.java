@@ -44,15 +44,22 @@ public class LhttpConfig {
     /** Frames one connection may send per second (a token bucket of as many); more get 429. 0 = no limit. Default 10000. */
     public static final String MAX_MESSAGES_PER_SECOND = "lhttp.max-messages-per-second";
     public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 10_000;
-    /** Frames queued for one connection before the slow-consumer policy applies. Default 1024. */
-    public static final String SEND_QUEUE = "lhttp.send-queue";
-    public static final int DEFAULT_SEND_QUEUE = 1024;
     /**
-     * Frames per acknowledged send on containers whose stream writer does not block (Tyrus,
-     * i.e. Payara and GlassFish): the others go out unacknowledged in between, so that the
-     * container's per-send idle-timer task runs once per batch (docs/BENCHMARKS.md). At most
-     * this many frames beyond {@code lhttp.send-queue} are in the container's buffers. 1 = every
-     * send acknowledged, as on other containers. Default 32.
+     * Frames queued for one connection before the slow-consumer policy applies, besides the
+     * {@code lhttp.send-queue-bytes} bound, which usually acts first (1 MiB is ~7,000 frames of
+     * 150 bytes). This one bounds the per-frame overhead of tiny frames. It was 1024 while it was
+     * the only bound: a full-speed burst of 10,000 small messages then closed healthy readers on
+     * WildFly, whose drain cannot keep up with how fast a publisher's frames are read. Default 16384.
+     */
+    public static final String SEND_QUEUE = "lhttp.send-queue";
+    public static final int DEFAULT_SEND_QUEUE = 16_384;
+    /**
+     * Frames per acknowledged send on containers that can send without waiting: Tyrus (Payara,
+     * GlassFish) through its non-blocking stream writer, so that the container's per-send
+     * idle-timer task runs once per batch (docs/BENCHMARKS.md); Undertow (WildFly) through the
+     * batching API, one flush per batch. At most this many frames (and {@code lhttp.send-queue-bytes})
+     * beyond {@code lhttp.send-queue} are in the container's buffers. 1 = every send acknowledged,
+     * as on Tomcat (TomEE), where it is always 1. Default 32.
      */
     public static final String SEND_BATCH = "lhttp.send-batch";
     public static final int DEFAULT_SEND_BATCH = 32;
@@ -110,10 +117,10 @@ public class LhttpConfig {
      * Connections one client address may hold at once; more are closed with 1013 (try again
      * later), like the instance-wide {@code lhttp.max-connections}. Keep it well below that, so
      * that one client cannot take every slot; clients behind one NAT share an address.
-     * Default 1000.
+     * Default 256: on Payara each connection may hold up to ~1 MiB of an unfinished frame in Tyrus (docs/RELIABILITY.md).
      */
     public static final String MAX_CONNECTIONS_PER_ADDRESS = "lhttp.max-connections-per-address";
-    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 1000;
+    public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
     /** Upstream calls the connections of one client address may have running at once; more get 429. Default 64. */
     public static final String UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS = "lhttp.upstream.max-in-flight-per-address";
     public static final int DEFAULT_UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS = 64;
@@ -152,6 +159,37 @@ public class LhttpConfig {
      */
     public static final String SHUTDOWN_DRAIN_MS = "lhttp.shutdown-drain-ms";
     public static final int DEFAULT_SHUTDOWN_DRAIN_MS = 5000;
+    // --- connection I/O budgets and deadlines (issues 9, 14) ---
+    /**
+     * Bytes all connections together may hold in frames that have started but not finished
+     * arriving (kept by our code between the container's partial deliveries). A connection whose
+     * part would pass it is closed with 1013 (try again later). Each connection holds at most
+     * {@code lhttp.max-frame-hard-bytes} of it. Default 67108864 (64 MiB).
+     */
+    public static final String INBOUND_BUFFER_TOTAL_BYTES = "lhttp.inbound-buffer-total-bytes";
+    public static final long DEFAULT_INBOUND_BUFFER_TOTAL_BYTES = 64L << 20;
+    /**
+     * Milliseconds a frame may take from its first part to its last; slower closes the
+     * connection with 1008. Default 15000.
+     */
+    public static final String FRAME_TIMEOUT_MS = "lhttp.frame-timeout-ms";
+    public static final long DEFAULT_FRAME_TIMEOUT_MS = 15_000;
+    /**
+     * Bytes (frame lengths in chars, i.e. bytes for Latin-1 text) queued for one connection
+     * before the slow-consumer policy applies, besides the {@code lhttp.send-queue} frame bound;
+     * a single frame larger than this is still sent when the queue is empty. Default 1048576 (1 MiB).
+     */
+    public static final String SEND_QUEUE_BYTES = "lhttp.send-queue-bytes";
+    public static final int DEFAULT_SEND_QUEUE_BYTES = 1 << 20;
+    /** Milliseconds without anything received after which the server pings a connection. 0 = no pings. Default 30000. */
+    public static final String PING_INTERVAL_MS = "lhttp.ping-interval-ms";
+    public static final long DEFAULT_PING_INTERVAL_MS = 30_000;
+    /**
+     * Milliseconds without anything received from a connection (no frame, no pong) after which
+     * it is closed with 1001. 0 = never. Default 90000 (three unanswered pings).
+     */
+    public static final String IDLE_TIMEOUT_MS = "lhttp.idle-timeout-ms";
+    public static final long DEFAULT_IDLE_TIMEOUT_MS = 90_000;
 
     // --- channel history (PROTOCOL.md §2.2) ---
     /** Channels that keep history: comma-separated exact names and {@code prefix*} patterns. Default none. */
@@ -218,6 +256,11 @@ public class LhttpConfig {
     private int presenceMaxEntries;
     private Duration presenceTimeout;
     private String presenceNotify;
+    private long inboundBufferTotalBytes;
+    private Duration frameTimeout;
+    private int sendQueueBytes;
+    private Duration pingInterval;
+    private Duration idleTimeout;
 
     @PostConstruct
     void load() {
@@ -264,6 +307,7 @@ public class LhttpConfig {
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
         loadAdmission();
+        loadConnectionIo();
         loadHistory();
         presenceMaxEntries = positive(PRESENCE_MAX_ENTRIES, DEFAULT_PRESENCE_MAX_ENTRIES);
         presenceTimeout = Duration.ofMillis(positive(PRESENCE_TIMEOUT_MS, DEFAULT_PRESENCE_TIMEOUT_MS));
@@ -317,6 +361,52 @@ public class LhttpConfig {
         shutdownDrain = Duration.ofMillis(atLeast(SHUTDOWN_DRAIN_MS, DEFAULT_SHUTDOWN_DRAIN_MS, 0));
     }
 
+    private void loadConnectionIo() {
+        inboundBufferTotalBytes = longAtLeast(INBOUND_BUFFER_TOTAL_BYTES, DEFAULT_INBOUND_BUFFER_TOTAL_BYTES, 1);
+        frameTimeout = Duration.ofMillis(longAtLeast(FRAME_TIMEOUT_MS, DEFAULT_FRAME_TIMEOUT_MS, 1));
+        sendQueueBytes = positive(SEND_QUEUE_BYTES, DEFAULT_SEND_QUEUE_BYTES);
+        pingInterval = Duration.ofMillis(longAtLeast(PING_INTERVAL_MS, DEFAULT_PING_INTERVAL_MS, 0));
+        idleTimeout = Duration.ofMillis(longAtLeast(IDLE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, 0));
+        if (!idleTimeout.isZero() && !pingInterval.isZero() && pingInterval.compareTo(idleTimeout) >= 0) {
+            throw new IllegalArgumentException(PING_INTERVAL_MS + " (" + pingInterval.toMillis()
+                    + ") must be below " + IDLE_TIMEOUT_MS + " (" + idleTimeout.toMillis()
+                    + "), or a live client is closed before it is asked to answer");
+        }
+    }
+
+    private long longAtLeast(String key, long defaultValue, long min) {
+        long value = config.getOptionalValue(key, Long.class).orElse(defaultValue);
+        if (value < min) {
+            throw new IllegalArgumentException(key + " must be at least " + min + ", not " + value);
+        }
+        return value;
+    }
+
+    /** Bytes all connections together may hold in unfinished frames ({@link #INBOUND_BUFFER_TOTAL_BYTES}). */
+    public long inboundBufferTotalBytes() {
+        return inboundBufferTotalBytes;
+    }
+
+    /** Longest time from a frame's first part to its last ({@link #FRAME_TIMEOUT_MS}). */
+    public Duration frameTimeout() {
+        return frameTimeout;
+    }
+
+    /** Bytes one connection's send queue holds before the slow-consumer policy applies ({@link #SEND_QUEUE_BYTES}). */
+    public int sendQueueBytes() {
+        return sendQueueBytes;
+    }
+
+    /** Quiet time after which a connection is pinged; zero = never ({@link #PING_INTERVAL_MS}). */
+    public Duration pingInterval() {
+        return pingInterval;
+    }
+
+    /** Quiet time after which a connection is closed; zero = never ({@link #IDLE_TIMEOUT_MS}). */
+    public Duration idleTimeout() {
+        return idleTimeout;
+    }
+
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
         LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process"
                 : "nats " + natsUrl + " (ping every " + natsPingInterval.toMillis() + "ms)")
@@ -336,7 +426,10 @@ public class LhttpConfig {
                 + ", trusted-proxies=" + trustedProxies + ", publish.max-concurrent=" + publishMaxConcurrent
                 + ", publish.max-concurrent-per-address=" + publishMaxConcurrentPerAddress
                 + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
-                + ", shutdown-drain-ms=" + shutdownDrain.toMillis() + ", history=" + history
+                + ", shutdown-drain-ms=" + shutdownDrain.toMillis()
+                + ", inbound-buffer-total-bytes=" + inboundBufferTotalBytes + ", frame-timeout-ms=" + frameTimeout.toMillis()
+                + ", send-queue-bytes=" + sendQueueBytes + ", ping-interval-ms=" + pingInterval.toMillis()
+                + ", idle-timeout-ms=" + idleTimeout.toMillis() + ", history=" + history
                 + ", presence.max-entries=" + presenceMaxEntries + ", presence.timeout-ms=" + presenceTimeout.toMillis()
                 + ", presence.notify=" + (presenceNotify.isEmpty() ? "none" : presenceNotify));
         if (maxConnectionsPerAddress >= maxConnections) {

@@ -33,6 +33,9 @@ public final class Connection implements Subscriber {
     private double tokens; // guarded by this
     private long lastRefill; // guarded by this
     private volatile String remoteAddress = ""; // set by Connections.open
+    private volatile FrameAssembler frames;
+    private volatile long lastReceived = System.nanoTime();
+    private volatile long lastPing = System.nanoTime();
 
     Connection(Session session, LhttpConfig config) {
         this.session = session;
@@ -41,19 +44,12 @@ public final class Connection implements Subscriber {
         this.tokens = ratePerSecond;
         this.lastRefill = System.nanoTime();
         session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
-        this.queue = new SendQueue(session.getAsyncRemote(), SendQueue.StreamWriter.of(session.getBasicRemote()),
-                nonBlockingStreamWriter(session) ? config.sendBatch() : 1, config.sendQueue(), config.slowConsumer(),
+        SendQueue[] self = new SendQueue[1]; // the writer reports failures to the queue it serves
+        SendQueue.StreamWriter writer = Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
+        this.queue = new SendQueue(session.getAsyncRemote(), writer, writer != null ? config.sendBatch() : 1,
+                config.sendQueue(), config.sendQueueBytes(), config.slowConsumer(),
                 reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
-    }
-
-    /**
-     * Whether the session's stream writer returns without waiting for the write: Tyrus's does
-     * (one whole frame per write and close, completion not reported); Tomcat's and Undertow's
-     * block until written, which would let a slow client hold up the publisher. By name, so that
-     * no container class is imported.
-     */
-    static boolean nonBlockingStreamWriter(Session session) {
-        return session.getClass().getName().startsWith("org.glassfish.tyrus.");
+        self[0] = queue;
     }
 
     /** A server-unique id of this connection. */
@@ -118,6 +114,55 @@ public final class Connection implements Subscriber {
         return queue.size();
     }
 
+    /** Bytes (frame lengths in chars) waiting in the send queue. */
+    public long queuedBytes() {
+        return queue.bytes();
+    }
+
+    /** Where this connection's frames are put together; set once at open. */
+    void frames(FrameAssembler frames) {
+        this.frames = frames;
+    }
+
+    /** When the frame now arriving started, or 0 (see {@link FrameAssembler#startedNanos()}). */
+    long frameStartedNanos() {
+        FrameAssembler f = frames;
+        return f == null ? 0 : f.startedNanos();
+    }
+
+    /** Something (a frame, a part of one, a pong) arrived from the client. */
+    void received() {
+        lastReceived = System.nanoTime();
+    }
+
+    long lastReceivedNanos() {
+        return lastReceived;
+    }
+
+    long lastPingNanos() {
+        return lastPing;
+    }
+
+    void pinged(long now) {
+        lastPing = now;
+    }
+
+    /** Whether nothing is queued or being sent: the moment a ping cannot overlap a send of ours. */
+    boolean sendIdle() {
+        return queue.idle();
+    }
+
+    /** Pings the client; a failure closes the connection like a failed send. */
+    void ping(java.nio.ByteBuffer data) {
+        try {
+            session.getAsyncRemote().sendPing(data);
+            Containers.flushControl(session);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "ping failed, closing the connection", e);
+            close(CloseReason.CloseCodes.GOING_AWAY, "ping failed");
+        }
+    }
+
     /**
      * The channels this connection subscribes to: a live set, guarded by itself; the channel
      * registry is its only writer.
@@ -130,6 +175,7 @@ public final class Connection implements Subscriber {
     /** Closes the connection with a WebSocket close code; the reason is cut to what fits a close frame. */
     public void close(CloseReason.CloseCode code, String reason) {
         queue.discard();
+        Containers.endBatching(session);
         try {
             session.close(new CloseReason(code, fitCloseReason(reason)));
         } catch (IOException | IllegalStateException e) {
@@ -137,9 +183,13 @@ public final class Connection implements Subscriber {
         }
     }
 
-    /** Forgets queued frames once the connection has closed. */
+    /** Forgets queued frames and any unfinished frame once the connection has closed. */
     void released() {
         queue.discard();
+        FrameAssembler f = frames;
+        if (f != null) {
+            f.release();
+        }
     }
 
     /** Takes one token from this connection's message rate bucket; false when the client is over its rate. */

@@ -9,7 +9,6 @@ import io.lhttp.processor.Exchange;
 import io.lhttp.processor.Opened;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
-import io.lhttp.protocol.Utf8;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -18,6 +17,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
@@ -28,9 +28,14 @@ import java.util.logging.Logger;
  * LHTTP over WebSocket at {@code /} (the URL the original SDK and chat demo use). One instance
  * per connection. Every frame is answered or dispatched; a bad frame gets the error frame of
  * PROTOCOL.md §5 and the connection stays open.
+ *
+ * <p>Frames are received in parts ({@code @OnMessage} with a {@code boolean last}) and put
+ * together by a {@link FrameAssembler}, which closes with 1009 the moment a frame passes
+ * {@code lhttp.max-frame-hard-bytes}; each whole frame is then decoded by the
+ * {@link MessageDecoder}. A whole-message handler would let the container buffer the frame first,
+ * and the containers disagree on how (see {@link FrameAssembler}).
  */
-@ServerEndpoint(value = "/", decoders = MessageDecoder.class, encoders = MessageEncoder.class,
-        configurator = ClientAddress.Configurator.class)
+@ServerEndpoint(value = "/", encoders = MessageEncoder.class, configurator = ClientAddress.Configurator.class)
 public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());
@@ -40,6 +45,9 @@ public class LhttpEndpoint {
 
     @Inject
     Connections connections;
+
+    @Inject
+    Deadlines deadlines;
 
     @Inject
     ChannelRegistry registry;
@@ -56,23 +64,93 @@ public class LhttpEndpoint {
     Event<Connection> closed;
 
     /**
-     * See {@link #onMessage}: the context class loader the container gave this connection's
+     * See {@link #dispatch}: the context class loader the container gave this connection's
      * callbacks (the application's), and the one left behind between frames.
      */
     private ClassLoader applicationLoader;
     private static final ClassLoader BETWEEN_FRAMES = ClassLoader.getPlatformClassLoader();
 
     private Connection connection;
+    private FrameAssembler frames;
+    private MessageDecoder decoder;
 
     @OnOpen
     public void open(Session session) {
-        // Frames over the hard cap are never buffered whole: the container closes with 1009.
-        session.setMaxTextMessageBufferSize(config.maxFrameHardBytes());
-        session.setMaxBinaryMessageBufferSize(config.maxFrameHardBytes());
         applicationLoader = Thread.currentThread().getContextClassLoader();
         connection = connections.open(session);
         if (connection != null) {
+            frames = new FrameAssembler(config.maxFrameHardBytes(), deadlines.budget());
+            decoder = new MessageDecoder(config.parser());
+            connection.frames(frames);
+            deadlines.watch(connection);
             opened.fire(connection);
+        }
+    }
+
+    /** A text frame, or a part of one. */
+    @OnMessage
+    public void onText(String part, boolean last) {
+        if (connection == null) {
+            return; // refused at open (connection limit): nothing to dispatch to
+        }
+        connection.received();
+        String frame;
+        try {
+            frame = frames.text(part, last);
+        } catch (FrameAssembler.Refused refused) {
+            refuse(refused);
+            return;
+        }
+        if (frame == null) {
+            return; // more to come
+        }
+        Message message;
+        try {
+            message = decoder.decode(frame);
+        } catch (DecodeException e) {
+            if (admit()) {
+                ProtocolException bad = (ProtocolException) e.getCause();
+                connection.sendError(bad.code(), bad.reason());
+            }
+            return;
+        }
+        if (admit()) {
+            dispatch(message);
+        }
+    }
+
+    /** A binary frame, or a part of one: read as UTF-8 text (PROTOCOL.md §1). */
+    @OnMessage
+    public void onBinary(ByteBuffer part, boolean last) {
+        if (connection == null) {
+            return;
+        }
+        connection.received();
+        ByteBuffer frame;
+        try {
+            frame = frames.binary(part, last);
+        } catch (FrameAssembler.Refused refused) {
+            refuse(refused);
+            return;
+        }
+        if (frame == null || !admit()) {
+            return;
+        }
+        Message message;
+        try {
+            message = config.parser().parse(frame);
+        } catch (ProtocolException e) {
+            connection.sendError(e.code(), e.reason());
+            return;
+        }
+        dispatch(message);
+    }
+
+    /** The answer to our ping (or an unsolicited one): the client is alive. */
+    @OnMessage
+    public void onPong(PongMessage pong) {
+        if (connection != null) {
+            connection.received();
         }
     }
 
@@ -85,48 +163,20 @@ public class LhttpEndpoint {
      * (docs/BENCHMARKS.md). Frames that arrive together are read in one loop, so all but the
      * first see the cheap loader. Processors and filters still run with the application's.
      */
-    @OnMessage
-    public void onMessage(Message message) {
-        if (connection == null) {
-            return; // refused at open (connection limit): nothing to dispatch to
-        }
+    private void dispatch(Message message) {
         Thread thread = Thread.currentThread();
         thread.setContextClassLoader(applicationLoader);
         try {
-            if (admit()) {
-                dispatcher.dispatch(new Exchange(connection, message));
-            }
+            dispatcher.dispatch(new Exchange(connection, message));
         } finally {
             thread.setContextClassLoader(BETWEEN_FRAMES);
         }
     }
 
-    /** Binary frames are read as UTF-8 text (PROTOCOL.md §1). */
-    @OnMessage
-    public void onBinary(ByteBuffer frame) {
-        if (connection == null) {
-            return;
-        }
-        if (frame.remaining() > config.maxFrameHardBytes()) {
-            tooBig();
-        } else if (admit()) {
-            try {
-                dispatcher.dispatch(new Exchange(connection, config.parser().parse(frame)));
-            } catch (ProtocolException e) {
-                connection.sendError(e.code(), e.reason());
-            }
-        }
-    }
-
     @OnError
     public void onError(Session session, Throwable error) {
-        if (connection != null && error instanceof DecodeException decode
-                && decode.getCause() instanceof ProtocolException bad) {
-            if (decode.getText() != null && Utf8.exceeds(decode.getText(), config.maxFrameHardBytes())) {
-                tooBig();
-            } else if (admit()) {
-                connection.sendError(bad.code(), bad.reason());
-            }
+        if (connection != null && Containers.incomingFrameTooBig(session, error)) {
+            tooBig();
             return;
         }
         LOG.log(Level.FINE, "connection " + session.getId() + " failed", error);
@@ -137,6 +187,7 @@ public class LhttpEndpoint {
         if (connection == null) {
             return;
         }
+        deadlines.unwatch(connection);
         registry.removeAll(connection);
         connections.closed(connection);
         connection.released();
@@ -150,6 +201,15 @@ public class LhttpEndpoint {
         }
         connection.sendError(429, "too many messages: at most " + config.maxMessagesPerSecond() + " per second");
         return false;
+    }
+
+    private void refuse(FrameAssembler.Refused refused) {
+        if (refused.refusal() == FrameAssembler.Refusal.TOO_BIG) {
+            tooBig();
+        } else {
+            connection.close(CloseReason.CloseCodes.TRY_AGAIN_LATER,
+                    "server busy: too many unfinished frames, try again later");
+        }
     }
 
     private void tooBig() {

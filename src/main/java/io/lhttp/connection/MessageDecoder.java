@@ -14,10 +14,24 @@ import jakarta.websocket.EndpointConfig;
  * LHTTP, or is over a limit, fails to decode with a {@link DecodeException} whose cause is the
  * {@link ProtocolException}; the endpoint answers it with an error frame and keeps the
  * connection open.
+ *
+ * <p>The endpoint calls it itself on each whole frame rather than listing it in
+ * {@code @ServerEndpoint(decoders=...)}: a container decoder only ever sees whole messages, so the
+ * container would have to buffer a frame whole before our size cap could act (see
+ * {@link FrameAssembler}). The container-facing {@code init} stays for anyone who lists it.
  */
 public class MessageDecoder implements Decoder.Text<Message> {
 
     private MessageParser parser;
+
+    /** For containers: the parser comes from the configuration bean in {@link #init}. */
+    public MessageDecoder() {
+    }
+
+    /** A decoder with this parser (the endpoint's own, one per connection). */
+    MessageDecoder(MessageParser parser) {
+        this.parser = parser;
+    }
 
     @Override
     public void init(EndpointConfig endpointConfig) {

@@ -26,15 +26,20 @@ import java.util.logging.Logger;
  * recursion from the completion callback, so a long queue cannot overflow the stack.
  *
  * <p>A client that reads slower than it is sent to fills its queue; then the slow-consumer
- * policy applies: drop the oldest frame and count it, or close the connection with 1008. Memory
- * per connection is bounded either way, and no other connection waits.
+ * policy applies: drop the oldest frame and count it, or close the connection with 1008. The
+ * queue is full at {@code capacity} frames or {@code maxBytes} bytes, whichever comes first (a
+ * frame bound alone let 1,024 frames of 64 KiB each sit behind a stalled reader: 64 MB). Bytes
+ * are frame lengths in chars: the memory of Latin-1 text, half of it for other text. A single
+ * frame larger than {@code maxBytes} still goes out when nothing else is queued. Memory per
+ * connection is bounded either way, and no other connection waits.
  *
  * <p><b>Unconfirmed sends.</b> With a {@link StreamWriter} and a batch above 1, up to
  * {@code batch - 1} text frames in a row go out through the container's stream writer, which
  * reports no completion, and the next frame goes out as an acknowledged asynchronous send. The
  * container writes one session's frames in order, so that acknowledgement confirms the frames
  * before it too, and until it comes nothing else is sent: at most {@code batch} frames are in the
- * container's hands, the queue fills behind them, and the slow-consumer policy works as before.
+ * container's hands (and at most {@code maxBytes} of them), the queue fills behind them, and the
+ * slow-consumer policy works as before.
  * Why: Tyrus restarts the session's idle timer for every acknowledged send, which on Payara runs a
  * task with full context set-up on the managed scheduled executor, several times the cost of the
  * write itself (docs/BENCHMARKS.md); its stream writer does not. On containers whose stream
@@ -61,10 +66,21 @@ final class SendQueue implements SendHandler {
     private static final int RETURNED = 1;
     private static final int COMPLETED = 2;
 
-    /** Sends one whole text frame without waiting for it to be written, e.g. through {@code Session.getBasicRemote().getSendWriter()}. */
+    /**
+     * Sends one whole text frame without waiting for it to be written, e.g. through
+     * {@code Session.getBasicRemote().getSendWriter()}; what it sent goes out at the latest on
+     * {@link #flush()}.
+     */
     @FunctionalInterface
     interface StreamWriter {
         void sendWhole(String frame) throws IOException;
+
+        /**
+         * Pushes what was sent to the socket without waiting for it (a batching container holds
+         * frames until asked); called after each acknowledged send and when the queue runs empty.
+         */
+        default void flush() throws IOException {
+        }
 
         /**
          * A stream writer on the session's basic remote: one write and close is one whole text
@@ -80,13 +96,43 @@ final class SendQueue implements SendHandler {
                 w.close();
             };
         }
+
+        /**
+         * The Jakarta batching API over asynchronous sends, for containers whose
+         * {@code flushBatch()} does not block (Undertow: it schedules the write on the I/O
+         * thread): frames are handed over without waiting, each with a handler that only reports
+         * a failure, and one flush writes them all. Batching must already be allowed on
+         * {@code remote}.
+         */
+        static StreamWriter batching(RemoteEndpoint.Async remote, Consumer<Throwable> failed) {
+            SendHandler onFailure = result -> {
+                if (!result.isOK()) {
+                    failed.accept(result.getException());
+                }
+            };
+            return new StreamWriter() {
+                @Override
+                public void sendWhole(String frame) {
+                    remote.sendText(frame, onFailure);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    remote.flushBatch();
+                }
+            };
+        }
     }
 
     private final RemoteEndpoint.Async remote;
     private final StreamWriter streamWriter;
     private final int batch;
     private int unconfirmed; // frames sent through the stream writer since the last acknowledged send; writer role only
+    private long unconfirmedBytes; // their length; writer role only
+    private boolean unflushed; // sent something since the last flush; writer role only
     private final int capacity;
+    private final long maxBytes;
+    private final AtomicLong bytes = new AtomicLong();
     private final SlowConsumerPolicy policy;
     private final Consumer<String> closer;
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
@@ -100,10 +146,12 @@ final class SendQueue implements SendHandler {
     /**
      * @param streamWriter the unacknowledged path, or null for none
      * @param batch        frames per acknowledged send (1 = every send acknowledged)
+     * @param capacity     most frames queued
+     * @param maxBytes     most bytes (chars) queued, and most sent unacknowledged
      * @param closer       closes the connection with 1008 and the given reason (overflow under the
      *                     close policy) or after a failed send
      */
-    SendQueue(RemoteEndpoint.Async remote, StreamWriter streamWriter, int batch, int capacity,
+    SendQueue(RemoteEndpoint.Async remote, StreamWriter streamWriter, int batch, int capacity, long maxBytes,
               SlowConsumerPolicy policy, Consumer<String> closer) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, not " + batch);
@@ -112,6 +160,7 @@ final class SendQueue implements SendHandler {
         this.streamWriter = streamWriter;
         this.batch = streamWriter == null ? 1 : batch;
         this.capacity = capacity;
+        this.maxBytes = maxBytes;
         this.policy = policy;
         this.closer = closer;
     }
@@ -126,14 +175,24 @@ final class SendQueue implements SendHandler {
         if (closed) {
             return false;
         }
-        if (size.incrementAndGet() > capacity) {
+        int length = length(frame);
+        int frames = size.incrementAndGet();
+        long held = bytes.addAndGet(length);
+        if (frames > capacity || (held > maxBytes && frames > 1)) {
             if (policy == SlowConsumerPolicy.CLOSE) {
                 size.decrementAndGet();
+                bytes.addAndGet(-length);
                 close("send queue full: the client does not read fast enough");
                 return false;
             }
-            if (queue.poll() != null) {
+            // Drop the oldest until both bounds hold again, or only the new frame is left.
+            while (size.get() > capacity || (bytes.get() > maxBytes && size.get() > 1)) {
+                Object oldest = queue.poll();
+                if (oldest == null) {
+                    break;
+                }
                 size.decrementAndGet();
+                bytes.addAndGet(-length(oldest));
                 dropped.incrementAndGet();
             }
         }
@@ -152,11 +211,27 @@ final class SendQueue implements SendHandler {
         return size.get();
     }
 
+    /** Whether nothing is queued and no send is outstanding. */
+    boolean idle() {
+        return !writing.get() && size.get() == 0;
+    }
+
+    /** Bytes (chars) waiting to be sent. */
+    long bytes() {
+        return bytes.get();
+    }
+
     /** Stops sending and forgets what is queued. */
     void discard() {
         closed = true;
         queue.clear();
         size.set(0);
+        bytes.set(0);
+    }
+
+    /** A queued frame's size: a String's length, or the length of the message's (cached) encoding. */
+    private static int length(Object frame) {
+        return frame instanceof String text ? text.length() : ((Message) frame).frame().length();
     }
 
     private void drain() {
@@ -174,6 +249,7 @@ final class SendQueue implements SendHandler {
         while (writing.compareAndSet(false, true)) {
             Object next = queue.poll();
             if (next == null || closed) {
+                flush(); // still the writer: nothing may wait in a batch when the queue runs empty
                 writing.set(false);
                 if (closed) {
                     queue.clear();
@@ -186,10 +262,14 @@ final class SendQueue implements SendHandler {
                 continue;
             }
             size.decrementAndGet();
-            if (unconfirmed + 1 < batch && next instanceof String text) {
+            int length = length(next);
+            bytes.addAndGet(-length);
+            if (unconfirmed + 1 < batch && next instanceof String text && unconfirmedBytes + length <= maxBytes) {
                 try {
                     streamWriter.sendWhole(text);
+                    unflushed = true;
                     unconfirmed++;
+                    unconfirmedBytes += length;
                 } catch (IOException | RuntimeException e) {
                     failed(e);
                 }
@@ -197,6 +277,7 @@ final class SendQueue implements SendHandler {
                 continue;
             }
             unconfirmed = 0; // the acknowledgement of this send confirms them
+            unconfirmedBytes = 0;
             handshake.set(IN_CALL);
             try {
                 if (next instanceof String text) {
@@ -208,10 +289,28 @@ final class SendQueue implements SendHandler {
                 failed(e);
                 handshake.set(COMPLETED);
             }
+            if (streamWriter != null) {
+                // A batching container completes this send only once it is written: flush now. The
+                // completion may come on another thread meanwhile; the handshake below sorts that out.
+                unflushed = true;
+                flush();
+            }
             if (handshake.compareAndSet(IN_CALL, RETURNED)) {
                 return; // the completion callback continues the drain
             }
             writing.set(false); // completed on this thread: loop instead of recursing
+        }
+    }
+
+    /** Flushes what the writer sent unacknowledged or acknowledged since the last flush; writer role only. */
+    private void flush() {
+        if (unflushed) {
+            unflushed = false;
+            try {
+                streamWriter.flush();
+            } catch (IOException | RuntimeException e) {
+                failed(e);
+            }
         }
     }
 
@@ -227,7 +326,7 @@ final class SendQueue implements SendHandler {
         drain();
     }
 
-    private void failed(Throwable e) {
+    void failed(Throwable e) {
         if (!closed) {
             LOG.log(Level.FINE, "send failed, closing the connection", e);
             close("send failed: " + e);

@@ -150,7 +150,7 @@ class SendQueueTest {
     private final List<String> closes = new CopyOnWriteArrayList<>();
 
     private SendQueue queue(int capacity, SlowConsumerPolicy policy) {
-        return new SendQueue(remote, null, 1, capacity, policy, closes::add); // every send acknowledged
+        return new SendQueue(remote, null, 1, capacity, Long.MAX_VALUE, policy, closes::add); // every send acknowledged
     }
 
     private final java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
@@ -167,7 +167,7 @@ class SendQueueTest {
             }
             remote.kinds.add("stream");
             remote.sent.add(frame);
-        }, batch, capacity, policy, closes::add);
+        }, batch, capacity, Long.MAX_VALUE, policy, closes::add);
     }
 
     @AfterEach
@@ -315,6 +315,137 @@ class SendQueueTest {
         assertEquals(List.of(), closes, "the drop policy never closes");
         assertTrue(q.offer("f6"));
         assertEquals("f6", remote.sentList().get(4));
+    }
+
+    /** A queue bounded at 1,000 frames but only 100 bytes (chars). */
+    private SendQueue byteBounded(SlowConsumerPolicy policy) {
+        return new SendQueue(remote, null, 1, 1000, 100, policy, closes::add);
+    }
+
+    @Test
+    void closePolicyClosesWhenTheQueuedBytesPassTheBoundLongBeforeTheFrameBound() {
+        SendQueue q = byteBounded(SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
+        assertTrue(q.offer("f0")); // in flight: not counted
+        assertTrue(q.offer("a".repeat(60)));
+        assertTrue(q.offer("b".repeat(40)));
+        assertEquals(100, q.bytes(), "exactly at the byte bound the connection stays");
+        assertEquals(List.of(), closes);
+        assertFalse(q.offer("c"), "one byte more is over the bound");
+        assertEquals(0, q.bytes(), "what was queued is forgotten");
+        remote.release(new SendResult());
+        assertEquals(1, closes.size());
+        assertTrue(closes.get(0).contains("send queue full"), closes.get(0));
+        assertEquals(List.of("f0"), remote.sentList());
+    }
+
+    @Test
+    void dropPolicyDropsTheOldestUntilTheBytesFitAgain() {
+        SendQueue q = byteBounded(SlowConsumerPolicy.DROP);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
+        assertTrue(q.offer("f0"));
+        String a = "a".repeat(40);
+        String b = "b".repeat(40);
+        String c = "c".repeat(50);
+        assertTrue(q.offer(a));
+        assertTrue(q.offer(b));
+        assertTrue(q.offer(c)); // 130 > 100: a goes (90 left)
+        assertEquals(1, q.dropped());
+        assertEquals(90, q.bytes());
+        assertEquals(2, q.size());
+        remote.release(new SendResult());
+        assertEquals(List.of("f0", b, c), remote.sentList());
+        assertEquals(0, q.bytes());
+        assertEquals(List.of(), closes, "the drop policy never closes");
+    }
+
+    @Test
+    void aFrameLargerThanTheByteBoundStillGoesOutWhenNothingElseIsQueued() {
+        SendQueue q = byteBounded(SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> Mode.HOLD;
+        String big = "x".repeat(500);
+        assertTrue(q.offer(big), "sent at once: nothing queued");
+        assertTrue(q.offer("f1".repeat(10)));
+        assertEquals(List.of(), closes);
+        remote.release(new SendResult());
+        assertEquals(List.of(big, "f1".repeat(10)), remote.sentList());
+        assertTrue(q.offer(big), "alone in the queue again");
+        assertEquals(List.of(), closes);
+    }
+
+    @Test
+    void messagesCountWithTheLengthOfTheirEncoding() {
+        SendQueue q = byteBounded(SlowConsumerPolicy.CLOSE);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
+        assertTrue(q.offer("f0"));
+        Message m = Message.error(400, "x".repeat(20));
+        assertTrue(q.offer(m));
+        assertEquals(m.frame().length(), q.bytes());
+    }
+
+    @Test
+    void unacknowledgedStreamWritesStopAtTheByteBound() {
+        // Batch of 32, but 100 bytes: after 40 + 40 unacknowledged, the third frame of 40 would pass
+        // the bound and goes out acknowledged instead; nothing more until it is acknowledged.
+        SendQueue q = new SendQueue(remote, frame -> {
+            remote.kinds.add("stream");
+            remote.sent.add(frame);
+        }, 32, 1000, 100, SlowConsumerPolicy.CLOSE, closes::add);
+        remote.mode = f -> Mode.HOLD;
+        for (int i = 0; i < 5; i++) {
+            assertTrue(q.offer(String.valueOf(i).repeat(40)));
+        }
+        assertEquals(List.of("stream", "stream", "text"), new ArrayList<>(remote.kinds));
+        assertEquals(2, q.size());
+        remote.release(new SendResult());
+        assertEquals(List.of("stream", "stream", "text", "stream", "stream"), new ArrayList<>(remote.kinds));
+    }
+
+    @Test
+    void aBatchingWriterIsFlushedAfterEachAcknowledgedSendAndWhenTheQueueRunsEmpty() {
+        // Undertow's batching: nothing is written (and no acknowledgement comes) until a flush.
+        List<String> events = new CopyOnWriteArrayList<>();
+        SendQueue q = new SendQueue(remote, new SendQueue.StreamWriter() {
+            @Override
+            public void sendWhole(String frame) {
+                events.add("send " + frame);
+            }
+
+            @Override
+            public void flush() {
+                events.add("flush");
+            }
+        }, 3, 1000, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+        remote.mode = f -> Mode.HOLD;
+        assertTrue(q.offer("a")); // unacknowledged; the queue is then empty: flushed
+        assertEquals(List.of("send a", "flush"), events);
+        assertTrue(q.offer("b"));
+        assertTrue(q.offer("c")); // the third of the batch: acknowledged, flushed so that it is written
+        assertEquals(List.of("send a", "flush", "send b", "flush", "flush"), events);
+        assertEquals(List.of("c"), remote.sentList());
+        assertTrue(q.offer("d")); // waits behind the outstanding acknowledged send
+        assertEquals(5, events.size());
+        remote.release(new SendResult());
+        assertEquals(List.of("send a", "flush", "send b", "flush", "flush", "send d", "flush"), events);
+        assertEquals(List.of(), closes);
+    }
+
+    @Test
+    void aFailedFlushClosesTheConnection() {
+        SendQueue q = new SendQueue(remote, new SendQueue.StreamWriter() {
+            @Override
+            public void sendWhole(String frame) {
+            }
+
+            @Override
+            public void flush() throws IOException {
+                throw new IOException("broken pipe");
+            }
+        }, 3, 1000, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+        assertTrue(q.offer("a"));
+        assertEquals(1, closes.size());
+        assertTrue(closes.get(0).contains("broken pipe"), closes.get(0));
+        assertFalse(q.offer("b"));
     }
 
     @Test
@@ -510,6 +641,6 @@ class SendQueueTest {
     @Test
     void aBatchBelowOneIsRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new SendQueue(remote, f -> { }, 0, 10, SlowConsumerPolicy.CLOSE, closes::add));
+                () -> new SendQueue(remote, f -> { }, 0, 10, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add));
     }
 }

@@ -54,7 +54,9 @@ public final class RawWebSocket implements Closeable {
     private int messageLength;
     private volatile int closeCode = -1;
     private int framesInMessage;
+    private long pings;
     private long fragmentedMessages;
+    private volatile boolean answerPings = true;
 
     private RawWebSocket(Socket socket, DataInputStream in, OutputStream out, int bufferSize) {
         this.socket = socket;
@@ -271,8 +273,11 @@ public final class RawWebSocket implements Closeable {
                 byte[] control = new byte[len];
                 in.readFully(control);
                 if (opcode == OP_PING) {
-                    writeFrame(OP_PONG, control, 0, len);
-                    flush();
+                    pings++;
+                    if (answerPings) {
+                        writeFrame(OP_PONG, control, 0, len);
+                        flush();
+                    }
                 } else if (opcode == OP_CLOSE) {
                     int code = len >= 2 ? ((control[0] & 0xFF) << 8) | (control[1] & 0xFF) : 1005;
                     String reason = len > 2 ? new String(control, 2, len - 2, StandardCharsets.UTF_8) : "";
@@ -311,6 +316,52 @@ public final class RawWebSocket implements Closeable {
     public void readAll(Handler handler) throws IOException {
         while (readFrame(handler)) {
             // keep reading
+        }
+    }
+
+    /** Whether {@link #readFrame} answers the server's pings (default); a dead client does not. */
+    public void answerPings(boolean answer) {
+        answerPings = answer;
+    }
+
+    /** Pings read so far. */
+    public long pings() {
+        return pings;
+    }
+
+    /**
+     * Sends the start of a frame: its header announcing {@code length} payload bytes, and
+     * {@code part} of the payload, which may be shorter (the rest never comes, unless the caller
+     * sends it with {@link #sendRaw}). {@code fin} false starts or continues a fragmented message.
+     *
+     * @param opcode 1 text, 2 binary, 0 continuation
+     */
+    public void sendFrameStart(boolean fin, int opcode, long length, byte[] part) throws IOException {
+        synchronized (out) {
+            out.write((fin ? 0x80 : 0) | opcode);
+            if (length < 126) {
+                out.write(0x80 | (int) length);
+            } else if (length < 65536) {
+                out.write(0x80 | 126);
+                out.write((int) (length >>> 8));
+                out.write((int) length);
+            } else {
+                out.write(0x80 | 127);
+                for (int shift = 56; shift >= 0; shift -= 8) {
+                    out.write((int) (length >>> shift));
+                }
+            }
+            out.write(new byte[4]); // zero masking key
+            out.write(part);
+            out.flush();
+        }
+    }
+
+    /** Sends bytes as they are (e.g. the rest of a payload begun with {@link #sendFrameStart}). */
+    public void sendRaw(byte[] bytes) throws IOException {
+        synchronized (out) {
+            out.write(bytes);
+            out.flush();
         }
     }
 

@@ -1,0 +1,88 @@
+package io.lhttp.connection;
+
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * What differs between the WebSocket implementations the WAR runs on, in one place. Recognised
+ * by class name, so that no container class is imported.
+ */
+final class Containers {
+
+    private static final Logger LOG = Logger.getLogger(Containers.class.getName());
+    private static final String TYRUS = "org.glassfish.tyrus.";
+    private static final String UNDERTOW = "io.undertow.";
+
+    private Containers() {
+    }
+
+    /**
+     * How a session's send queue sends frames without waiting for each to be acknowledged
+     * ({@code lhttp.send-batch} frames per acknowledged send), or null where every send must be
+     * acknowledged:
+     * <ul>
+     * <li>Tyrus (Payara): its stream writer, which returns at once and skips the per-send idle
+     * timer task of an acknowledged send.</li>
+     * <li>Undertow (WildFly): the Jakarta batching API. Frames are queued with asynchronous sends
+     * and one {@code flushBatch()} writes them all; Undertow's flush only schedules the write on
+     * its I/O thread. One acknowledged send at a time flushed every frame on its own, and a
+     * full-speed burst filled healthy readers' queues faster than that drained them.</li>
+     * <li>Tomcat (TomEE) and others: none. Tomcat's {@code flushBatch()} blocks until written (a
+     * stalled client would hold up the publisher) and concurrent asynchronous sends lose
+     * messages there, so each frame is one acknowledged send.</li>
+     * </ul>
+     *
+     * @param failed told when a send made without acknowledgement fails
+     */
+    static SendQueue.StreamWriter unacknowledgedWriter(Session session, Consumer<Throwable> failed) {
+        String name = session.getClass().getName();
+        if (name.startsWith(TYRUS)) {
+            return SendQueue.StreamWriter.of(session.getBasicRemote());
+        }
+        if (name.startsWith(UNDERTOW)) {
+            try {
+                session.getAsyncRemote().setBatchingAllowed(true);
+                return SendQueue.StreamWriter.batching(session.getAsyncRemote(), failed);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "batching not allowed; every send acknowledged", e);
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Ends batching before a close frame: a batching container (Undertow) holds every frame,
+     * the close frame too, until a flush, and disallowing batching sends what is held.
+     */
+    static void endBatching(Session session) {
+        try {
+            if (session.getAsyncRemote().getBatchingAllowed()) {
+                session.getAsyncRemote().setBatchingAllowed(false);
+            }
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "could not end batching before the close", e);
+        }
+    }
+
+    /** Writes a control frame just sent (a ping) where a batching container would hold it back. */
+    static void flushControl(Session session) throws IOException {
+        if (session.getAsyncRemote().getBatchingAllowed()) {
+            session.getAsyncRemote().flushBatch(); // Undertow's only schedules the write
+        }
+    }
+
+    /**
+     * Whether an error is Tyrus refusing a frame larger than its incoming buffer
+     * ({@code org.glassfish.tyrus.incomingBufferSize}, set in web.xml to the hard frame cap plus
+     * the frame header). Tyrus reads every frame whole before any handler sees a part of it, and
+     * closes such a frame with 1011 after telling the endpoint; we close first, with 1009, as the
+     * other containers and PROTOCOL.md do.
+     */
+    static boolean incomingFrameTooBig(Session session, Throwable error) {
+        return error instanceof IllegalArgumentException && "Buffer overflow.".equals(error.getMessage())
+                && session.getClass().getName().startsWith(TYRUS);
+    }
+}
