@@ -63,6 +63,14 @@ export interface ClientOptions {
     jitter?: number;
     /** Frames kept while disconnected; send() throws beyond. Default 1000. */
     maxQueue?: number;
+    /**
+     * Subscribe with `positions:true` and, after a reconnect, re-subscribe each channel with
+     * `since:<last position>` so that the server replays what was missed (PROTOCOL.md §2.2);
+     * a `recovered` event says per channel whether nothing may have been lost. Default false.
+     */
+    recover?: boolean;
+    /** Default timeout of request(), ms. Default 10000. */
+    requestTimeout?: number;
     /** WebSocket implementation, for runtimes without a global one. */
     WebSocket?: new (url: string) => WebSocket;
 }
@@ -77,6 +85,17 @@ export interface ClientEvents {
     /** A new attempt is scheduled after `delay` ms. */
     reconnecting: { attempt: number; delay: number };
     statechange: { state: State; previous: State };
+    /** The server's answer to a subscribe with positions: the channel's position (absent: no history). */
+    subscribed: { channel: string; position: string | undefined; recovered: boolean | undefined };
+    /** After a reconnect (option recover): false when messages of the channel may have been missed. */
+    recovered: { channel: string; recovered: boolean };
+}
+
+/** A request() that got an error frame (code, reason, frame) or no answer in time (code 0). */
+export declare class LhttpRequestError extends Error {
+    readonly code: number;
+    readonly reason: string;
+    readonly frame: Message | undefined;
 }
 
 export declare class Client {
@@ -90,6 +109,13 @@ export declare class Client {
     subscribe(channels: Channels, command?: string, headers?: HeadersInit, body?: string): Message;
     unsubscribe(channels: Channels, command?: string, headers?: HeadersInit, body?: string): Message;
     publish(channels: Channels, command: string, headers?: HeadersInit, body?: string): Message;
+    /** Last history position seen per channel ("epoch:offset"), for channels subscribed with positions. */
+    readonly positions: Map<string, string>;
+    /**
+     * Sends with a fresh `request-id` header; resolves with the frame answering it, rejects with
+     * an LhttpRequestError on an error frame carrying the id or after the timeout.
+     */
+    request(command: string, headers?: HeadersInit, body?: string, options?: { timeout?: number }): Promise<Message>;
     /** Sends now, or queues while not connected. Throws when closed or when the queue is full. */
     send(command: string | Message, headers?: HeadersInit, body?: string): Message;
     /** Closes for good: no reconnect. */
