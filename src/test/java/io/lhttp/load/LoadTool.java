@@ -35,6 +35,8 @@ import java.util.concurrent.locks.LockSupport;
  * mode=latency      S subscribers, one WebSocket publisher at R messages/s; p50/p90/p99/max
  * mode=connections  C connections, each subscribed to its own channel; open rate, server RSS,
  *                   then one message to each, checked
+ * mode=memory       C idle subscribed connections; the server's live heap (jcmd GC.run, then
+ *                   GC.heap_info) before, with all open, and after closing: KB per connection
  * target=lhttp      ws://host:port/ + subscribe frames, POST /publish
  * target=raw        ws://host:port/sub/CH, ws://host:port/pub/CH, POST /pub/CH (nchan): bare bodies
  * </pre>
@@ -93,7 +95,8 @@ public final class LoadTool {
             case "fanout" -> fanout(false);
             case "latency" -> fanout(true);
             case "connections" -> connections();
-            default -> throw new IllegalArgumentException("mode must be fanout, latency or connections");
+            case "memory" -> memory();
+            default -> throw new IllegalArgumentException("mode must be fanout, latency, connections or memory");
         };
     }
 
@@ -136,6 +139,7 @@ public final class LoadTool {
         List<Thread> readers = new ArrayList<>();
         RawWebSocket wsPublisher = null;
         LongAdder publisherReplies = new LongAdder();
+        Closes closes = new Closes();
         try {
             for (int i = 0; i < subs; i++) {
                 RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), Duration.ofSeconds(10));
@@ -145,7 +149,7 @@ public final class LoadTool {
                 }
                 Tally tally = new Tally(payloads, progress, sentAt);
                 tallies.add(tally);
-                readers.add(reader("subscriber-" + i, ws, tally));
+                readers.add(reader("subscriber-" + i, ws, tally, closes));
             }
             // Subscribers that stop reading: they subscribe, then never read, so their TCP buffers fill.
             for (int i = 0; i < stalledCount; i++) {
@@ -165,7 +169,7 @@ public final class LoadTool {
             if (publisher.equals("ws")) {
                 wsPublisher = RawWebSocket.connect(publisherUri(channel), Duration.ofSeconds(10));
                 RawWebSocket p = wsPublisher;
-                reader("publisher-replies", p, (b, o, l) -> publisherReplies.increment());
+                reader("publisher-replies", p, (b, o, l) -> publisherReplies.increment(), null);
             }
             awaitReady(payloads, tallies, wsPublisher, http, channel);
 
@@ -202,6 +206,7 @@ public final class LoadTool {
             result.put("delivered_per_s", Math.round(delivered / seconds));
             result.put("published_per_s", Math.round(payloads.total() / (Math.max(1, published - start) / 1e9)));
             tallyResult(tallies, complete);
+            closesResult(closes);
             result.put("publisher_replies", publisherReplies.sum());
             serverCpu(cpuBefore, delivered);
             if (latency) {
@@ -307,17 +312,29 @@ public final class LoadTool {
         result.put("complete", complete && (long) result.get("lost") == 0);
     }
 
-    private boolean clean() {
-        return (long) result.get("corrupt") == 0 && (long) result.get("duplicated") == 0
-                && (long) result.get("out_of_order") == 0;
+    /** Healthy (reading) subscribers the server closed during the run, and with which codes. */
+    private void closesResult(Closes closes) {
+        result.put("subs_closed", (long) closes.count());
+        result.put("close_codes", closes.summary());
     }
 
-    private static Thread reader(String name, RawWebSocket ws, RawWebSocket.Handler handler) {
+    private boolean clean() {
+        return (long) result.get("corrupt") == 0 && (long) result.get("duplicated") == 0
+                && (long) result.get("out_of_order") == 0 && (long) result.getOrDefault("subs_closed", 0L) == 0;
+    }
+
+    /** Reads until the connection ends; an end before the run is over is recorded in {@code closes} (if given). */
+    private static Thread reader(String name, RawWebSocket ws, RawWebSocket.Handler handler, Closes closes) {
         Thread t = new Thread(() -> {
+            int code;
             try {
                 ws.readAll(handler);
+                code = ws.closeCode();
             } catch (IOException e) {
-                // closed at the end of the run, or by the server: the tally shows what was missed
+                code = ws.closeCode() >= 0 ? ws.closeCode() : Closes.RESET;
+            }
+            if (closes != null) {
+                closes.record(code); // at the end of the run too, but the result has been taken by then
             }
         }, name);
         t.setDaemon(true);
@@ -356,10 +373,15 @@ public final class LoadTool {
             AtomicLong failed = new AtomicLong();
             LongAdder opened = new LongAdder();
             List<Future<?>> opens = new ArrayList<>(count);
+            int maxFailures = getInt("max-open-failures", 100);
             for (int i = 0; i < count; i++) {
                 int n = i;
                 InetAddress source = sources.isEmpty() ? null : sources.get(i % sources.size());
                 opens.add(pool.submit(() -> {
+                    if (failed.get() >= maxFailures) {
+                        failed.incrementAndGet(); // the server is gone or refusing: do not wait 30 s per connection
+                        return null;
+                    }
                     try {
                         sockets[n] = open(prefix + n, source);
                         opened.increment();
@@ -414,6 +436,7 @@ public final class LoadTool {
 
             LongAdder ok = new LongAdder();
             LongAdder corrupt = new LongAdder();
+            Closes closes = new Closes();
             LongAdder duplicated = new LongAdder();
             List<Future<?>> checks = new ArrayList<>(count);
             for (int i = 0; i < count; i++) {
@@ -426,9 +449,15 @@ public final class LoadTool {
                     long[] id = {-2};
                     try {
                         ws.readTimeout(idle);
-                        ws.readFrame((b, o, l) -> id[0] = payloads.identify(b, o, l));
-                    } catch (IOException e) {
+                        if (!ws.readFrame((b, o, l) -> id[0] = payloads.identify(b, o, l))) {
+                            closes.record(ws.closeCode()); // closed by the server while idle: lost, and shown
+                            return null;
+                        }
+                    } catch (java.net.SocketTimeoutException e) {
                         return null; // timed out: lost
+                    } catch (IOException e) {
+                        closes.record(Closes.RESET);
+                        return null;
                     }
                     if (id[0] == n) {
                         ok.increment();
@@ -452,6 +481,7 @@ public final class LoadTool {
             result.put("duplicated", duplicated.sum());
             result.put("out_of_order", 0L);
             result.put("complete", ok.sum() == count);
+            closesResult(closes);
 
             for (RawWebSocket ws : sockets) {
                 if (ws != null) {
@@ -469,6 +499,96 @@ public final class LoadTool {
             }
             result.put("rss_closed_mb", rssAfter / 1024);
             return (boolean) result.get("complete") && clean();
+        } finally {
+            pool.shutdownNow();
+            for (RawWebSocket ws : sockets) {
+                if (ws != null) {
+                    ws.close();
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- memory
+
+    /**
+     * Live heap per idle subscribed connection: full GC and heap reading in the server (one JVM,
+     * {@code server-pid}) before opening, with every connection open and subscribed, and after
+     * closing them all. The server frees a closed connection on its own threads, at its own pace
+     * (a loaded server takes seconds for a thousand closes), so the reading after closing is
+     * repeated every 2 s (one full GC each) for {@code settle} seconds and the lowest counts.
+     */
+    private boolean memory() throws Exception {
+        int count = getInt("connections", 10_000);
+        int parallel = getInt("open-concurrency", 16);
+        String pid = get("server-pid", "").trim();
+        if (pid.isEmpty() || pid.contains(",")) {
+            throw new IllegalArgumentException("mode=memory needs server-pid=<the one server JVM>");
+        }
+        String jcmd = get("jcmd", "jcmd");
+        String prefix = "m" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36) + "-";
+        result.put("connections", count);
+        // A first open/subscribe/close cycle, not measured: it leaves behind what a server creates once
+        // (classes, JIT code, pools, caches), which would otherwise count as per-connection heap
+        int warmup = getInt("warmup-connections", Math.min(count, 1000));
+        for (int i = 0; i < warmup; i++) {
+            open(prefix + "w" + i, null).close();
+        }
+        long before = HeapReading.liveHeapKb(jcmd, pid);
+        RawWebSocket[] sockets = new RawWebSocket[count];
+        ExecutorService pool = Executors.newFixedThreadPool(parallel);
+        Closes closes = new Closes();
+        try {
+            AtomicLong failed = new AtomicLong();
+            List<Future<?>> opens = new ArrayList<>(count);
+            int maxFailures = getInt("max-open-failures", 100);
+            for (int i = 0; i < count; i++) {
+                int n = i;
+                opens.add(pool.submit(() -> {
+                    if (failed.get() >= maxFailures) {
+                        failed.incrementAndGet(); // the server is gone or refusing: do not wait 30 s per connection
+                        return null;
+                    }
+                    try {
+                        sockets[n] = open(prefix + n, null);
+                    } catch (IOException e) {
+                        if (failed.incrementAndGet() == 1) {
+                            System.err.println("open failed: " + e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            for (Future<?> f : opens) {
+                f.get();
+            }
+            long open = count - failed.get();
+            result.put("open_failures", failed.get());
+            long withOpen = HeapReading.liveHeapKb(jcmd, pid);
+            for (RawWebSocket ws : sockets) { // still there? a connection the server dropped would flatter the figure
+                if (ws != null && ws.closeCode() >= 0) {
+                    closes.record(ws.closeCode());
+                }
+            }
+            for (RawWebSocket ws : sockets) {
+                if (ws != null) {
+                    ws.close();
+                }
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(getInt("settle", 10));
+            long after = HeapReading.liveHeapKb(jcmd, pid);
+            while (System.nanoTime() < deadline) {
+                Thread.sleep(2000); // the server releases closed sessions on its own threads, at its own pace
+                after = Math.min(after, HeapReading.liveHeapKb(jcmd, pid));
+            }
+            result.put("heap_before_kb", before);
+            result.put("heap_open_kb", withOpen);
+            result.put("heap_closed_kb", after);
+            result.put("kb_per_connection", open == 0 ? 0 : round((double) (withOpen - before) / open));
+            result.put("kb_left_per_connection", open == 0 ? 0 : round((double) (after - before) / open));
+            closesResult(closes);
+            result.put("complete", failed.get() == 0);
+            return failed.get() == 0 && closes.count() == 0;
         } finally {
             pool.shutdownNow();
             for (RawWebSocket ws : sockets) {
