@@ -470,8 +470,10 @@ export class Client {
     }
 
     // A delivered frame's position counts for the one positioned channel among those it was published to.
+    // The server inserts its position as the first header line; a publisher's own `position` header comes later.
     #notePosition(message) {
-        const position = message.header("position");
+        const first = message.headers[0];
+        const position = first && trim(first[0]).toLowerCase() === "position" ? trim(first[1]) : undefined;
         if (position === undefined) return;
         const mine = splitChannels(message.header("publish")).filter((c) => this.#subscriptions.get(c)?.positioned);
         if (mine.length === 1) this.#positions.set(mine[0], position);

@@ -404,7 +404,7 @@ describe("client", () => {
             "LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:other\r\n\r\n"]);
         FakeSocket.last().receive("LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:ep:4\r\n\r\n");
         FakeSocket.last().receive("LHTTP/1.0 subscribed\r\nchannel:other\r\n\r\n"); // no history there
-        FakeSocket.last().receive("LHTTP/1.0 chat\r\nposition:ep:5\r\npublish:room\r\n\r\nfive");
+        FakeSocket.last().receive("LHTTP/1.0 chat\r\nposition:ep:5\r\npublish:room\r\nposition:ep:999\r\n\r\nfive");
         assert.deepEqual([...c.positions], [["room", "ep:5"]]);
         assert.equal(of("message").length, 1, "the subscribed answers are not app messages");
         FakeSocket.last().drop();

@@ -55,7 +55,7 @@ class PresenceClusterIT {
     private static void sync(WsClient c) throws Exception {
         c.send("LHTTP/1.0 echo\r\n\r\nsync");
         String f = c.next();
-        while (f.startsWith("LHTTP/1.0 join")) {
+        while (f.startsWith("LHTTP/1.0 presence\r\nevent:")) {
             f = c.next(); // a subscriber of a notify channel hears joins, its own included
         }
         assertEquals("LHTTP/1.0 echo\r\n\r\nsync", f);
@@ -69,7 +69,7 @@ class PresenceClusterIT {
         while (System.nanoTime() < deadline) {
             asker.send("LHTTP/1.0 who\r\nrequest-id:p" + n + "\r\npresence:members\r\n\r\n");
             String answer = asker.next();
-            while (answer.startsWith("LHTTP/1.0 join") || answer.startsWith("LHTTP/1.0 leave")) {
+            while (answer.startsWith("LHTTP/1.0 presence\r\nevent:")) {
                 answer = asker.next();
             }
             assertTrue(answer.startsWith("LHTTP/1.0 presence\r\nchannel:members\r\ncount:"), answer);
@@ -114,8 +114,8 @@ class PresenceClusterIT {
                 String join;
                 do {
                     join = onA.next(); // its own join and onB's may come first
-                } while (!join.startsWith("LHTTP/1.0 join") || fromA.contains(member(join)));
-                assertTrue(join.startsWith("LHTTP/1.0 join\r\nchannel:members\r\nmember:"), join);
+                } while (!join.startsWith("LHTTP/1.0 presence\r\nevent:join") || fromA.contains(member(join)));
+                assertTrue(join.startsWith("LHTTP/1.0 presence\r\nevent:join\r\nchannel:members\r\nmember:"), join);
                 Set<String> three = body(awaitMembers(askA, 3));
                 assertTrue(three.containsAll(fromA), three.toString());
             }

@@ -185,8 +185,8 @@ public class ChannelRegistry {
     }
 
     /**
-     * Publishes {@code LHTTP/1.0 join} or {@code leave} with {@code channel} and {@code member}
-     * headers to a channel under {@code lhttp.presence.notify}, through the bus so every instance's
+     * Publishes {@code LHTTP/1.0 presence} with {@code event:join} or {@code event:leave},
+     * {@code channel} and {@code member} headers to a channel under {@code lhttp.presence.notify}, through the bus so every instance's
      * subscribers see it. Best effort: when the bus refuses (NATS down), nobody is told.
      */
     private void notifyPresence(String command, String channel, Subscriber subscriber) {
@@ -196,8 +196,8 @@ public class ChannelRegistry {
         String user = subscriber.user();
         String member = user == null ? subscriber.id() : subscriber.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_");
         try {
-            bus.publish(channel, Message.of(command, List.of(new Header("channel", channel), new Header("member", member)), "")
-                    .frame());
+            bus.publish(channel, Message.of("presence", List.of(new Header("event", command), new Header("channel", channel),
+                    new Header("member", member)), "").frame());
         } catch (ProtocolException e) {
             java.util.logging.Logger.getLogger(ChannelRegistry.class.getName())
                     .log(java.util.logging.Level.FINE, "presence {0} on {1} not published: {2}",

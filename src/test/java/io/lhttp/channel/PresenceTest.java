@@ -59,8 +59,8 @@ class PresenceTest {
         registry.unsubscribe(ann, List.of("room.1"));
         registry.removeAll(ann);
         assertEquals(List.of(
-                "LHTTP/1.0 join\r\nchannel:room.1\r\nmember:w\r\n\r\n",
-                "LHTTP/1.0 join\r\nchannel:room.1\r\nmember:a ann\r\n\r\n",
-                "LHTTP/1.0 leave\r\nchannel:room.1\r\nmember:a ann\r\n\r\n"), watcher.frames);
+                "LHTTP/1.0 presence\r\nevent:join\r\nchannel:room.1\r\nmember:w\r\n\r\n",
+                "LHTTP/1.0 presence\r\nevent:join\r\nchannel:room.1\r\nmember:a ann\r\n\r\n",
+                "LHTTP/1.0 presence\r\nevent:leave\r\nchannel:room.1\r\nmember:a ann\r\n\r\n"), watcher.frames);
     }
 }
