@@ -84,6 +84,11 @@ public final class Attack {
             canary.report(result);
         }
         heap("heap_after_kb");
+        int settle = getInt("settle", 30);
+        if (settle > 0 && args.containsKey("server-pid")) {
+            Thread.sleep(settle * 1000L); // what the container releases late (its own timers) is released by now
+            heap("heap_settled_kb");
+        }
         leftovers();
         return (long) result.get("canary_lost") == 0 && (boolean) result.get("canary_open");
     }
@@ -123,6 +128,7 @@ public final class Attack {
                     return;
                 }
                 sockets.add(ws);
+                ws.answerPings(false); // a pong now would land inside the unfinished frame
                 closes.watch(ws, start);
                 try {
                     ws.sendUnfinished(frame, frame - 1);
@@ -194,7 +200,7 @@ public final class Attack {
         for (int i = 0; i < stalled; i++) {
             closes.watch(sockets.get(i), start); // read what is left now, to see whether the server closed it
         }
-        Thread.sleep(2000); // give the readers of the stalled sockets a moment to reach their close frames
+        closes.await(stalled, Duration.ofSeconds(90));
         closes.report(result);
         sockets.forEach(RawWebSocket::close);
         reader.interrupt();
@@ -287,6 +293,8 @@ public final class Attack {
     /** One address opens many connections: how many are accepted, how many refused and how. */
     private void connections() throws Exception {
         int count = getInt("connections", 5000);
+        Closes kept = new Closes(); // the accepted ones read, so they answer pings and stay
+        long start = System.nanoTime();
         List<RawWebSocket> open = new ArrayList<>();
         Map<String, Integer> refused = new TreeMap<>();
         for (int i = 0; i < count; i++) {
@@ -295,6 +303,7 @@ public final class Attack {
                 try {
                     subscribeConfirmed(ws, "c" + i, "conn");
                     open.add(ws);
+                    kept.watch(ws, start);
                 } catch (IOException e) {
                     refused.merge("closed " + ws.closeCode(), 1, Integer::sum);
                     ws.close();
@@ -306,6 +315,7 @@ public final class Attack {
         result.put("attempted", count);
         result.put("accepted", open.size());
         result.put("refused", refused.toString());
+        result.put("accepted_still_open", open.stream().filter(ws -> ws.closeCode() < 0).count());
         open.forEach(RawWebSocket::close);
     }
 
@@ -319,6 +329,7 @@ public final class Attack {
         for (int i = 0; i < idle; i++) {
             RawWebSocket ws = RawWebSocket.connect(uri(), null, Duration.ofSeconds(10), 1024);
             subscribeConfirmed(ws, "idle" + i, "idle"); // then silent, and unread
+            ws.answerPings(false); // when its backlog is read at the end: a dead client answers nothing
             dead.add(ws);
         }
         Closes liveCloses = new Closes();
@@ -507,6 +518,14 @@ public final class Attack {
         private final Map<Integer, Integer> codes = new ConcurrentHashMap<>();
         private final List<Long> afterMs = Collections.synchronizedList(new ArrayList<>());
         private final AtomicInteger watched = new AtomicInteger();
+
+        /** Waits until {@code count} watched connections have ended, or the timeout. */
+        void await(int count, Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (afterMs.size() < count && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+        }
 
         /** Reads (and discards) everything the connection receives, from now on. */
         void watch(RawWebSocket ws, long start) {
