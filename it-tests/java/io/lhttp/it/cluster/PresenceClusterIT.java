@@ -5,7 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.WsClient;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -112,8 +114,15 @@ class PresenceClusterIT {
             try (WsClient late = WsClient.connect(b.ws())) {
                 late.send("LHTTP/1.0 sub\r\nsubscribe:members\r\n\r\n");
                 String join;
+                List<String> seen = new ArrayList<>();
                 do {
-                    join = onA.next(); // its own join and onB's may come first
+                    try {
+                        join = onA.next(); // its own join and onB's may come first
+                    } catch (AssertionError e) {
+                        throw new AssertionError("no join of the late member; A's subscriber had " + seen
+                                + ", members " + fromA, e);
+                    }
+                    seen.add(join);
                 } while (!join.startsWith("LHTTP/1.0 presence\r\nevent:join") || fromA.contains(member(join)));
                 assertTrue(join.startsWith("LHTTP/1.0 presence\r\nevent:join\r\nchannel:members\r\nmember:"), join);
                 Set<String> three = body(awaitMembers(askA, 3));
