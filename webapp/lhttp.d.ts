@@ -64,6 +64,15 @@ export interface ClientOptions {
     /** Frames kept while disconnected; send() throws beyond. Default 1000. */
     maxQueue?: number;
     /**
+     * A token for servers with lhttp.auth on (docs/SECURITY.md): a string, or a function returning
+     * one or a promise of one, asked before every (re)connect and, for a JWT with exp, again
+     * `refreshAhead` ms before it expires (sent on the open connection). It goes in the handshake
+     * URL as ?token=, since browsers cannot set WebSocket headers.
+     */
+    token?: string | (() => string | Promise<string>);
+    /** How long before a token's exp a token function is asked for a new one, ms. Default 30000. */
+    refreshAhead?: number;
+    /**
      * Subscribe with `positions:true` and, after a reconnect, re-subscribe each channel with
      * `since:<last position>` so that the server replays what was missed (PROTOCOL.md §2.2);
      * a `recovered` event says per channel whether nothing may have been lost. Default false.
@@ -79,7 +88,12 @@ export interface ClientEvents {
     /** reconnected: true after a reconnect; messages published meanwhile were missed. */
     open: { reconnected: boolean };
     message: { message: Message };
-    /** An error frame from the server (PROTOCOL.md §5), or code 0 for a frame the SDK could not parse. */
+    /**
+     * An error frame from the server (PROTOCOL.md §5), or code 0 for a frame the SDK could not parse
+     * or a token function that failed. Clients cannot publish command "error" (the server refuses
+     * it with 403), so these are the server's own; an "error" frame carrying a publish header is
+     * delivered as a message instead.
+     */
     error: { code: number; reason: string; message: Message | undefined };
     close: { code: number; reason: string; wasClean: boolean };
     /** A new attempt is scheduled after `delay` ms. */
@@ -118,6 +132,8 @@ export declare class Client {
     request(command: string, headers?: HeadersInit, body?: string, options?: { timeout?: number }): Promise<Message>;
     /** Sends now, or queues while not connected. Throws when closed or when the queue is full. */
     send(command: string | Message, headers?: HeadersInit, body?: string): Message;
+    /** Sends a new token (or the token option's next one) on the open connection; false when not open. */
+    refreshToken(token?: string): Promise<boolean>;
     /** Closes for good: no reconnect. */
     close(code?: number, reason?: string): void;
 }

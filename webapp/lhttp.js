@@ -202,6 +202,8 @@ const DEFAULTS = Object.freeze({
     maxQueue: 1000,         // frames kept while disconnected
     recover: false,         // subscribe with positions and recover missed messages after a reconnect (PROTOCOL.md §2.2)
     requestTimeout: 10000,  // ms before request() rejects
+    token: undefined,       // string, or function returning a string or a promise of one (lhttp.auth)
+    refreshAhead: 30000,    // ms before a token's exp at which a token function is asked for a new one
 });
 
 /** A request() that failed: an error frame (code, reason) or a timeout (code 0). */
@@ -217,6 +219,10 @@ export class LhttpRequestError extends Error {
 
 let requestCounter = 0;
 const REQUEST_PREFIX = Math.random().toString(36).slice(2, 10);
+
+// The header and command that carry a token on an open connection (docs/SECURITY.md).
+const AUTH_HEADER = "auth";
+const AUTH_COMMAND = "auth";
 
 /**
  * A connection to an LHTTP server that reconnects by itself and re-subscribes to the channels
@@ -234,6 +240,7 @@ export class Client {
     #queue = [];
     #attempt = 0;
     #timer = null;
+    #refreshTimer = null;
     #opened = false;
     // request-id -> {resolve, reject, timer} of request() calls waiting for their answer
     #pending = new Map();
@@ -332,9 +339,23 @@ export class Client {
         return message;
     }
 
+    /**
+     * Sends a new token on the open connection before the old one expires (docs/SECURITY.md):
+     * `token` itself, or else what the `token` option gives. Resolves once the frame is written;
+     * a refused token comes back as an "error" event with code 401 or 403.
+     */
+    async refreshToken(token) {
+        const fresh = token ?? await this.#token();
+        if (fresh == null || this.#state !== "open" || this.#ws?.readyState !== 1) return false;
+        this.#ws.send(encode(new Message(AUTH_COMMAND, [[AUTH_HEADER, fresh]], "")));
+        this.#scheduleRefresh(fresh);
+        return true;
+    }
+
     /** Closes for good: no reconnect, queued frames are dropped. */
     close(code = 1000, reason = "") {
         clearTimeout(this.#timer);
+        clearTimeout(this.#refreshTimer);
         this.#queue = [];
         for (const [, { reject, timer }] of this.#pending) {
             clearTimeout(timer);
@@ -373,10 +394,49 @@ export class Client {
         }
     }
 
+    async #token() {
+        const token = this.#options.token;
+        const value = typeof token === "function" ? await token() : token;
+        return value == null || value === "" ? undefined : String(value);
+    }
+
+    // A token function is asked again shortly before the token's exp (read, not verified: the server verifies).
+    #scheduleRefresh(token) {
+        clearTimeout(this.#refreshTimer);
+        if (typeof this.#options.token !== "function") return;
+        const exp = tokenExpiry(token);
+        if (exp === undefined) return;
+        const delay = Math.max(1000, exp * 1000 - Date.now() - this.#options.refreshAhead);
+        this.#refreshTimer = setTimeout(() => {
+            this.refreshToken().catch((error) => this.#emit("error", { code: 0, reason: "token: " + error.message, message: undefined }));
+        }, delay);
+    }
+
     #open() {
+        if (this.#options.token === undefined) {
+            this.#connect(this.#url);
+            return;
+        }
+        // The token goes in the URL: browsers cannot set headers on a WebSocket handshake.
+        this.#token().then((token) => {
+            if (this.#state === "closed") return;
+            try {
+                this.#connect(token === undefined ? this.#url : withToken(this.#url, token), token);
+            } catch (error) {
+                this.#emit("error", { code: 0, reason: String(error?.message ?? error), message: undefined });
+                this.#retry();
+            }
+        }, (error) => {
+            if (this.#state === "closed") return;
+            this.#emit("error", { code: 0, reason: "token: " + (error?.message ?? error), message: undefined });
+            this.#retry();
+        });
+    }
+
+    #connect(url, token) {
         let ws;
         try {
-            ws = new this.#options.WebSocket(this.#url);
+            ws = new this.#options.WebSocket(url);
         } catch (error) {
             if (!this.#opened && this.#attempt === 0) throw error;
             this.#retry();
@@ -384,7 +444,10 @@ export class Client {
         }
         this.#ws = ws;
         ws.binaryType = "arraybuffer";
-        ws.onopen = () => this.#onOpen(ws);
+        ws.onopen = () => {
+            if (token !== undefined && ws === this.#ws) this.#scheduleRefresh(token);
+            this.#onOpen(ws);
+        };
         ws.onmessage = (event) => this.#onFrame(ws, event.data);
         ws.onclose = (event) => this.#onClose(ws, event);
         // A socket error is always followed by close, which carries what the app can act on.
@@ -443,15 +506,17 @@ export class Client {
         if (pending) {
             this.#pending.delete(id);
             clearTimeout(pending.timer);
-            if (message.command === "error") {
+            if (message.command === "error" && message.header("publish") === undefined) {
                 pending.reject(new LhttpRequestError(Number(message.header("code")), message.header("reason") ?? "", message));
             } else {
                 pending.resolve(message);
             }
         }
-        if (message.command === "error") {
+        // Clients cannot publish "error" (the server refuses it with 403), so an error frame is the
+        // server's own; one that names channels it was published to was not (an older server let it through).
+        if (message.command === "error" && message.header("publish") === undefined) {
             this.#emit("error", { code: Number(message.header("code")), reason: message.header("reason") ?? "", message });
-        } else if (message.command === "subscribed") {
+        } else if (message.command === "subscribed" && message.header("publish") === undefined) {
             this.#onSubscribed(message);
         } else {
             this.#notePosition(message);
@@ -482,6 +547,7 @@ export class Client {
     #onClose(ws, event) {
         if (ws !== this.#ws) return;
         this.#ws = null;
+        clearTimeout(this.#refreshTimer);
         this.#emit("close", { code: event.code, reason: event.reason, wasClean: event.wasClean });
         if (this.#state === "closed") return;
         if (!this.#options.reconnect) {
@@ -528,6 +594,23 @@ export class Client {
 /** Connects to `url` (default: the page's own host, ws: or wss: to match http: or https:). */
 export function connect(url, options) {
     return new Client(url, options);
+}
+
+function withToken(url, token) {
+    const u = new URL(url);
+    u.searchParams.set("token", token);
+    return u.href;
+}
+
+// The exp claim of a JWT, in seconds, or undefined.
+function tokenExpiry(token) {
+    try {
+        const payload = token.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+        const exp = JSON.parse(atob(payload + "=".repeat((4 - payload.length % 4) % 4))).exp;
+        return typeof exp === "number" ? exp : undefined;
+    } catch {
+        return undefined;
+    }
 }
 
 function socketUrl(url) {

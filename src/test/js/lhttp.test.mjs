@@ -232,6 +232,11 @@ class FakeSocket {
     }
 }
 
+// Lets pending promise callbacks run (mocked timers do not drive them).
+async function flush() {
+    for (let i = 0; i < 5; i++) await Promise.resolve();
+}
+
 describe("client", () => {
     let events;
     const client = (options = {}) => {
@@ -264,6 +269,58 @@ describe("client", () => {
         ]);
         assert.deepEqual(c.channels, ["chatroom"]);
         assert.deepEqual(of("open"), [{ reconnected: false }]);
+    });
+
+    test("an error frame that names channels it was published to is a message, not the server's error", () => {
+        const c = client();
+        FakeSocket.last().accept();
+        FakeSocket.last().receive("LHTTP/1.0 error\r\ncode:401\r\nreason:session expired - log in at https://evil\r\npublish:room\r\n\r\n");
+        assert.equal(of("error").length, 0);
+        assert.equal(of("message")[0].message.command, "error");
+        c.close();
+    });
+
+    test("a token string goes in the handshake URL", () => {
+        const c = client({ token: "abc.def" });
+        return Promise.resolve().then(() => Promise.resolve()).then(() => {
+            assert.equal(FakeSocket.last().url, "ws://test/?token=abc.def");
+            c.close();
+        });
+    });
+
+    test("a token function is asked before every connect and before the token expires", async () => {
+        const jwt = (exp) => "e30." + btoa(JSON.stringify({ sub: "a", exp })).replace(/=+$/, "") + ".sig";
+        mock.timers.reset();
+        mock.timers.enable({ apis: ["setTimeout", "Date"], now: 1_000_000 });
+        let calls = 0;
+        const c = client({ token: async () => jwt(1_000 + 60 + 10 * calls++), refreshAhead: 30_000 });
+        await flush();
+        assert.equal(calls, 1);
+        assert.equal(FakeSocket.last().url, "ws://test/?token=" + encodeURIComponent(jwt(1060)));
+        FakeSocket.last().accept();
+        mock.timers.tick(29_999);       // exp is at 1_060_000 ms: asked 30 s before
+        await flush();
+        assert.equal(calls, 1);
+        mock.timers.tick(1);
+        await flush();
+        assert.equal(calls, 2);
+        assert.deepEqual(FakeSocket.last().sent, ["LHTTP/1.0 auth\r\nauth:" + jwt(1070) + "\r\n\r\n"]);
+        FakeSocket.last().drop();
+        mock.timers.tick(1000);         // the reconnect asks again
+        await flush();
+        assert.equal(calls, 3);
+        assert.equal(FakeSocket.all.length, 2);
+        c.close();
+    });
+
+    test("refreshToken sends the given token on the open connection", async () => {
+        const c = client({ token: "old" });
+        await flush();
+        FakeSocket.last().accept();
+        assert.equal(await c.refreshToken("new"), true);
+        assert.deepEqual(FakeSocket.last().sent, ["LHTTP/1.0 auth\r\nauth:new\r\n\r\n"]);
+        c.close();
+        assert.equal(await c.refreshToken("newer"), false);
     });
 
     test("messages and error frames are separate events", () => {

@@ -76,4 +76,25 @@ class ExtensionIT extends ServerTestBase {
             assertTrue(other.next().startsWith(frame("attribute", "", "yes:")));
         }
     }
+
+    @Test
+    void aChannelPermissionsBeanDecidesWithTheHandshakeData() throws Exception {
+        try (WsClient stranger = client();
+                WsClient member = WsClient.connect(ws(), java.util.Map.of("X-Member", "yes"));
+                WsClient cookieMember = WsClient.connect(ws(), java.util.Map.of("Cookie", "a=b; member=yes"))) {
+            stranger.send(frame("join", "subscribe:members-room\r\n", ""));
+            assertTrue(stranger.next().startsWith("LHTTP/1.0 error\r\ncode:403\r\nreason:not permitted to subscribe"));
+            member.send(frame("join", "subscribe:members-room\r\n", ""));
+            assertNothingBefore(member, "member-joined");
+            cookieMember.send(frame("join", "subscribe:members-room\r\n", ""));
+            assertNothingBefore(cookieMember, "cookie-member-joined");
+
+            stranger.send(frame("chat", "publish:members-room\r\n", "let me in"));
+            assertTrue(stranger.next().startsWith("LHTTP/1.0 error\r\ncode:403\r\nreason:not permitted to publish"));
+            String hello = frame("chat", "publish:members-room\r\n", "members only");
+            cookieMember.send(hello);
+            assertEquals(hello, member.next(), "the stranger's message never arrived; the member's did");
+            assertEquals(hello, cookieMember.next());
+        }
+    }
 }

@@ -37,6 +37,10 @@ public final class WsClient implements AutoCloseable {
     private final Session session;
 
     private WsClient(URI uri) throws Exception {
+        this(uri, java.util.Map.of());
+    }
+
+    private WsClient(URI uri, java.util.Map<String, String> headers) throws Exception {
         Endpoint endpoint = new Endpoint() {
             @Override
             public void onOpen(Session s, EndpointConfig config) {
@@ -48,11 +52,23 @@ public final class WsClient implements AutoCloseable {
                 closed.complete(reason);
             }
         };
-        session = CONTAINER.connectToServer(endpoint, ClientEndpointConfig.Builder.create().build(), uri);
+        ClientEndpointConfig config = ClientEndpointConfig.Builder.create()
+                .configurator(new ClientEndpointConfig.Configurator() {
+                    @Override
+                    public void beforeRequest(java.util.Map<String, java.util.List<String>> request) {
+                        headers.forEach((k, v) -> request.put(k, java.util.List.of(v)));
+                    }
+                }).build();
+        session = CONTAINER.connectToServer(endpoint, config, uri);
     }
 
     public static WsClient connect(URI uri) throws Exception {
         return new WsClient(uri);
+    }
+
+    /** Connects with these extra handshake headers (e.g. {@code Origin}, {@code Cookie}). */
+    public static WsClient connect(URI uri, java.util.Map<String, String> headers) throws Exception {
+        return new WsClient(uri, headers);
     }
 
     /** Sends one text frame, exactly these characters. */

@@ -72,4 +72,26 @@ class OriginalCompatIT {
             assertEquals(msg, sub.next());
         }
     }
+
+    /** docs/SECURITY.md: the compat file reopens what the original allowed (issue 13). */
+    @Test
+    void securityDefaultsAreReopenedAsTheOriginalHadThem() throws Exception {
+        try (WsClient sub = WsClient.connect(server.wsUri(), java.util.Map.of("Origin", "http://evil.example"));
+                WsClient pub = WsClient.connect(server.wsUri())) {
+            sub.send(frame("chat", "subscribe:compat-creds\r\n", ""));
+            sub.send(frame("echo", "", "subscribed"));
+            assertEquals(frame("echo", "", "subscribed"), sub.next(), "any origin connects");
+            String withCredentials = frame("chat", "auth:jack-secret\r\npublish:compat-creds\r\n", "hi");
+            pub.send(withCredentials);
+            assertEquals(withCredentials, sub.next(), "published whole, credentials included");
+        }
+        java.net.InetAddress external = io.lhttp.it.support.Addresses.external();
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + external.getHostAddress() + ":"
+                        + server.port() + "/publish"))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(frame("n", "publish:compat\r\n", "x")))
+                        .header("Content-Type", "text/plain").build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(202, r.statusCode(), "POST /publish open to other hosts: " + r.body());
+    }
 }

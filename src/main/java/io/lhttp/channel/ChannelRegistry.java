@@ -170,11 +170,16 @@ public class ChannelRegistry {
                 if (out.size() >= max) {
                     return out;
                 }
-                String user = s.user();
+                String user = userOf(s);
                 out.add(user == null ? s.id() : s.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_"));
             }
         }
         return out;
+    }
+
+    /** The authenticated user of a connection (docs/SECURITY.md), or what another kind of subscriber says. */
+    private static String userOf(Subscriber s) {
+        return s instanceof io.lhttp.connection.Connection c ? io.lhttp.security.Authentication.user(c) : s.user();
     }
 
     /** Registers this registry as the bus's source of local members, for other instances' presence requests. */
@@ -193,7 +198,7 @@ public class ChannelRegistry {
         if (notify.isEmpty() || !notify.covers(channel)) {
             return;
         }
-        String user = subscriber.user();
+        String user = userOf(subscriber);
         String member = user == null ? subscriber.id() : subscriber.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_");
         try {
             bus.publish(channel, Message.of("presence", List.of(new Header("event", command), new Header("channel", channel),

@@ -1,24 +1,50 @@
 package io.lhttp.channel;
 
+import io.lhttp.config.LhttpConfig;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
+import io.lhttp.protocol.Header;
+import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
+import io.lhttp.security.Permissions;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 
 /**
  * {@code publish:ch1 …}: after subscribe, the response (the request itself unless the processor
  * changed it) is encoded once and that text is published to each channel.
+ *
+ * <p>Before anything is published (docs/SECURITY.md): a response whose command the server
+ * reserves ({@link #RESERVED_COMMANDS}) is refused with 403, so that no client can make others
+ * see what looks like the server's own error frame; every channel must be permitted
+ * ({@link Permissions}), else 403 and nothing is published; and the header lines named by
+ * {@code lhttp.publish.strip-headers} are removed, so that credentials never reach subscribers.
  */
 @HeaderFilter
 @Interceptor
 @Priority(HeaderFilter.PUBLISH)
 public class PublishFilter extends ChannelHeaderFilter {
 
+    /**
+     * Commands only the server sends: {@code error} (PROTOCOL.md §5), {@code subscribed} and
+     * {@code presence} (§2.2, §2.3). A frame with one of these
+     * commands on a socket therefore always comes from the server itself.
+     */
+    public static final Set<String> RESERVED_COMMANDS = Set.of("error", "subscribed", "presence");
+
     @Inject
     Bus bus;
+
+    @Inject
+    Permissions permissions;
+
+    @Inject
+    LhttpConfig config;
 
     public PublishFilter() {
         super("publish");
@@ -26,9 +52,33 @@ public class PublishFilter extends ChannelHeaderFilter {
 
     @Override
     void apply(Exchange ex, List<String> channels) throws ProtocolException {
-        String frame = ex.response().frame();
+        Message response = ex.response();
+        if (RESERVED_COMMANDS.contains(response.command())) {
+            throw new ProtocolException(403, "command '" + response.command() + "' is reserved for the server");
+        }
+        permissions.checkPublish(ex.connection(), channels);
+        String frame = strip(response, config.publishStripHeaders()).frame();
         for (String channel : channels) {
             bus.publish(channel, frame);
         }
+    }
+
+    /** The message without the header lines whose keys are in {@code strip}; the message itself when it has none. */
+    static Message strip(Message m, Set<String> strip) {
+        if (strip.isEmpty()) {
+            return m;
+        }
+        List<Header> kept = null;
+        List<Header> headers = m.headers();
+        for (int i = 0; i < headers.size(); i++) {
+            Header h = headers.get(i);
+            boolean drop = strip.contains(h.key().trim().toLowerCase(Locale.ROOT));
+            if (drop && kept == null) {
+                kept = new ArrayList<>(headers.subList(0, i));
+            } else if (!drop && kept != null) {
+                kept.add(h);
+            }
+        }
+        return kept == null ? m : Message.of(m.command(), kept, m.body());
     }
 }

@@ -4,6 +4,7 @@ import io.lhttp.config.LhttpConfig;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.ProtocolException;
+import io.lhttp.security.Permissions;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
@@ -13,6 +14,7 @@ import java.util.List;
  * {@code subscribe:ch1 ch2 …}: the connection joins each channel; subscribing twice is a no-op.
  * With {@code positions:true} or {@code since:<epoch>:<offset>} (one channel), history positions
  * and recovery (PROTOCOL.md §2.2).
+ * Every channel must be permitted ({@link Permissions}), else 403 and none is joined.
  */
 @HeaderFilter
 @Interceptor
@@ -25,12 +27,16 @@ public class SubscribeFilter extends ChannelHeaderFilter {
     @Inject
     LhttpConfig config;
 
+    @Inject
+    Permissions permissions;
+
     public SubscribeFilter() {
         super("subscribe");
     }
 
     @Override
     void apply(Exchange ex, List<String> channels) throws ProtocolException {
+        permissions.checkSubscribe(ex.connection(), channels); // all or nothing: checked before any is joined
         String since = ex.header("since");
         if (since == null && !"true".equalsIgnoreCase(ex.header("positions"))) {
             registry.subscribe(ex.connection(), channels, config.maxChannels());

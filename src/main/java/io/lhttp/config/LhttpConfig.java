@@ -111,6 +111,65 @@ public class LhttpConfig {
     public static final String UPSTREAM_MAX_RESPONSE_BYTES = "lhttp.upstream.max-response-bytes";
     public static final int DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES = 65536;
 
+    // --- Connection security (issue 13, docs/SECURITY.md) ---
+
+    /**
+     * Whether connections must authenticate with a signed token (docs/SECURITY.md): from the
+     * handshake (query parameter {@code token} or the {@link #AUTH_COOKIE} cookie) or an
+     * {@code auth} header on the first frame; channels are then limited to the token's claims.
+     * Needs exactly one of {@link #AUTH_HMAC_SECRET}, {@link #AUTH_PUBLIC_KEY_FILE},
+     * {@link #AUTH_JWKS}. Default false (as the original: anyone may connect).
+     */
+    public static final String AUTH = "lhttp.auth";
+    /** Shared secret (UTF-8, at least 32 bytes) for HS256/384/512 tokens; empty = not this key source. */
+    public static final String AUTH_HMAC_SECRET = "lhttp.auth.hmac-secret";
+    /** PEM file with the RSA or EC public key (or certificate) for RS/PS/ES tokens; empty = not this key source. */
+    public static final String AUTH_PUBLIC_KEY_FILE = "lhttp.auth.public-key-file";
+    /** JWKS of public keys: a file path or an http(s) URL (fetched when first needed, cached); empty = not this key source. */
+    public static final String AUTH_JWKS = "lhttp.auth.jwks";
+    /** Seconds a token's {@code exp} and {@code nbf} may be off from this server's clock. Default 30. */
+    public static final String AUTH_CLOCK_SKEW_SECONDS = "lhttp.auth.clock-skew-seconds";
+    public static final int DEFAULT_AUTH_CLOCK_SKEW_SECONDS = 30;
+    /** The {@code iss} a token must carry; empty (default) = any. */
+    public static final String AUTH_ISSUER = "lhttp.auth.issuer";
+    /** An {@code aud} a token must carry; empty (default) = any. */
+    public static final String AUTH_AUDIENCE = "lhttp.auth.audience";
+    /** Longest token looked at, in characters; longer ones are refused unparsed. Default 8192. */
+    public static final String AUTH_MAX_TOKEN_CHARS = "lhttp.auth.max-token-chars";
+    public static final int DEFAULT_AUTH_MAX_TOKEN_CHARS = 8192;
+    /** Name of the cookie a browser's token may come in at the handshake. Default {@code lhttp-token}. */
+    public static final String AUTH_COOKIE = "lhttp.auth.cookie";
+    public static final String DEFAULT_AUTH_COOKIE = "lhttp-token";
+    /**
+     * Comma-separated header keys removed from every message published by a client (ignoring
+     * case), so that credentials a client sends for a filter never reach the channel's
+     * subscribers. {@code none} = publish whole, as the original (an empty value counts as unset in
+     * MicroProfile Config). Default {@code auth,authorization,cookie,token}.
+     */
+    public static final String PUBLISH_STRIP_HEADERS = "lhttp.publish.strip-headers";
+    public static final String DEFAULT_PUBLISH_STRIP_HEADERS = "auth,authorization,cookie,token";
+    /**
+     * Comma-separated client headers forwarded to upstream calls although they carry credentials
+     * or address claims ({@code Authorization}, {@code Cookie}, {@code Forwarded},
+     * {@code X-Forwarded-*}, {@code X-Real-IP}, …). Empty (default) = none of them.
+     */
+    public static final String UPSTREAM_FORWARD_HEADERS = "lhttp.upstream.forward-headers";
+
+    /**
+     * Web pages that may open a WebSocket here, checked at the handshake (403 otherwise):
+     * empty (default) = the server's own origin (the {@code Origin}'s host and port are the
+     * request's {@code Host}); {@code *} = any, as the original; or a comma-separated list of
+     * {@code scheme://host[:port]} (and {@code null} for pages without an origin). Clients that
+     * send no {@code Origin} (not browsers) are not affected.
+     */
+    public static final String ALLOWED_ORIGINS = "lhttp.allowed-origins";
+    /**
+     * Whether {@code POST /publish} without {@link #PUBLISH_TOKEN} accepts clients on other hosts.
+     * Default false: without a token only loopback clients may publish (403 otherwise); with a
+     * token, anyone holding it.
+     */
+    public static final String PUBLISH_ALLOW_REMOTE = "lhttp.publish.allow-remote-without-token";
+
     // --- Admission: per-address limits, HTTP publish bodies, shutdown (issue 14) ---
 
     /**
@@ -245,6 +304,15 @@ public class LhttpConfig {
     private int upstreamMaxInFlight;
     private int upstreamMaxInFlightTotal;
     private int upstreamMaxResponseBytes;
+    private boolean auth;
+    private io.lhttp.security.AllowedOrigins allowedOrigins;
+    private boolean publishAllowRemote;
+    private Duration authClockSkew;
+    private io.lhttp.security.TokenVerifier tokenVerifier;
+    private String authCookie;
+    private java.util.Set<String> publishStripHeaders;
+    private java.util.Set<String> upstreamForwardHeaders;
+
     private int maxConnectionsPerAddress;
     private int upstreamMaxInFlightPerAddress;
     private io.lhttp.admission.TrustedProxies trustedProxies;
@@ -306,6 +374,7 @@ public class LhttpConfig {
         upstreamMaxInFlight = positive(UPSTREAM_MAX_IN_FLIGHT, DEFAULT_UPSTREAM_MAX_IN_FLIGHT);
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
         upstreamMaxResponseBytes = positive(UPSTREAM_MAX_RESPONSE_BYTES, DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES);
+        loadSecurity();
         loadAdmission();
         loadConnectionIo();
         loadHistory();
@@ -436,6 +505,101 @@ public class LhttpConfig {
             LOG.warning(() -> MAX_CONNECTIONS_PER_ADDRESS + " (" + maxConnectionsPerAddress + ") is not below "
                     + MAX_CONNECTIONS + " (" + maxConnections + "): one client address can take every connection");
         }
+    }
+
+    private void loadSecurity() {
+        auth = config.getOptionalValue(AUTH, Boolean.class).orElse(false);
+        authCookie = string(AUTH_COOKIE, DEFAULT_AUTH_COOKIE);
+        io.lhttp.security.TokenVerifier.Settings settings = new io.lhttp.security.TokenVerifier.Settings(
+                string(AUTH_HMAC_SECRET, ""), string(AUTH_PUBLIC_KEY_FILE, ""), string(AUTH_JWKS, ""),
+                Duration.ofSeconds(atLeast(AUTH_CLOCK_SKEW_SECONDS, DEFAULT_AUTH_CLOCK_SKEW_SECONDS, 0)),
+                string(AUTH_ISSUER, ""), string(AUTH_AUDIENCE, ""),
+                positive(AUTH_MAX_TOKEN_CHARS, DEFAULT_AUTH_MAX_TOKEN_CHARS));
+        authClockSkew = settings.clockSkew();
+        if (auth) {
+            try {
+                tokenVerifier = io.lhttp.security.TokenVerifier.create(settings);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(AUTH + "=true: " + e.getMessage(), e);
+            }
+        }
+        try {
+            allowedOrigins = io.lhttp.security.AllowedOrigins.parse(string(ALLOWED_ORIGINS, ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(ALLOWED_ORIGINS + ": " + e.getMessage(), e);
+        }
+        publishAllowRemote = config.getOptionalValue(PUBLISH_ALLOW_REMOTE, Boolean.class).orElse(false);
+        String strip = string(PUBLISH_STRIP_HEADERS, DEFAULT_PUBLISH_STRIP_HEADERS);
+        publishStripHeaders = strip.equalsIgnoreCase("none") ? java.util.Set.of() : names(strip);
+        try {
+            upstreamForwardHeaders = io.lhttp.upstream.UpstreamRequest.Forwarding.parseNames(
+                    string(UPSTREAM_FORWARD_HEADERS, ""));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(UPSTREAM_FORWARD_HEADERS + ": " + e.getMessage(), e);
+        }
+    }
+
+    void logSecurityOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        LOG.info(() -> "lhttp security: auth=" + (auth ? "tokens (" + tokenVerifier + ")" : "off")
+                + ", allowed-origins=" + allowedOrigins
+                + ", publish=" + (!publishToken.isEmpty() ? "bearer token" : publishAllowRemote ? "open to all" : "loopback only")
+                + ", publish.strip-headers=" + publishStripHeaders
+                + ", upstream.forward-headers=" + upstreamForwardHeaders);
+    }
+
+    private String string(String key, String defaultValue) {
+        return config.getOptionalValue(key, String.class).map(String::trim).orElse(defaultValue);
+    }
+
+    private static java.util.Set<String> names(String list) {
+        java.util.Set<String> names = new java.util.LinkedHashSet<>();
+        for (String n : list.split(",")) {
+            String name = n.trim().toLowerCase(java.util.Locale.ROOT);
+            if (!name.isEmpty()) {
+                names.add(name);
+            }
+        }
+        return java.util.Collections.unmodifiableSet(names);
+    }
+
+    /** Whether connections must authenticate with a token ({@link #AUTH}). */
+    public boolean auth() {
+        return auth;
+    }
+
+    /** The token verifier when {@link #auth()} is on, else null. */
+    public io.lhttp.security.TokenVerifier tokenVerifier() {
+        return tokenVerifier;
+    }
+
+    /** Which pages may open a WebSocket here. */
+    public io.lhttp.security.AllowedOrigins allowedOrigins() {
+        return allowedOrigins;
+    }
+
+    /** Whether {@code POST /publish} without a token is open to other hosts. */
+    public boolean publishAllowRemote() {
+        return publishAllowRemote;
+    }
+
+    /** How far token times may be off. */
+    public Duration authClockSkew() {
+        return authClockSkew;
+    }
+
+    /** The cookie a handshake's token may come in. */
+    public String authCookie() {
+        return authCookie;
+    }
+
+    /** Header keys (lower case) never published from a client's message. */
+    public java.util.Set<String> publishStripHeaders() {
+        return publishStripHeaders;
+    }
+
+    /** Sensitive client headers (lower case) forwarded upstream anyway. */
+    public java.util.Set<String> upstreamForwardHeaders() {
+        return upstreamForwardHeaders;
     }
 
     private static String defaultInstanceName() {

@@ -28,6 +28,7 @@ public final class Connection implements Subscriber {
     private final SendQueue queue;
     private final boolean errorsReply;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
+    private final Handshake handshake;
     private final Set<String> channels = new HashSet<>(); // guarded by itself
     private final int ratePerSecond;
     private double tokens; // guarded by this
@@ -43,6 +44,9 @@ public final class Connection implements Subscriber {
         this.ratePerSecond = config.maxMessagesPerSecond();
         this.tokens = ratePerSecond;
         this.lastRefill = System.nanoTime();
+        Object h = session.getUserProperties().get(Handshake.PROPERTY);
+        this.handshake = h instanceof Handshake hs ? hs : Handshake.NONE;
+        attributes.putAll(handshake.attributes());
         session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
         SendQueue[] self = new SendQueue[1]; // the writer reports failures to the queue it serves
         SendQueue.StreamWriter writer = Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
@@ -67,6 +71,11 @@ public final class Connection implements Subscriber {
 
     void remoteAddress(String address) {
         this.remoteAddress = address;
+    }
+
+    /** What the client's WebSocket handshake carried: headers, query parameters, cookies, address. */
+    public Handshake handshake() {
+        return handshake;
     }
 
     /** Per-connection values, for processors and filters; thread-safe, gone when the connection closes. */

@@ -1,6 +1,5 @@
 package io.lhttp.connection;
 
-import io.lhttp.admission.ClientAddress;
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.processor.Closed;
@@ -35,7 +34,7 @@ import java.util.logging.Logger;
  * {@link MessageDecoder}. A whole-message handler would let the container buffer the frame first,
  * and the containers disagree on how (see {@link FrameAssembler}).
  */
-@ServerEndpoint(value = "/", encoders = MessageEncoder.class, configurator = ClientAddress.Configurator.class)
+@ServerEndpoint(value = "/", encoders = MessageEncoder.class, configurator = io.lhttp.security.HandshakeConfigurator.class)
 public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());

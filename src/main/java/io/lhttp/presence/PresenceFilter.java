@@ -38,6 +38,9 @@ public class PresenceFilter {
     @Inject
     LhttpConfig config;
 
+    @Inject
+    io.lhttp.security.Permissions permissions;
+
     @AroundInvoke
     Object afterProcessor(InvocationContext ctx) throws Exception {
         Object result = ctx.proceed();
@@ -49,6 +52,7 @@ public class PresenceFilter {
                 if (names.size() != 1) {
                     throw new ProtocolException(400, "presence takes one channel");
                 }
+                permissions.checkSubscribe(ex.connection(), names); // who is in a channel is for those who may join it
                 ask(ex.connection(), names.get(0), ex.requestId());
             } catch (ProtocolException e) {
                 ex.fail(e.code(), e.reason());

@@ -30,6 +30,8 @@ import java.lang.annotation.Target;
 @Target({ElementType.TYPE, ElementType.METHOD})
 public @interface HeaderFilter {
 
+    /** The token filter ({@code lhttp.auth}): outermost, so that nothing runs for an unauthenticated frame. */
+    int AUTH = Interceptor.Priority.LIBRARY_BEFORE + 50;
     /** The {@code multipart} filter: parses parts before anything else. */
     int MULTIPART = Interceptor.Priority.LIBRARY_BEFORE + 100;
     /** The {@code upstream} filter: calls the backend after pub/sub is done. */

@@ -3,6 +3,7 @@ package io.lhttp.publish;
 import io.lhttp.admission.AddressCounter;
 import io.lhttp.admission.RateLimitedLog;
 import io.lhttp.channel.Bus;
+import io.lhttp.channel.PublishFilter;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Message;
@@ -103,6 +104,10 @@ public class PublishResource {
                 throw new ProtocolException(413, "message larger than " + limit + " bytes");
             }
             Message message = config.parser().parse(ByteBuffer.wrap(bytes));
+            if (PublishFilter.RESERVED_COMMANDS.contains(message.command())) {
+                // Error frames come only from the server to one connection (docs/SECURITY.md), never from a channel.
+                throw new ProtocolException(403, "command '" + message.command() + "' is reserved for the server");
+            }
             String publish = message.header("publish");
             if (publish == null) {
                 throw new ProtocolException(400, "the message has no publish header");

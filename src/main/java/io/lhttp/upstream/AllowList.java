@@ -15,7 +15,14 @@ import java.util.Locale;
  * not {@code /apix}). URLs with user info ({@code http://good@evil/}), dot segments, or
  * percent-encoded dots, slashes, backslashes, percent signs or NULs in the path are refused
  * outright, whatever the list says: a server behind the prefix might decode them into a path
- * outside it. Plain Java, immutable, thread-safe.
+ * outside it.
+ *
+ * <p>Look-alikes are refused too, not normalised (decided, docs/SECURITY.md): a path must be
+ * ASCII, and may not hold a percent-encoded byte at or above {@code 0x80} (overlong UTF-8 dots
+ * such as {@code %c0%ae}, the encoded one-dot leader U+2024 or fullwidth full stop U+FF0E), an
+ * encoded control character, or an encoded {@code ;} ({@code %3b}, which some servers decode
+ * before dropping {@code ;params}). Normalising would mean guessing how each backend decodes;
+ * refusing means no backend ever sees such a path through us. Plain Java, immutable, thread-safe.
  */
 public final class AllowList {
 
@@ -153,6 +160,24 @@ public final class AllowList {
 
     /** Refuses paths a server behind the prefix could resolve to somewhere outside it. */
     private static void checkPath(String rawPath) throws Refused {
+        for (int i = 0; i < rawPath.length(); i++) {
+            char c = rawPath.charAt(i);
+            if (c > 0x7e || c < 0x20) {
+                // java.net.URI lets other Unicode characters through; U+2024 or U+FF0E are dots to some servers.
+                throw new Refused("URL path with a non-ASCII or control character is not allowed");
+            }
+            if (c == '%' && i + 2 < rawPath.length()) {
+                int hi = Character.digit(rawPath.charAt(i + 1), 16);
+                int lo = Character.digit(rawPath.charAt(i + 2), 16);
+                int b = hi < 0 || lo < 0 ? -1 : hi * 16 + lo;
+                if (b >= 0x80 || (b >= 0 && b < 0x20) || b == 0x7f) {
+                    throw new Refused("URL path with an encoded non-ASCII or control byte is not allowed");
+                }
+                if (b == ';') {
+                    throw new Refused("URL path with an encoded ';' is not allowed");
+                }
+            }
+        }
         String lower = rawPath.toLowerCase(Locale.ROOT);
         for (String encoded : new String[] {"%2e", "%2f", "%5c", "%25", "%00"}) {
             if (lower.contains(encoded)) {

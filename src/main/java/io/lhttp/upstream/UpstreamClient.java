@@ -7,6 +7,7 @@ import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
 import io.lhttp.protocol.RequestId;
+import io.lhttp.security.Authentication;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -100,7 +101,8 @@ public class UpstreamClient {
     public Call prepare(Connection connection, String command, String upstream, List<Header> headers, String body,
             boolean reply, String requestId) throws ProtocolException {
         HttpRequest request = UpstreamRequest.build(upstream, headers, body, config.upstreamAllow(),
-                config.upstreamTimeout());
+                config.upstreamTimeout(), new UpstreamRequest.Forwarding(config.upstreamForwardHeaders(),
+                        identity(connection)));
         AtomicInteger inFlight = (AtomicInteger) connection.attributes()
                 .computeIfAbsent(IN_FLIGHT, k -> new AtomicInteger());
         if (inFlight.incrementAndGet() > config.upstreamMaxInFlight()) {
@@ -126,6 +128,26 @@ public class UpstreamClient {
         }
         return new Call(connection, command, request, reply, inFlight, requestId);
     }
+
+    /**
+     * The headers naming the client to the backend: {@code X-Lhttp-Connection} (its id),
+     * {@code X-Lhttp-User} (the token's subject, when authenticated) and {@code X-Forwarded-For}
+     * (its address, when the server knows it).
+     */
+    static List<Header> identity(Connection connection) {
+        List<Header> identity = new java.util.ArrayList<>(3);
+        identity.add(new Header("X-Lhttp-Connection", connection.id()));
+        String user = Authentication.user(connection);
+        if (user != null) {
+            identity.add(new Header("X-Lhttp-User", user));
+        }
+        String address = connection.remoteAddress(); // after lhttp.trusted-proxies; "" when unknown
+        if (!address.isEmpty()) {
+            identity.add(new Header("X-Forwarded-For", address));
+        }
+        return identity;
+    }
+
 
     /** A checked upstream call holding a slot: {@link #start()} it or {@link #abandon()} it, once. */
     public final class Call {
@@ -204,7 +226,8 @@ public class UpstreamClient {
                 connection.sendError(502, cause.getMessage(), requestId);
             } else {
                 LOG.log(Level.FINE, "upstream call to {0} failed: {1}", new Object[] {request.uri(), cause});
-                connection.sendError(502, "upstream call failed (" + cause.getClass().getSimpleName() + ")", requestId);
+                // The reason names no Java class: the client learns the call failed, not how we are built.
+                connection.sendError(502, "upstream call failed", requestId);
             }
         }
     }

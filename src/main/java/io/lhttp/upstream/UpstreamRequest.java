@@ -14,7 +14,9 @@ import java.util.Set;
 /**
  * Turns an {@code upstream:<METHOD> <url>} header (PROTOCOL.md §2) into the HTTP request to
  * make: {@code POST} and {@code PUT} carry the message body, {@code GET} none; the message's
- * headers go along as HTTP headers, except those a client may not set. Plain Java.
+ * headers go along as HTTP headers, except those HTTP gives to the client library and, unless
+ * configured, the client's credentials and address claims ({@link #SENSITIVE}); the server adds
+ * its own headers naming the client ({@link Forwarding}). Plain Java.
  */
 public final class UpstreamRequest {
 
@@ -29,7 +31,67 @@ public final class UpstreamRequest {
     static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect", "upgrade",
             "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection", "http2-settings");
 
+    /**
+     * Headers that carry credentials or claim to say who the client is ({@code auth} is the token
+     * header of {@code lhttp.auth}). A client's own are not
+     * forwarded unless {@code lhttp.upstream.forward-headers} names them: they would let any
+     * client speak to the backend with someone else's cookie, or pose as another address.
+     * {@code X-Forwarded-*} and {@code X-Lhttp-*} are matched by prefix; {@code X-Lhttp-*} are the
+     * server's own identity headers and are never taken from a client.
+     */
+    static final Set<String> SENSITIVE = Set.of("authorization", "proxy-authorization", "cookie", "forwarded",
+            "x-real-ip", "x-client-ip", "true-client-ip", "auth");
+
+    /** Prefix of the server's own identity headers ({@link Forwarding#identity()}). */
+    public static final String IDENTITY_PREFIX = "x-lhttp-";
+
+    /**
+     * Which sensitive client headers go along, and the identity headers the server adds.
+     *
+     * @param forward  sensitive header names (lower case) the operator lets through; {@code x-forwarded-for}
+     *                 among them makes the server append the client's address to the client's value
+     * @param identity headers naming the client as the server knows it (connection id, user, address),
+     *                 set after the client's, replacing any of the same name
+     */
+    public record Forwarding(Set<String> forward, List<Header> identity) {
+
+        /** Nothing sensitive forwarded, nothing added. */
+        public static final Forwarding NONE = new Forwarding(Set.of(), List.of());
+
+        public Forwarding {
+            forward = Set.copyOf(forward);
+            identity = List.copyOf(identity);
+        }
+
+        /**
+         * The {@code lhttp.upstream.forward-headers} value: comma-separated header names.
+         *
+         * @throws IllegalArgumentException for a name that is not an HTTP token or is an {@code X-Lhttp-} header
+         */
+        public static Set<String> parseNames(String value) {
+            java.util.Set<String> names = new java.util.LinkedHashSet<>();
+            if (value != null) {
+                for (String raw : value.split(",")) {
+                    String n = raw.trim().toLowerCase(Locale.ROOT);
+                    if (n.isEmpty()) {
+                        continue;
+                    }
+                    if (!isToken(n) || n.startsWith(IDENTITY_PREFIX)) {
+                        throw new IllegalArgumentException("'" + n + "' cannot be forwarded from clients");
+                    }
+                    names.add(n);
+                }
+            }
+            return Set.copyOf(names);
+        }
+    }
+
     private UpstreamRequest() {
+    }
+
+    /** Whether a client's header is sensitive (see {@link #SENSITIVE}). */
+    static boolean isSensitive(String lowerName) {
+        return SENSITIVE.contains(lowerName) || lowerName.startsWith("x-forwarded-") || lowerName.startsWith(IDENTITY_PREFIX);
     }
 
     /**
@@ -45,6 +107,17 @@ public final class UpstreamRequest {
      */
     public static HttpRequest build(String upstream, List<Header> headers, String body, AllowList allow,
             Duration timeout) throws ProtocolException {
+        return build(upstream, headers, body, allow, timeout, Forwarding.NONE);
+    }
+
+    /**
+     * The request for a message, with the client's sensitive headers dropped unless
+     * {@code forwarding} lets them through, and the server's identity headers added.
+     *
+     * @see #build(String, List, String, AllowList, Duration)
+     */
+    public static HttpRequest build(String upstream, List<Header> headers, String body, AllowList allow,
+            Duration timeout, Forwarding forwarding) throws ProtocolException {
         String value = upstream.trim();
         int space = value.indexOf(' ');
         if (value.isEmpty() || space < 0) {
@@ -73,18 +146,51 @@ public final class UpstreamRequest {
             case PUT -> request.PUT(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8));
             default -> throw new IllegalStateException(method.name());
         }
+        java.util.Set<String> identityNames = new java.util.HashSet<>();
+        for (Header h : forwarding.identity()) {
+            identityNames.add(h.key().toLowerCase(Locale.ROOT));
+        }
+        String clientForwardedFor = null;
         for (Header h : headers) {
             String name = h.key().trim();
+            String lower = name.toLowerCase(Locale.ROOT);
             String headerValue = h.trimmedValue();
-            if (isForwarded(name) && isValidValue(headerValue)) {
-                try {
-                    request.header(name, headerValue);
-                } catch (IllegalArgumentException refusedByClient) {
-                    // The JDK's own rules are the last word on what it sends; skipping beats failing the call.
-                }
+            if (isSensitive(lower) && !forwarding.forward().contains(lower)) {
+                continue;
             }
+            if (lower.equals("x-forwarded-for")) {
+                if (isValidValue(headerValue)) {
+                    clientForwardedFor = clientForwardedFor == null ? headerValue : clientForwardedFor + ", " + headerValue;
+                }
+                continue; // joined with the server's own below
+            }
+            if (identityNames.contains(lower)) {
+                continue;
+            }
+            add(request, name, headerValue);
+        }
+        for (Header h : forwarding.identity()) {
+            String identity = h.value();
+            if (h.is("x-forwarded-for") && clientForwardedFor != null) {
+                identity = clientForwardedFor + ", " + identity; // what a proxy does: the client's claim, then what we saw
+                clientForwardedFor = null;
+            }
+            add(request, h.key(), identity);
+        }
+        if (clientForwardedFor != null) {
+            add(request, "X-Forwarded-For", clientForwardedFor);
         }
         return request.build();
+    }
+
+    private static void add(HttpRequest.Builder request, String name, String value) {
+        if (isForwarded(name) && isValidValue(value)) {
+            try {
+                request.header(name, value);
+            } catch (IllegalArgumentException refusedByClient) {
+                // The JDK's own rules are the last word on what it sends; skipping beats failing the call.
+            }
+        }
     }
 
     private static Method method(String name) throws ProtocolException {

@@ -1,6 +1,7 @@
 package io.lhttp.fuzz;
 
 import io.lhttp.protocol.ChannelNames;
+import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.MessageParser;
@@ -24,7 +25,8 @@ import java.util.Set;
  * (always refused here: the server runs with no allow-list, 403, or 400 when malformed); the
  * processor answers ({@code echo}: the body back; {@code upload}: a JSON list of the parts);
  * then {@code subscribe} (400 bad name, 429 over the channel limit, all or nothing),
- * {@code publish} (400, else the frame to each named channel this connection is on) and
+ * {@code publish} (400; 403 for the reserved command {@code error}; else the frame, without the
+ * default {@code lhttp.publish.strip-headers} lines, to each named channel this connection is on) and
  * {@code unsubscribe} (400). One instance follows one connection: it keeps that connection's
  * channels.
  */
@@ -159,9 +161,14 @@ public final class Oracle {
             }
             String publish = m.header("publish");
             if (publish != null) {
-                for (String channel : ChannelNames.parseList(publish)) {
+                List<String> names = ChannelNames.parseList(publish);
+                if (m.command().equals("error")) {
+                    throw new ProtocolException(403, "reserved for the server"); // docs/SECURITY.md
+                }
+                String delivered = published(m);
+                for (String channel : names) {
                     if (channels.contains(channel)) {
-                        replies.add(new Exact("delivered", m.frame()));
+                        replies.add(new Exact("delivered", delivered));
                     }
                 }
             }
@@ -173,6 +180,20 @@ public final class Oracle {
             replies.add(new Error(e.code()));
         }
         return replies;
+    }
+
+    /** Header keys the server strips from what clients publish by default ({@code lhttp.publish.strip-headers}). */
+    private static final Set<String> STRIPPED = Set.of("auth", "authorization", "cookie", "token");
+
+    /** What subscribers receive: the frame as sent, without the stripped header lines (then re-encoded). */
+    private static String published(Message m) {
+        List<Header> kept = new ArrayList<>();
+        for (Header h : m.headers()) {
+            if (!STRIPPED.contains(h.key().trim().toLowerCase(java.util.Locale.ROOT))) {
+                kept.add(h);
+            }
+        }
+        return kept.size() == m.headers().size() ? m.frame() : MessageWriter.write(m.command(), kept, m.body());
     }
 
     /** The replies in a line, as the corpus states them: {@code none}, or e.g. {@code echo delivered}, {@code error 400}, {@code upload 2}. */

@@ -14,6 +14,8 @@ import io.lhttp.config.LhttpConfig;
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.MessageParser;
 import io.lhttp.protocol.ProtocolException;
+import io.lhttp.security.Permissions;
+import io.lhttp.security.TokenPermissions;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -59,7 +61,7 @@ class FilterOrderTest {
                 .addBeanClasses(Dispatcher.class, SubscribeFilter.class, PublishFilter.class, UnsubscribeFilter.class,
                         LhttpConfig.class, Recorder.class, RecordingRegistry.class, TestBus.class,
                         ChatProcessor.class, UserFilter.class, MultipartProbe.class, UpstreamProbe.class,
-                        ConfigProducer.class)
+                        ConfigProducer.class, Permissions.class, TokenPermissions.class)
                 .initialize();
     }
 
@@ -134,7 +136,23 @@ class FilterOrderTest {
     }
 
     @Test
+    void credentialHeadersAreNotPublished() throws Exception {
+        dispatch("LHTTP/1.0 x\r\nsubscribe:s\r\n\r\n");
+        Recorder recorder = container.select(Recorder.class).get();
+        recorder.log.clear();
+        // lhttp.publish.strip-headers defaults to auth,authorization,cookie,token (keys matched ignoring case and spaces).
+        dispatch("LHTTP/1.0 say\r\nAuth:secret\r\npublish:s\r\nx:1\r\n authorization :Bearer t\r\ncookie:c=1\r\n"
+                + "token:t\r\n\r\nhi");
+        assertEquals(List.of("LHTTP/1.0 say\r\npublish:s\r\nx:1\r\n\r\nhi"), recorder.frames);
+        recorder.frames.clear();
+        String plain = "LHTTP/1.0 say\r\npublish:s\r\nauthor:me\r\n\r\nhi";
+        dispatch(plain);
+        assertEquals(List.of(plain), recorder.frames, "a frame without such headers is published byte for byte");
+    }
+
+    @Test
     void prioritiesNestAsTheProtocolRequires() {
+        assertTrue(HeaderFilter.AUTH < HeaderFilter.MULTIPART, "the token filter is outermost");
         // Lower priority = further out = later after the processor.
         assertTrue(HeaderFilter.MULTIPART < HeaderFilter.UPSTREAM);
         assertTrue(HeaderFilter.UPSTREAM < HeaderFilter.UNSUBSCRIBE);

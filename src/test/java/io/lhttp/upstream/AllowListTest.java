@@ -69,6 +69,24 @@ class AllowListTest {
         "http://good.example/api/..%5cadmin",                 // encoded backslash
         "http://good.example/api/%252e%252e/admin",           // double encoding
         "http://good.example/api/x%00.txt",
+        // Look-alikes (issue 13): overlong UTF-8, Unicode dots raw and encoded, encoded ';', controls.
+        "http://good.example/api/%c0%ae%c0%ae/admin",         // overlong '.'
+        "http://good.example/api/%C0%AE%C0%AE/admin",
+        "http://good.example/api/%e0%80%ae%e0%80%ae/admin",   // 3-byte overlong '.'
+        "http://good.example/api/%c0%af..%c0%afadmin",        // overlong '/'
+        "http://good.example/api/%c1%9c..%c1%9cadmin",        // overlong '\\'
+        "http://good.example/api/\u2024\u2024/admin",            // ONE DOT LEADER, raw
+        "http://good.example/api/\u2025/admin",                  // TWO DOT LEADER, raw
+        "http://good.example/api/%e2%80%a4%e2%80%a4/admin",   // ONE DOT LEADER, encoded
+        "http://good.example/api/\uff0e\uff0e/admin",            // FULLWIDTH FULL STOP, raw
+        "http://good.example/api/%ef%bc%8e%ef%bc%8e/admin",   // FULLWIDTH FULL STOP, encoded
+        "http://good.example/api/\uff0f..\uff0fadmin",           // FULLWIDTH SOLIDUS
+        "http://good.example/api/%ef%bc%8f..%ef%bc%8fadmin",
+        "http://good.example/api/..%3b/admin",                // encoded ';'
+        "http://good.example/api/..%3B/admin",
+        "http://good.example/api/caf\u00e9",                      // any non-ASCII
+        "http://good.example/api/x%0a",                       // encoded controls
+        "http://good.example/api/x%7f",
         "http://127.0.0.2:9000/",
         "http://localhost:9000/",                             // names are not resolved: not 127.0.0.1
         "http://[::1]:9000/",

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -102,5 +103,62 @@ class UpstreamRequestTest {
         assertEquals("UTF-8", LimitedBody.charset("").name());
         assertEquals("ISO-8859-1", LimitedBody.charset("text/plain; charset=\"iso-8859-1\"").name());
         assertEquals("UTF-8", LimitedBody.charset("text/plain;charset=nonsense-42").name());
+    }
+
+    private static final List<Header> CLIENT_CLAIMS = List.of(
+            new Header("Authorization", "Bearer stolen"),
+            new Header("proxy-authorization", "Basic x"),
+            new Header("Cookie", "session=someone-else"),
+            new Header("auth", "eyJ.token.sig"),
+            new Header("X-Forwarded-For", "6.6.6.6"),
+            new Header("x-forwarded-host", "admin.internal"),
+            new Header("X-Forwarded-Proto", "https"),
+            new Header("X-Real-IP", "6.6.6.6"),
+            new Header("Forwarded", "for=6.6.6.6"),
+            new Header("X-Lhttp-User", "admin"),
+            new Header("x-lhttp-connection", "someone-elses"),
+            new Header("content-type", "json"));
+
+    @Test
+    void credentialsAndAddressClaimsOfTheClientAreNotForwardedByDefault() throws Exception {
+        var sent = UpstreamRequest.build("POST http://backend.example/chat/x", CLIENT_CLAIMS, "", ALLOW, TIMEOUT,
+                new UpstreamRequest.Forwarding(Set.of(), List.of(new Header("X-Lhttp-Connection", "c1"),
+                        new Header("X-Lhttp-User", "alice"), new Header("X-Forwarded-For", "192.0.2.7"))))
+                .headers().map();
+        assertEquals(List.of("json"), sent.get("content-type"));
+        for (String dropped : List.of("authorization", "proxy-authorization", "cookie", "auth", "x-forwarded-host",
+                "x-forwarded-proto", "x-real-ip", "forwarded")) {
+            assertFalse(sent.containsKey(dropped), dropped);
+        }
+        assertEquals(List.of("c1"), sent.get("x-lhttp-connection"), "the server's identity, not the client's claim");
+        assertEquals(List.of("alice"), sent.get("x-lhttp-user"));
+        assertEquals(List.of("192.0.2.7"), sent.get("x-forwarded-for"));
+    }
+
+    @Test
+    void withoutIdentityTheClientsIdentityHeadersStillDoNotPass() throws Exception {
+        var sent = build("POST http://backend.example/chat/x", CLIENT_CLAIMS, "").headers().map();
+        assertFalse(sent.containsKey("x-lhttp-user"));
+        assertFalse(sent.containsKey("x-lhttp-connection"));
+        assertFalse(sent.containsKey("x-forwarded-for"));
+    }
+
+    @Test
+    void configuredHeadersAreForwardedAndForwardedForIsAppendedTo() throws Exception {
+        var sent = UpstreamRequest.build("POST http://backend.example/chat/x", CLIENT_CLAIMS, "", ALLOW, TIMEOUT,
+                new UpstreamRequest.Forwarding(UpstreamRequest.Forwarding.parseNames(" Authorization , x-forwarded-for"),
+                        List.of(new Header("X-Lhttp-Connection", "c1"), new Header("X-Forwarded-For", "192.0.2.7"))))
+                .headers().map();
+        assertEquals(List.of("Bearer stolen"), sent.get("authorization"));
+        assertEquals(List.of("6.6.6.6, 192.0.2.7"), sent.get("x-forwarded-for"), "as a proxy does: claim, then peer");
+        assertFalse(sent.containsKey("cookie"));
+        assertEquals(List.of("c1"), sent.get("x-lhttp-connection"));
+    }
+
+    @Test
+    void identityHeadersCannotBeConfiguredAsForwarded() {
+        assertThrows(IllegalArgumentException.class, () -> UpstreamRequest.Forwarding.parseNames("x-lhttp-user"));
+        assertThrows(IllegalArgumentException.class, () -> UpstreamRequest.Forwarding.parseNames("bad name"));
+        assertEquals(Set.of(), UpstreamRequest.Forwarding.parseNames(" , "));
     }
 }

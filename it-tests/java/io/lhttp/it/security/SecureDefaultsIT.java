@@ -1,0 +1,118 @@
+package io.lhttp.it.security;
+
+import static io.lhttp.it.support.Frames.frame;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lhttp.it.support.Addresses;
+import io.lhttp.it.support.UberJarServer;
+import io.lhttp.it.support.WsClient;
+import java.net.InetAddress;
+import java.net.URI;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 13 with the default configuration, over real sockets on the packaged server: what an
+ * attacker without credentials can no longer do.
+ */
+class SecureDefaultsIT {
+
+    private static UberJarServer server;
+
+    @BeforeAll
+    static void start() {
+        server = UberJarServer.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    @Test
+    void pagesFromOtherOriginsAreRefusedBeforeTheUpgrade() throws Exception {
+        URI ws = server.wsUri();
+        for (String origin : new String[] {"http://evil.example", "null", "http://127.0.0.1:" + (server.port() + 1),
+            "http://127.0.0.1.evil.example:" + server.port(), "garbage"}) {
+            RawHttp.Response r = RawHttp.upgrade(ws, "Origin: " + origin);
+            assertEquals(403, r.status(), origin);
+            assertNull(r.headers().get("sec-websocket-accept"), "no upgrade for " + origin);
+        }
+    }
+
+    @Test
+    void theServersOwnOriginAndNonBrowsersConnect() throws Exception {
+        assertEquals(101, RawHttp.upgrade(server.wsUri(), "Origin: http://127.0.0.1:" + server.port()).status());
+        assertEquals(101, RawHttp.upgrade(server.wsUri()).status(), "no Origin: not a browser");
+    }
+
+    @Test
+    void clientsCannotPublishErrorFrames() throws Exception {
+        try (WsClient sub = WsClient.connect(server.wsUri()); WsClient attacker = WsClient.connect(server.wsUri())) {
+            subscribe(sub, "sec-errors");
+            String fake = frame("error", "code:401\r\nreason:session expired - log in at https://evil.example\r\n"
+                    + "publish:sec-errors\r\n", "");
+            attacker.send(fake);
+            String answer = attacker.next();
+            assertTrue(answer.startsWith("LHTTP/1.0 error\r\ncode:403\r\nreason:"), answer);
+            String after = frame("chat", "publish:sec-errors\r\n", "after");
+            attacker.send(after);
+            assertEquals(after, sub.next(), "the subscriber's next frame is the later message: the fake never came");
+        }
+        RawHttp.Response r = RawHttp.request(server.httpUri(), "POST", "/publish",
+                frame("error", "code:500\r\nreason:x\r\npublish:sec-errors\r\n", ""), "Content-Type: text/plain");
+        assertEquals(403, r.status(), "not through POST /publish either");
+    }
+
+    @Test
+    void credentialsAreNotDeliveredToSubscribers() throws Exception {
+        try (WsClient sub = WsClient.connect(server.wsUri()); WsClient pub = WsClient.connect(server.wsUri())) {
+            subscribe(sub, "sec-creds");
+            pub.send(frame("chat", "auth:secret-token\r\npublish:sec-creds\r\nAuthorization:Bearer abc\r\n"
+                    + "cookie:session=1\r\ntoken:t\r\ncontent-type:json\r\n", "{text:hi}"));
+            assertEquals(frame("chat", "publish:sec-creds\r\ncontent-type:json\r\n", "{text:hi}"), sub.next());
+        }
+    }
+
+    @Test
+    void serverInternalsAreNotServed() throws Exception {
+        URI http = server.httpUri();
+        for (String path : new String[] {"/metrics", "/metrics/base", "/openapi", "/publish/application.wadl"}) {
+            RawHttp.Response r = RawHttp.request(http, "GET", path, "");
+            assertNotEquals(200, r.status(), path + " is served: " + r.body());
+            assertFalse(r.body().contains("jvm") || r.body().contains("Jersey") || r.body().contains("openapi:"),
+                    path + ": " + r.body());
+        }
+        RawHttp.Response index = RawHttp.request(http, "GET", "/", "");
+        assertEquals(200, index.status());
+        assertNull(index.headers().get("server"), "no Server banner: " + index.headers());
+        assertNull(index.headers().get("x-powered-by"), "no X-Powered-By: " + index.headers());
+    }
+
+    @Test
+    void publishIsRefusedFromOtherHostsWithoutAToken() throws Exception {
+        String body = frame("news", "publish:sec-publish\r\n", "hi");
+        assertEquals(202, RawHttp.request(server.httpUri(), "POST", "/publish", body, "Content-Type: text/plain").status(),
+                "this host may publish");
+        // Another host: the server is reached through this machine's own non-loopback address, so the
+        // connection's source address is that address, not loopback.
+        InetAddress external = Addresses.external();
+        URI offHost = URI.create("http://" + external.getHostAddress() + ":" + server.port() + "/");
+        RawHttp.Response r = RawHttp.request(offHost, "POST", "/publish", body, "Content-Type: text/plain");
+        assertEquals(403, r.status(), r.body());
+        assertTrue(r.body().contains("lhttp.publish.token"), r.body());
+    }
+
+    private static void subscribe(WsClient c, String channel) throws Exception {
+        c.send(frame("join", "subscribe:" + channel + "\r\n", ""));
+        c.send(frame("echo", "", "subscribed"));
+        assertEquals(frame("echo", "", "subscribed"), c.next());
+    }
+}

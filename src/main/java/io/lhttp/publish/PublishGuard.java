@@ -1,0 +1,67 @@
+package io.lhttp.publish;
+
+import io.lhttp.config.LhttpConfig;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.annotation.WebFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.Collections;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Secure default of the publish API (docs/SECURITY.md): without {@code lhttp.publish.token},
+ * only clients on this host may use {@code /publish} (others get 403), so that a server started
+ * on all interfaces for its WebSocket does not let the network publish to every channel. With a
+ * token, the resource itself asks for it; {@code lhttp.publish.allow-remote-without-token=true}
+ * reopens it to all as the original did. Behind a reverse proxy on this host every request comes
+ * from loopback: then {@code lhttp.trusted-proxies} must name the proxy, so that its
+ * {@code X-Forwarded-For} decides.
+ */
+@WebFilter(filterName = "lhttp-publish-guard", urlPatterns = "/publish/*")
+public class PublishGuard implements jakarta.servlet.Filter {
+
+    @Inject
+    LhttpConfig config;
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!config.publishToken().isEmpty() || config.publishAllowRemote() || isLoopback(clientAddress(request))) {
+            chain.doFilter(request, response);
+            return;
+        }
+        HttpServletResponse out = (HttpServletResponse) response;
+        out.setStatus(HttpServletResponse.SC_FORBIDDEN);
+        out.setContentType("text/plain;charset=UTF-8");
+        out.getOutputStream().write("publishing from another host needs lhttp.publish.token\n"
+                .getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The client's address after the {@code lhttp.trusted-proxies} rule, as for WebSocket connections. */
+    private String clientAddress(ServletRequest request) {
+        HttpServletRequest http = (HttpServletRequest) request;
+        return config.trustedProxies().clientAddress(request.getRemoteAddr(), Collections.list(http.getHeaders("X-Forwarded-For")));
+    }
+
+    /** Whether an IP literal is a loopback address; a name or garbage is not (no DNS lookup). */
+    static boolean isLoopback(String address) {
+        if (address == null || address.isEmpty()) {
+            return false;
+        }
+        String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        if (!(a.indexOf(':') >= 0 || a.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')))) {
+            return false;
+        }
+        try {
+            return InetAddress.getByName(a).isLoopbackAddress(); // a literal: parsed, not resolved
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

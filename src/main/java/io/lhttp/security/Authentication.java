@@ -1,0 +1,38 @@
+package io.lhttp.security;
+
+import io.lhttp.connection.Connection;
+import java.time.Instant;
+
+/**
+ * Who a connection is, once a token proved it: the {@link Grant} kept with the connection. Read
+ * it from processors and filters with {@link #user(Connection)} / {@link #grant(Connection)}.
+ */
+public final class Authentication {
+
+    /** The connection attribute holding the grant. */
+    static final String ATTRIBUTE = Authentication.class.getName();
+
+    private Authentication() {
+    }
+
+    /** The connection's grant, or null when it has not authenticated (or authentication is off). */
+    public static Grant grant(Connection connection) {
+        return connection == null ? null : (Grant) connection.attributes().get(ATTRIBUTE);
+    }
+
+    /** The connection's user (the token's subject), or null. */
+    public static String user(Connection connection) {
+        Grant g = grant(connection);
+        return g == null ? null : g.user();
+    }
+
+    /** Whether the connection holds a grant that has not expired. */
+    public static boolean isValid(Connection connection, Instant now) {
+        Grant g = grant(connection);
+        return g != null && !g.expiredAt(now);
+    }
+
+    static void set(Connection connection, Grant grant) {
+        connection.attributes().put(ATTRIBUTE, grant);
+    }
+}

@@ -1,0 +1,43 @@
+package io.lhttp.security;
+
+import io.lhttp.config.LhttpConfig;
+import io.lhttp.connection.Connection;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Clock;
+
+/**
+ * The built-in {@link ChannelPermissions}: with {@code lhttp.auth} off it permits every channel
+ * (as the original did); with it on, only the channels of the connection's unexpired token.
+ */
+@ApplicationScoped
+public class TokenPermissions implements ChannelPermissions {
+
+    @Inject
+    LhttpConfig config;
+
+    private final Clock clock = Clock.systemUTC();
+
+    @Override
+    public boolean canSubscribe(Connection connection, String channel) {
+        if (!config.auth()) {
+            return true;
+        }
+        Grant g = Authentication.grant(connection);
+        return g != null && !g.expiredAt(clock.instant()) && g.subscribe().permits(channel);
+    }
+
+    @Override
+    public boolean canPublish(Connection connection, String channel) {
+        if (!config.auth()) {
+            return true;
+        }
+        Grant g = Authentication.grant(connection);
+        return g != null && !g.expiredAt(clock.instant()) && g.publish().permits(channel);
+    }
+
+    /** Whether this bean permits everything, so that callers may skip asking it. */
+    boolean permitsAll() {
+        return !config.auth();
+    }
+}
