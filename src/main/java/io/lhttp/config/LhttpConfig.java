@@ -240,6 +240,20 @@ public class LhttpConfig {
      */
     public static final String SEND_QUEUE_BYTES = "lhttp.send-queue-bytes";
     public static final int DEFAULT_SEND_QUEUE_BYTES = 1 << 20;
+    /**
+     * Bytes a connection's send queue may reach during a burst its client keeps reading (a send
+     * acknowledged within {@code lhttp.send-stall-ms}), beyond {@code lhttp.send-queue-bytes}; the
+     * frame bound stretches by the same factor. Past it, or once the client stops reading, the
+     * slow-consumer policy applies. Default 8388608 (8 MiB).
+     */
+    public static final String SEND_QUEUE_BURST_BYTES = "lhttp.send-queue-burst-bytes";
+    public static final int DEFAULT_SEND_QUEUE_BURST_BYTES = 8 << 20;
+    /**
+     * Milliseconds without an acknowledged send after which a connection over its send-queue
+     * bounds counts as not reading, and the slow-consumer policy applies. Default 2000.
+     */
+    public static final String SEND_STALL_MS = "lhttp.send-stall-ms";
+    public static final long DEFAULT_SEND_STALL_MS = 2000;
     /** Milliseconds without anything received after which the server pings a connection. 0 = no pings. Default 30000. */
     public static final String PING_INTERVAL_MS = "lhttp.ping-interval-ms";
     public static final long DEFAULT_PING_INTERVAL_MS = 30_000;
@@ -327,6 +341,8 @@ public class LhttpConfig {
     private long inboundBufferTotalBytes;
     private Duration frameTimeout;
     private int sendQueueBytes;
+    private int sendQueueBurstBytes;
+    private Duration sendStall;
     private Duration pingInterval;
     private Duration idleTimeout;
 
@@ -434,6 +450,12 @@ public class LhttpConfig {
         inboundBufferTotalBytes = longAtLeast(INBOUND_BUFFER_TOTAL_BYTES, DEFAULT_INBOUND_BUFFER_TOTAL_BYTES, 1);
         frameTimeout = Duration.ofMillis(longAtLeast(FRAME_TIMEOUT_MS, DEFAULT_FRAME_TIMEOUT_MS, 1));
         sendQueueBytes = positive(SEND_QUEUE_BYTES, DEFAULT_SEND_QUEUE_BYTES);
+        sendQueueBurstBytes = positive(SEND_QUEUE_BURST_BYTES, DEFAULT_SEND_QUEUE_BURST_BYTES);
+        if (sendQueueBurstBytes < sendQueueBytes) {
+            throw new IllegalArgumentException(SEND_QUEUE_BURST_BYTES + " (" + sendQueueBurstBytes
+                    + ") must not be below " + SEND_QUEUE_BYTES + " (" + sendQueueBytes + ")");
+        }
+        sendStall = Duration.ofMillis(longAtLeast(SEND_STALL_MS, DEFAULT_SEND_STALL_MS, 0));
         pingInterval = Duration.ofMillis(longAtLeast(PING_INTERVAL_MS, DEFAULT_PING_INTERVAL_MS, 0));
         idleTimeout = Duration.ofMillis(longAtLeast(IDLE_TIMEOUT_MS, DEFAULT_IDLE_TIMEOUT_MS, 0));
         if (!idleTimeout.isZero() && !pingInterval.isZero() && pingInterval.compareTo(idleTimeout) >= 0) {
@@ -464,6 +486,16 @@ public class LhttpConfig {
     /** Bytes one connection's send queue holds before the slow-consumer policy applies ({@link #SEND_QUEUE_BYTES}). */
     public int sendQueueBytes() {
         return sendQueueBytes;
+    }
+
+    /** Bytes a send queue may reach during a burst its client keeps reading ({@link #SEND_QUEUE_BURST_BYTES}). */
+    public int sendQueueBurstBytes() {
+        return sendQueueBurstBytes;
+    }
+
+    /** Time without an acknowledged send after which a queue over its bounds counts as stalled ({@link #SEND_STALL_MS}). */
+    public Duration sendStall() {
+        return sendStall;
     }
 
     /** Quiet time after which a connection is pinged; zero = never ({@link #PING_INTERVAL_MS}). */
@@ -497,7 +529,8 @@ public class LhttpConfig {
                 + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
                 + ", shutdown-drain-ms=" + shutdownDrain.toMillis()
                 + ", inbound-buffer-total-bytes=" + inboundBufferTotalBytes + ", frame-timeout-ms=" + frameTimeout.toMillis()
-                + ", send-queue-bytes=" + sendQueueBytes + ", ping-interval-ms=" + pingInterval.toMillis()
+                + ", send-queue-bytes=" + sendQueueBytes + ", send-queue-burst-bytes=" + sendQueueBurstBytes
+                + ", send-stall-ms=" + sendStall.toMillis() + ", ping-interval-ms=" + pingInterval.toMillis()
                 + ", idle-timeout-ms=" + idleTimeout.toMillis() + ", history=" + history
                 + ", presence.max-entries=" + presenceMaxEntries + ", presence.timeout-ms=" + presenceTimeout.toMillis()
                 + ", presence.notify=" + (presenceNotify.isEmpty() ? "none" : presenceNotify));

@@ -51,7 +51,8 @@ public final class Connection implements Subscriber {
         SendQueue[] self = new SendQueue[1]; // the writer reports failures to the queue it serves
         SendQueue.StreamWriter writer = Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
         this.queue = new SendQueue(session.getAsyncRemote(), writer, writer != null ? config.sendBatch() : 1,
-                config.sendQueue(), config.sendQueueBytes(), config.slowConsumer(),
+                config.sendQueue(), config.sendQueueBytes(), config.sendQueueBurstBytes(), config.sendStall().toMillis(),
+                config.slowConsumer(),
                 reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
         self[0] = queue;
     }

@@ -142,6 +142,10 @@ final class SendQueue implements SendHandler {
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean closed;
     private final AtomicReference<String> pendingClose = new AtomicReference<>();
+    private final int burstFrames;
+    private final long burstBytes;
+    private final long stallNanos;
+    private volatile long lastProgress = System.nanoTime(); // when a send was last acknowledged
 
     /**
      * @param streamWriter the unacknowledged path, or null for none
@@ -153,6 +157,19 @@ final class SendQueue implements SendHandler {
      */
     SendQueue(RemoteEndpoint.Async remote, StreamWriter streamWriter, int batch, int capacity, long maxBytes,
               SlowConsumerPolicy policy, Consumer<String> closer) {
+        this(remote, streamWriter, batch, capacity, maxBytes, maxBytes, 0, policy, closer);
+    }
+
+    /**
+     * With room for bursts: a queue over {@code capacity} or {@code maxBytes} is left alone while
+     * its client keeps reading (a send was acknowledged within {@code stallMillis}) and it stays
+     * within {@code burstBytes} (and as many times {@code capacity} frames as {@code burstBytes}
+     * is times {@code maxBytes}). Why: a publisher's burst fills the queue of a healthy subscriber
+     * faster than a container that acknowledges frame by frame (Tomcat) drains it; a client that
+     * stops reading stops the acknowledgements, and is cut as before.
+     */
+    SendQueue(RemoteEndpoint.Async remote, StreamWriter streamWriter, int batch, int capacity, long maxBytes,
+              long burstBytes, long stallMillis, SlowConsumerPolicy policy, Consumer<String> closer) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, not " + batch);
         }
@@ -163,6 +180,9 @@ final class SendQueue implements SendHandler {
         this.maxBytes = maxBytes;
         this.policy = policy;
         this.closer = closer;
+        this.burstBytes = Math.max(burstBytes, maxBytes);
+        this.burstFrames = (int) Math.min(Integer.MAX_VALUE, (long) capacity * Math.max(1, this.burstBytes / Math.max(1, maxBytes)));
+        this.stallNanos = stallMillis * 1_000_000L;
     }
 
     /**
@@ -178,7 +198,7 @@ final class SendQueue implements SendHandler {
         int length = length(frame);
         int frames = size.incrementAndGet();
         long held = bytes.addAndGet(length);
-        if (frames > capacity || (held > maxBytes && frames > 1)) {
+        if ((frames > capacity || (held > maxBytes && frames > 1)) && !burstKeptUpWith(frames, held)) {
             if (policy == SlowConsumerPolicy.CLOSE) {
                 size.decrementAndGet();
                 bytes.addAndGet(-length);
@@ -199,6 +219,11 @@ final class SendQueue implements SendHandler {
         queue.offer(frame);
         drain();
         return true;
+    }
+
+    /** Over the bounds, but within the burst bounds and with a send acknowledged lately: the client keeps reading. */
+    private boolean burstKeptUpWith(int frames, long held) {
+        return frames <= burstFrames && held <= burstBytes && System.nanoTime() - lastProgress < stallNanos;
     }
 
     /** Frames dropped by the drop policy since the connection opened. */
@@ -318,6 +343,8 @@ final class SendQueue implements SendHandler {
     public void onResult(SendResult result) {
         if (!result.isOK()) {
             failed(result.getException());
+        } else {
+            lastProgress = System.nanoTime();
         }
         if (handshake.compareAndSet(IN_CALL, COMPLETED)) {
             return; // still inside the send call: the loop in drain() goes on

@@ -322,6 +322,40 @@ class SendQueueTest {
         return new SendQueue(remote, null, 1, 1000, 100, policy, closes::add);
     }
 
+    /** 100 bytes, burst up to 400 while a send was acknowledged in the last {@code stallMillis}. */
+    private SendQueue burstTolerant(long stallMillis) {
+        return new SendQueue(remote, null, 1, 1000, 100, 400, stallMillis, SlowConsumerPolicy.CLOSE, closes::add);
+    }
+
+    @Test
+    void aBurstTheClientKeepsReadingMayPassTheByteBoundUpToTheBurstBound() {
+        SendQueue q = burstTolerant(60_000);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
+        assertTrue(q.offer("f0"));
+        remote.mode = f -> Mode.HOLD;
+        remote.release(new SendResult()); // acknowledged just now: the client reads
+        for (int i = 0; i < 5; i++) { // the first goes out (held, not counted); 400 bytes queue behind it
+            assertTrue(q.offer("x".repeat(100)), "within the burst bound while the client reads: " + i);
+        }
+        assertEquals(400, q.bytes());
+        assertEquals(List.of(), closes);
+        assertFalse(q.offer("y"), "past the burst bound even a reading client is cut");
+        remote.release(new SendResult());
+        assertEquals(1, closes.size());
+    }
+
+    @Test
+    void overTheByteBoundAClientWithoutARecentAcknowledgementIsCut() throws Exception {
+        SendQueue q = burstTolerant(1);
+        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
+        assertTrue(q.offer("f0")); // never acknowledged: the client stopped reading
+        Thread.sleep(5); // longer than the 1 ms stall time; not a wait for a result
+        assertTrue(q.offer("a".repeat(100)));
+        assertFalse(q.offer("b"), "over the byte bound with no acknowledgement lately: the slow-consumer policy");
+        remote.release(new SendResult());
+        assertEquals(1, closes.size());
+    }
+
     @Test
     void closePolicyClosesWhenTheQueuedBytesPassTheBoundLongBeforeTheFrameBound() {
         SendQueue q = byteBounded(SlowConsumerPolicy.CLOSE);
