@@ -72,6 +72,14 @@ export interface ClientOptions {
     token?: string | (() => string | Promise<string>);
     /** How long before a token's exp a token function is asked for a new one, ms. Default 30000. */
     refreshAhead?: number;
+    /**
+     * Subscribe with `positions:true` and, after a reconnect, re-subscribe each channel with
+     * `since:<last position>` so that the server replays what was missed (PROTOCOL.md §2.2);
+     * a `recovered` event says per channel whether nothing may have been lost. Default false.
+     */
+    recover?: boolean;
+    /** Default timeout of request(), ms. Default 10000. */
+    requestTimeout?: number;
     /** WebSocket implementation, for runtimes without a global one. */
     WebSocket?: new (url: string) => WebSocket;
 }
@@ -91,6 +99,17 @@ export interface ClientEvents {
     /** A new attempt is scheduled after `delay` ms. */
     reconnecting: { attempt: number; delay: number };
     statechange: { state: State; previous: State };
+    /** The server's answer to a subscribe with positions: the channel's position (absent: no history). */
+    subscribed: { channel: string; position: string | undefined; recovered: boolean | undefined };
+    /** After a reconnect (option recover): false when messages of the channel may have been missed. */
+    recovered: { channel: string; recovered: boolean };
+}
+
+/** A request() that got an error frame (code, reason, frame) or no answer in time (code 0). */
+export declare class LhttpRequestError extends Error {
+    readonly code: number;
+    readonly reason: string;
+    readonly frame: Message | undefined;
 }
 
 export declare class Client {
@@ -104,6 +123,13 @@ export declare class Client {
     subscribe(channels: Channels, command?: string, headers?: HeadersInit, body?: string): Message;
     unsubscribe(channels: Channels, command?: string, headers?: HeadersInit, body?: string): Message;
     publish(channels: Channels, command: string, headers?: HeadersInit, body?: string): Message;
+    /** Last history position seen per channel ("epoch:offset"), for channels subscribed with positions. */
+    readonly positions: Map<string, string>;
+    /**
+     * Sends with a fresh `request-id` header; resolves with the frame answering it, rejects with
+     * an LhttpRequestError on an error frame carrying the id or after the timeout.
+     */
+    request(command: string, headers?: HeadersInit, body?: string, options?: { timeout?: number }): Promise<Message>;
     /** Sends now, or queues while not connected. Throws when closed or when the queue is full. */
     send(command: string | Message, headers?: HeadersInit, body?: string): Message;
     /** Sends a new token (or the token option's next one) on the open connection; false when not open. */

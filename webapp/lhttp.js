@@ -12,7 +12,9 @@ const COMMAND = /^[^\x00-\x20\x7f]+$/;
 const CHANNEL = /^(?!\.)(?!.*\.\.)(?!.*\.$)[A-Za-z0-9_\-.:@/]{1,128}$/;
 // Headers that trigger an action on the server. They are not replayed when the
 // client re-subscribes after a reconnect (replaying a publish would duplicate it).
-const ACTION_HEADERS = new Set(["publish", "unsubscribe", "subscribe", "upstream", "upstream-reply", "multipart"]);
+// Nor are request-id (stale), positions and since (the client sets them itself when it recovers).
+const ACTION_HEADERS = new Set(["publish", "unsubscribe", "subscribe", "upstream", "upstream-reply", "multipart",
+    "request-id", "positions", "since", "presence"]);
 
 /** A frame that is not LHTTP/1.0, or multipart offsets that do not fit the body. */
 export class LhttpFormatError extends Error {
@@ -198,9 +200,25 @@ const DEFAULTS = Object.freeze({
     factor: 2,
     jitter: 0.5,            // each delay is reduced by up to this fraction, at random
     maxQueue: 1000,         // frames kept while disconnected
+    recover: false,         // subscribe with positions and recover missed messages after a reconnect (PROTOCOL.md §2.2)
+    requestTimeout: 10000,  // ms before request() rejects
     token: undefined,       // string, or function returning a string or a promise of one (lhttp.auth)
     refreshAhead: 30000,    // ms before a token's exp at which a token function is asked for a new one
 });
+
+/** A request() that failed: an error frame (code, reason) or a timeout (code 0). */
+export class LhttpRequestError extends Error {
+    constructor(code, reason, message) {
+        super(code ? "error " + code + ": " + reason : reason);
+        this.name = "LhttpRequestError";
+        this.code = code;
+        this.reason = reason;
+        this.frame = message;
+    }
+}
+
+let requestCounter = 0;
+const REQUEST_PREFIX = Math.random().toString(36).slice(2, 10);
 
 // The header and command that carry a token on an open connection (docs/SECURITY.md).
 const AUTH_HEADER = "auth";
@@ -224,6 +242,12 @@ export class Client {
     #timer = null;
     #refreshTimer = null;
     #opened = false;
+    // request-id -> {resolve, reject, timer} of request() calls waiting for their answer
+    #pending = new Map();
+    // channel -> last position seen ("epoch:offset"), for channels subscribed with positions
+    #positions = new Map();
+    // channels re-subscribed after a reconnect whose `subscribed` answer tells whether anything was lost
+    #recovering = new Set();
 
     constructor(url, options = {}) {
         this.#options = { ...DEFAULTS, ...options };
@@ -270,6 +294,36 @@ export class Client {
         return this.#sendWith("publish", channels, command, headers, body);
     }
 
+    /**
+     * Sends one frame with a fresh `request-id` and resolves with the first frame that answers it
+     * (PROTOCOL.md §2.1): a processor's reply, an upstream reply, a `subscribed` or `presence`
+     * answer. Rejects with an LhttpRequestError on an error frame carrying the id, or after
+     * `timeout` ms (option `requestTimeout`, default 10000). A frame that only publishes or
+     * subscribes without positions gets no answer: it times out.
+     */
+    request(command, headers = null, body = "", { timeout = this.#options.requestTimeout } = {}) {
+        const id = REQUEST_PREFIX + "-" + (++requestCounter).toString(36);
+        const pairs = toPairs(headers).filter(([key]) => trim(key).toLowerCase() !== "request-id");
+        pairs.push(["request-id", id]);
+        return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => {
+                this.#pending.delete(id);
+                reject(new LhttpRequestError(0, "no answer within " + timeout + " ms"));
+            }, timeout);
+            this.#pending.set(id, { resolve, reject, timer });
+            try {
+                this.send(command, pairs, body);
+            } catch (error) {
+                clearTimeout(timer);
+                this.#pending.delete(id);
+                reject(error);
+            }
+        });
+    }
+
+    /** The last history position seen per channel ("epoch:offset"), for channels subscribed with positions. */
+    get positions() { return new Map(this.#positions); }
+
     /** Sends one frame. Headers: an object, a Map or [[key, value], ...]. Returns the message sent. */
     send(command, headers = null, body = "") {
         const message = command instanceof Message ? command : new Message(command, headers, body);
@@ -303,6 +357,11 @@ export class Client {
         clearTimeout(this.#timer);
         clearTimeout(this.#refreshTimer);
         this.#queue = [];
+        for (const [, { reject, timer }] of this.#pending) {
+            clearTimeout(timer);
+            reject(new LhttpRequestError(0, "the client is closed"));
+        }
+        this.#pending.clear();
         const ws = this.#ws;
         this.#setState("closed");
         if (ws && ws.readyState < 2) ws.close(code, reason);
@@ -311,6 +370,9 @@ export class Client {
     #sendWith(action, channels, command, headers, body) {
         const list = channelList(channels);
         const pairs = toPairs(headers).filter(([key]) => trim(key).toLowerCase() !== action);
+        if (action === "subscribe" && this.#options.recover && !pairs.some(([key]) => trim(key).toLowerCase() === "positions")) {
+            pairs.push(["positions", "true"]);
+        }
         pairs.push([action, list.join(" ")]);
         return this.send(command, pairs, body);
     }
@@ -320,10 +382,16 @@ export class Client {
         // Recorded when written, so that channels are exactly what this connection's server knows.
         // Same order as the server applies them (PROTOCOL.md §2): subscribe before unsubscribe.
         const keep = message.headers.filter(([key]) => !ACTION_HEADERS.has(trim(key).toLowerCase()));
+        const positioned = message.header("positions") === "true" || message.header("since") !== undefined;
         for (const channel of splitChannels(message.header("subscribe"))) {
-            if (!this.#subscriptions.has(channel)) this.#subscriptions.set(channel, { command: message.command, headers: keep });
+            if (!this.#subscriptions.has(channel)) {
+                this.#subscriptions.set(channel, { command: message.command, headers: keep, positioned });
+            }
         }
-        for (const channel of splitChannels(message.header("unsubscribe"))) this.#subscriptions.delete(channel);
+        for (const channel of splitChannels(message.header("unsubscribe"))) {
+            this.#subscriptions.delete(channel);
+            this.#positions.delete(channel);
+        }
     }
 
     async #token() {
@@ -401,10 +469,20 @@ export class Client {
 
     #resubscribe() {
         // One frame per distinct (command, headers): usually a single frame for all channels.
+        // A channel with a known position gets its own frame with `since` (PROTOCOL.md §2.2).
         const groups = new Map();
-        for (const [channel, { command, headers }] of this.#subscriptions) {
-            const key = JSON.stringify([command, headers]);
-            if (!groups.has(key)) groups.set(key, { command, headers, channels: [] });
+        for (const [channel, { command, headers, positioned }] of this.#subscriptions) {
+            if (positioned) {
+                this.#recovering.add(channel);
+                const since = this.#positions.get(channel);
+                if (since) {
+                    const message = new Message(command, [...headers, ["since", since], ["subscribe", channel]], "");
+                    this.#write(message, encode(message));
+                    continue;
+                }
+            }
+            const key = JSON.stringify([command, positioned ? [...headers, ["positions", "true"]] : headers]);
+            if (!groups.has(key)) groups.set(key, { command, headers: positioned ? [...headers, ["positions", "true"]] : headers, channels: [] });
             groups.get(key).channels.push(channel);
         }
         for (const { command, headers, channels } of groups.values()) {
@@ -423,13 +501,47 @@ export class Client {
             this.#emit("error", { code: 0, reason: error.message, message: undefined });
             return;
         }
+        const id = message.header("request-id");
+        const pending = id === undefined ? undefined : this.#pending.get(id);
+        if (pending) {
+            this.#pending.delete(id);
+            clearTimeout(pending.timer);
+            if (message.command === "error" && message.header("publish") === undefined) {
+                pending.reject(new LhttpRequestError(Number(message.header("code")), message.header("reason") ?? "", message));
+            } else {
+                pending.resolve(message);
+            }
+        }
         // Clients cannot publish "error" (the server refuses it with 403), so an error frame is the
         // server's own; one that names channels it was published to was not (an older server let it through).
         if (message.command === "error" && message.header("publish") === undefined) {
             this.#emit("error", { code: Number(message.header("code")), reason: message.header("reason") ?? "", message });
+        } else if (message.command === "subscribed" && message.header("publish") === undefined) {
+            this.#onSubscribed(message);
         } else {
+            this.#notePosition(message);
             this.#emit("message", { message });
         }
+    }
+
+    // The answer to a subscribe with positions: the channel's position, and after a reconnect whether all was recovered.
+    #onSubscribed(message) {
+        const channel = message.header("channel");
+        const position = message.header("position");
+        if (position !== undefined && this.#subscriptions.has(channel)) this.#positions.set(channel, position);
+        const recovered = message.header("recovered") === "true";
+        this.#emit("subscribed", { channel, position, recovered: message.header("recovered") === undefined ? undefined : recovered });
+        if (this.#recovering.delete(channel)) this.#emit("recovered", { channel, recovered });
+    }
+
+    // A delivered frame's position counts for the one positioned channel among those it was published to.
+    // The server inserts its position as the first header line; a publisher's own `position` header comes later.
+    #notePosition(message) {
+        const first = message.headers[0];
+        const position = first && trim(first[0]).toLowerCase() === "position" ? trim(first[1]) : undefined;
+        if (position === undefined) return;
+        const mine = splitChannels(message.header("publish")).filter((c) => this.#subscriptions.get(c)?.positioned);
+        if (mine.length === 1) this.#positions.set(mine[0], position);
     }
 
     #onClose(ws, event) {

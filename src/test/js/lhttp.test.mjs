@@ -428,4 +428,53 @@ describe("client", () => {
         delete globalThis.reportError;
         c.close();
     });
+
+    test("request() resolves with the answer carrying its id, rejects on its error frame or a timeout", async () => {
+        const c = client();
+        FakeSocket.last().accept();
+        const echo = c.request("echo", { k: "v" }, "hi");
+        const bad = c.request("chat", { subscribe: "a..b" });
+        const silent = c.request("chat", null, "", { timeout: 50 });
+        const [e, b, s] = FakeSocket.last().sent.map((t) => decode(t).header("request-id"));
+        assert.match(e, /^[A-Za-z0-9_.:-]{1,64}$/);
+        assert.equal(new Set([e, b, s]).size, 3, "ids are unique");
+        FakeSocket.last().receive("LHTTP/1.0 chat\r\nrequest-id:someone-else\r\n\r\nnot mine");
+        FakeSocket.last().receive(`LHTTP/1.0 echo\r\nk:v\r\nrequest-id:${e}\r\n\r\nhi`);
+        FakeSocket.last().receive(`LHTTP/1.0 error\r\ncode:400\r\nreason:bad channel name\r\nrequest-id:${b}\r\n\r\n`);
+        assert.equal((await echo).body, "hi");
+        await assert.rejects(bad, (err) => err.code === 400 && err.reason === "bad channel name");
+        mock.timers.tick(50);
+        await assert.rejects(silent, (err) => err.code === 0);
+        assert.equal(of("message").length, 2, "answers are still messages for the app");
+        c.close();
+    });
+
+    test("with recover, a reconnect re-subscribes from the last position and tells whether all was recovered", () => {
+        const c = client({ recover: true, initialDelay: 10, jitter: 0 });
+        const recovered = [];
+        c.on("recovered", (d) => recovered.push(d));
+        FakeSocket.last().accept();
+        c.subscribe("room", "chat");
+        c.subscribe("other", "chat");
+        assert.deepEqual(FakeSocket.last().sent, [
+            "LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:room\r\n\r\n",
+            "LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:other\r\n\r\n"]);
+        FakeSocket.last().receive("LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:ep:4\r\n\r\n");
+        FakeSocket.last().receive("LHTTP/1.0 subscribed\r\nchannel:other\r\n\r\n"); // no history there
+        FakeSocket.last().receive("LHTTP/1.0 chat\r\nposition:ep:5\r\npublish:room\r\nposition:ep:999\r\n\r\nfive");
+        assert.deepEqual([...c.positions], [["room", "ep:5"]]);
+        assert.equal(of("message").length, 1, "the subscribed answers are not app messages");
+        FakeSocket.last().drop();
+        mock.timers.tick(10);
+        FakeSocket.last().accept();
+        assert.deepEqual(FakeSocket.last().sent, [
+            "LHTTP/1.0 chat\r\nsince:ep:5\r\nsubscribe:room\r\n\r\n",
+            "LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:other\r\n\r\n"]);
+        FakeSocket.last().receive("LHTTP/1.0 chat\r\nposition:ep:6\r\npublish:room\r\n\r\nmissed");
+        FakeSocket.last().receive("LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:ep:6\r\nrecovered:true\r\n\r\n");
+        FakeSocket.last().receive("LHTTP/1.0 subscribed\r\nchannel:other\r\n\r\n");
+        assert.deepEqual(recovered, [{ channel: "room", recovered: true }, { channel: "other", recovered: false }]);
+        assert.equal(of("message").at(-1).message.body, "missed");
+        c.close();
+    });
 });

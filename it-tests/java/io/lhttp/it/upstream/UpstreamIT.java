@@ -89,6 +89,16 @@ class UpstreamIT {
     }
 
     @Test
+    void theReplyAndAnUpstreamErrorCarryTheRequestId() throws Exception {
+        client.send(frame("ask", "question", "upstream:POST " + allowed + "/answer", "upstream-reply:true", "request-id:u1"));
+        assertEquals(frame("ask", "got POST /allowed/answer question", "upstream-status:200", "request-id:u1"), client.next());
+        client.send(frame("x", "b", "upstream:GET " + allowed + "/status/503", "request-id:u2"));
+        String error = client.next();
+        assertError(502, error);
+        assertTrue(error.endsWith("request-id:u2\r\n\r\n"), error);
+    }
+
+    @Test
     void withoutReplyNothingComesBack() throws Exception {
         client.send(frame("note", "one", "upstream:POST " + allowed + "/notes"));
         assertEquals("one", backend.next().body());

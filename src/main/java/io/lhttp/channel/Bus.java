@@ -25,6 +25,56 @@ public interface Bus extends AutoCloseable {
      */
     Subscription subscribe(String channel, Consumer<String> deliver);
 
+    /**
+     * As {@link #subscribe(String, Consumer)}, with each frame's history position (null for a
+     * channel without history). Buses without history deliver null.
+     */
+    default Subscription subscribe(String channel, Delivery deliver) {
+        return subscribe(channel, frame -> deliver.deliver(frame, null));
+    }
+
+    /**
+     * Joins a subscriber to a channel's live frames, first replaying what it missed after
+     * {@code since} (PROTOCOL.md §2.2). {@link Joiner#joined} must be called with no frame of the
+     * channel published between the replay and it, so the seam has no gap and no duplicate.
+     * Buses without history replay nothing and report no position.
+     *
+     * @param since null when the subscriber only wants positions from now on
+     */
+    default void join(String channel, Position since, Joiner joiner) {
+        joiner.joined(null, since == null ? null : Boolean.FALSE);
+    }
+
+    /**
+     * The members of a channel on every instance (PROTOCOL.md §2.3): this instance's from
+     * {@code local}, the others' over the bus. At most {@code max} entries. Buses of one instance
+     * answer at once with the local members.
+     */
+    default java.util.concurrent.CompletableFuture<PresenceList> presence(String channel, int max, Presence local) {
+        return java.util.concurrent.CompletableFuture.completedFuture(PresenceList.of(local.members(channel, max + 1), max));
+    }
+
+    /**
+     * Where the bus finds this instance's members when another instance asks; set by the channel
+     * registry. Buses of one instance need not keep it.
+     */
+    default void presenceSource(Presence source) {
+    }
+
+    /** This instance's members of a channel: entries {@code <connection-id>} or {@code <connection-id> <user>}. */
+    @FunctionalInterface
+    interface Presence {
+        java.util.List<String> members(String channel, int max);
+    }
+
+    /** Members gathered from the instances that answered; {@code truncated} when over the limit. */
+    record PresenceList(java.util.List<String> members, boolean truncated) {
+        public static PresenceList of(java.util.List<String> all, int max) {
+            return all.size() > max ? new PresenceList(java.util.List.copyOf(all.subList(0, max)), true)
+                    : new PresenceList(java.util.List.copyOf(all), false);
+        }
+    }
+
     /** Whether the bus can take messages now. */
     default boolean isConnected() {
         return true;
@@ -35,6 +85,26 @@ public interface Bus extends AutoCloseable {
 
     @Override
     default void close() {
+    }
+
+    /** Receives a channel's frames with their positions. */
+    @FunctionalInterface
+    interface Delivery {
+        void deliver(String frame, Position position);
+    }
+
+    /** One subscriber's replay and join of a channel with history. */
+    interface Joiner {
+        /** A missed frame, oldest first. */
+        void replay(String frame, Position position);
+
+        /**
+         * Called once, after the replay: the subscriber must start receiving live frames inside this call.
+         *
+         * @param top       the position of the channel's newest message, or null without history
+         * @param recovered whether everything after {@code since} was replayed; null when no {@code since} was given
+         */
+        void joined(Position top, Boolean recovered);
     }
 
     /** One channel's subscription on the bus. */

@@ -4,6 +4,10 @@ import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.lhttp.protocol.Header;
+import io.lhttp.protocol.Message;
+import io.lhttp.protocol.RequestId;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,7 +26,13 @@ public class ChannelRegistry {
     @Inject
     Bus bus;
 
+    @Inject
+    io.lhttp.config.LhttpConfig config;
+
     private final ConcurrentHashMap<String, LocalChannel> channels = new ConcurrentHashMap<>();
+
+    /** Channels whose subscribers are told of joins and leaves ({@code lhttp.presence.notify}). */
+    ChannelPattern notify = ChannelPattern.NONE;
 
     /**
      * Subscribes a subscriber to channels; channels it already has are left as they are.
@@ -49,8 +59,78 @@ public class ChannelRegistry {
                     c.add(subscriber);
                     return c;
                 });
+                notifyPresence("join", name, subscriber);
             }
         }
+    }
+
+    /**
+     * Subscribes with history positions (PROTOCOL.md §2.2): for each channel not yet subscribed,
+     * replays what was published after {@code since} (when given), answers with a
+     * {@code subscribed} frame, then delivers live frames with a {@code position} header. The bus
+     * runs replay, answer and join with no publication of the channel in between.
+     *
+     * @throws ProtocolException 429 over the per-subscriber channel limit
+     */
+    public void subscribeWithPositions(Subscriber subscriber, List<String> names, Position since, String requestId,
+            int maxChannels) throws ProtocolException {
+        Set<String> mine = subscriber.channels();
+        synchronized (mine) {
+            Set<String> added = new LinkedHashSet<>();
+            for (String name : names) {
+                if (!mine.contains(name)) {
+                    added.add(name);
+                }
+            }
+            if (mine.size() + added.size() > maxChannels) {
+                throw new ProtocolException(429, "too many channels: at most " + maxChannels + " per connection");
+            }
+            for (String name : added) {
+                mine.add(name);
+                channels.compute(name, (n, channel) -> {
+                    LocalChannel c = channel == null ? new LocalChannel(n) : channel;
+                    bus.join(n, since, new Bus.Joiner() {
+                        @Override
+                        public void replay(String frame, Position position) {
+                            subscriber.sendFrame(withPosition(frame, position));
+                        }
+
+                        @Override
+                        public void joined(Position top, Boolean recovered) {
+                            subscriber.sendFrame(subscribed(n, top, recovered, requestId));
+                            c.addPositioned(subscriber);
+                        }
+                    });
+                    return c;
+                });
+                notifyPresence("join", name, subscriber);
+            }
+        }
+    }
+
+    /** The frame with {@code position:<epoch>:<offset>} inserted after its start line. */
+    static String withPosition(String frame, Position position) {
+        int eol = frame.indexOf("\r\n");
+        if (eol < 0 || position == null) {
+            return frame;
+        }
+        return frame.substring(0, eol + 2) + "position:" + position + "\r\n" + frame.substring(eol + 2);
+    }
+
+    /** The answer to a subscribe with positions: {@code LHTTP/1.0 subscribed} with channel, position, recovered, request-id. */
+    static String subscribed(String channel, Position top, Boolean recovered, String requestId) {
+        List<Header> headers = new ArrayList<>(4);
+        headers.add(new Header("channel", channel));
+        if (top != null) {
+            headers.add(new Header("position", top.toString()));
+        }
+        if (recovered != null) {
+            headers.add(new Header("recovered", recovered.toString()));
+        }
+        if (requestId != null) {
+            headers.add(new Header(RequestId.HEADER, requestId));
+        }
+        return Message.of("subscribed", headers, "").frame();
     }
 
     /** Unsubscribes a subscriber from channels; channels it does not have are ignored. */
@@ -76,6 +156,61 @@ public class ChannelRegistry {
         }
     }
 
+    /**
+     * This instance's members of a channel, at most {@code max}: {@code <id>} or {@code <id> <user>},
+     * spaces and control characters in a user replaced by {@code _} so an entry stays one line.
+     */
+    public List<String> members(String channel, int max) {
+        LocalChannel c = channels.get(channel);
+        if (c == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (Subscriber[] group : List.of(c.subscribers, c.positioned)) {
+            for (Subscriber s : group) {
+                if (out.size() >= max) {
+                    return out;
+                }
+                String user = userOf(s);
+                out.add(user == null ? s.id() : s.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_"));
+            }
+        }
+        return out;
+    }
+
+    /** The authenticated user of a connection (docs/SECURITY.md), or what another kind of subscriber says. */
+    private static String userOf(Subscriber s) {
+        return s instanceof io.lhttp.connection.Connection c ? io.lhttp.security.Authentication.user(c) : s.user();
+    }
+
+    /** Registers this registry as the bus's source of local members, for other instances' presence requests. */
+    @jakarta.annotation.PostConstruct
+    void offerPresence() {
+        bus.presenceSource(this::members);
+        notify = new ChannelPattern(config.presenceNotify());
+    }
+
+    /**
+     * Publishes {@code LHTTP/1.0 presence} with {@code event:join} or {@code event:leave},
+     * {@code channel} and {@code member} headers to a channel under {@code lhttp.presence.notify}, through the bus so every instance's
+     * subscribers see it. Best effort: when the bus refuses (NATS down), nobody is told.
+     */
+    private void notifyPresence(String command, String channel, Subscriber subscriber) {
+        if (notify.isEmpty() || !notify.covers(channel)) {
+            return;
+        }
+        String user = userOf(subscriber);
+        String member = user == null ? subscriber.id() : subscriber.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_");
+        try {
+            bus.publish(channel, Message.of("presence", List.of(new Header("event", command), new Header("channel", channel),
+                    new Header("member", member)), "").frame());
+        } catch (ProtocolException e) {
+            java.util.logging.Logger.getLogger(ChannelRegistry.class.getName())
+                    .log(java.util.logging.Level.FINE, "presence {0} on {1} not published: {2}",
+                            new Object[] {command, channel, e.reason()});
+        }
+    }
+
     /** Channels with at least one subscriber on this instance. */
     public int channelCount() {
         return channels.size();
@@ -84,11 +219,12 @@ public class ChannelRegistry {
     /** Local subscribers of a channel. */
     public int subscriberCount(String channel) {
         LocalChannel c = channels.get(channel);
-        return c == null ? 0 : c.subscribers.length;
+        return c == null ? 0 : c.subscribers.length + c.positioned.length;
     }
 
     private void leave(String name, Subscriber subscriber) {
         channels.computeIfPresent(name, (n, channel) -> channel.remove(subscriber) ? channel : null);
+        notifyPresence("leave", name, subscriber);
     }
 
     /** One channel's local subscribers. Changes happen inside the map's compute for its key. */
@@ -97,44 +233,64 @@ public class ChannelRegistry {
         private static final Subscriber[] NONE = new Subscriber[0];
 
         private volatile Subscriber[] subscribers = NONE; // copy on write: the fan-out reads without locks
+        private volatile Subscriber[] positioned = NONE;  // those who asked for position headers
         private final Bus.Subscription subscription;
 
         LocalChannel(String name) {
-            this.subscription = bus.subscribe(name, this::deliver);
+            this.subscription = bus.subscribe(name, (Bus.Delivery) this::deliver);
         }
 
         void add(Subscriber subscriber) {
-            Subscriber[] old = subscribers;
-            Subscriber[] grown = Arrays.copyOf(old, old.length + 1);
-            grown[old.length] = subscriber;
-            subscribers = grown;
+            subscribers = grown(subscribers, subscriber);
         }
 
-        /** @return whether anyone is left; when not, the bus subscription is cancelled */
-        boolean remove(Subscriber subscriber) {
-            Subscriber[] old = subscribers;
+        void addPositioned(Subscriber subscriber) {
+            positioned = grown(positioned, subscriber);
+        }
+
+        private static Subscriber[] grown(Subscriber[] old, Subscriber subscriber) {
+            Subscriber[] grown = Arrays.copyOf(old, old.length + 1);
+            grown[old.length] = subscriber;
+            return grown;
+        }
+
+        private static Subscriber[] without(Subscriber[] old, Subscriber subscriber) {
             int i = 0;
             while (i < old.length && old[i] != subscriber) {
                 i++;
             }
-            if (i < old.length) {
-                Subscriber[] shrunk = new Subscriber[old.length - 1];
-                System.arraycopy(old, 0, shrunk, 0, i);
-                System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
-                subscribers = shrunk;
+            if (i == old.length) {
+                return old;
             }
-            if (subscribers.length == 0) {
+            Subscriber[] shrunk = new Subscriber[old.length - 1];
+            System.arraycopy(old, 0, shrunk, 0, i);
+            System.arraycopy(old, i + 1, shrunk, i, old.length - i - 1);
+            return shrunk;
+        }
+
+        /** @return whether anyone is left; when not, the bus subscription is cancelled */
+        boolean remove(Subscriber subscriber) {
+            subscribers = without(subscribers, subscriber);
+            positioned = without(positioned, subscriber);
+            if (subscribers.length == 0 && positioned.length == 0) {
                 subscription.cancel();
                 return false;
             }
             return true;
         }
 
-        private void deliver(String frame) {
+        private void deliver(String frame, Position position) {
             Subscriber[] subscribers = this.subscribers;
-            Meters.fannedOut(subscribers.length);
+            Subscriber[] p = positioned;
+            Meters.fannedOut(subscribers.length + p.length);
             for (Subscriber c : subscribers) {
                 c.sendFrame(frame);
+            }
+            if (p.length > 0) {
+                String framed = withPosition(frame, position); // once, whatever the number of subscribers
+                for (Subscriber c : p) {
+                    c.sendFrame(framed);
+                }
             }
         }
     }

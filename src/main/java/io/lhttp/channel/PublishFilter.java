@@ -32,10 +32,11 @@ import java.util.Set;
 public class PublishFilter extends ChannelHeaderFilter {
 
     /**
-     * Commands only the server sends: {@code error} (PROTOCOL.md §5). A frame with one of these
+     * Commands only the server sends: {@code error} (PROTOCOL.md §5), {@code subscribed} and
+     * {@code presence} (§2.2, §2.3). A frame with one of these
      * commands on a socket therefore always comes from the server itself.
      */
-    public static final Set<String> RESERVED_COMMANDS = Set.of("error");
+    public static final Set<String> RESERVED_COMMANDS = Set.of("error", "subscribed", "presence");
 
     @Inject
     Bus bus;

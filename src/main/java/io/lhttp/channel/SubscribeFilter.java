@@ -12,6 +12,8 @@ import java.util.List;
 
 /**
  * {@code subscribe:ch1 ch2 …}: the connection joins each channel; subscribing twice is a no-op.
+ * With {@code positions:true} or {@code since:<epoch>:<offset>} (one channel), history positions
+ * and recovery (PROTOCOL.md §2.2).
  * Every channel must be permitted ({@link Permissions}), else 403 and none is joined.
  */
 @HeaderFilter
@@ -35,6 +37,23 @@ public class SubscribeFilter extends ChannelHeaderFilter {
     @Override
     void apply(Exchange ex, List<String> channels) throws ProtocolException {
         permissions.checkSubscribe(ex.connection(), channels); // all or nothing: checked before any is joined
-        registry.subscribe(ex.connection(), channels, config.maxChannels());
+        String since = ex.header("since");
+        if (since == null && !"true".equalsIgnoreCase(ex.header("positions"))) {
+            registry.subscribe(ex.connection(), channels, config.maxChannels());
+            return;
+        }
+        Position position = null;
+        if (since != null) {
+            if (channels.size() != 1) {
+                throw new ProtocolException(400, "since needs exactly one channel in subscribe");
+            }
+            try {
+                position = Position.parse(since);
+            } catch (IllegalArgumentException e) {
+                throw new ProtocolException(400, "bad since: <epoch>:<offset>, epoch 1-" + Position.MAX_EPOCH_LENGTH
+                        + " of A-Z a-z 0-9");
+            }
+        }
+        registry.subscribeWithPositions(ex.connection(), channels, position, ex.requestId(), config.maxChannels());
     }
 }

@@ -8,6 +8,16 @@ public interface Subscriber {
     /** The channels this subscriber has: a live set, guarded by itself, written only by the registry. */
     Set<String> channels();
 
+    /** An id for presence lists (PROTOCOL.md §2.3): the connection id. */
+    default String id() {
+        return Integer.toHexString(System.identityHashCode(this));
+    }
+
+    /** The authenticated user, for presence lists; null when the subscriber has none. */
+    default String user() {
+        return null;
+    }
+
     /** Queues an encoded frame for this subscriber without blocking; false if it was not queued. */
     boolean sendFrame(String frame);
 }

@@ -47,6 +47,12 @@ public final class NatsBus implements Bus {
     private volatile boolean warned;        // one warning per outage, not one per retry
     private Dispatcher dispatcher;          // guarded by lock
     private boolean closed;                 // guarded by lock
+    /** This instance's members of channels, for other instances' presence requests (PROTOCOL.md §2.3). */
+    private volatile Presence presenceSource;
+    private volatile Duration presenceTimeout = Duration.ofMillis(300);
+    private boolean presenceSubscribed;     // guarded by lock
+    /** Tells this instance's own presence answer apart from the others' (it counts its members directly). */
+    private final String presenceId = java.util.UUID.randomUUID().toString();
 
     /**
      * Starts connecting in the background; returns at once, whether NATS is reachable or not.
@@ -118,6 +124,7 @@ public final class NatsBus implements Bus {
                 s.start();
             }
             connection = conn;
+            answerPresence();
         }
     }
 
@@ -156,6 +163,114 @@ public final class NatsBus implements Bus {
                 s.stop();
             }
         };
+    }
+
+    /** How long a presence request gathers the other instances' answers. */
+    public void presenceTimeout(Duration timeout) {
+        this.presenceTimeout = timeout;
+    }
+
+    @Override
+    public void presenceSource(Presence source) {
+        synchronized (lock) {
+            presenceSource = source;
+            if (connection != null) {
+                answerPresence();
+            }
+        }
+    }
+
+    private String presenceSubject(String channel) {
+        return "_presence." + subjectPrefix + channel;
+    }
+
+    /**
+     * Answers other instances' presence requests on {@code _presence.<prefix>>}: first line this
+     * bus's id, then one member per line. An instance that is gone simply does not answer, so its
+     * members drop out of the next request. Called under the lock.
+     */
+    private void answerPresence() {
+        if (presenceSubscribed || presenceSource == null || dispatcher == null || closed) {
+            return;
+        }
+        presenceSubscribed = true;
+        String prefix = presenceSubject("");
+        dispatcher.subscribe(prefix + ">", msg -> {
+            Connection conn = connection;
+            if (msg.getReplyTo() == null || conn == null) {
+                return;
+            }
+            int max;
+            try {
+                max = Integer.parseInt(new String(msg.getData(), StandardCharsets.UTF_8).trim());
+            } catch (NumberFormatException e) {
+                return;
+            }
+            String channel = msg.getSubject().substring(prefix.length());
+            List<String> members = presenceSource.members(channel, max + 1);
+            StringBuilder body = new StringBuilder(presenceId);
+            for (String m : members) {
+                body.append('\n').append(m);
+            }
+            try {
+                conn.publish(msg.getReplyTo(), body.toString().getBytes(StandardCharsets.UTF_8));
+            } catch (RuntimeException e) {
+                LOG.log(Level.FINE, "presence answer not sent: {0}", e.toString());
+            }
+        });
+    }
+
+    /**
+     * This instance's members, then whatever the other instances answer within the presence
+     * timeout (a reply inbox collects them; the request goes to every instance at once). Not
+     * connected: this instance's members only.
+     */
+    @Override
+    public java.util.concurrent.CompletableFuture<PresenceList> presence(String channel, int max, Presence local) {
+        List<String> all = new java.util.ArrayList<>(local.members(channel, max + 1));
+        Connection conn = connection;
+        Dispatcher d;
+        synchronized (lock) {
+            d = dispatcher;
+        }
+        if (conn == null || d == null || conn.getStatus() != Connection.Status.CONNECTED) {
+            return java.util.concurrent.CompletableFuture.completedFuture(PresenceList.of(all, max));
+        }
+        String inbox = conn.createInbox();
+        io.nats.client.Subscription replies = d.subscribe(inbox, msg -> {
+            String[] lines = new String(msg.getData(), StandardCharsets.UTF_8).split("\n");
+            if (lines.length == 0 || lines[0].equals(presenceId)) {
+                return; // our own: counted directly
+            }
+            synchronized (all) {
+                for (int i = 1; i < lines.length && all.size() <= max; i++) {
+                    all.add(lines[i]);
+                }
+            }
+        });
+        java.util.concurrent.CompletableFuture<PresenceList> result = new java.util.concurrent.CompletableFuture<>();
+        try {
+            conn.publish(presenceSubject(channel), inbox, Integer.toString(max).getBytes(StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            safeUnsubscribe(d, replies);
+            return java.util.concurrent.CompletableFuture.completedFuture(PresenceList.of(all, max));
+        }
+        java.util.concurrent.CompletableFuture.delayedExecutor(presenceTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                .execute(() -> {
+                    safeUnsubscribe(d, replies);
+                    synchronized (all) {
+                        result.complete(PresenceList.of(all, max));
+                    }
+                });
+        return result;
+    }
+
+    private static void safeUnsubscribe(Dispatcher d, io.nats.client.Subscription s) {
+        try {
+            d.unsubscribe(s);
+        } catch (IllegalStateException e) {
+            LOG.log(Level.FINE, "presence inbox: {0}", e.toString());
+        }
     }
 
     @Override

@@ -291,6 +291,31 @@ public class LhttpConfig {
      */
     public static final String STATUS_ALLOW_REMOTE = "lhttp.status.allow-remote-without-token";
     public static final boolean DEFAULT_STATUS_ALLOW_REMOTE = false;
+    // --- channel history (PROTOCOL.md §2.2) ---
+    /** Channels that keep history: comma-separated exact names and {@code prefix*} patterns. Default none. */
+    public static final String HISTORY_CHANNELS = "lhttp.history.channels";
+    /** Messages kept per history channel. Default 100. */
+    public static final String HISTORY_SIZE = "lhttp.history.size";
+    public static final int DEFAULT_HISTORY_SIZE = 100;
+    /** How long a history message is kept, ms; 0 = until newer ones push it out. Default 300000 (5 min). */
+    public static final String HISTORY_TTL_MS = "lhttp.history.ttl-ms";
+    public static final int DEFAULT_HISTORY_TTL_MS = 300_000;
+    /**
+     * Channels with history kept at once (clients choose channel names, so the set is bounded);
+     * beyond it the least recently published-to channel's history is forgotten. Default 10000.
+     */
+    public static final String HISTORY_MAX_CHANNELS = "lhttp.history.max-channels";
+    public static final int DEFAULT_HISTORY_MAX_CHANNELS = 10_000;
+
+    // --- presence (PROTOCOL.md §2.3) ---
+    /** Most members one {@code presence} answer lists (then {@code truncated:true}). Default 1000. */
+    public static final String PRESENCE_MAX_ENTRIES = "lhttp.presence.max-entries";
+    public static final int DEFAULT_PRESENCE_MAX_ENTRIES = 1000;
+    /** With NATS: how long a {@code presence} request gathers the other instances' answers, ms. Default 300. */
+    public static final String PRESENCE_TIMEOUT_MS = "lhttp.presence.timeout-ms";
+    public static final int DEFAULT_PRESENCE_TIMEOUT_MS = 300;
+    /** Channels whose subscribers get {@code join}/{@code leave} frames: names and {@code prefix*}, comma-separated. Default none. */
+    public static final String PRESENCE_NOTIFY = "lhttp.presence.notify";
 
     /** Slow-consumer policies. */
     public enum SlowConsumerPolicy { CLOSE, DROP }
@@ -336,6 +361,10 @@ public class LhttpConfig {
     private int publishMaxConcurrentPerAddress;
     private Duration publishReadTimeout;
     private Duration shutdownDrain;
+    private io.lhttp.channel.History history;
+    private int presenceMaxEntries;
+    private Duration presenceTimeout;
+    private String presenceNotify;
     private long inboundBufferTotalBytes;
     private Duration frameTimeout;
     private int sendQueueBytes;
@@ -397,6 +426,40 @@ public class LhttpConfig {
         sdkCorsOrigins = config.getOptionalValue(SDK_CORS_ORIGINS, String.class).orElse(DEFAULT_SDK_CORS_ORIGINS).trim();
         metricsEnabled = config.getOptionalValue(METRICS_ENABLED, Boolean.class).orElse(DEFAULT_METRICS_ENABLED);
         statusAllowRemote = config.getOptionalValue(STATUS_ALLOW_REMOTE, Boolean.class).orElse(DEFAULT_STATUS_ALLOW_REMOTE);
+        loadHistory();
+        presenceMaxEntries = positive(PRESENCE_MAX_ENTRIES, DEFAULT_PRESENCE_MAX_ENTRIES);
+        presenceTimeout = Duration.ofMillis(positive(PRESENCE_TIMEOUT_MS, DEFAULT_PRESENCE_TIMEOUT_MS));
+        presenceNotify = config.getOptionalValue(PRESENCE_NOTIFY, String.class).orElse("").trim();
+    }
+
+    public int presenceMaxEntries() {
+        return presenceMaxEntries;
+    }
+
+    public Duration presenceTimeout() {
+        return presenceTimeout;
+    }
+
+    /** {@link #PRESENCE_NOTIFY}: the channel patterns with join/leave frames, "" for none. */
+    public String presenceNotify() {
+        return presenceNotify;
+    }
+
+    private void loadHistory() {
+        String channels = config.getOptionalValue(HISTORY_CHANNELS, String.class).orElse("");
+        for (String p : channels.split(",")) {
+            String name = p.trim().endsWith("*") ? p.trim().substring(0, p.trim().length() - 1) : p.trim();
+            if (!name.isEmpty() && !name.matches("[A-Za-z0-9_\\-.:@/]{1,128}")) {
+                throw new IllegalArgumentException(HISTORY_CHANNELS + ": not a channel name or prefix: '" + p.trim() + "'");
+            }
+        }
+        history = new io.lhttp.channel.History(channels, positive(HISTORY_SIZE, DEFAULT_HISTORY_SIZE),
+                atLeast(HISTORY_TTL_MS, DEFAULT_HISTORY_TTL_MS, 0), positive(HISTORY_MAX_CHANNELS, DEFAULT_HISTORY_MAX_CHANNELS));
+    }
+
+    /** Which channels keep history, and how much ({@link #HISTORY_CHANNELS} and the keys after it). */
+    public io.lhttp.channel.History history() {
+        return history;
     }
 
     private void loadAdmission() {
@@ -502,7 +565,10 @@ public class LhttpConfig {
                 + ", send-queue-bytes=" + sendQueueBytes + ", send-queue-burst-bytes=" + sendQueueBurstBytes
                 + ", send-stall-ms=" + sendStall.toMillis() + ", ping-interval-ms=" + pingInterval.toMillis()
                 + ", idle-timeout-ms=" + idleTimeout.toMillis()
-                + ", metrics.enabled=" + metricsEnabled + ", status.allow-remote-without-token=" + statusAllowRemote);
+                + ", metrics.enabled=" + metricsEnabled + ", status.allow-remote-without-token=" + statusAllowRemote
+                + ", history=" + history
+                + ", presence.max-entries=" + presenceMaxEntries + ", presence.timeout-ms=" + presenceTimeout.toMillis()
+                + ", presence.notify=" + (presenceNotify.isEmpty() ? "none" : presenceNotify));
         if (maxConnectionsPerAddress >= maxConnections) {
             LOG.warning(() -> MAX_CONNECTIONS_PER_ADDRESS + " (" + maxConnectionsPerAddress + ") is not below "
                     + MAX_CONNECTIONS + " (" + maxConnections + "): one client address can take every connection");

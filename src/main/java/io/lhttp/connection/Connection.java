@@ -117,6 +117,13 @@ public final class Connection implements Subscriber {
         }
     }
 
+    /** The error frame, carrying {@code request-id:<requestId>} when the id is not null (PROTOCOL.md §2.1). */
+    public void sendError(int code, String reason, String requestId) {
+        if (errorsReply) {
+            send(io.lhttp.protocol.RequestId.tag(Message.error(code, reason), requestId));
+        }
+    }
+
     /** Whether the connection is still open. */
     public boolean isOpen() {
         return session.isOpen();

@@ -1,5 +1,6 @@
 package io.lhttp.processor;
 
+import io.lhttp.protocol.RequestId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Any;
@@ -36,6 +37,11 @@ public class Dispatcher {
     @HeaderFilter
     public void dispatch(Exchange exchange) {
         if (exchange.failed() || exchange.isHttp()) {
+            return;
+        }
+        String id = exchange.header(RequestId.HEADER);
+        if (id != null && !RequestId.isValid(id)) {
+            exchange.fail(400, "bad request-id: 1 to " + RequestId.MAX_LENGTH + " characters of A-Z a-z 0-9 _ - . :");
             return;
         }
         try {

@@ -5,6 +5,7 @@ import io.lhttp.connection.Connection;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.Part;
+import io.lhttp.protocol.RequestId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -215,7 +216,7 @@ public final class Exchange {
      */
     public void send(String body) {
         if (connection != null) {
-            connection.send(Message.of(responseCommand, responseHeaders(), body));
+            connection.send(RequestId.tag(Message.of(responseCommand, responseHeaders(), body), requestId()));
         }
     }
 
@@ -257,7 +258,7 @@ public final class Exchange {
             errorCode = code;
             errorReason = reason;
             if (connection != null) {
-                connection.sendError(code, reason);
+                connection.sendError(code, reason, requestId());
             }
         }
     }
@@ -265,6 +266,14 @@ public final class Exchange {
     /** The reason it was refused with, or null. */
     public String errorReason() {
         return errorReason;
+    }
+
+    /**
+     * The request's {@code request-id} when it is valid (PROTOCOL.md §2.1), else null. Every answer
+     * to this message ({@link #send}, {@link #fail}, an upstream reply) carries it.
+     */
+    public String requestId() {
+        return RequestId.of(request);
     }
 
     /** Whether the message was refused by {@link #fail}. */

@@ -36,6 +36,8 @@ public @interface HeaderFilter {
     int MULTIPART = Interceptor.Priority.LIBRARY_BEFORE + 100;
     /** The {@code upstream} filter: calls the backend after pub/sub is done. */
     int UPSTREAM = Interceptor.Priority.LIBRARY_BEFORE + 200;
+    /** The {@code presence} filter: answers after the pub/sub actions, so it sees a subscribe in the same message. */
+    int PRESENCE = Interceptor.Priority.LIBRARY_BEFORE + 250;
     /** The {@code unsubscribe} filter: the last pub/sub action. */
     int UNSUBSCRIBE = Interceptor.Priority.LIBRARY_BEFORE + 300;
     /** The {@code publish} filter: after subscribe, so subscribe and publish in one message echo. */

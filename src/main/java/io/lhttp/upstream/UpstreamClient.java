@@ -7,6 +7,7 @@ import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
+import io.lhttp.protocol.RequestId;
 import io.lhttp.security.Authentication;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -94,6 +95,12 @@ public class UpstreamClient {
      */
     public Call prepare(Connection connection, String command, String upstream, List<Header> headers, String body,
             boolean reply) throws ProtocolException {
+        return prepare(connection, command, upstream, headers, body, reply, null);
+    }
+
+    /** As {@link #prepare(Connection, String, String, List, String, boolean)}; answers carry {@code request-id:<requestId>} when not null. */
+    public Call prepare(Connection connection, String command, String upstream, List<Header> headers, String body,
+            boolean reply, String requestId) throws ProtocolException {
         HttpRequest request = UpstreamRequest.build(upstream, headers, body, config.upstreamAllow(),
                 config.upstreamTimeout(), new UpstreamRequest.Forwarding(config.upstreamForwardHeaders(),
                         identity(connection)));
@@ -120,7 +127,7 @@ public class UpstreamClient {
             throw new ProtocolException(429, "too many upstream calls running on this server: at most "
                     + config.upstreamMaxInFlightTotal());
         }
-        return new Call(connection, command, request, reply, inFlight);
+        return new Call(connection, command, request, reply, inFlight, requestId);
     }
 
     /**
@@ -151,9 +158,11 @@ public class UpstreamClient {
         private final HttpRequest request;
         private final boolean reply;
         private final AtomicInteger inFlight;
+        private final String requestId;
 
         private Call(Connection connection, String command, HttpRequest request, boolean reply,
-                AtomicInteger inFlight) {
+                AtomicInteger inFlight, String requestId) {
+            this.requestId = requestId;
             this.connection = connection;
             this.command = command;
             this.request = request;
@@ -184,7 +193,7 @@ public class UpstreamClient {
             } catch (RuntimeException e) {
                 release();
                 LOG.log(Level.WARNING, "upstream call could not start", e);
-                connection.sendError(502, "upstream call failed");
+                connection.sendError(502, "upstream call failed", requestId);
                 return;
             }
             // The request timeout only covers the wait for the response headers; this covers the body too.
@@ -208,10 +217,10 @@ public class UpstreamClient {
 
         private void answered(HttpResponse<String> r) {
             if (r.statusCode() >= 500) {
-                connection.sendError(502, "upstream answered " + r.statusCode());
+                connection.sendError(502, "upstream answered " + r.statusCode(), requestId);
             } else if (reply) {
-                connection.send(Message.of(command,
-                        List.of(new Header("upstream-status", Integer.toString(r.statusCode()))), r.body()));
+                connection.send(RequestId.tag(Message.of(command,
+                        List.of(new Header("upstream-status", Integer.toString(r.statusCode()))), r.body()), requestId));
             }
         }
 
@@ -224,13 +233,13 @@ public class UpstreamClient {
         private void failed(Throwable error) {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof HttpTimeoutException || cause instanceof CancellationException) {
-                connection.sendError(504, "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms");
+                connection.sendError(504, "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms", requestId);
             } else if (cause instanceof LimitedBody.TooLarge) {
-                connection.sendError(502, cause.getMessage());
+                connection.sendError(502, cause.getMessage(), requestId);
             } else {
                 LOG.log(Level.FINE, "upstream call to {0} failed: {1}", new Object[] {request.uri(), cause});
                 // The reason names no Java class: the client learns the call failed, not how we are built.
-                connection.sendError(502, "upstream call failed");
+                connection.sendError(502, "upstream call failed", requestId);
             }
         }
     }

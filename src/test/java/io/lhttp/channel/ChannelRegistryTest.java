@@ -24,7 +24,7 @@ import org.junit.jupiter.api.Test;
 class ChannelRegistryTest {
 
     /** Records what it is sent; stands in for a connection, which the registry only knows as a Subscriber. */
-    static final class RecordingSubscriber implements Subscriber {
+    static class RecordingSubscriber implements Subscriber {
         private final Set<String> channels = new HashSet<>();
         final List<String> frames = Collections.synchronizedList(new ArrayList<>());
         volatile boolean accept = true;
