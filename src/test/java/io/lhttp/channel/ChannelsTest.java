@@ -22,8 +22,8 @@ class ChannelsTest {
         InProcessBus bus = new InProcessBus();
         List<String> a = new ArrayList<>();
         List<String> b = new ArrayList<>();
-        bus.subscribe("a", a::add);
-        bus.subscribe("b", b::add);
+        bus.subscribe("a", (java.util.function.Consumer<String>) a::add);
+        bus.subscribe("b", (java.util.function.Consumer<String>) b::add);
         Channels channels = new Channels(bus);
 
         assertTrue(channels.publish(List.of("a", "b"), "notice", List.of(new Header("from", "server")), "hi"));
@@ -38,7 +38,7 @@ class ChannelsTest {
     void anInvalidChannelPublishesNothing() {
         InProcessBus bus = new InProcessBus();
         List<String> a = new ArrayList<>();
-        bus.subscribe("a", a::add);
+        bus.subscribe("a", (java.util.function.Consumer<String>) a::add);
         Channels channels = new Channels(bus);
         assertThrows(IllegalArgumentException.class, () -> channels.publish(List.of("a", "no spaces"), Message.of("x", "")));
         assertThrows(IllegalArgumentException.class, () -> channels.publish("a.*", Message.of("x", "")));
