@@ -111,15 +111,13 @@ public final class Connection implements Subscriber {
 
     /** Sends the error frame of PROTOCOL.md §5, unless {@code lhttp.errors.reply=false}. */
     public void sendError(int code, String reason) {
-        if (errorsReply) {
-            Meters.errorFrame(code);
-            send(Message.error(code, reason));
-        }
+        sendError(code, reason, null);
     }
 
     /** The error frame, carrying {@code request-id:<requestId>} when the id is not null (PROTOCOL.md §2.1). */
     public void sendError(int code, String reason, String requestId) {
         if (errorsReply) {
+            Meters.errorFrame(code);
             send(io.lhttp.protocol.RequestId.tag(Message.error(code, reason), requestId));
         }
     }
