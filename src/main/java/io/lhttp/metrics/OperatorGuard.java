@@ -10,7 +10,6 @@ import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
@@ -68,19 +67,8 @@ public class OperatorGuard implements jakarta.servlet.Filter {
         return MessageDigest.isEqual(given, token.getBytes(StandardCharsets.UTF_8)); // constant time
     }
 
-    /** Whether an IP literal is a loopback address; a name or anything else is not (no DNS lookup). */
+    /** Whether an IP literal is a loopback address (no DNS lookup): the same rule as for {@code POST /publish}. */
     static boolean isLoopback(String address) {
-        if (address == null || address.isEmpty()) {
-            return false;
-        }
-        String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
-        if (!(a.indexOf(':') >= 0 || a.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')))) {
-            return false;
-        }
-        try {
-            return InetAddress.getByName(a).isLoopbackAddress(); // a literal: parsed, not resolved
-        } catch (IOException e) {
-            return false;
-        }
+        return io.lhttp.publish.PublishGuard.isLoopback(address);
     }
 }

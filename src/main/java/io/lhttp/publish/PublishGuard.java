@@ -50,7 +50,7 @@ public class PublishGuard implements jakarta.servlet.Filter {
     }
 
     /** Whether an IP literal is a loopback address; a name or garbage is not (no DNS lookup). */
-    static boolean isLoopback(String address) {
+    public static boolean isLoopback(String address) {
         if (address == null || address.isEmpty()) {
             return false;
         }
