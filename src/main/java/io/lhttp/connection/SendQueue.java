@@ -346,7 +346,7 @@ final class SendQueue implements SendHandler {
     public void onResult(SendResult result) {
         if (!result.isOK()) {
             failed(result.getException());
-        } else {
+        } else if (stallNanos > 0) { // only queues with burst room look at it
             lastProgress = System.nanoTime();
         }
         if (handshake.compareAndSet(IN_CALL, COMPLETED)) {
