@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# WildFly 39 (standalone-microprofile.xml: MicroProfile Config and Health) with target/lhttp.war
+# WildFly 39 (standalone-microprofile.xml: MicroProfile Config, Health and OpenAPI) with target/lhttp.war
 # deployed as ROOT.war: the chat page at http://localhost:8080/, LHTTP at ws://localhost:8080/,
-# readiness at http://localhost:9990/health/ready (the management port).
+# readiness at http://localhost:9990/health/ready (the management port), the OpenAPI document at
+# http://localhost:8080/openapi for clients on this host only (server-config/wildfly-operator-only.txt).
 #
 #   mvn package -DskipTests && server-config/wildfly.sh [-Dlhttp.key=value ...]
 #
@@ -25,5 +26,16 @@ fi
 rm -rf "$base"
 cp -r "$home/standalone" "$base"
 cp "$war" "$base/deployments/ROOT.war"
+# WildFly's own /openapi is outside the WAR: an Undertow filter keeps it to this host (docs/SECURITY.md).
+config="$base/configuration/standalone-microprofile.xml"
+FILTER="$(grep -v '^#' "$root/server-config/wildfly-operator-only.txt")" awk '
+    /<host name="default-host"/ && !h { print; print "                    <filter-ref name=\"lhttp-operator-only\"/>"; h = 1; next }
+    /<\/servlet-container>/ && !f {
+        print; print "            <filters>"
+        print "                <expression-filter name=\"lhttp-operator-only\" expression=\"" ENVIRON["FILTER"] "\"/>"
+        print "            </filters>"; f = 1; next }
+    { print }
+    END { if (!h || !f) { print "wildfly.sh: no default-host or servlet-container in the configuration" > "/dev/stderr"; exit 1 } }
+' "$home/standalone/configuration/standalone-microprofile.xml" > "$config"
 exec sh "$home/bin/standalone.sh" -c standalone-microprofile.xml -Djboss.server.base.dir="$base" \
     -Djboss.http.port="${PORT:-8080}" -Djboss.management.http.port="${MANAGEMENT_PORT:-9990}" "$@"

@@ -14,12 +14,15 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 
 /**
- * Who may read {@code /lhttp/metrics} and {@code /lhttp/status}: with {@code lhttp.publish.token}
+ * Who may read {@code /lhttp/metrics}, {@code /lhttp/status}, {@code /publish/status} and the
+ * container's {@code /openapi} (where the container serves it inside this web application: Payara
+ * Micro with the WAR at the context root, TomEE; WildFly serves it outside, see
+ * {@code server-config/wildfly.sh}): with {@code lhttp.publish.token}
  * set, whoever sends it as {@code Authorization: Bearer} (401 otherwise); without it, clients on
  * this host only (403 otherwise) unless {@code lhttp.status.allow-remote-without-token}. The same
  * rule as {@code /publish}: the figures and the configuration are the operator's.
  */
-@WebFilter(filterName = "lhttp-operator-guard", urlPatterns = "/lhttp/*")
+@WebFilter(filterName = "lhttp-operator-guard", urlPatterns = {"/lhttp/*", "/publish/status", "/openapi", "/openapi/*"})
 public class OperatorGuard implements jakarta.servlet.Filter {
 
     private static final String BEARER = "Bearer ";

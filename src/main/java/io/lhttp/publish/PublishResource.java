@@ -27,6 +27,16 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.concurrent.Semaphore;
 import java.util.logging.Logger;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.ExampleObject;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
  * {@code POST /publish} (PROTOCOL.md §3): the body is one LHTTP message with a {@code publish}
@@ -37,6 +47,7 @@ import java.util.logging.Logger;
  */
 @Path("/")
 @ApplicationScoped
+@Tag(name = "publish", description = "publishing over HTTP (PROTOCOL.md §3)")
 public class PublishResource {
 
     private static final String BEARER = "Bearer ";
@@ -60,7 +71,23 @@ public class PublishResource {
 
     @POST
     @Produces(MediaType.TEXT_PLAIN)
-    public Response publish(@HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+    @Operation(operationId = "publish", summary = "Publish one LHTTP message to the channels of its publish header, on every instance",
+            description = "Delivered as posted (unless a header filter changes it) to every subscriber of the "
+                    + "channels it names. Without lhttp.publish.token only clients on the server's host may post.")
+    @SecurityRequirement(name = "publishToken")
+    @RequestBody(required = true, description = "one LHTTP message (PROTOCOL.md) with a publish header",
+            content = @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(type = SchemaType.STRING),
+                    examples = @ExampleObject(name = "chat", value = "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello")))
+    @APIResponse(responseCode = "202", description = "published")
+    @APIResponse(responseCode = "400", description = "not LHTTP, no publish header, or no valid channel")
+    @APIResponse(responseCode = "401", description = "lhttp.publish.token is set and was not sent as a bearer token")
+    @APIResponse(responseCode = "403", description = "a command reserved for the server (error), or no token "
+            + "is set and the client is not on this host (lhttp.publish.allow-remote-without-token)")
+    @APIResponse(responseCode = "408", description = "the body took longer than lhttp.publish.read-timeout-ms")
+    @APIResponse(responseCode = "413", description = "larger than lhttp.max-frame-bytes")
+    @APIResponse(responseCode = "503", description = "the cluster bus cannot take it now, or too many bodies are "
+            + "being received (lhttp.publish.max-concurrent, lhttp.publish.max-concurrent-per-address)")
+    public Response publish(@Parameter(hidden = true) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
             @Context HttpServletRequest request, InputStream body) throws IOException {
         if (!authorized(authorization)) {
             return Response.status(Response.Status.UNAUTHORIZED)
