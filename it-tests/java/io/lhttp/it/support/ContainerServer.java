@@ -203,11 +203,14 @@ public final class ContainerServer implements AutoCloseable {
     /**
      * {@code bin/standalone.sh -c standalone-microprofile.xml} with {@code jboss.server.base.dir} on
      * this instance's copy of {@code standalone/}; every socket binding that opens a port by default
-     * moved to a free one, public and management interfaces on 127.0.0.1.
+     * moved to a free one, public and management interfaces on 127.0.0.1, and WildFly's
+     * {@code /openapi} kept to this host as {@code server-config/wildfly.sh} does ({@link #wildflyConfig}).
      */
     private void prepareWildFly(List<String> command, Map<String, String> env) throws IOException {
         copyRecursively(home.resolve("standalone"), instance);
         Files.copy(war, instance.resolve("deployments").resolve("ROOT.war"), StandardCopyOption.REPLACE_EXISTING);
+        Path config = instance.resolve("configuration").resolve("standalone-microprofile.xml");
+        Files.writeString(config, wildflyConfig(Files.readString(config), operatorOnlyFilter()));
         command.add("sh"); // the script's own interpreter (Maven's unpack does not keep every x bit)
         command.add(home.resolve("bin").resolve("standalone.sh").toString());
         command.add("-c");
@@ -247,6 +250,32 @@ public final class ContainerServer implements AutoCloseable {
         env.put("CATALINA_HOME", home.toString());
         env.put("CATALINA_BASE", instance.toString());
         env.put("CATALINA_OPTS", String.join(" ", "-Xmx512m", String.join(" ", jvmOptions)));
+    }
+
+    /**
+     * WildFly's configuration with the Undertow expression filter of
+     * {@code server-config/wildfly-operator-only.txt} on the default host, as
+     * {@code server-config/wildfly.sh} installs it: WildFly's own {@code /openapi} for this host only.
+     */
+    static String wildflyConfig(String xml, String expression) {
+        String host = "<host name=\"default-host\" alias=\"localhost\">";
+        String container = "</servlet-container>";
+        if (!xml.contains(host) || !xml.contains(container) || expression.contains("\"")) {
+            throw new IllegalStateException("cannot add the lhttp-operator-only filter to WildFly's configuration");
+        }
+        return xml.replaceFirst(java.util.regex.Pattern.quote(host),
+                        java.util.regex.Matcher.quoteReplacement(host + "<filter-ref name=\"lhttp-operator-only\"/>"))
+                .replaceFirst(java.util.regex.Pattern.quote(container), java.util.regex.Matcher.quoteReplacement(
+                        container + "<filters><expression-filter name=\"lhttp-operator-only\" expression=\""
+                                + expression + "\"/></filters>"));
+    }
+
+    /** The predicate in {@code server-config/wildfly-operator-only.txt}: its one line that is not a comment. */
+    static String operatorOnlyFilter() throws IOException {
+        Path file = targetDir().getParent().resolve("server-config").resolve("wildfly-operator-only.txt");
+        return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
+                .filter(line -> !line.isBlank() && !line.startsWith("#")).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no filter in " + file));
     }
 
     /** TomEE's server.xml with every port it would open moved: see {@link #prepareTomEE}. */

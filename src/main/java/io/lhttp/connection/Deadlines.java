@@ -1,6 +1,7 @@
 package io.lhttp.connection;
 
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.metrics.Meters;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -105,6 +106,7 @@ public class Deadlines {
         long started = c.frameStartedNanos();
         if (started != 0 && now - started > frameTimeoutNanos) {
             watched.remove(c);
+            Meters.refused(Meters.Refusal.FRAME_TIMEOUT);
             c.close(CloseReason.CloseCodes.VIOLATED_POLICY,
                     "frame not completed within " + config.frameTimeout().toMillis() + " ms");
             return;

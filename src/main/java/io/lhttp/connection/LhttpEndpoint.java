@@ -212,6 +212,7 @@ public class LhttpEndpoint {
         if (refused.refusal() == FrameAssembler.Refusal.TOO_BIG) {
             tooBig();
         } else {
+            Meters.refused(Meters.Refusal.INBOUND_BUDGET);
             connection.close(CloseReason.CloseCodes.TRY_AGAIN_LATER,
                     "server busy: too many unfinished frames, try again later");
         }

@@ -69,7 +69,7 @@ public class LhttpMetrics {
         for (Meters.Refusal reason : Meters.Refusal.values()) {
             FunctionCounter.builder("lhttp.connections.refused", Meters.REFUSED[reason.ordinal()], LongAdder::sum)
                     .tag("reason", reason.name().toLowerCase(Locale.ROOT))
-                    .description("connections refused at open, by reason").register(r);
+                    .description("connections refused at the handshake or at open, or cut by an admission rule, by reason").register(r);
         }
         Gauge.builder("lhttp.channels.subscribed", channels, ChannelRegistry::channelCount)
                 .description("channels with at least one subscriber on this instance").register(r);

@@ -14,8 +14,17 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Meters {
 
-    /** Why a connection was refused at open; other reasons may be added by other features. */
-    public enum Refusal { FULL, PER_ADDRESS, SHUTTING_DOWN }
+    /**
+     * Why a connection was refused or cut by an admission rule (tag {@code reason}, the name in
+     * lower case): at open {@code FULL} ({@code lhttp.max-connections}), {@code PER_ADDRESS},
+     * {@code SHUTTING_DOWN}; at the handshake, before the upgrade, {@code ORIGIN} (403,
+     * {@code lhttp.allowed-origins}), {@code TOKEN_EXPIRED} and {@code TOKEN_INVALID} (401, any
+     * other refused token); on an open connection {@code INBOUND_BUDGET} (1013,
+     * {@code lhttp.inbound-buffer-total-bytes}) and {@code FRAME_TIMEOUT} (1008,
+     * {@code lhttp.frame-timeout-ms}). Other reasons may be added by other features.
+     */
+    public enum Refusal { FULL, PER_ADDRESS, SHUTTING_DOWN, ORIGIN, TOKEN_EXPIRED, TOKEN_INVALID, INBOUND_BUDGET,
+        FRAME_TIMEOUT }
 
     /** How an upstream call ended. */
     public enum Upstream { OK, CLIENT_ERROR, SERVER_ERROR, TIMEOUT, TOO_LARGE, FAILED }
@@ -56,7 +65,7 @@ public final class Meters {
         }
     }
 
-    /** A connection was refused at open. */
+    /** A connection was refused at the handshake or at open, or cut by an admission rule. */
     public static void refused(Refusal reason) {
         if (enabled) {
             REFUSED[reason.ordinal()].increment();

@@ -1,6 +1,7 @@
 package io.lhttp.security;
 
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.metrics.Meters;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -53,6 +54,7 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
         String origin = http.getHeader("Origin");
         if (!config.allowedOrigins().allows(origin, http.getHeader("Host"))) {
             LOG.fine(() -> "handshake refused: origin " + origin + " not allowed");
+            Meters.refused(Meters.Refusal.ORIGIN);
             refuse(out, HttpServletResponse.SC_FORBIDDEN, "origin not allowed");
             return;
         }
@@ -63,6 +65,7 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
                 try {
                     grant = authenticator.verify(token);
                 } catch (TokenException e) {
+                    Meters.refused(e.expired() ? Meters.Refusal.TOKEN_EXPIRED : Meters.Refusal.TOKEN_INVALID);
                     out.setHeader("WWW-Authenticate", "Bearer realm=\"lhttp\", error=\"invalid_token\"");
                     refuse(out, HttpServletResponse.SC_UNAUTHORIZED, e.getMessage());
                     return;

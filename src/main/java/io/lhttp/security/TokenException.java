@@ -8,7 +8,15 @@ public final class TokenException extends Exception {
 
     private static final long serialVersionUID = 1L;
 
+    /** The reason of a token whose {@code exp} has passed. */
+    static final String EXPIRED = "token expired";
+
     TokenException(String reason) {
         super(reason, null, false, false);
+    }
+
+    /** Whether the token was refused only because it has expired (counted apart: a client that failed to refresh). */
+    public boolean expired() {
+        return EXPIRED.equals(getMessage());
     }
 }

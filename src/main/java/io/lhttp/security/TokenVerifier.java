@@ -180,7 +180,7 @@ public final class TokenVerifier {
         try {
             claims = processor.process(token.trim(), null);
         } catch (ExpiredJWTException e) {
-            throw new TokenException("token expired");
+            throw new TokenException(TokenException.EXPIRED);
         } catch (BadJWTException e) {
             LOG.log(Level.FINE, "token refused: {0}", e.getMessage());
             String m = String.valueOf(e.getMessage());

@@ -102,7 +102,9 @@ class TokenVerifierTest {
     @Test
     void expiredTokenRefused() throws Exception {
         String token = Tokens.hmac(SECRET, claims(NOW.minusSeconds(31), "room-1"));
-        assertEquals("token expired", assertThrows(TokenException.class, () -> hmacVerifier().verify(token)).getMessage());
+        TokenException e = assertThrows(TokenException.class, () -> hmacVerifier().verify(token));
+        assertEquals("token expired", e.getMessage());
+        assertTrue(e.expired(), "counted as lhttp_connections_refused_total{reason=token_expired}");
     }
 
     @Test
@@ -114,8 +116,9 @@ class TokenVerifierTest {
     void notYetValidTokenRefused() throws Exception {
         JWTClaimsSet c = Tokens.claims("alice", NOW.plusSeconds(600), List.of("a"))
                 .notBeforeTime(Date.from(NOW.plusSeconds(120))).build();
-        assertEquals("token not yet valid",
-                assertThrows(TokenException.class, () -> hmacVerifier().verify(Tokens.hmac(SECRET, c))).getMessage());
+        TokenException early = assertThrows(TokenException.class, () -> hmacVerifier().verify(Tokens.hmac(SECRET, c)));
+        assertEquals("token not yet valid", early.getMessage());
+        assertFalse(early.expired(), "counted as token_invalid");
         JWTClaimsSet soon = Tokens.claims("alice", NOW.plusSeconds(600), List.of("a"))
                 .notBeforeTime(Date.from(NOW.plusSeconds(10))).build();
         hmacVerifier().verify(Tokens.hmac(SECRET, soon)); // within the skew
