@@ -84,6 +84,13 @@ class OperateIT {
         assertTrue(status.body().contains("\"lhttp.publish.token\":\"***\""), status.body());
         assertFalse(status.body().contains(TOKEN), "the token is never shown");
         assertTrue(status.body().contains("\"lhttp.send-queue\":\"64\""), "effective configuration: " + status.body());
+        // The status JSON as described in OpenAPI (a JAX-RS resource), and Payara's /openapi: the same rule.
+        for (String path : List.of("/publish/status", "/openapi")) {
+            assertEquals(401, get(path, null).statusCode(), path);
+            assertEquals(401, get(path, "wrong").statusCode(), path);
+            assertEquals(200, get(path, TOKEN).statusCode(), path);
+        }
+        assertFalse(get("/publish/status", TOKEN).body().contains(TOKEN), "the token is never shown");
     }
 
     @Test

@@ -84,12 +84,17 @@ class SecureDefaultsIT {
     @Test
     void serverInternalsAreNotServed() throws Exception {
         URI http = server.httpUri();
-        for (String path : new String[] {"/metrics", "/metrics/base", "/openapi", "/publish/application.wadl"}) {
+        for (String path : new String[] {"/metrics", "/metrics/base", "/publish/application.wadl"}) {
             RawHttp.Response r = RawHttp.request(http, "GET", path, "");
             assertNotEquals(200, r.status(), path + " is served: " + r.body());
             assertFalse(r.body().contains("jvm") || r.body().contains("Jersey") || r.body().contains("openapi:"),
                     path + ": " + r.body());
         }
+        // The OpenAPI document is the operator's: this host or the token (OperatorEndpointsIT), never the world.
+        URI offHost = URI.create("http://" + Addresses.external().getHostAddress() + ":" + server.port() + "/");
+        RawHttp.Response openapi = RawHttp.request(offHost, "GET", "/openapi", "");
+        assertEquals(403, openapi.status(), openapi.body());
+        assertFalse(openapi.body().contains("openapi:"), openapi.body());
         RawHttp.Response index = RawHttp.request(http, "GET", "/", "");
         assertEquals(200, index.status());
         assertNull(index.headers().get("server"), "no Server banner: " + index.headers());
