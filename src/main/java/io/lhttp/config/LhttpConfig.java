@@ -278,13 +278,13 @@ public class LhttpConfig {
     // Operations (io.lhttp.metrics: metrics, status page).
     /**
      * Whether lhttp counts what it does and serves it at {@code GET /lhttp/metrics} (Prometheus
-     * text) and {@code GET /lhttp/status} (JSON for {@code /status.html}). Off: the hooks on the
+     * text) and {@code GET /publish/status} = {@code GET /lhttp/status} (JSON for {@code /status.html}). Off: the hooks on the
      * message path do nothing and both answer 404. Default true.
      */
     public static final String METRICS_ENABLED = "lhttp.metrics.enabled";
     public static final boolean DEFAULT_METRICS_ENABLED = true;
     /**
-     * Whether {@code /lhttp/metrics} and {@code /lhttp/status} answer clients on other hosts when
+     * Whether {@code /lhttp/metrics}, the status JSON and (where it is served inside the WAR) {@code /openapi} answer clients on other hosts when
      * {@code lhttp.publish.token} is not set. With the token set they ask every client for it
      * ({@code Authorization: Bearer}); without it, by default only clients on this host get an
      * answer (403 otherwise), as for {@code /publish}. Default false.

@@ -27,7 +27,7 @@ public class StartBanner {
     void started(@Observes @Initialized(ApplicationScoped.class) ServletContext context) {
         String root = context.getContextPath();
         LOG.info(() -> "lhttp " + config.instanceName() + " runs: LHTTP over WebSocket at " + root + "/, chat demo "
-                + root + "/, status page " + root + "/status.html, metrics " + root + "/lhttp/metrics"
+                + root + "/, status page " + root + "/status.html, metrics " + root + "/lhttp/metrics, OpenAPI /openapi"
                 + (config.metricsEnabled() ? "" : " (off: lhttp.metrics.enabled=false)") + ", POST " + root
                 + "/publish (token " + (config.publishToken().isEmpty() ? "not set" : "set") + ")");
         LOG.info(() -> "lhttp bus: " + bus.describe() + "; limits: max-connections=" + config.maxConnections()
