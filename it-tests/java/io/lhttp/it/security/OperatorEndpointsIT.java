@@ -69,7 +69,8 @@ class OperatorEndpointsIT {
         // Another host: the server is reached through this machine's own non-loopback address, so the
         // connection's source address is that address, not loopback.
         URI offHost = URI.create("http://" + Addresses.external().getHostAddress() + ":" + server.port() + "/");
-        for (String path : List.of("/openapi", "/openapi/", "/openapi?format=JSON", "/openapi;x", "/publish/status",
+        for (String path : List.of("/openapi", "/openapi/", "/openapi?format=JSON", "/openapi;x",
+                "/openapi/application.wadl", "/publish/status",
                 "/lhttp/status", "/lhttp/metrics")) {
             HttpResponse<String> r = get(offHost, path);
             assertEquals(403, r.statusCode(), path + ": " + r.body());
