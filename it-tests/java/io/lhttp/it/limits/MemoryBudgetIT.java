@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.NormalChat;
+import io.lhttp.it.support.RefusalCounters;
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.load.RawWebSocket;
 import java.nio.charset.StandardCharsets;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -64,6 +66,7 @@ class MemoryBudgetIT {
     @Test
     void unfinishedFramesAreBoundedInTotalAndInTime() throws Exception {
         byte[] fragment = filled(100 * 1024);
+        Map<String, Double> refusedBefore = RefusalCounters.read(server.httpUri());
         try (NormalChat normal = new NormalChat(server.wsUri(), "budget-normal"); Attack attack = new Attack()) {
             List<CompletableFuture<Integer>> closes = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -89,6 +92,13 @@ class MemoryBudgetIT {
             }
             assertTrue(overBudget >= 1, "some were refused by the budget (" + overBudget + ")");
             assertTrue(timedOut >= 1 && timedOut <= 4, "at most 4 x 900 KiB fit in 4 MiB; those time out (" + timedOut + ")");
+            // Each cut is counted by its reason in the metrics (issue 11); at least once: fragments the
+            // client sent before it read the close may be refused again.
+            Map<String, Double> refused = RefusalCounters.read(server.httpUri());
+            assertTrue(refused.get("inbound_budget") - refusedBefore.get("inbound_budget") >= overBudget,
+                    overBudget + " closed with 1013: " + refused);
+            assertTrue(refused.get("frame_timeout") - refusedBefore.get("frame_timeout") >= timedOut,
+                    timedOut + " closed with 1008: " + refused);
             normal.roundTrip();
             // With the budget free again, one connection alone is stopped by the hard cap.
             CompletableFuture<Integer> tooBig = attack.start(server.wsUri(), 0, ws -> {

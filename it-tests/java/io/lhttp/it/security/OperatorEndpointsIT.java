@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.Addresses;
 import io.lhttp.it.support.OpenApiText;
+import io.lhttp.it.support.RefusalCounters;
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.security.Tokens;
 import java.net.URI;
@@ -15,11 +16,8 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,8 +31,6 @@ import org.junit.jupiter.api.Test;
 class OperatorEndpointsIT {
 
     private static final String SECRET = "it-operator-secret-it-operator-secret!!";
-    private static final Pattern REFUSED =
-            Pattern.compile("^lhttp_connections_refused_total\\{[^}]*reason=\"([a-z_]+)\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -80,7 +76,7 @@ class OperatorEndpointsIT {
 
     @Test
     void refusedConnectionsAreCountedByReason() throws Exception {
-        Map<String, Double> before = refused();
+        Map<String, Double> before = RefusalCounters.read(server.httpUri());
         RawHttp.Response origin = RawHttp.upgrade(server.wsUri(), "Origin: http://evil.example");
         assertEquals(403, origin.status());
         assertNull(origin.headers().get("sec-websocket-accept"));
@@ -90,7 +86,7 @@ class OperatorEndpointsIT {
         assertEquals(401, RawHttp.upgrade(URI.create(server.wsUri() + "?token=" + wronglySigned)).status());
         String expired = Tokens.hmac(SECRET, Tokens.claims("alice", Instant.now().minusSeconds(3600), List.of("room")).build());
         assertEquals(401, RawHttp.upgrade(URI.create(server.wsUri() + "?token=" + expired)).status());
-        Map<String, Double> after = refused();
+        Map<String, Double> after = RefusalCounters.read(server.httpUri());
         assertEquals(1.0, after.get("origin") - before.get("origin"), "origin: " + after);
         assertEquals(2.0, after.get("token_invalid") - before.get("token_invalid"), "token_invalid: " + after);
         assertEquals(1.0, after.get("token_expired") - before.get("token_expired"), "token_expired: " + after);
@@ -102,18 +98,5 @@ class OperatorEndpointsIT {
     private static HttpResponse<String> get(URI base, String path) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60)).build(),
                 HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
-    }
-
-    /** {@code lhttp_connections_refused_total} by reason, from the Prometheus text (this host may read it). */
-    private static Map<String, Double> refused() throws Exception {
-        HttpResponse<String> r = get(server.httpUri(), "/lhttp/metrics");
-        assertEquals(200, r.statusCode(), r.body());
-        Map<String, Double> out = new HashMap<>();
-        Matcher m = REFUSED.matcher(r.body());
-        while (m.find()) {
-            out.put(m.group(1), Double.parseDouble(m.group(2)));
-        }
-        assertEquals(8, out.size(), "one series per reason: " + out);
-        return out;
     }
 }
