@@ -40,6 +40,12 @@ public final class ChatPage implements AutoCloseable {
         return new ChatPage(Chromium.open(), server.resolve("/?" + query));
     }
 
+    /** The demo with more of its URL parameters, e.g. {@code refresh=2000} (presence refresh, ms). */
+    public static ChatPage demo(URI server, String room, String nick, String moreQuery) {
+        String query = (room == null ? "" : "room=" + encode(room) + "&") + "nick=" + encode(nick) + "&" + moreQuery;
+        return new ChatPage(Chromium.open(), server.resolve("/?" + query));
+    }
+
     /** A page written for the original SDK (new Lhttp(url), on_open, context.publish). */
     static ChatPage compat(URI server) {
         return new ChatPage(Chromium.open(), server.resolve("/compat.html"));
@@ -86,6 +92,19 @@ public final class ChatPage implements AutoCloseable {
         new WebDriverWait(driver, timeout).withMessage(() -> "'" + text + "' not in " + messages())
                 .until(d -> messages().stream().anyMatch(m -> m.endsWith(text)));
         return messages();
+    }
+
+    /** The entries of the list labelled "Members", as shown (a user, or the start of a connection id). */
+    public List<String> members() {
+        return driver.findElement(By.cssSelector("ul[aria-label=Members]")).findElements(By.tagName("li")).stream()
+                .map(WebElement::getText).toList();
+    }
+
+    /** Waits until the member list has exactly {@code count} entries, and returns them. */
+    public List<String> awaitMembers(int count) {
+        new WebDriverWait(driver, WAIT).withMessage(() -> "members " + members() + ", expected " + count)
+                .until(d -> members().size() == count);
+        return members();
     }
 
     /** Says something and waits for its echo: afterwards the page's subscription is known to be active. */
