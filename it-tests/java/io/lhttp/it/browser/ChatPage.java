@@ -96,8 +96,11 @@ public final class ChatPage implements AutoCloseable {
 
     /** The entries of the list labelled "Members", as shown (a user, or the start of a connection id). */
     public List<String> members() {
-        return driver.findElement(By.cssSelector("ul[aria-label=Members]")).findElements(By.tagName("li")).stream()
-                .map(WebElement::getText).toList();
+        // Read in one script: the page replaces the entries on every presence answer, so elements
+        // found one call earlier may be gone (stale) by the next.
+        Object texts = driver.executeScript(
+                "return [...document.querySelectorAll('ul[aria-label=Members] li')].map(li => li.textContent);");
+        return ((List<?>) texts).stream().map(String::valueOf).toList();
     }
 
     /** Waits until the member list has exactly {@code count} entries, and returns them. */
@@ -105,6 +108,13 @@ public final class ChatPage implements AutoCloseable {
         new WebDriverWait(driver, WAIT).withMessage(() -> "members " + members() + ", expected " + count)
                 .until(d -> members().size() == count);
         return members();
+    }
+
+    /** Waits until the member list says the server cut it ("+ more"), and returns what it says. */
+    public String awaitMore() {
+        new WebDriverWait(driver, WAIT).withMessage(() -> "no '+ more' under members " + members())
+                .until(d -> d.findElement(By.id("more")).isDisplayed());
+        return driver.findElement(By.id("more")).getText();
     }
 
     /** Says something and waits for its echo: afterwards the page's subscription is known to be active. */

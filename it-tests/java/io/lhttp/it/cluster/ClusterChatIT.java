@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  * other's list at once (a leave frame: lhttp.presence.notify covers the demo's rooms, and the
  * first page's periodic refresh is set far beyond the test); the members of an instance that stops
  * answering (SIGSTOP: frozen with its sockets open, so nobody says goodbye) drop out at the next
- * refresh.
+ * refresh. A third instance lists at most one member per answer: its page shows one and says there
+ * are more.
  */
 class ClusterChatIT {
 
@@ -24,6 +25,7 @@ class ClusterChatIT {
     private static NatsNode node;
     private static LhttpInstance a;
     private static LhttpInstance b;
+    private static LhttpInstance c;
 
     @BeforeAll
     static void start() {
@@ -31,8 +33,10 @@ class ClusterChatIT {
         try {
             a = LhttpInstance.launch("chat-A", "-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.notify=demo-*");
             b = LhttpInstance.launch("chat-B", "-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.notify=demo-*");
+            c = LhttpInstance.launch("chat-C", "-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.max-entries=1");
             a.awaitStarted();
             b.awaitStarted();
+            c.awaitStarted();
         } catch (RuntimeException e) {
             stop();
             throw e;
@@ -47,7 +51,11 @@ class ClusterChatIT {
             try {
                 if (b != null) b.close();
             } finally {
-                if (node != null) node.close();
+                try {
+                    if (c != null) c.close();
+                } finally {
+                    if (node != null) node.close();
+                }
             }
         }
     }
@@ -89,6 +97,19 @@ class ClusterChatIT {
             } finally {
                 b.signal("CONT");
             }
+        }
+    }
+
+    @Test
+    void aListCutByTheServerSaysThereAreMore() {
+        String room = "bounded-" + System.nanoTime();
+        try (ChatPage frank = ChatPage.demo(a.http("/"), room, "frank", "refresh=2000");
+             ChatPage erin = ChatPage.demo(c.http("/"), room, "erin", "refresh=2000")) {
+            frank.awaitState("connected", ChatPage.WAIT);
+            erin.awaitState("connected", ChatPage.WAIT);
+            assertEquals(2, frank.awaitMembers(2).size(), "A lists up to 1000");
+            erin.awaitMore();
+            assertEquals(1, erin.members().size(), "C lists at most 1 (lhttp.presence.max-entries=1): " + erin.members());
         }
     }
 }
