@@ -71,9 +71,10 @@ public final class LhttpClient implements AutoCloseable {
     /**
      * The server's answer to a subscribe with positions (PROTOCOL.md §2.2), as the JS SDK's
      * {@code subscribed} event: the channel's newest position ({@code <epoch>:<offset>}, null for a
-     * channel without history) and, for a subscribe with {@code since}, whether all was recovered.
+     * channel without history), for a subscribe with {@code since} whether all was recovered, and
+     * the frame itself.
      */
-    public record Subscribed(String channel, String position, Boolean recovered) {
+    public record Subscribed(String channel, String position, Boolean recovered, Message message) {
     }
 
     /**
@@ -565,7 +566,7 @@ public final class LhttpClient implements AutoCloseable {
             }
             wasRecovering = recovering.remove(channel);
         }
-        emit(subscribedListeners, new Subscribed(channel, position, recovered == null ? null : "true".equals(recovered)));
+        emit(subscribedListeners, new Subscribed(channel, position, recovered == null ? null : "true".equals(recovered), message));
         if (wasRecovering) {
             emit(recoveredListeners, new Recovered(channel, "true".equals(recovered)));
         }
