@@ -38,7 +38,9 @@ import java.util.logging.Logger;
  * client"), on the JDK's {@link java.net.http.WebSocket} and the protocol core only.
  *
  * <p>Frames sent while disconnected are queued (up to {@link Options#maxQueue}) and sent, in
- * order, after the re-subscription. Listeners run on the client's WebSocket thread, one event at
+ * order, after the re-subscription. With {@link Options#recover} it also recovers what was
+ * published while it was away, from the server's channel history (PROTOCOL.md §2.2), and says
+ * per channel whether that was complete ({@link #onRecovered}). Listeners run on the client's WebSocket thread, one event at
  * a time; a listener that throws is logged and does not stop the others.
  */
 public final class LhttpClient implements AutoCloseable {
