@@ -72,6 +72,11 @@ final class DroppingRelay implements AutoCloseable {
                 server.connect(target, 5000);
                 open.add(client);
                 open.add(server);
+                if (away) { // drop() ran while this one was being connected
+                    closeQuietly(client);
+                    closeQuietly(server);
+                    continue;
+                }
                 pipe(client, server);
                 pipe(server, client);
             } catch (IOException e) {
