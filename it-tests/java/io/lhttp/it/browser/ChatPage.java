@@ -40,6 +40,12 @@ public final class ChatPage implements AutoCloseable {
         return new ChatPage(Chromium.open(), server.resolve("/?" + query));
     }
 
+    /** The demo with more of its URL parameters, e.g. {@code refresh=2000} (presence refresh, ms). */
+    public static ChatPage demo(URI server, String room, String nick, String moreQuery) {
+        String query = (room == null ? "" : "room=" + encode(room) + "&") + "nick=" + encode(nick) + "&" + moreQuery;
+        return new ChatPage(Chromium.open(), server.resolve("/?" + query));
+    }
+
     /** A page written for the original SDK (new Lhttp(url), on_open, context.publish). */
     static ChatPage compat(URI server) {
         return new ChatPage(Chromium.open(), server.resolve("/compat.html"));
@@ -86,6 +92,29 @@ public final class ChatPage implements AutoCloseable {
         new WebDriverWait(driver, timeout).withMessage(() -> "'" + text + "' not in " + messages())
                 .until(d -> messages().stream().anyMatch(m -> m.endsWith(text)));
         return messages();
+    }
+
+    /** The entries of the list labelled "Members", as shown (a user, or the start of a connection id). */
+    public List<String> members() {
+        // Read in one script: the page replaces the entries on every presence answer, so elements
+        // found one call earlier may be gone (stale) by the next.
+        Object texts = driver.executeScript(
+                "return [...document.querySelectorAll('ul[aria-label=Members] li')].map(li => li.textContent);");
+        return ((List<?>) texts).stream().map(String::valueOf).toList();
+    }
+
+    /** Waits until the member list has exactly {@code count} entries, and returns them. */
+    public List<String> awaitMembers(int count) {
+        new WebDriverWait(driver, WAIT).withMessage(() -> "members " + members() + ", expected " + count)
+                .until(d -> members().size() == count);
+        return members();
+    }
+
+    /** Waits until the member list says the server cut it ("+ more"), and returns what it says. */
+    public String awaitMore() {
+        new WebDriverWait(driver, WAIT).withMessage(() -> "no '+ more' under members " + members())
+                .until(d -> d.findElement(By.id("more")).isDisplayed());
+        return driver.findElement(By.id("more")).getText();
     }
 
     /** Says something and waits for its echo: afterwards the page's subscription is known to be active. */

@@ -14,7 +14,8 @@ import java.util.List;
  * {@code subscribe:ch1 ch2 …}: the connection joins each channel; subscribing twice is a no-op.
  * With {@code positions:true} or {@code since:<epoch>:<offset>} (one channel), history positions
  * and recovery (PROTOCOL.md §2.2).
- * Every channel must be permitted ({@link Permissions}), else 403 and none is joined.
+ * Every channel must be permitted ({@link Permissions}), else 403 and none is joined; {@code since}
+ * on a channel already subscribed is refused with 409.
  */
 @HeaderFilter
 @Interceptor
@@ -47,6 +48,7 @@ public class SubscribeFilter extends ChannelHeaderFilter {
             if (channels.size() != 1) {
                 throw new ProtocolException(400, "since needs exactly one channel in subscribe");
             }
+            refuseSinceWhenSubscribed(ex.connection(), channels.get(0));
             try {
                 position = Position.parse(since);
             } catch (IllegalArgumentException e) {
@@ -55,5 +57,24 @@ public class SubscribeFilter extends ChannelHeaderFilter {
             }
         }
         registry.subscribeWithPositions(ex.connection(), channels, position, ex.requestId(), config.maxChannels());
+    }
+
+    /**
+     * {@code since} on a channel the connection already has is refused with 409 (PROTOCOL.md §2.2):
+     * frames of it are already on their way live, and the server does not know which of them the
+     * client has seen, so a replay could repeat some and silently ignoring the frame would leave a
+     * client waiting for a {@code subscribed} answer that never comes. (Centrifugo answers a repeated
+     * subscribe with "already subscribed" for the same reason.) A plain repeated subscribe stays a no-op.
+     */
+    static void refuseSinceWhenSubscribed(Subscriber subscriber, String channel) throws ProtocolException {
+        java.util.Set<String> mine = subscriber.channels();
+        boolean subscribed;
+        synchronized (mine) {
+            subscribed = mine.contains(channel);
+        }
+        if (subscribed) {
+            throw new ProtocolException(409, "already subscribed to '" + channel
+                    + "': since recovers on a new subscription only (unsubscribe first)");
+        }
     }
 }

@@ -38,13 +38,20 @@ import java.util.logging.Logger;
  * client"), on the JDK's {@link java.net.http.WebSocket} and the protocol core only.
  *
  * <p>Frames sent while disconnected are queued (up to {@link Options#maxQueue}) and sent, in
- * order, after the re-subscription. Listeners run on the client's WebSocket thread, one event at
+ * order, after the re-subscription. With {@link Options#recover} it also recovers what was
+ * published while it was away, from the server's channel history (PROTOCOL.md §2.2), and says
+ * per channel whether that was complete ({@link #onRecovered}). Listeners run on the client's WebSocket thread, one event at
  * a time; a listener that throws is logged and does not stop the others.
  */
 public final class LhttpClient implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(LhttpClient.class.getName());
     private static final Set<String> ACTION_HEADERS = Set.of("subscribe", "unsubscribe", "publish");
+    /**
+     * Not replayed on a re-subscription either: a stale request id, and the recovery headers the
+     * client sets itself (as the JS SDK's ACTION_HEADERS).
+     */
+    private static final Set<String> NOT_REPLAYED = Set.of("request-id", "positions", "since", "presence");
     /** The server bounds what it sends; the client only refuses absurd frames. */
     private static final MessageParser PARSER = new MessageParser(new Limits(64 << 20, 4096));
 
@@ -63,6 +70,24 @@ public final class LhttpClient implements AutoCloseable {
     public record Reconnecting(int attempt, long delayMillis) {
     }
 
+    /**
+     * The server's answer to a subscribe with positions (PROTOCOL.md §2.2), as the JS SDK's
+     * {@code subscribed} event: the channel's newest position ({@code <epoch>:<offset>}, null for a
+     * channel without history), for a subscribe with {@code since} whether all was recovered, and
+     * the frame itself.
+     */
+    public record Subscribed(String channel, String position, Boolean recovered, Message message) {
+    }
+
+    /**
+     * With {@link Options#recover}, after a reconnect, per positioned channel (the JS SDK's
+     * {@code recovered} event): {@code true} when every message published while away was replayed
+     * (as ordinary messages, before this event), {@code false} when some may be missing (no history
+     * for the channel, history exceeded, server restarted).
+     */
+    public record Recovered(String channel, boolean recovered) {
+    }
+
     /** Options, with the JS SDK's defaults. */
     public static final class Options {
         boolean reconnect = true;
@@ -72,7 +97,19 @@ public final class LhttpClient implements AutoCloseable {
         double jitter = 0.5;
         int maxQueue = 1000;
         Duration connectTimeout = Duration.ofSeconds(10);
+        boolean recover;
         final Map<String, String> handshakeHeaders = new LinkedHashMap<>();
+
+        /**
+         * {@code true}: every subscribe carries {@code positions:true}; the client remembers each
+         * channel's last position and re-subscribes with {@code since} after a reconnect, then
+         * tells {@link LhttpClient#onRecovered} whether all was recovered. Default false (the JS
+         * SDK's {@code recover}).
+         */
+        public Options recover(boolean on) {
+            recover = on;
+            return this;
+        }
 
         /** {@code false}: a drop closes the client. Default true. */
         public Options reconnect(boolean on) {
@@ -126,7 +163,7 @@ public final class LhttpClient implements AutoCloseable {
         }
     }
 
-    private record Subscription(String command, List<Header> headers) {
+    private record Subscription(String command, List<Header> headers, boolean positioned) {
     }
 
     private final URI url;
@@ -140,12 +177,16 @@ public final class LhttpClient implements AutoCloseable {
     private final List<Consumer<Close>> closeListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<Reconnecting>> reconnectingListeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<State>> stateListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Subscribed>> subscribedListeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Recovered>> recoveredListeners = new CopyOnWriteArrayList<>();
     // guarded by lock:
     private State state = State.CONNECTING;
     private WebSocket socket;
     private CompletableFuture<?> sending = CompletableFuture.completedFuture(null); // one send at a time
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
+    private final Map<String, String> positions = new LinkedHashMap<>(); // channel -> last position seen
+    private final Set<String> recovering = new java.util.HashSet<>();     // re-subscribed, awaiting `subscribed`
     private int attempt;
     private boolean opened;
 
@@ -193,7 +234,24 @@ public final class LhttpClient implements AutoCloseable {
         }
     }
 
-    /** Connected ({@code true}: after a drop, messages published meanwhile were missed). Returns a remover. */
+    /** The last history position seen per positioned channel ({@code <epoch>:<offset>}). */
+    public Map<String, String> positions() {
+        synchronized (lock) {
+            return Map.copyOf(positions);
+        }
+    }
+
+    /** The server answered a subscribe with positions ({@code LHTTP/1.0 subscribed}: not a message). */
+    public Runnable onSubscribed(Consumer<Subscribed> listener) {
+        return add(subscribedListeners, listener);
+    }
+
+    /** With {@link Options#recover}: after a reconnect, per channel, whether what was missed was replayed. */
+    public Runnable onRecovered(Consumer<Recovered> listener) {
+        return add(recoveredListeners, listener);
+    }
+
+    /** Connected ({@code true}: after a drop, messages published meanwhile were missed unless recovered). Returns a remover. */
     public Runnable onOpen(Consumer<Boolean> listener) {
         return add(openListeners, listener);
     }
@@ -331,6 +389,10 @@ public final class LhttpClient implements AutoCloseable {
                 pairs.add(h);
             }
         }
+        if (action.equals("subscribe") && options.recover
+                && pairs.stream().noneMatch(h -> h.key().trim().equalsIgnoreCase("positions"))) {
+            pairs.add(new Header("positions", "true"));
+        }
         pairs.add(new Header(action, String.join(" ", list)));
         return send(Message.of(command, pairs, body));
     }
@@ -353,13 +415,18 @@ public final class LhttpClient implements AutoCloseable {
         WebSocket ws = socket;
         String text = MessageWriter.write(message.command(), message.headers(), message.body());
         sending = sending.handle((x, e) -> null).thenCompose(x -> ws.sendText(text, true));
-        List<Header> keep = message.headers().stream()
-                .filter(h -> !ACTION_HEADERS.contains(h.key().trim().toLowerCase(Locale.ROOT))).toList();
+        List<Header> keep = message.headers().stream().filter(h -> {
+            String key = h.key().trim().toLowerCase(Locale.ROOT);
+            return !ACTION_HEADERS.contains(key) && !NOT_REPLAYED.contains(key);
+        }).toList();
+        boolean positioned = "true".equals(message.header("positions")) || message.header("since") != null;
         for (String channel : split(message.header("subscribe"))) {
-            subscriptions.putIfAbsent(channel, new Subscription(message.command(), keep));
+            subscriptions.putIfAbsent(channel, new Subscription(message.command(), keep, positioned));
         }
         for (String channel : split(message.header("unsubscribe"))) {
             subscriptions.remove(channel);
+            positions.remove(channel);
+            recovering.remove(channel);
         }
     }
 
@@ -405,12 +472,35 @@ public final class LhttpClient implements AutoCloseable {
         emit(openListeners, reconnected);
     }
 
-    /** One frame per distinct (command, headers): usually one frame for all channels. */
+    /**
+     * One frame per distinct (command, headers): usually one frame for all channels. A positioned
+     * channel with a known position gets a frame of its own with {@code since} (PROTOCOL.md §2.2).
+     */
     private void resubscribe() {
         Map<Subscription, List<String>> groups = new LinkedHashMap<>();
-        subscriptions.forEach((channel, s) -> groups.computeIfAbsent(s, k -> new ArrayList<>()).add(channel));
+        recovering.clear();
+        List<Map.Entry<String, Subscription>> all = new ArrayList<>(subscriptions.entrySet()); // write() touches the map
+        for (Map.Entry<String, Subscription> e : all) {
+            String channel = e.getKey();
+            Subscription s = e.getValue();
+            if (s.positioned()) {
+                recovering.add(channel);
+                String since = positions.get(channel);
+                if (since != null) {
+                    List<Header> headers = new ArrayList<>(s.headers());
+                    headers.add(new Header("since", since));
+                    headers.add(new Header("subscribe", channel));
+                    write(Message.of(s.command(), headers, ""));
+                    continue;
+                }
+            }
+            groups.computeIfAbsent(s, k -> new ArrayList<>()).add(channel);
+        }
         groups.forEach((s, channels) -> {
             List<Header> headers = new ArrayList<>(s.headers());
+            if (s.positioned()) {
+                headers.add(new Header("positions", "true"));
+            }
             headers.add(new Header("subscribe", String.join(" ", channels)));
             write(Message.of(s.command(), headers, ""));
         });
@@ -458,8 +548,57 @@ public final class LhttpClient implements AutoCloseable {
             }
             String reason = message.header("reason");
             emit(errorListeners, new Error(code, reason == null ? "" : reason, message));
+        } else if (message.command().equals("subscribed") && message.header("publish") == null) {
+            subscribed(message);
         } else {
+            notePosition(message);
             emit(messageListeners, message);
+        }
+    }
+
+    /** The answer to a subscribe with positions: the channel's position, and after a reconnect whether all was recovered. */
+    private void subscribed(Message message) {
+        String channel = message.header("channel");
+        String position = message.header("position");
+        String recovered = message.header("recovered");
+        boolean wasRecovering;
+        synchronized (lock) {
+            if (position != null && subscriptions.containsKey(channel)) {
+                positions.put(channel, position);
+            }
+            wasRecovering = recovering.remove(channel);
+        }
+        emit(subscribedListeners, new Subscribed(channel, position, recovered == null ? null : "true".equals(recovered), message));
+        if (wasRecovering) {
+            emit(recoveredListeners, new Recovered(channel, "true".equals(recovered)));
+        }
+    }
+
+    /**
+     * A delivered frame's position counts for the one positioned channel among those it was
+     * published to. The server inserts its position as the first header line; a publisher's own
+     * {@code position} header comes later.
+     */
+    private void notePosition(Message message) {
+        List<Header> headers = message.headers();
+        if (headers.isEmpty() || !headers.get(0).key().trim().equalsIgnoreCase("position")) {
+            return;
+        }
+        String position = headers.get(0).value().trim();
+        synchronized (lock) {
+            String mine = null;
+            for (String channel : split(message.header("publish"))) {
+                Subscription s = subscriptions.get(channel);
+                if (s != null && s.positioned()) {
+                    if (mine != null && !mine.equals(channel)) {
+                        return; // published to several of ours at once: it moves none of them
+                    }
+                    mine = channel;
+                }
+            }
+            if (mine != null) {
+                positions.put(mine, position);
+            }
         }
     }
 

@@ -9,6 +9,7 @@ import io.lhttp.processor.Exchange;
 import io.lhttp.processor.Opened;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
+import io.lhttp.protocol.RequestId;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -109,14 +110,18 @@ public class LhttpEndpoint {
         try {
             message = decoder.decode(frame);
         } catch (DecodeException e) {
-            if (admit()) {
+            // A frame that does not parse whole may still say which request it was (PROTOCOL.md §2.1).
+            String requestId = RequestId.scan(frame);
+            if (admit(requestId)) {
                 ProtocolException bad = (ProtocolException) e.getCause();
-                connection.sendError(bad.code(), bad.reason());
+                connection.sendError(bad.code(), bad.reason(), requestId);
             }
             return;
         }
-        if (admit()) {
+        if (connection.tryAcquireMessage()) {
             dispatch(message);
+        } else {
+            refuseRate(RequestId.of(message));
         }
     }
 
@@ -138,14 +143,15 @@ public class LhttpEndpoint {
             return;
         }
         Meters.received();
-        if (!admit()) {
+        if (!connection.tryAcquireMessage()) {
+            refuseRate(RequestId.scan(lenient(frame))); // counted before parsing: a flood costs no parse
             return;
         }
         Message message;
         try {
             message = config.parser().parse(frame);
         } catch (ProtocolException e) {
-            connection.sendError(e.code(), e.reason());
+            connection.sendError(e.code(), e.reason(), RequestId.scan(lenient(frame)));
             return;
         }
         dispatch(message);
@@ -200,12 +206,21 @@ public class LhttpEndpoint {
     }
 
     /** Counts the frame against the client's rate; over it, the client gets 429 and the frame is dropped. */
-    private boolean admit() {
+    private boolean admit(String requestId) {
         if (connection.tryAcquireMessage()) {
             return true;
         }
-        connection.sendError(429, "too many messages: at most " + config.maxMessagesPerSecond() + " per second");
+        refuseRate(requestId);
         return false;
+    }
+
+    private void refuseRate(String requestId) {
+        connection.sendError(429, "too many messages: at most " + config.maxMessagesPerSecond() + " per second", requestId);
+    }
+
+    /** A refused binary frame's text for {@link RequestId#scan}: bytes that are not UTF-8 become U+FFFD. */
+    private static String lenient(ByteBuffer frame) {
+        return java.nio.charset.StandardCharsets.UTF_8.decode(frame.duplicate()).toString();
     }
 
     private void refuse(FrameAssembler.Refused refused) {

@@ -250,7 +250,7 @@ public final class Exchange {
      * replies are off), and the built-in filters skip their work for it. A filter usually returns
      * without calling {@code proceed()} after this.
      *
-     * @param code   400, 403, 413, 429, 502, 503 or 504 (PROTOCOL.md §5)
+     * @param code   400, 403, 409, 413, 429, 502, 503 or 504 (PROTOCOL.md §5)
      * @param reason one line for the client
      */
     public void fail(int code, String reason) {

@@ -40,6 +40,34 @@ public final class RequestId {
         return isValid(id) ? id : null;
     }
 
+    /**
+     * The request id of a frame that could not be parsed whole (over a limit, a malformed line,
+     * refused by the rate limit before parsing): the value of its last well-formed
+     * {@code request-id} header line before the blank line, when valid, else null. Null too for a
+     * text that does not start with {@code LHTTP/1.0 }: nothing in it can be trusted to be a header.
+     * Reads only the head of the frame, and only on the error path (PROTOCOL.md §2.1).
+     */
+    public static String scan(String frame) {
+        if (frame == null || !frame.startsWith(MessageWriter.START)) {
+            return null;
+        }
+        int pos = frame.indexOf(MessageWriter.CRLF, MessageWriter.START.length());
+        String found = null;
+        while (pos >= 0) {
+            pos += 2;
+            int end = frame.indexOf(MessageWriter.CRLF, pos);
+            if (end < 0 || end == pos) {
+                break; // the last line without CRLF is not a header line; an empty line ends the head
+            }
+            int colon = frame.indexOf(':', pos);
+            if (colon > pos && colon < end && frame.substring(pos, colon).trim().equalsIgnoreCase(HEADER)) {
+                found = frame.substring(colon + 1, end).trim(); // the last one counts, as in Message#header
+            }
+            pos = end;
+        }
+        return isValid(found) ? found : null;
+    }
+
     /** The message with {@code request-id:<id>} added, unless {@code id} is null or it already has one. */
     public static Message tag(Message message, String id) {
         if (id == null || message.header(HEADER) != null) {

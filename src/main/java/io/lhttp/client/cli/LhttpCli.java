@@ -104,14 +104,16 @@ public final class LhttpCli {
             return 2;
         }
         Object print = new Object();
-        client.onMessage(m -> {
+        java.util.function.Consumer<Message> frame = m -> {
             synchronized (print) {
                 out.println(asJson ? Json.message(m) : Readable.message(m));
             }
             if (left.get() > 0 && left.decrementAndGet() == 0) {
                 done.countDown();
             }
-        });
+        };
+        client.onMessage(frame);
+        client.onSubscribed(s -> frame.accept(s.message())); // a frame like any other to the user of a CLI
         client.onError(e -> {
             synchronized (print) {
                 out.println(asJson ? Json.error(e) : "! error " + e.code() + " " + e.reason());
