@@ -117,8 +117,11 @@ public final class NatsNode implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(binary().toString(),
                 "--name", name, "-a", "127.0.0.1", "-p", Integer.toString(clientPort),
-                "-m", Integer.toString(monitorPort),
-                "--cluster_name", "lhttp-it", "--cluster", "nats://127.0.0.1:" + clusterPort));
+                "-m", Integer.toString(monitorPort)));
+        if (jetStreamDir == null || !peerClusterPorts.isEmpty()) {
+            // A JetStream node with a cluster port but no routes would insist on a clustered JetStream and exit.
+            command.addAll(List.of("--cluster_name", "lhttp-it", "--cluster", "nats://127.0.0.1:" + clusterPort));
+        }
         if (jetStreamDir != null) {
             command.addAll(List.of("-js", "-sd", jetStreamDir.toString()));
         }

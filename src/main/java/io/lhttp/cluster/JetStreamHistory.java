@@ -154,8 +154,8 @@ final class JetStreamHistory {
             js = conn.jetStream(options);
             LOG.log(Level.INFO, "lhttp history in JetStream stream {0} (subjects {1}>, republished to {2}>, {3} per"
                     + " channel, max age {4} ms, {5}, replicas {6}), epoch {7}", new Object[] {settings.stream(),
-                            settings.subjectPrefix(), natsPrefix, history.size(), history.ttlMillis(),
-                            settings.memory() ? "memory" : "file", settings.replicas(), epoch});
+                            settings.subjectPrefix(), natsPrefix, String.valueOf(history.size()), String.valueOf(history.ttlMillis()),
+                            settings.memory() ? "memory" : "file", String.valueOf(settings.replicas()), epoch});
             return true;
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             js = null;
@@ -328,6 +328,6 @@ final class JetStreamHistory {
 
     @Override
     public String toString() {
-        return "JetStream stream " + settings.stream() + (js == null ? " (not available)" : " epoch " + epoch);
+        return "JetStream stream " + settings.stream() + (js == null ? " (not ready)" : " epoch " + epoch);
     }
 }

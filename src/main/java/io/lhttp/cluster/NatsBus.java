@@ -413,6 +413,12 @@ public final class NatsBus implements Bus {
         return conn != null && conn.getStatus() == Connection.Status.CONNECTED && (h == null || !h.required() || h.isReady());
     }
 
+    /** Whether history channels are kept in JetStream now (false without history channels). */
+    public boolean historyReady() {
+        JetStreamHistory h = history;
+        return h != null && h.isReady();
+    }
+
     /** The URL of the NATS server this instance is connected to now, or null. */
     public String connectedUrl() {
         Connection conn = connection;
