@@ -279,7 +279,13 @@ final class JetStreamHistory {
         boolean truncated = false;
         if (subjectLast >= 0) {
             long seq = sameEpoch ? since.offset() + 1 : 1;
+            // One request per message, each bounded by the timeout; the whole replay too, as a slow
+            // server would otherwise hold the subscriber's channel (and a replay permit) size × timeout.
+            long deadline = System.nanoTime() + settings.timeout().toNanos() * 5;
             while (seq <= subjectLast) {
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("replay of " + channel + " took longer than 5 × lhttp.jetstream.timeout-ms");
+                }
                 if (entries.size() >= history.size()) {
                     truncated = true;
                     break;
