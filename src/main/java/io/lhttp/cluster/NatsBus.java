@@ -386,7 +386,23 @@ public final class NatsBus implements Bus {
             if (permit) {
                 replays.release();
             }
-            synchronized (cs) {
+            // Bounded wait: the caller holds the registry's lock of this channel's map bin, and a delivery
+            // holding the seam lock could (closing a slow consumer synchronously) wait for that bin. Rather
+            // than deadlock, give up the seam after the timeout and say so with recovered:false.
+            boolean locked = false;
+            try {
+                locked = cs.seam.tryLock(h.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!locked) {
+                cs.pending.remove(pending);
+                LOG.log(Level.WARNING, "recovery of {0}: live delivery held the channel too long; joined without the"
+                        + " buffered messages, answering recovered:false", channel);
+                joiner.joined(top, Boolean.FALSE);
+                return;
+            }
+            try {
                 cs.pending.remove(pending);
                 for (Buffered b : pending.frames) {
                     if (served == Long.MAX_VALUE || b.sequence() > served) {
@@ -401,6 +417,8 @@ public final class NatsBus implements Bus {
                     recovered = Boolean.FALSE;
                 }
                 joiner.joined(top, recovered);
+            } finally {
+                cs.seam.unlock();
             }
         }
     }
@@ -519,15 +537,17 @@ public final class NatsBus implements Bus {
 
     /**
      * One channel's NATS subscription on the shared dispatcher; start and stop run under the lock.
-     * A history channel's deliveries run under this object's monitor, with its joining subscribers' buffers.
+     * A history channel's deliveries run under its seam lock, with its joining subscribers' buffers.
      */
     private final class ChannelSubscription {
         private final String subject;
         private final Delivery deliver;
         final boolean history;
-        /** Subscribers joining now; guarded by this. */
-        final List<Pending> pending = new java.util.ArrayList<>(1);
-        private long lastSequence; // guarded by this
+        /** Held while a history frame is buffered for joining subscribers and delivered, and while one joins. */
+        final java.util.concurrent.locks.ReentrantLock seam = new java.util.concurrent.locks.ReentrantLock();
+        /** Subscribers joining now; changed and read under the seam lock (removed without it only when giving up). */
+        final List<Pending> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private long lastSequence; // guarded by seam
         private io.nats.client.Subscription subscription;
 
         ChannelSubscription(String subject, Delivery deliver, boolean history) {
@@ -540,9 +560,14 @@ public final class NatsBus implements Bus {
             subscription = dispatcher.subscribe(subject, this::onMessage);
         }
 
-        synchronized Pending buffer() {
+        Pending buffer() {
             Pending p = new Pending();
-            pending.add(p);
+            seam.lock();
+            try {
+                pending.add(p);
+            } finally {
+                seam.unlock();
+            }
             return p;
         }
 
@@ -555,7 +580,8 @@ public final class NatsBus implements Bus {
                 return;
             }
             long sequence = h.sequence(msg);
-            synchronized (this) {
+            seam.lock();
+            try {
                 if (sequence > 0 && sequence <= lastSequence) {
                     // Sequences went back: the stream was created again; learn its epoch.
                     Connection conn = connection;
@@ -570,6 +596,8 @@ public final class NatsBus implements Bus {
                     p.add(frame, sequence);
                 }
                 deliver.deliver(frame, h.position(sequence));
+            } finally {
+                seam.unlock();
             }
         }
         void stop() {
