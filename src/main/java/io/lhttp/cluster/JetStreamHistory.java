@@ -206,6 +206,19 @@ final class JetStreamHistory {
         }
     }
 
+    /** The sequence of the channel's message before this republished one ({@code Nats-Last-Sequence}), or -1. */
+    static long previous(Message msg) {
+        String seq = msg.hasHeaders() ? msg.getHeaders().getFirst("Nats-Last-Sequence") : null;
+        if (seq == null) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(seq.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
+    }
+
     /**
      * Stores a frame and waits for the stream's acknowledgement.
      *

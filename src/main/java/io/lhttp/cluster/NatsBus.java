@@ -404,8 +404,17 @@ public final class NatsBus implements Bus {
             }
             try {
                 cs.pending.remove(pending);
+                boolean first = true;
                 for (Buffered b : pending.frames) {
                     if (served == Long.MAX_VALUE || b.sequence() > served) {
+                        if (first && served != Long.MAX_VALUE && b.previous() > served) {
+                            // The channel had a message between the replay and the first live one that reached
+                            // neither: with several NATS nodes our interest can reach the stream's node late.
+                            LOG.log(Level.WARNING, "recovery of {0}: message {1} reached neither the replay nor this"
+                                    + " instance; answering recovered:false", new Object[] {channel, b.previous()});
+                            recovered = Boolean.FALSE;
+                        }
+                        first = false;
                         io.lhttp.channel.Position p = h.position(b.sequence());
                         joiner.replay(b.frame(), p);
                         if (p != null) {
@@ -516,7 +525,7 @@ public final class NatsBus implements Bus {
     }
 
     /** A live frame kept for a joining subscriber. */
-    private record Buffered(String frame, long sequence) {
+    private record Buffered(String frame, long sequence, long previous) {
     }
 
     /** Live frames of a channel kept for one subscriber while its recovery reads the stream. */
@@ -526,9 +535,9 @@ public final class NatsBus implements Bus {
         final List<Buffered> frames = new java.util.ArrayList<>();
         boolean overflow;
 
-        void add(String frame, long sequence) {
+        void add(String frame, long sequence, long previous) {
             if (frames.size() < MAX) {
-                frames.add(new Buffered(frame, sequence));
+                frames.add(new Buffered(frame, sequence, previous));
             } else {
                 overflow = true;
             }
@@ -592,8 +601,11 @@ public final class NatsBus implements Bus {
                 if (sequence > 0) {
                     lastSequence = sequence;
                 }
-                for (Pending p : pending) {
-                    p.add(frame, sequence);
+                if (!pending.isEmpty()) {
+                    long previous = h.previous(msg);
+                    for (Pending p : pending) {
+                        p.add(frame, sequence, previous);
+                    }
                 }
                 deliver.deliver(frame, h.position(sequence));
             } finally {
