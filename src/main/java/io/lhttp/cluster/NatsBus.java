@@ -602,7 +602,7 @@ public final class NatsBus implements Bus {
                     lastSequence = sequence;
                 }
                 if (!pending.isEmpty()) {
-                    long previous = h.previous(msg);
+                    long previous = JetStreamHistory.previous(msg);
                     for (Pending p : pending) {
                         p.add(frame, sequence, previous);
                     }
@@ -612,6 +612,7 @@ public final class NatsBus implements Bus {
                 seam.unlock();
             }
         }
+
         void stop() {
             if (subscription != null && dispatcher != null && !closed) {
                 try {
