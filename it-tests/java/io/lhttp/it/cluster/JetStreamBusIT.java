@@ -149,6 +149,46 @@ class JetStreamBusIT {
     }
 
     @Test
+    void withFileStorageTheHistoryOutlivesARestartOfNatsServer() throws Exception {
+        try (NatsNode node = NatsNode.standalone("js-bus-restart").withJetStream().start()) {
+            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-5", PINGS, history(),
+                    new JetStreamSettings("LHTTP_IT", "lhttp-history.", false, 1, false, Duration.ofSeconds(2), 4));
+            try {
+                await(bus::historyReady, "stream created");
+                BlockingQueue<Got> got = new LinkedBlockingQueue<>();
+                bus.subscribe("room", (Bus.Delivery) (f, p) -> got.add(new Got(f, p)));
+                Recorder first = new Recorder();
+                bus.join("room", null, first);
+                first.recovered.get(10, TimeUnit.SECONDS);
+                bus.publish("room", FRAME);
+                Position seen = got.poll(10, TimeUnit.SECONDS).position();
+
+                node.kill();
+                await(() -> !bus.isConnected(), "the outage is noticed");
+                node.start();
+                await(bus::isConnected, "reconnected");
+                await(() -> {
+                    try {
+                        bus.publish("room", FRAME + " after");
+                        return true;
+                    } catch (ProtocolException e) {
+                        return false; // until JetStream has recovered its store
+                    }
+                }, "published after the restart");
+                Got after = got.poll(10, TimeUnit.SECONDS);
+                assertTrue(after != null && after.position() != null, String.valueOf(after));
+                assertEquals(seen.epoch(), after.position().epoch(), "the same stream: the same epoch");
+                Recorder back = new Recorder();
+                bus.join("room", seen, back);
+                assertEquals(Boolean.TRUE, back.recovered.get(10, TimeUnit.SECONDS));
+                assertEquals(List.of(new Got(FRAME + " after", after.position())), List.copyOf(back.replayed));
+            } finally {
+                bus.close();
+            }
+        }
+    }
+
+    @Test
     void recoveriesAtOnceAreBoundedByMaxReplays() throws Exception {
         try (NatsNode node = NatsNode.standalone("js-bus-replays").withJetStream().start()) {
             NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-4", PINGS, history(),
