@@ -188,6 +188,85 @@ class JetStreamBusIT {
         }
     }
 
+    /**
+     * The seam made deterministic: messages published while the replay is being sent reach the
+     * joining subscriber from the buffer, after the replay, each once; the ones after that live.
+     */
+    @Test
+    void messagesPublishedDuringTheReplayFollowItOnceThenLiveOnes() throws Exception {
+        try (NatsNode node = NatsNode.standalone("js-bus-seam").withJetStream().start()) {
+            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-6", PINGS, history(),
+                    settings(false, Duration.ofSeconds(2), 4));
+            try {
+                await(bus::historyReady, "stream created");
+                java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
+                List<Long> subscriber = new java.util.concurrent.CopyOnWriteArrayList<>(); // what the joining one gets
+                BlockingQueue<Got> everyone = new LinkedBlockingQueue<>();                  // the channel's deliveries
+                bus.subscribe("room", (Bus.Delivery) (f, p) -> {
+                    everyone.add(new Got(f, p));
+                    if (joined.get()) {
+                        subscriber.add(p.offset()); // the registry's fan-out to the joined subscriber
+                    }
+                });
+                Recorder start = new Recorder();
+                bus.join("room", null, start);
+                start.recovered.get(10, TimeUnit.SECONDS);
+                bus.publish("room", FRAME + 0);
+                Position since = everyone.poll(10, TimeUnit.SECONDS).position();
+                for (int i = 1; i <= 3; i++) {
+                    bus.publish("room", FRAME + i); // missed
+                }
+                for (int i = 1; i <= 3; i++) {
+                    everyone.poll(10, TimeUnit.SECONDS);
+                }
+
+                CountDownLatch replaying = new CountDownLatch(1);
+                CountDownLatch goOn = new CountDownLatch(1);
+                CompletableFuture<Boolean> recovered = new CompletableFuture<>();
+                Thread joining = new Thread(() -> bus.join("room", since, new Bus.Joiner() {
+                    @Override
+                    public void replay(String frame, Position position) {
+                        subscriber.add(position.offset());
+                        replaying.countDown();
+                        try {
+                            goOn.await(30, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+
+                    @Override
+                    public void joined(Position top, Boolean complete) {
+                        joined.set(true);
+                        recovered.complete(complete);
+                    }
+                }));
+                joining.start();
+                assertTrue(replaying.await(10, TimeUnit.SECONDS));
+                for (int i = 4; i <= 6; i++) {
+                    bus.publish("room", FRAME + i); // while the replay is being sent: buffered
+                }
+                List<Long> all = new java.util.ArrayList<>();
+                for (int i = 4; i <= 6; i++) {
+                    all.add(everyone.poll(10, TimeUnit.SECONDS).position().offset());
+                }
+                goOn.countDown();
+                assertEquals(Boolean.TRUE, recovered.get(10, TimeUnit.SECONDS));
+                joining.join(10_000);
+                bus.publish("room", FRAME + 7); // live
+                all.add(everyone.poll(10, TimeUnit.SECONDS).position().offset());
+                assertEquals(7, subscriber.size(), "3 replayed, 3 buffered, 1 live: " + subscriber);
+                for (int i = 1; i < subscriber.size(); i++) {
+                    assertTrue(subscriber.get(i) > subscriber.get(i - 1), "in order, once: " + subscriber);
+                }
+                assertEquals(all, subscriber.subList(3, 7), "the buffered then the live ones: " + subscriber);
+                assertTrue(subscriber.get(0) > since.offset());
+            } finally {
+                bus.close();
+            }
+        }
+    }
+
     @Test
     void recoveriesAtOnceAreBoundedByMaxReplays() throws Exception {
         try (NatsNode node = NatsNode.standalone("js-bus-replays").withJetStream().start()) {
