@@ -35,8 +35,12 @@ final class LhttpInstance implements AutoCloseable {
     private final Process process;
 
     private LhttpInstance(String name, List<String> jvmOptions) {
+        this(name, NatsNode.freePort(), jvmOptions);
+    }
+
+    private LhttpInstance(String name, int port, List<String> jvmOptions) {
         this.name = name;
-        this.port = NatsNode.freePort();
+        this.port = port;
         Path basedir = Path.of(System.getProperty("project.basedir", "."));
         Path jar = Path.of(System.getProperty("lhttp.uberjar", basedir.resolve("target/lhttp.jar").toString()));
         if (!Files.isRegularFile(jar)) {
@@ -65,6 +69,15 @@ final class LhttpInstance implements AutoCloseable {
     /** Launches an instance; call {@link #awaitStarted()} before use (so that several boot in parallel). */
     static LhttpInstance launch(String name, String... jvmOptions) {
         return new LhttpInstance(name, List.of(jvmOptions));
+    }
+
+    /** Launches an instance on a given port: to start one again where its clients reconnect. */
+    static LhttpInstance launchOnPort(String name, int port, String... jvmOptions) {
+        return new LhttpInstance(name, port, List.of(jvmOptions));
+    }
+
+    int port() {
+        return port;
     }
 
     /** Waits until {@code GET /} answers 200 from the application. */

@@ -37,6 +37,7 @@ public final class NatsNode implements AutoCloseable {
     private final List<Integer> peerClusterPorts = new ArrayList<>();
     private final Path log;
     private Process process;
+    private Path jetStreamDir; // null: no JetStream
 
     private NatsNode(String name) {
         this.name = name;
@@ -76,6 +77,21 @@ public final class NatsNode implements AutoCloseable {
         return nodes;
     }
 
+    /**
+     * Enables JetStream ({@code -js}) with its store in a fresh directory under {@code target/}: the
+     * store outlives a restart of this node ({@link #kill()} then {@link #start()}). Call before {@link #start()}.
+     */
+    public NatsNode withJetStream() {
+        try {
+            Path target = Path.of(System.getProperty("project.basedir", "."), "target");
+            Files.createDirectories(target);
+            jetStreamDir = Files.createTempDirectory(target, "jetstream-" + name + "-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return this;
+    }
+
     /** A single node, not started yet. */
     public static NatsNode standalone(String name) {
         return new NatsNode(name);
@@ -101,8 +117,14 @@ public final class NatsNode implements AutoCloseable {
         }
         List<String> command = new ArrayList<>(List.of(binary().toString(),
                 "--name", name, "-a", "127.0.0.1", "-p", Integer.toString(clientPort),
-                "-m", Integer.toString(monitorPort),
-                "--cluster_name", "lhttp-it", "--cluster", "nats://127.0.0.1:" + clusterPort));
+                "-m", Integer.toString(monitorPort)));
+        if (jetStreamDir == null || !peerClusterPorts.isEmpty()) {
+            // A JetStream node with a cluster port but no routes would insist on a clustered JetStream and exit.
+            command.addAll(List.of("--cluster_name", "lhttp-it", "--cluster", "nats://127.0.0.1:" + clusterPort));
+        }
+        if (jetStreamDir != null) {
+            command.addAll(List.of("-js", "-sd", jetStreamDir.toString()));
+        }
         if (!peerClusterPorts.isEmpty()) {
             command.add("--routes");
             command.add(String.join(",", peerClusterPorts.stream().map(p -> "nats://127.0.0.1:" + p).toList()));

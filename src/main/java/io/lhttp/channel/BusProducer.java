@@ -23,16 +23,11 @@ public class BusProducer {
             bus = new InProcessBus(config.history());
         } else {
             NatsBus nats = new NatsBus(config.natsServers(), config.natsSubjectPrefix(), config.instanceName(),
-                    config.natsPingInterval());
+                    config.natsPingInterval(), config.history(), config.jetStream());
             nats.presenceTimeout(config.presenceTimeout());
             bus = nats;
         }
         LOG.info(() -> "lhttp bus: " + bus.describe());
-        if (!config.natsServers().isEmpty() && config.history().isEnabled()) {
-            // JetStream-backed history is not built yet: say so rather than pretend.
-            LOG.warning(() -> LhttpConfig.HISTORY_CHANNELS + " is ignored on the NATS bus: history is kept by the"
-                    + " in-process bus only (single instance); subscribers get recovered:false");
-        }
         return bus;
     }
 

@@ -62,6 +62,21 @@ public final class History {
         }
     }
 
+    /** Messages kept per channel ({@code lhttp.history.size}). */
+    public int size() {
+        return size;
+    }
+
+    /** How long a message is kept, ms; 0 = no age limit ({@code lhttp.history.ttl-ms}). */
+    public long ttlMillis() {
+        return ttlMillis;
+    }
+
+    /** Channels with history kept at once ({@code lhttp.history.max-channels}). */
+    public int maxChannels() {
+        return maxChannels;
+    }
+
     /** Channels with a ring now. */
     public int channels() {
         synchronized (byChannel) {

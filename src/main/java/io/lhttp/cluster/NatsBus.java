@@ -53,6 +53,14 @@ public final class NatsBus implements Bus {
     private boolean presenceSubscribed;     // guarded by lock
     /** Tells this instance's own presence answer apart from the others' (it counts its members directly). */
     private final String presenceId = java.util.UUID.randomUUID().toString();
+    /** History channels in JetStream; null when no channel keeps history. */
+    private final JetStreamHistory history;
+    /** Bounds the recoveries replaying from JetStream at once on this instance. */
+    private final java.util.concurrent.Semaphore replays;
+    /** One (re)creation of the stream at a time, at most one every {@link #ENSURE_INTERVAL_NS}. */
+    private final java.util.concurrent.atomic.AtomicBoolean ensuring = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile long lastEnsure = System.nanoTime() - ENSURE_INTERVAL_NS;
+    private static final long ENSURE_INTERVAL_NS = TimeUnit.SECONDS.toNanos(5);
 
     /**
      * Starts connecting in the background; returns at once, whether NATS is reachable or not.
@@ -63,6 +71,17 @@ public final class NatsBus implements Bus {
      * @param pingInterval  time between pings; two unanswered mark the server as gone
      */
     public NatsBus(List<String> servers, String subjectPrefix, String name, Duration pingInterval) {
+        this(servers, subjectPrefix, name, pingInterval, io.lhttp.channel.History.NONE, JetStreamSettings.defaults());
+    }
+
+    /**
+     * As {@link #NatsBus(List, String, String, Duration)}, with the channels of {@code history}
+     * kept in the JetStream stream of {@code jetStream} ({@link JetStreamHistory}).
+     */
+    public NatsBus(List<String> servers, String subjectPrefix, String name, Duration pingInterval,
+            io.lhttp.channel.History history, JetStreamSettings jetStream) {
+        this.history = history.isEnabled() ? new JetStreamHistory(history, jetStream, subjectPrefix) : null;
+        this.replays = new java.util.concurrent.Semaphore(jetStream.maxReplays());
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no NATS server URL");
         }
@@ -101,6 +120,8 @@ public final class NatsBus implements Bus {
                         new Object[] {event.getEvent(), name, conn.getConnectedUrl()});
                 warned = false;
                 attach(conn);
+                // Again after every reconnect: the server may be a new one, or have lost its store (new epoch).
+                ensureHistory(conn, true);
             }
             case DISCONNECTED -> LOG.log(Level.WARNING, "NATS disconnected: {0}; publishing is refused (503) until it is back",
                     name);
@@ -128,11 +149,44 @@ public final class NatsBus implements Bus {
         }
     }
 
+    /**
+     * Creates or updates the history stream off the connection's callback thread. Unless
+     * {@code force}, at most once every few seconds (a publish that finds the stream gone asks again).
+     */
+    private void ensureHistory(Connection conn, boolean force) {
+        JetStreamHistory h = history;
+        if (h == null || (!force && System.nanoTime() - lastEnsure < ENSURE_INTERVAL_NS) || !ensuring.compareAndSet(false, true)) {
+            return;
+        }
+        lastEnsure = System.nanoTime();
+        java.util.concurrent.CompletableFuture.runAsync(() -> {
+            try {
+                if (!closed && conn.getStatus() == Connection.Status.CONNECTED) {
+                    h.ensure(conn);
+                }
+            } finally {
+                ensuring.set(false);
+            }
+        });
+    }
+
     @Override
     public void publish(String channel, String frame) throws ProtocolException {
         Connection conn = connection;
         if (conn == null || conn.getStatus() != Connection.Status.CONNECTED) {
             throw new ProtocolException(503, "cluster bus not connected, message not published");
+        }
+        JetStreamHistory h = history;
+        if (h != null && h.covers(channel)) {
+            if (h.isReady()) {
+                h.publish(channel, frame); // the stream republishes it to the channel's subject, with its sequence
+                return;
+            }
+            ensureHistory(conn, false);
+            if (h.required()) {
+                throw new ProtocolException(503, "history store (JetStream) not available, message not published");
+            }
+            // Not required: carried as a plain channel (no position), as the start-up warning said.
         }
         try {
             conn.publish(subjectPrefix + channel, frame.getBytes(StandardCharsets.UTF_8));
@@ -147,7 +201,13 @@ public final class NatsBus implements Bus {
 
     @Override
     public Subscription subscribe(String channel, Consumer<String> deliver) {
-        ChannelSubscription s = new ChannelSubscription(subjectPrefix + channel, deliver);
+        return subscribe(channel, (frame, position) -> deliver.accept(frame));
+    }
+
+    @Override
+    public Subscription subscribe(String channel, Delivery deliver) {
+        ChannelSubscription s = new ChannelSubscription(subjectPrefix + channel, deliver,
+                history != null && history.covers(channel));
         synchronized (lock) {
             ChannelSubscription previous = channels.put(channel, s);
             if (previous != null) {
@@ -273,10 +333,117 @@ public final class NatsBus implements Bus {
         }
     }
 
+    /**
+     * Joins a subscriber to a history channel (PROTOCOL.md §2.2) with no gap and no duplicate at the
+     * seam: live messages of the channel are buffered for this subscriber from before the stream
+     * is read, the stream is read (bound, replay), then under the channel's delivery lock the
+     * buffered messages after the replay are sent and the subscriber joins the live fan-out.
+     * Buses without JetStream (or channels without history) join as before: no positions, recovered:false.
+     */
+    @Override
+    public void join(String channel, io.lhttp.channel.Position since, Joiner joiner) {
+        JetStreamHistory h = history;
+        Connection conn = connection;
+        ChannelSubscription cs;
+        synchronized (lock) {
+            cs = channels.get(channel);
+        }
+        if (h == null || !h.covers(channel) || !h.isReady() || conn == null || cs == null || !cs.history) {
+            Bus.super.join(channel, since, joiner);
+            return;
+        }
+        boolean permit = false;
+        if (since != null) {
+            try {
+                permit = replays.tryAcquire(h.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!permit) {
+                LOG.log(Level.WARNING, "recovery of {0} not replayed: {1} recoveries already running (lhttp.history.max-replays)",
+                        new Object[] {channel, h.maxReplays()});
+                Bus.super.join(channel, since, joiner);
+                return;
+            }
+        }
+        Pending pending = cs.buffer();
+        long served = Long.MAX_VALUE; // nothing known: send every buffered message
+        io.lhttp.channel.Position top = null;
+        Boolean recovered = since == null ? null : Boolean.FALSE;
+        try {
+            conn.flush(h.timeout()); // our subscription is on the server before the stream is read
+            JetStreamHistory.Recovery r = h.recover(channel, since);
+            for (JetStreamHistory.Entry e : r.entries()) {
+                joiner.replay(e.frame(), e.position());
+            }
+            served = r.bound();
+            top = r.top();
+            recovered = since == null ? null : r.complete();
+        } catch (Exception e) {
+            LOG.log(Level.WARNING, "recovery of {0} failed ({1}): answering recovered:false", new Object[] {channel, e.toString()});
+            recovered = Boolean.FALSE;
+        } finally {
+            if (permit) {
+                replays.release();
+            }
+            // Bounded wait: the caller holds the registry's lock of this channel's map bin, and a delivery
+            // holding the seam lock could (closing a slow consumer synchronously) wait for that bin. Rather
+            // than deadlock, give up the seam after the timeout and say so with recovered:false.
+            boolean locked = false;
+            try {
+                locked = cs.seam.tryLock(h.timeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (!locked) {
+                cs.pending.remove(pending);
+                LOG.log(Level.WARNING, "recovery of {0}: live delivery held the channel too long; joined without the"
+                        + " buffered messages, answering recovered:false", channel);
+                joiner.joined(top, Boolean.FALSE);
+                return;
+            }
+            try {
+                cs.pending.remove(pending);
+                boolean first = true;
+                for (Buffered b : pending.frames) {
+                    if (served == Long.MAX_VALUE || b.sequence() > served) {
+                        if (first && served != Long.MAX_VALUE && b.previous() > served) {
+                            // The channel had a message between the replay and the first live one that reached
+                            // neither: with several NATS nodes our interest can reach the stream's node late.
+                            LOG.log(Level.WARNING, "recovery of {0}: message {1} reached neither the replay nor this"
+                                    + " instance; answering recovered:false", new Object[] {channel, b.previous()});
+                            recovered = Boolean.FALSE;
+                        }
+                        first = false;
+                        io.lhttp.channel.Position p = h.position(b.sequence());
+                        joiner.replay(b.frame(), p);
+                        if (p != null) {
+                            top = p; // the subscribed frame tells the newest position the subscriber has
+                        }
+                    }
+                }
+                if (pending.overflow) {
+                    recovered = Boolean.FALSE;
+                }
+                joiner.joined(top, recovered);
+            } finally {
+                cs.seam.unlock();
+            }
+        }
+    }
+
     @Override
     public boolean isConnected() {
         Connection conn = connection;
-        return conn != null && conn.getStatus() == Connection.Status.CONNECTED;
+        JetStreamHistory h = history;
+        // lhttp.jetstream.required: without the stream this instance refuses history channels, so it is not ready.
+        return conn != null && conn.getStatus() == Connection.Status.CONNECTED && (h == null || !h.required() || h.isReady());
+    }
+
+    /** Whether history channels are kept in JetStream now (false without history channels). */
+    public boolean historyReady() {
+        JetStreamHistory h = history;
+        return h != null && h.isReady();
     }
 
     /** The URL of the NATS server this instance is connected to now, or null. */
@@ -287,7 +454,7 @@ public final class NatsBus implements Bus {
 
     @Override
     public String describe() {
-        return "nats " + String.join(",", servers) + " as " + name;
+        return "nats " + String.join(",", servers) + " as " + name + (history == null ? "" : ", history in " + history);
     }
 
     /** Drains (subscriptions delivered, publishes flushed) within {@link #DRAIN_TIMEOUT}, then closes. */
@@ -357,21 +524,93 @@ public final class NatsBus implements Bus {
         }
     }
 
-    /** One channel's NATS subscription on the shared dispatcher; start and stop run under the lock. */
+    /** A live frame kept for a joining subscriber. */
+    private record Buffered(String frame, long sequence, long previous) {
+    }
+
+    /** Live frames of a channel kept for one subscriber while its recovery reads the stream. */
+    private static final class Pending {
+        /** More than this arriving during one recovery: the subscriber is told recovered:false. */
+        static final int MAX = 10_000;
+        final List<Buffered> frames = new java.util.ArrayList<>();
+        boolean overflow;
+
+        void add(String frame, long sequence, long previous) {
+            if (frames.size() < MAX) {
+                frames.add(new Buffered(frame, sequence, previous));
+            } else {
+                overflow = true;
+            }
+        }
+    }
+
+    /**
+     * One channel's NATS subscription on the shared dispatcher; start and stop run under the lock.
+     * A history channel's deliveries run under its seam lock, with its joining subscribers' buffers.
+     */
     private final class ChannelSubscription {
         private final String subject;
-        private final Consumer<String> deliver;
+        private final Delivery deliver;
+        final boolean history;
+        /** Held while a history frame is buffered for joining subscribers and delivered, and while one joins. */
+        final java.util.concurrent.locks.ReentrantLock seam = new java.util.concurrent.locks.ReentrantLock();
+        /** Subscribers joining now; changed and read under the seam lock (removed without it only when giving up). */
+        final List<Pending> pending = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private long lastSequence; // guarded by seam
         private io.nats.client.Subscription subscription;
 
-        ChannelSubscription(String subject, Consumer<String> deliver) {
+        ChannelSubscription(String subject, Delivery deliver, boolean history) {
             this.subject = subject;
             this.deliver = deliver;
+            this.history = history;
         }
 
         void start() {
+            subscription = dispatcher.subscribe(subject, this::onMessage);
+        }
+
+        Pending buffer() {
+            Pending p = new Pending();
+            seam.lock();
+            try {
+                pending.add(p);
+            } finally {
+                seam.unlock();
+            }
+            return p;
+        }
+
+        private void onMessage(io.nats.client.Message msg) {
             // Decoded once here; the registry sends this one String to every local subscriber.
-            subscription = dispatcher.subscribe(subject,
-                    msg -> deliver.accept(new String(msg.getData(), StandardCharsets.UTF_8)));
+            String frame = new String(msg.getData(), StandardCharsets.UTF_8);
+            JetStreamHistory h = NatsBus.this.history;
+            if (!history || h == null) {
+                deliver.deliver(frame, null);
+                return;
+            }
+            long sequence = h.sequence(msg);
+            seam.lock();
+            try {
+                if (sequence > 0 && sequence <= lastSequence) {
+                    // Sequences went back: the stream was created again; learn its epoch.
+                    Connection conn = connection;
+                    if (conn != null) {
+                        ensureHistory(conn, false);
+                    }
+                }
+                if (sequence > 0) {
+                    lastSequence = sequence;
+                }
+                if (!pending.isEmpty()) {
+                    long previous = JetStreamHistory.previous(msg);
+                    for (Pending p : pending) {
+                        p.add(frame, sequence, previous);
+                    }
+                }
+                deliver.deliver(frame, h.position(sequence));
+            } finally {
+                seam.unlock();
+            }
         }
 
         void stop() {

@@ -307,6 +307,49 @@ public class LhttpConfig {
     public static final String HISTORY_MAX_CHANNELS = "lhttp.history.max-channels";
     public static final int DEFAULT_HISTORY_MAX_CHANNELS = 10_000;
 
+    // --- channel history on the NATS bus: JetStream (PROTOCOL.md §2.2, docs/CLUSTER.md) ---
+    /**
+     * With NATS: the JetStream stream that keeps the history channels' messages; created (or its
+     * limits updated) at start by every instance. Default {@code LHTTP}.
+     */
+    public static final String JETSTREAM_STREAM = "lhttp.jetstream.stream";
+    public static final String DEFAULT_JETSTREAM_STREAM = "LHTTP";
+    /**
+     * With NATS: the subject prefix history channels are published to and stored under; the stream
+     * republishes each stored message to {@code lhttp.nats.subject-prefix + channel} with its
+     * sequence. Must end with {@code .}; neither it nor {@code lhttp.nats.subject-prefix} may start
+     * with the other (so no plain channel's subject falls into the stream). Default {@code lhttp-history.}.
+     */
+    public static final String JETSTREAM_SUBJECT_PREFIX = "lhttp.jetstream.subject-prefix";
+    public static final String DEFAULT_JETSTREAM_SUBJECT_PREFIX = "lhttp-history.";
+    /** With NATS: the stream's storage, {@code file} (survives a nats-server restart) or {@code memory}. Default {@code file}. */
+    public static final String JETSTREAM_STORAGE = "lhttp.jetstream.storage";
+    public static final String DEFAULT_JETSTREAM_STORAGE = "file";
+    /** With NATS: the stream's replicas (up to 5, at most the JetStream servers of the cluster). Default 1. */
+    public static final String JETSTREAM_REPLICAS = "lhttp.jetstream.replicas";
+    public static final int DEFAULT_JETSTREAM_REPLICAS = 1;
+    /**
+     * With NATS and history channels: whether JetStream is required. When it is and the NATS
+     * server has no JetStream, publishing to a history channel answers 503 and readiness is DOWN;
+     * when not (default), history channels are carried as plain channels (no positions,
+     * {@code recovered:false}) and a warning is logged. Default false.
+     */
+    public static final String JETSTREAM_REQUIRED = "lhttp.jetstream.required";
+    public static final boolean DEFAULT_JETSTREAM_REQUIRED = false;
+    /**
+     * With NATS: ms a publish to a history channel waits for the stream's acknowledgement (then 503)
+     * and each history request of a recovery waits for its answer. Default 2000.
+     */
+    public static final String JETSTREAM_TIMEOUT_MS = "lhttp.jetstream.timeout-ms";
+    public static final int DEFAULT_JETSTREAM_TIMEOUT_MS = 2000;
+    /**
+     * With NATS: recoveries ({@code since}) replaying from JetStream at once on this instance; one
+     * more waits up to {@code lhttp.jetstream.timeout-ms}, then answers {@code recovered:false}.
+     * (Each replays at most {@code lhttp.history.size} messages; a connection runs one at a time.) Default 16.
+     */
+    public static final String HISTORY_MAX_REPLAYS = "lhttp.history.max-replays";
+    public static final int DEFAULT_HISTORY_MAX_REPLAYS = 16;
+
     // --- presence (PROTOCOL.md §2.3) ---
     /** Most members one {@code presence} answer lists (then {@code truncated:true}). Default 1000. */
     public static final String PRESENCE_MAX_ENTRIES = "lhttp.presence.max-entries";
@@ -362,6 +405,7 @@ public class LhttpConfig {
     private Duration publishReadTimeout;
     private Duration shutdownDrain;
     private io.lhttp.channel.History history;
+    private io.lhttp.cluster.JetStreamSettings jetStream;
     private int presenceMaxEntries;
     private Duration presenceTimeout;
     private String presenceNotify;
@@ -427,6 +471,7 @@ public class LhttpConfig {
         metricsEnabled = config.getOptionalValue(METRICS_ENABLED, Boolean.class).orElse(DEFAULT_METRICS_ENABLED);
         statusAllowRemote = config.getOptionalValue(STATUS_ALLOW_REMOTE, Boolean.class).orElse(DEFAULT_STATUS_ALLOW_REMOTE);
         loadHistory();
+        loadJetStream();
         presenceMaxEntries = positive(PRESENCE_MAX_ENTRIES, DEFAULT_PRESENCE_MAX_ENTRIES);
         presenceTimeout = Duration.ofMillis(positive(PRESENCE_TIMEOUT_MS, DEFAULT_PRESENCE_TIMEOUT_MS));
         presenceNotify = config.getOptionalValue(PRESENCE_NOTIFY, String.class).orElse("").trim();
@@ -455,6 +500,43 @@ public class LhttpConfig {
         }
         history = new io.lhttp.channel.History(channels, positive(HISTORY_SIZE, DEFAULT_HISTORY_SIZE),
                 atLeast(HISTORY_TTL_MS, DEFAULT_HISTORY_TTL_MS, 0), positive(HISTORY_MAX_CHANNELS, DEFAULT_HISTORY_MAX_CHANNELS));
+    }
+
+    private void loadJetStream() {
+        String storage = string(JETSTREAM_STORAGE, DEFAULT_JETSTREAM_STORAGE).toLowerCase(java.util.Locale.ROOT);
+        if (!storage.equals("file") && !storage.equals("memory")) {
+            throw new IllegalArgumentException(JETSTREAM_STORAGE + " must be 'file' or 'memory', not '" + storage + "'");
+        }
+        String stream = string(JETSTREAM_STREAM, DEFAULT_JETSTREAM_STREAM);
+        if (!stream.matches("[A-Za-z0-9_\\-]{1,64}")) {
+            throw new IllegalArgumentException(JETSTREAM_STREAM + " may hold only A-Z a-z 0-9 _ -, not '" + stream + "'");
+        }
+        String prefix = string(JETSTREAM_SUBJECT_PREFIX, DEFAULT_JETSTREAM_SUBJECT_PREFIX);
+        if (!prefix.matches("[A-Za-z0-9_\\-:@/]+(\\.[A-Za-z0-9_\\-:@/]+)*\\.")) {
+            throw new IllegalArgumentException(JETSTREAM_SUBJECT_PREFIX + " must be tokens of A-Z a-z 0-9 _ - : @ /"
+                    + " ending with '.', not '" + prefix + "'");
+        }
+        if (!natsUrl.isEmpty() && history.isEnabled()) {
+            // The stream republishes <prefix>.> to <nats prefix>.>: both must be whole tokens, and disjoint.
+            if (!natsSubjectPrefix.endsWith(".")) {
+                throw new IllegalArgumentException(HISTORY_CHANNELS + " with NATS needs " + NATS_SUBJECT_PREFIX
+                        + " to end with '.', not '" + natsSubjectPrefix + "'");
+            }
+            if (prefix.startsWith(natsSubjectPrefix) || natsSubjectPrefix.startsWith(prefix)) {
+                throw new IllegalArgumentException(JETSTREAM_SUBJECT_PREFIX + " '" + prefix + "' and " + NATS_SUBJECT_PREFIX
+                        + " '" + natsSubjectPrefix + "' overlap: neither may start with the other");
+            }
+        }
+        jetStream = new io.lhttp.cluster.JetStreamSettings(stream, prefix, storage.equals("memory"),
+                positive(JETSTREAM_REPLICAS, DEFAULT_JETSTREAM_REPLICAS),
+                config.getOptionalValue(JETSTREAM_REQUIRED, Boolean.class).orElse(DEFAULT_JETSTREAM_REQUIRED),
+                Duration.ofMillis(positive(JETSTREAM_TIMEOUT_MS, DEFAULT_JETSTREAM_TIMEOUT_MS)),
+                positive(HISTORY_MAX_REPLAYS, DEFAULT_HISTORY_MAX_REPLAYS));
+    }
+
+    /** Where the NATS bus keeps history ({@link #JETSTREAM_STREAM} and the keys after it). */
+    public io.lhttp.cluster.JetStreamSettings jetStream() {
+        return jetStream;
     }
 
     /** Which channels keep history, and how much ({@link #HISTORY_CHANNELS} and the keys after it). */
@@ -567,6 +649,7 @@ public class LhttpConfig {
                 + ", idle-timeout-ms=" + idleTimeout.toMillis()
                 + ", metrics.enabled=" + metricsEnabled + ", status.allow-remote-without-token=" + statusAllowRemote
                 + ", history=" + history
+                + (natsUrl.isEmpty() ? "" : ", jetstream=" + jetStream)
                 + ", presence.max-entries=" + presenceMaxEntries + ", presence.timeout-ms=" + presenceTimeout.toMillis()
                 + ", presence.notify=" + (presenceNotify.isEmpty() ? "none" : presenceNotify));
         if (maxConnectionsPerAddress >= maxConnections) {

@@ -1,0 +1,128 @@
+package io.lhttp.it.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lhttp.it.browser.ChatPage;
+import io.lhttp.it.support.WsClient;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The chat demo in Chromium recovers across a <em>server restart</em> (PROTOCOL.md §2.2, the SDK's
+ * {@code recover}): two instances on nats-server with JetStream keep the room's history; alice's
+ * instance is stopped (SIGTERM) and started again on the same port while bob, on the other
+ * instance, and a backend through {@code POST /publish} keep talking. Alice's page reconnects to
+ * the restarted instance and shows what was said meanwhile, once, in order, and says it is all there.
+ */
+class ChatRecoveryAfterRestartIT {
+
+    /** The restarted instance boots (seconds to minutes on a loaded machine), then the page's next retry (≤ 5 s). */
+    private static final Duration BACK = Duration.ofMinutes(10);
+    private static NatsNode node;
+    private static LhttpInstance a;
+    private static LhttpInstance b;
+    private static String[] options;
+
+    @BeforeAll
+    static void start() {
+        node = NatsNode.standalone("chat-js").withJetStream().start();
+        options = new String[] {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.history.channels=recover-*"};
+        try {
+            a = LhttpInstance.launch("chat-A", options);
+            b = LhttpInstance.launch("chat-B", options);
+            a.awaitStarted();
+            b.awaitStarted();
+            awaitHistory(a);
+            awaitHistory(b);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (a != null) a.close();
+        } finally {
+            try {
+                if (b != null) b.close();
+            } finally {
+                if (node != null) node.close();
+            }
+        }
+    }
+
+    @Test
+    void aPageWhoseServerRestartedShowsWhatWasSaidMeanwhile() throws Exception {
+        String room = "recover-" + System.nanoTime();
+        try (ChatPage alice = ChatPage.demo(a.http("/"), room, "alice");
+             ChatPage bob = ChatPage.demo(b.http("/"), room, "bob")) {
+            alice.awaitState("connected", ChatPage.WAIT);
+            bob.awaitState("connected", ChatPage.WAIT);
+            alice.sayAndAwaitEcho("hello");
+            bob.awaitMessage("alice: hello");
+            bob.sayAndAwaitEcho("hi alice");
+            alice.awaitMessage("bob: hi alice");
+
+            int port = a.port();
+            a.close();
+            alice.awaitState("reconnecting", ChatPage.WAIT);
+            bob.sayAndAwaitEcho("while you were away 1");
+            HttpResponse<String> posted = b.post("/publish",
+                    "LHTTP/1.0 chat\r\npublish:" + room + "\r\nnick:backend\r\n\r\nwhile you were away 2");
+            assertEquals(202, posted.statusCode(), posted.body());
+            bob.awaitMessage("backend: while you were away 2");
+
+            a = LhttpInstance.launchOnPort("chat-A-again", port, options);
+            a.awaitStarted();
+            awaitHistory(a);
+            alice.awaitState("connected", BACK);
+            List<String> log = alice.awaitMessage("every message sent while away is shown");
+            int first = indexOf(log, "bob: while you were away 1");
+            int second = indexOf(log, "backend: while you were away 2");
+            int notice = indexOf(log, "every message sent while away is shown");
+            assertTrue(first >= 0 && first < second && second < notice, "replayed in order before the notice: " + log);
+            assertEquals(1, log.stream().filter(m -> m.endsWith("while you were away 1")).count(), "once: " + log);
+            assertEquals(1, log.stream().filter(m -> m.endsWith("bob: hi alice")).count(), "not replayed again: " + log);
+
+            bob.say("welcome back");
+            alice.awaitMessage("bob: welcome back");
+        }
+    }
+
+    /** The stream is set up in the background after the NATS connection: wait until subscribe answers with a position. */
+    private static void awaitHistory(LhttpInstance instance) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String last = null;
+        int n = 0;
+        try {
+            while (System.nanoTime() < deadline) {
+                try (WsClient c = WsClient.connect(instance.ws())) {
+                    c.send("LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:recover-probe" + n++ + "\r\n\r\n");
+                    last = c.next();
+                    if (last.contains("position:")) {
+                        return;
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(200); // between probes, bounded by the deadline
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+        throw new AssertionError(instance.name() + " never answered with a position; last: " + last + instance.tail());
+    }
+
+    private static int indexOf(List<String> log, String end) {
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).endsWith(end)) return i;
+        }
+        return -1;
+    }
+}

@@ -1,0 +1,302 @@
+package io.lhttp.it.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.lhttp.it.support.WsClient;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * Channel history over NATS JetStream with two lhttp instances on one nats-server {@code -js}
+ * (PROTOCOL.md §2.2): a subscriber that was away recovers on the other instance exactly what it
+ * missed and then the live messages, with no gap and no duplicate even while messages keep coming;
+ * {@code recovered:false} beyond the history; the history outlives an instance restart; plain
+ * channels on the same cluster carry no position.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class JetStreamHistoryIT {
+
+    private static final int SIZE = 40;
+    private static final Duration DEADLINE = Duration.ofSeconds(60);
+    private static final Pattern POSITION = Pattern.compile("position:([A-Za-z0-9]+):(\\d+)\r\n");
+    private static NatsNode node;
+    private static LhttpInstance a;
+    private static LhttpInstance b;
+    private static String[] options;
+
+    @BeforeAll
+    static void start() throws Exception {
+        node = NatsNode.standalone("jetstream").withJetStream().start();
+        options = new String[] {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.history.channels=room*,chat",
+                "-Dlhttp.history.size=" + SIZE};
+        try {
+            a = LhttpInstance.launch("js-A", options);
+            b = LhttpInstance.launch("js-B", options);
+            a.awaitStarted();
+            b.awaitStarted();
+            awaitHistory(a);
+            awaitHistory(b);
+        } catch (RuntimeException e) {
+            stop();
+            throw e;
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        try {
+            if (a != null) a.close();
+        } finally {
+            try {
+                if (b != null) b.close();
+            } finally {
+                if (node != null) node.close();
+            }
+        }
+    }
+
+    /** The stream is set up in the background after the NATS connection: wait until subscribe answers with a position. */
+    private static void awaitHistory(LhttpInstance instance) throws Exception {
+        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        String last = null;
+        int n = 0;
+        while (System.nanoTime() < deadline) {
+            try (WsClient c = WsClient.connect(instance.ws())) {
+                c.send("LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:room-probe" + n++ + "\r\n\r\n");
+                last = c.next();
+                if (last.contains("position:")) {
+                    return;
+                }
+            }
+            TimeUnit.MILLISECONDS.sleep(200); // between probes, bounded by the deadline
+        }
+        throw new AssertionError(instance.name() + " never answered with a position; last: " + last + instance.tail());
+    }
+
+    /** Publishes and returns once the server has handled it (for a history channel: once the stream has it). */
+    private static void publish(WsClient publisher, String channel, String body) throws Exception {
+        publisher.send("LHTTP/1.0 chat\r\npublish:" + channel + "\r\n\r\n" + body);
+        publisher.send("LHTTP/1.0 echo\r\n\r\nsync");
+        String f = publisher.next();
+        while (f.startsWith("LHTTP/1.0 chat\r\n")) {
+            f = publisher.next(); // its own message, when it is also a subscriber
+        }
+        assertEquals("LHTTP/1.0 echo\r\n\r\nsync", f);
+    }
+
+    private static String body(String frame) {
+        return frame.substring(frame.indexOf("\r\n\r\n") + 4);
+    }
+
+    private static long offset(String frame) {
+        Matcher m = POSITION.matcher(frame);
+        assertTrue(m.find(), "no position in " + frame);
+        return Long.parseLong(m.group(2));
+    }
+
+    private static String epoch(String frame) {
+        Matcher m = POSITION.matcher(frame);
+        assertTrue(m.find(), "no position in " + frame);
+        return m.group(1);
+    }
+
+    /** Subscribes with positions and returns the {@code subscribed} answer. */
+    private static String subscribe(WsClient c, String channel, String since) throws Exception {
+        c.send("LHTTP/1.0 chat\r\n" + (since == null ? "positions:true\r\n" : "since:" + since + "\r\n")
+                + "subscribe:" + channel + "\r\n\r\n");
+        return c.next();
+    }
+
+    @Test
+    @Order(1)
+    void aSubscriberAwayFromAGetsWhatWasPublishedOnBThenLive() throws Exception {
+        try (WsClient pubA = WsClient.connect(a.ws()); WsClient pubB = WsClient.connect(b.ws());
+                WsClient witness = WsClient.connect(a.ws())) {
+            String w = subscribe(witness, "room1", null);
+            assertTrue(w.startsWith("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:"), w);
+            String since;
+            String one;
+            try (WsClient sub = WsClient.connect(a.ws())) {
+                String answer = subscribe(sub, "room1", null);
+                assertTrue(answer.startsWith("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:"), answer);
+                publish(pubB, "room1", "one");
+                one = sub.next();
+                assertEquals("one", body(one));
+                assertTrue(one.startsWith("LHTTP/1.0 chat\r\nposition:"), one);
+                assertEquals(one, witness.next(), "every subscriber with positions gets the same frame");
+                since = epoch(one) + ":" + offset(one);
+            }
+            publish(pubB, "room1", "two");
+            publish(pubB, "room1", "three");
+            String two = witness.next();
+            String three = witness.next();
+            try (WsClient back = WsClient.connect(b.ws())) {
+                assertEquals(two, back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room1\r\n\r\n").next());
+                assertEquals(three, back.next());
+                assertEquals("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:" + epoch(three) + ":" + offset(three)
+                        + "\r\nrecovered:true\r\n\r\n", back.next());
+                publish(pubA, "room1", "four");
+                String four = back.next();
+                assertEquals("four", body(four));
+                assertEquals(four, witness.next());
+                assertTrue(offset(one) < offset(two) && offset(two) < offset(three) && offset(three) < offset(four),
+                        one + two + three + four);
+                assertEquals(null, back.poll(), "nothing else: no duplicate");
+            }
+        }
+    }
+
+    @Test
+    @Order(2)
+    void noGapAndNoDuplicateAtTheSeamWhileMessagesKeepComing() throws Exception {
+        int missed = 10;
+        int during = 25;
+        try (WsClient pubB = WsClient.connect(b.ws())) {
+            String since;
+            try (WsClient sub = WsClient.connect(a.ws())) {
+                String answer = subscribe(sub, "room2", null);
+                since = answer.substring(answer.indexOf("position:") + 9, answer.indexOf("\r\n\r\n"));
+            }
+            for (int i = 0; i < missed; i++) {
+                publish(pubB, "room2", "m" + i);
+            }
+            try (WsClient back = WsClient.connect(b.ws())) {
+                CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
+                    try {
+                        for (int i = missed; i < missed + during; i++) {
+                            publish(pubB, "room2", "m" + i);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room2\r\n\r\n");
+                List<String> bodies = new ArrayList<>();
+                long previous = 0;
+                String subscribed = null;
+                while (bodies.size() < missed + during) {
+                    String f = back.next();
+                    if (f.startsWith("LHTTP/1.0 subscribed\r\n")) {
+                        subscribed = f;
+                        continue;
+                    }
+                    long offset = offset(f);
+                    assertTrue(offset > previous, "positions increase: " + previous + " then " + f);
+                    previous = offset;
+                    bodies.add(body(f));
+                }
+                publishing.get(60, TimeUnit.SECONDS);
+                List<String> expected = new ArrayList<>();
+                for (int i = 0; i < missed + during; i++) {
+                    expected.add("m" + i);
+                }
+                assertEquals(expected, bodies, "every message once, in order");
+                assertTrue(subscribed != null && subscribed.contains("recovered:true\r\n"), String.valueOf(subscribed));
+                assertTrue(offset(subscribed) <= previous, subscribed);
+                back.send("LHTTP/1.0 echo\r\n\r\nsync");
+                assertEquals("LHTTP/1.0 echo\r\n\r\nsync", back.next(), "no duplicate after the last one");
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void beyondTheHistoryTheAnswerIsRecoveredFalse() throws Exception {
+        try (WsClient pubB = WsClient.connect(b.ws())) {
+            String since;
+            try (WsClient sub = WsClient.connect(a.ws())) {
+                subscribe(sub, "room3", null);
+                publish(pubB, "room3", "first");
+                String first = sub.next();
+                since = epoch(first) + ":" + offset(first);
+            }
+            int published = SIZE + 3;
+            for (int i = 0; i < published; i++) {
+                publish(pubB, "room3", "n" + i);
+            }
+            try (WsClient back = WsClient.connect(b.ws())) {
+                back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room3\r\n\r\n");
+                List<String> bodies = new ArrayList<>();
+                String f = back.next();
+                while (!f.startsWith("LHTTP/1.0 subscribed\r\n")) {
+                    bodies.add(body(f));
+                    f = back.next();
+                }
+                List<String> kept = new ArrayList<>();
+                for (int i = published - SIZE; i < published; i++) {
+                    kept.add("n" + i);
+                }
+                assertEquals(kept, bodies, "what is kept: the newest " + SIZE + " (lhttp.history.size)");
+                assertTrue(f.endsWith("recovered:false\r\n\r\n"), f);
+            }
+        }
+    }
+
+    @Test
+    @Order(4)
+    void plainChannelsOnTheSameClusterCarryNoPositionAndStayOutOfTheStream() throws Exception {
+        try (WsClient withPositions = WsClient.connect(a.ws()); WsClient plain = WsClient.connect(a.ws());
+                WsClient pubB = WsClient.connect(b.ws())) {
+            assertEquals("LHTTP/1.0 subscribed\r\nchannel:plain1\r\n\r\n", subscribe(withPositions, "plain1", null));
+            plain.send("LHTTP/1.0 chat\r\nsubscribe:room4\r\n\r\n");
+            plain.send("LHTTP/1.0 echo\r\n\r\nsync");
+            assertEquals("LHTTP/1.0 echo\r\n\r\nsync", plain.next());
+            long stored = streamMessages();
+            publish(pubB, "plain1", "p");
+            assertEquals("LHTTP/1.0 chat\r\npublish:plain1\r\n\r\np", withPositions.next());
+            assertEquals(stored, streamMessages(), "a plain channel's message is not stored");
+            publish(pubB, "room4", "h");
+            assertEquals("LHTTP/1.0 chat\r\npublish:room4\r\n\r\nh", plain.next(),
+                    "a subscriber that did not ask for positions gets the frame as it was published");
+            assertEquals(stored + 1, streamMessages(), "a history channel's message is stored");
+        }
+    }
+
+    /** Messages in JetStream on the node, from its monitoring port. */
+    private static long streamMessages() {
+        return node.monitor("/jsz").map.get("messages").number.longValue();
+    }
+
+    @Test
+    @Order(5)
+    void theHistoryOutlivesARestartOfTheInstance() throws Exception {
+        String since;
+        try (WsClient pubB = WsClient.connect(b.ws())) {
+            try (WsClient sub = WsClient.connect(a.ws())) {
+                subscribe(sub, "room5", null);
+                publish(pubB, "room5", "before");
+                String before = sub.next();
+                since = epoch(before) + ":" + offset(before);
+            }
+            int port = a.port();
+            a.close();
+            publish(pubB, "room5", "while-down-1");
+            publish(pubB, "room5", "while-down-2");
+            a = LhttpInstance.launchOnPort("js-A-again", port, options);
+            a.awaitStarted();
+            awaitHistory(a);
+        }
+        try (WsClient back = WsClient.connect(a.ws())) {
+            back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room5\r\n\r\n");
+            assertEquals("while-down-1", body(back.next()));
+            String last = back.next();
+            assertEquals("while-down-2", body(last));
+            assertEquals("LHTTP/1.0 subscribed\r\nchannel:room5\r\nposition:" + epoch(last) + ":" + offset(last)
+                    + "\r\nrecovered:true\r\n\r\n", back.next());
+            assertEquals(since.substring(0, since.indexOf(':')), epoch(last), "the same stream: the same epoch");
+        }
+    }
+}

@@ -1,0 +1,25 @@
+package io.lhttp.cluster;
+
+import java.time.Duration;
+
+/**
+ * Where and how the NATS bus keeps channel history in JetStream (the {@code lhttp.jetstream.*}
+ * keys of {@link io.lhttp.config.LhttpConfig}).
+ *
+ * @param stream        the stream's name
+ * @param subjectPrefix prefix of the subjects history channels are published to (and stored under); ends with {@code .}
+ * @param memory        memory storage instead of file
+ * @param replicas      the stream's replicas (1 for a single nats-server)
+ * @param required      when JetStream is not available: refuse history channels (503, readiness DOWN)
+ *                      instead of carrying them without history
+ * @param timeout       how long a publish waits for the stream's acknowledgement, and each history request for its answer
+ * @param maxReplays    recoveries ({@code since}) running at once on this instance
+ */
+public record JetStreamSettings(String stream, String subjectPrefix, boolean memory, int replicas, boolean required,
+        Duration timeout, int maxReplays) {
+
+    /** The defaults of {@link io.lhttp.config.LhttpConfig}; for tests that build a bus by hand. */
+    public static JetStreamSettings defaults() {
+        return new JetStreamSettings("LHTTP", "lhttp-history.", false, 1, false, Duration.ofSeconds(2), 16);
+    }
+}
