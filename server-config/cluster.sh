@@ -11,6 +11,11 @@
 # Other ports: LHTTP_PORTS="9080 9081" NATS_PORTS="..." ROUTE_PORTS="..." MONITOR_PORTS="..."
 # (three each for NATS). Pid files and logs go to target/cluster/. Stop sends SIGTERM and waits,
 # so Payara Micro removes its runtime directory under /tmp.
+#
+# The nodes run JetStream (store in target/cluster/jetstream-N), and the instances keep history
+# for the chat demo's room and tell its members who joins and leaves:
+#   -Dlhttp.history.channels=chatroom -Dlhttp.presence.notify=chatroom
+# Other settings: LHTTP_JAVA_OPTS="-Dkey=value ..." (given after these, so they win).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -64,7 +69,8 @@ start() {
     done
     # The node's file documents the cluster; the flags apply the (possibly overridden) ports.
     "$nats" -c "$here/nats/node-$((i + 1)).conf" -a 127.0.0.1 -p "${nats_ports[$i]}" -m "${monitor_ports[$i]}" \
-      --cluster "nats://127.0.0.1:${route_ports[$i]}" --routes "$routes" >"$run/$name.log" 2>&1 &
+      --cluster "nats://127.0.0.1:${route_ports[$i]}" --routes "$routes" \
+      -js -sd "$run/jetstream-$((i + 1))" >"$run/$name.log" 2>&1 &
     echo $! >"$run/$name.pid"
   done
   for i in 0 1 2; do
@@ -77,7 +83,7 @@ start() {
     alive "$name" && die "$name is already running; run '$0 stop' first"
     # Each instance names one node; the cluster tells it the others, so it fails over to them.
     java -XX:+ExitOnOutOfMemoryError -Dlhttp.nats.url="nats://127.0.0.1:${nats_ports[$i]}" -Dlhttp.instance-name="lhttp-$port" \
-      ${LHTTP_JAVA_OPTS:-} -jar "$jar" --port "$port" >"$run/$name.log" 2>&1 &
+      -Dlhttp.history.channels=chatroom -Dlhttp.presence.notify=chatroom ${LHTTP_JAVA_OPTS:-} -jar "$jar" --port "$port" >"$run/$name.log" 2>&1 &
     echo $! >"$run/$name.pid"
   done
   for i in 0 1; do
