@@ -5,7 +5,6 @@ import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.MessageParser;
-import io.lhttp.protocol.MessageWriter;
 import io.lhttp.protocol.ProtocolException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -275,7 +274,10 @@ public final class LhttpClient implements AutoCloseable {
         return send(Message.of(command, headers, body));
     }
 
-    /** Sends one frame, or queues it while disconnected. */
+    /**
+     * Sends one frame, or queues it while disconnected. A message parsed from text (e.g. with
+     * {@link MessageParser}) is sent as that text, byte for byte, as tools that relay frames need.
+     */
     public Message send(Message message) {
         synchronized (lock) {
             if (state == State.CLOSED) {
@@ -351,7 +353,7 @@ public final class LhttpClient implements AutoCloseable {
     /** Sends now (lock held); records subscriptions as the server will apply them. */
     private void write(Message message) {
         WebSocket ws = socket;
-        String text = MessageWriter.write(message.command(), message.headers(), message.body());
+        String text = message.frame(); // a parsed frame goes out exactly as it was written
         sending = sending.handle((x, e) -> null).thenCompose(x -> ws.sendText(text, true));
         List<Header> keep = message.headers().stream()
                 .filter(h -> !ACTION_HEADERS.contains(h.key().trim().toLowerCase(Locale.ROOT))).toList();
