@@ -276,7 +276,8 @@ public final class LhttpClient implements AutoCloseable {
 
     /**
      * Sends one frame, or queues it while disconnected. A message parsed from text (e.g. with
-     * {@link MessageParser}) is sent as that text, byte for byte, as tools that relay frames need.
+     * {@link MessageParser}) is sent as that text, byte for byte, as tools that relay frames need
+     * (a frame that had no blank line gets one: the parser's message is the same either way).
      */
     public Message send(Message message) {
         synchronized (lock) {
