@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.it.support.SdkClient;
+import io.lhttp.load.RawWebSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -32,12 +33,15 @@ class OriginalCompatIT {
         }
     }
 
-    /** The bad frame is followed by an echo: if anything had been answered, it would come first. */
+    /**
+     * The bad frame is followed by an echo: if anything had been answered, it would come first.
+     * Raw socket: most of these frames are not LHTTP, which the SDK does not send.
+     */
     private static void assertSilentlyDropped(String bad) throws Exception {
-        try (SdkClient c = SdkClient.connect(server.wsUri())) {
+        try (RawWebSocket c = RawWebSocket.connect(server.wsUri(), SdkClient.TIMEOUT)) {
             c.send(bad);
             c.send(frame("echo", "", "after"));
-            assertEquals(frame("echo", "", "after"), c.next());
+            assertEquals(frame("echo", "", "after"), c.readText(SdkClient.TIMEOUT));
         }
     }
 
