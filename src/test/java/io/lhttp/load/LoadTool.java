@@ -46,7 +46,10 @@ import java.util.concurrent.locks.LockSupport;
  * target=raw        ws://host:port/sub/CH, ws://host:port/pub/CH, POST /pub/CH (nchan): bare bodies
  * </pre>
  *
- * Prints progress on stderr and exactly one result line on stdout: {@code RESULT {json}}.
+ * <p>Raw sockets ({@link RawWebSocket}), not the Java client SDK: the SDK's per-message parsing
+ * cost about 40 % of the delivered rate when measured (client=sdk, docs/BENCHMARKS.md).
+ *
+ * <p>Prints progress on stderr and exactly one result line on stdout: {@code RESULT {json}}.
  * Exit status 0 when the run was complete and clean, 1 otherwise, 2 on bad arguments.
  */
 public final class LoadTool {
