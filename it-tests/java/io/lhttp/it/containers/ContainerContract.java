@@ -4,13 +4,13 @@ import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lhttp.client.LhttpClient;
 import io.lhttp.it.browser.ChatPage;
 import io.lhttp.it.server.DenyFilter;
 import io.lhttp.it.server.ShoutProcessor;
 import io.lhttp.it.support.ContainerServer;
 import io.lhttp.it.support.SdkClient;
 import io.lhttp.load.RawWebSocket;
-import io.lhttp.client.LhttpClient;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;

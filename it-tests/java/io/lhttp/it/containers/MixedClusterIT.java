@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.cluster.NatsNode;
 import io.lhttp.it.support.ContainerServer;
-import io.lhttp.it.support.UberJarServer;
 import io.lhttp.it.support.SdkClient;
+import io.lhttp.it.support.UberJarServer;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.Addresses;
-import io.lhttp.it.support.UberJarServer;
 import io.lhttp.it.support.SdkClient;
+import io.lhttp.it.support.UberJarServer;
 import java.net.InetAddress;
 import java.net.URI;
 import org.junit.jupiter.api.AfterAll;

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jwt.JWTClaimsSet;
-import io.lhttp.it.support.UberJarServer;
-import io.lhttp.it.support.SdkClient;
-import io.lhttp.security.Tokens;
 import io.lhttp.client.LhttpClient;
+import io.lhttp.it.support.SdkClient;
+import io.lhttp.it.support.UberJarServer;
+import io.lhttp.security.Tokens;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;

@@ -4,9 +4,9 @@ import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lhttp.client.LhttpClient;
 import io.lhttp.it.support.SdkClient;
 import io.lhttp.load.RawWebSocket;
-import io.lhttp.client.LhttpClient;
 import java.nio.charset.StandardCharsets;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.junit.jupiter.api.Test;

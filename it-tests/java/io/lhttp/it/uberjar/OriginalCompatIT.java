@@ -3,8 +3,8 @@ package io.lhttp.it.uberjar;
 import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.lhttp.it.support.UberJarServer;
 import io.lhttp.it.support.SdkClient;
+import io.lhttp.it.support.UberJarServer;
 import io.lhttp.load.RawWebSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -4,10 +4,10 @@ import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.it.support.UberJarServer;
-import io.lhttp.it.support.SdkClient;
-import io.lhttp.load.RawWebSocket;
 import io.lhttp.client.LhttpClient;
+import io.lhttp.it.support.SdkClient;
+import io.lhttp.it.support.UberJarServer;
+import io.lhttp.load.RawWebSocket;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
