@@ -47,9 +47,6 @@ public final class LhttpClient implements AutoCloseable {
     private static final Set<String> ACTION_HEADERS = Set.of("subscribe", "unsubscribe", "publish");
     /** The server bounds what it sends; the client only refuses absurd frames. */
     private static final MessageParser PARSER = new MessageParser(new Limits(64 << 20, 4096));
-    /** Request ids: unique per process (prefix) and per request (counter), as the JS SDK's. */
-    private static final String REQUEST_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
-    private static final java.util.concurrent.atomic.AtomicLong REQUESTS = new java.util.concurrent.atomic.AtomicLong();
 
     /** Connection states, as the JS SDK's {@code state}. */
     public enum State { CONNECTING, OPEN, RECONNECTING, CLOSED }
@@ -296,6 +293,10 @@ public final class LhttpClient implements AutoCloseable {
         return message;
     }
 
+    /** Request ids: unique per process (prefix) and per request (counter), as the JS SDK's. */
+    private static final String REQUEST_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    private static final java.util.concurrent.atomic.AtomicLong REQUESTS = new java.util.concurrent.atomic.AtomicLong();
+
     /** Default timeout of {@link #request(String, List, String)}, as the JS SDK's {@code requestTimeout}. */
     public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
@@ -337,8 +338,8 @@ public final class LhttpClient implements AutoCloseable {
 
     /**
      * Sends one frame with a fresh {@code request-id} header (replacing any given) and completes
-     * with the first frame that answers it (PROTOCOL.md §2.1): a processor's reply, an upstream
-     * reply, a {@code subscribed} or {@code presence} answer. Completes exceptionally with a
+     * with the first frame that answers it (PROTOCOL.md §2.1) and reaches the message listeners:
+     * a processor's reply, an upstream reply, a {@code presence} answer. Completes exceptionally with a
      * {@link RequestException} on an error frame carrying the id, after {@code timeout}, or when
      * the client closes; with the exception of {@link #send} when that throws. A frame that only
      * publishes or subscribes without positions gets no answer: it times out. The answer is also
