@@ -70,6 +70,16 @@ class ClientRequestIT {
     }
 
     @Test
+    void aSubscribeWithPositionsIsAnsweredBySubscribed() throws Exception {
+        try (LhttpClient client = open()) {
+            Message answer = client.request("chat", List.of(new Header("positions", "true"), new Header("subscribe", "asked")), "")
+                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            assertEquals("subscribed", answer.command());
+            assertEquals("asked", answer.header("channel"));
+        }
+    }
+
+    @Test
     void anErrorFrameCarryingTheIdFailsTheRequest() throws Exception {
         try (LhttpClient client = open()) {
             CompletableFuture<Message> refused = client.request("chat", List.of(new Header("subscribe", "a..b")), "");
