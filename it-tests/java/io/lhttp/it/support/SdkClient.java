@@ -20,7 +20,8 @@ import java.util.concurrent.TimeoutException;
  * The Java client SDK ({@link LhttpClient}) as tests drive it: one connection, no reconnect,
  * frames written out as text by the test (parsed, then sent byte for byte by the SDK), and every
  * frame that arrives, messages and error frames alike, queued in arrival order as its exact text
- * (one exception: the SDK parses, so a frame that arrives without its blank line is queued with it)
+ * (one exception: the SDK works on parsed messages, so a frame without its blank line, sent or
+ * received, gains one)
  * so that a test can wait for the next one and compare bytes. Frames no real client sends
  * (malformed LHTTP, broken WebSocket framing) go through {@link io.lhttp.load.RawWebSocket}.
  */
