@@ -44,6 +44,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * 1001). Clients come from distinct loopback addresses (127.0.0.0/8 is all local on Linux), so
  * that per-address limits can be reached by one "client" while a normal chat, from its own
  * address, must keep working throughout.
+ *
+ * <p>Raw sockets, not the SDK: each client binds its own loopback source address and some send handshake headers of a proxy.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AdmissionIT {

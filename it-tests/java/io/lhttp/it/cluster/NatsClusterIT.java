@@ -5,13 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.it.support.WsClient;
-import jakarta.websocket.ClientEndpointConfig;
-import jakarta.websocket.ContainerProvider;
-import jakarta.websocket.Endpoint;
-import jakarta.websocket.EndpointConfig;
-import jakarta.websocket.MessageHandler;
-import jakarta.websocket.Session;
+import io.lhttp.client.LhttpClient;
+import io.lhttp.it.support.SdkClient;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.time.Duration;
@@ -80,8 +75,8 @@ class NatsClusterIT {
     @Test
     @Order(1)
     void webSocketPublishOnAReachesSubscribersOnAAndB() throws Exception {
-        try (WsClient subA = WsClient.connect(a.ws()); WsClient subB = WsClient.connect(b.ws());
-             WsClient pub = WsClient.connect(a.ws()); WsClient both = WsClient.connect(b.ws())) {
+        try (SdkClient subA = SdkClient.connect(a.ws()); SdkClient subB = SdkClient.connect(b.ws());
+             SdkClient pub = SdkClient.connect(a.ws()); SdkClient both = SdkClient.connect(b.ws())) {
             subscribe(subA, "room-1");
             subscribe(subB, "room-1");
             awaitPath(pub, "room-1", subA, subB);
@@ -105,7 +100,7 @@ class NatsClusterIT {
     @Test
     @Order(2)
     void httpPublishOnBReachesSubscribersOnA() throws Exception {
-        try (WsClient subA = WsClient.connect(a.ws()); WsClient probe = WsClient.connect(b.ws())) {
+        try (SdkClient subA = SdkClient.connect(a.ws()); SdkClient probe = SdkClient.connect(b.ws())) {
             subscribe(subA, "room-2");
             awaitPath(probe, "room-2", subA);
 
@@ -119,8 +114,8 @@ class NatsClusterIT {
     @Test
     @Order(3)
     void unsubscribeOnBStopsDeliveryThereOnly() throws Exception {
-        try (WsClient leaver = WsClient.connect(b.ws()); WsClient stayer = WsClient.connect(b.ws());
-             WsClient subA = WsClient.connect(a.ws()); WsClient pub = WsClient.connect(a.ws())) {
+        try (SdkClient leaver = SdkClient.connect(b.ws()); SdkClient stayer = SdkClient.connect(b.ws());
+             SdkClient subA = SdkClient.connect(a.ws()); SdkClient pub = SdkClient.connect(a.ws())) {
             subscribe(leaver, "room-3"); // first in B's fan-out array: a delivery to it would come first
             subscribe(stayer, "room-3");
             subscribe(subA, "room-3");
@@ -151,25 +146,25 @@ class NatsClusterIT {
     @Order(4)
     void fiftyClientsOnOneInstanceMakeOneNatsSubscription() throws Exception {
         String subject = "lhttp.room-4";
-        List<WsClient> clients = new ArrayList<>();
+        List<SdkClient> clients = new ArrayList<>();
         try {
             for (int i = 0; i < 50; i++) {
-                WsClient c = WsClient.connect(a.ws());
+                SdkClient c = SdkClient.connect(a.ws());
                 clients.add(c);
                 subscribe(c, "room-4");
             }
-            for (WsClient c : clients) {
+            for (SdkClient c : clients) {
                 roundTrip(c); // every subscribe has been handled
             }
             NatsNode nodeA = nodeOf(A);
             await(() -> nodeA.subscriptions(A, subject) >= 1, "A subscribed to " + subject);
             assertEquals(1, nodeA.subscriptions(A, subject), "one NATS subscription for 50 local subscribers");
 
-            for (WsClient c : clients.subList(0, 49)) {
+            for (SdkClient c : clients.subList(0, 49)) {
                 c.close();
             }
             // One client is left: the subscription must stay while it does.
-            try (WsClient pub = WsClient.connect(b.ws())) {
+            try (SdkClient pub = SdkClient.connect(b.ws())) {
                 awaitPath(pub, "room-4", clients.get(49));
             }
             assertEquals(1, nodeA.subscriptions(A, subject), "still one while one subscriber is left");
@@ -177,7 +172,7 @@ class NatsClusterIT {
             clients.get(49).close();
             await(() -> nodeA.subscriptions(A, subject) == 0, "no subscription once all 50 closed");
         } finally {
-            for (WsClient c : clients) {
+            for (SdkClient c : clients) {
                 c.close();
             }
         }
@@ -191,7 +186,7 @@ class NatsClusterIT {
         NatsNode victim = nodeOf(A);
         StreamReceiver onA = StreamReceiver.connect(a, "stream");
         StreamReceiver onB = StreamReceiver.connect(b, "stream");
-        try (WsClient pub = WsClient.connect(b.ws())) {
+        try (SdkClient pub = SdkClient.connect(b.ws())) {
             awaitProbes(pub, "stream", List.of(onA::probed, onB::probed));
             onA.clear();
             onB.clear();
@@ -251,7 +246,7 @@ class NatsClusterIT {
     @Order(6)
     void readinessIsDownWhileNoNatsNodeIsUpAndPublishesAreRefusedWith503() throws Exception {
         assertEquals(200, ready(a));
-        try (WsClient sub = WsClient.connect(a.ws()); WsClient pub = WsClient.connect(a.ws())) {
+        try (SdkClient sub = SdkClient.connect(a.ws()); SdkClient pub = SdkClient.connect(a.ws())) {
             subscribe(sub, "room-6");
             awaitPath(pub, "room-6", sub);
 
@@ -304,12 +299,12 @@ class NatsClusterIT {
         return found[0];
     }
 
-    private static void subscribe(WsClient c, String channel) throws IOException {
+    private static void subscribe(SdkClient c, String channel) throws IOException {
         c.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + "\r\n\r\n");
     }
 
     /** An echo round trip: everything this connection sent before has been handled by the server. */
-    private static void roundTrip(WsClient c) throws Exception {
+    private static void roundTrip(SdkClient c) throws Exception {
         c.send("LHTTP/1.0 echo\r\n\r\nsync");
         while (true) {
             String f = c.next();
@@ -326,9 +321,9 @@ class NatsClusterIT {
      * Publishes probe frames from {@code from} until every receiver has one: then the channel's
      * subscriptions have reached every node on the way. Probes are skipped by {@link #nextReal}.
      */
-    private static void awaitPath(WsClient from, String channel, WsClient... to) throws Exception {
+    private static void awaitPath(SdkClient from, String channel, SdkClient... to) throws Exception {
         List<BooleanSupplier> got = new ArrayList<>();
-        for (WsClient c : to) {
+        for (SdkClient c : to) {
             got.add(() -> {
                 String f;
                 while ((f = c.poll()) != null) {
@@ -343,7 +338,7 @@ class NatsClusterIT {
         awaitProbes(from, channel, got);
     }
 
-    private static void awaitProbes(WsClient from, String channel, List<BooleanSupplier> got) throws Exception {
+    private static void awaitProbes(SdkClient from, String channel, List<BooleanSupplier> got) throws Exception {
         List<BooleanSupplier> pending = new ArrayList<>(got);
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         int n = 0;
@@ -361,7 +356,7 @@ class NatsClusterIT {
     }
 
     /** The next frame that is not a probe. */
-    private static String nextReal(WsClient c) throws InterruptedException {
+    private static String nextReal(SdkClient c) throws InterruptedException {
         while (true) {
             String f = c.next();
             if (!f.startsWith(PROBE)) {
@@ -371,7 +366,7 @@ class NatsClusterIT {
     }
 
     /** The next non-probe frame already received, or null. */
-    private static String nextRealOrNull(WsClient c) {
+    private static String nextRealOrNull(SdkClient c) {
         String f;
         while ((f = c.poll()) != null) {
             if (!f.startsWith(PROBE)) {
@@ -397,8 +392,8 @@ class NatsClusterIT {
     }
 
     /**
-     * A subscriber that timestamps each frame on arrival (on Tyrus's reading thread), so the
-     * failover gap is measured where it happens rather than when a test thread polls.
+     * A subscriber that timestamps each frame on arrival (on the SDK client's reading thread), so
+     * the failover gap is measured where it happens rather than when a test thread polls.
      */
     private static final class StreamReceiver {
         private final long[] times = new long[1 << 16];
@@ -406,18 +401,16 @@ class NatsClusterIT {
         private volatile int size;
         private volatile int last = -1;
         private volatile boolean probed;
-        private final Session session;
+        private final LhttpClient client;
 
         private StreamReceiver(LhttpInstance instance, String channel) throws Exception {
-            Endpoint endpoint = new Endpoint() {
-                @Override
-                public void onOpen(Session s, EndpointConfig config) {
-                    s.addMessageHandler(String.class, (MessageHandler.Whole<String>) StreamReceiver.this::onFrame);
-                }
-            };
-            session = ContainerProvider.getWebSocketContainer().connectToServer(endpoint,
-                    ClientEndpointConfig.Builder.create().build(), instance.ws());
-            session.getBasicRemote().sendText("LHTTP/1.0 sub\r\nsubscribe:" + channel + "\r\n\r\n");
+            client = LhttpClient.connect(instance.ws(), new LhttpClient.Options().reconnect(false));
+            client.onMessage(m -> onFrame(m.frame()));
+            if (!client.awaitOpen(DEADLINE)) {
+                client.close();
+                throw new AssertionError("no connection to " + instance.ws());
+            }
+            client.subscribe(channel, "sub", List.of(), "");
         }
 
         static StreamReceiver connect(LhttpInstance instance, String channel) throws Exception {
@@ -500,10 +493,8 @@ class NatsClusterIT {
             return new Stats(size, count - seen.size(), duplicates, reordered, maxGap / 1e6, firstLost, lastLost);
         }
 
-        void close() throws IOException {
-            if (session.isOpen()) {
-                session.close();
-            }
+        void close() {
+            client.close();
         }
     }
 }

@@ -3,12 +3,12 @@ package io.lhttp.it.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -54,7 +54,7 @@ class PresenceClusterIT {
         }
     }
 
-    private static void sync(WsClient c) throws Exception {
+    private static void sync(SdkClient c) throws Exception {
         c.send("LHTTP/1.0 echo\r\n\r\nsync");
         String f = c.next();
         while (f.startsWith("LHTTP/1.0 presence\r\nevent:")) {
@@ -64,7 +64,7 @@ class PresenceClusterIT {
     }
 
     /** Asks {@code presence:members} until the answer lists exactly {@code expected} members, within the deadline. */
-    private static String awaitMembers(WsClient asker, int expected) throws Exception {
+    private static String awaitMembers(SdkClient asker, int expected) throws Exception {
         long deadline = System.nanoTime() + DEADLINE.toNanos();
         String last = null;
         int n = 0;
@@ -98,8 +98,8 @@ class PresenceClusterIT {
 
     @Test
     void membersOfBothInstancesAndNoneOfAFrozenOne() throws Exception {
-        try (WsClient onA = WsClient.connect(a.ws()); WsClient onB = WsClient.connect(b.ws());
-             WsClient askA = WsClient.connect(a.ws()); WsClient askB = WsClient.connect(b.ws())) {
+        try (SdkClient onA = SdkClient.connect(a.ws()); SdkClient onB = SdkClient.connect(b.ws());
+             SdkClient askA = SdkClient.connect(a.ws()); SdkClient askB = SdkClient.connect(b.ws())) {
             onA.send("LHTTP/1.0 sub\r\nsubscribe:members\r\n\r\n");
             sync(onA);
             onB.send("LHTTP/1.0 sub\r\nsubscribe:members\r\n\r\n");
@@ -111,7 +111,7 @@ class PresenceClusterIT {
             assertEquals(fromA, fromB, "the same members, asked on either instance");
 
             // A member joining on B is announced to A's subscriber: a join frame through the bus.
-            try (WsClient late = WsClient.connect(b.ws())) {
+            try (SdkClient late = SdkClient.connect(b.ws())) {
                 late.send("LHTTP/1.0 sub\r\nsubscribe:members\r\n\r\n");
                 String join;
                 List<String> seen = new ArrayList<>();

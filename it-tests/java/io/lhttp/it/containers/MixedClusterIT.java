@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.cluster.NatsNode;
 import io.lhttp.it.support.ContainerServer;
+import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.it.support.WsClient;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
@@ -36,10 +36,10 @@ class MixedClusterIT {
             instances.put("wildfly", wildfly.wsUri());
             instances.put("tomee", tomee.wsUri());
 
-            Map<String, WsClient> clients = new LinkedHashMap<>();
+            Map<String, SdkClient> clients = new LinkedHashMap<>();
             try {
                 for (Map.Entry<String, URI> e : instances.entrySet()) {
-                    WsClient c = WsClient.connect(e.getValue());
+                    SdkClient c = SdkClient.connect(e.getValue());
                     clients.put(e.getKey(), c);
                     c.send(frame("chat", "subscribe:" + CHANNEL + "\r\n", ""));
                     ContainerContract.assertNothingBefore(c, "subscribed");
@@ -52,11 +52,11 @@ class MixedClusterIT {
                         Thread.sleep(50); // polling nats-server's monitor, with a deadline
                     }
                 }
-                for (Map.Entry<String, WsClient> from : clients.entrySet()) {
+                for (Map.Entry<String, SdkClient> from : clients.entrySet()) {
                     for (int i = 0; i < 3; i++) {
                         from.getValue().send(frame("chat", "publish:" + CHANNEL + "\r\n", from.getKey() + " says " + i + " ü€"));
                     }
-                    for (Map.Entry<String, WsClient> to : clients.entrySet()) {
+                    for (Map.Entry<String, SdkClient> to : clients.entrySet()) {
                         for (int i = 0; i < 3; i++) {
                             assertEquals(frame("chat", "publish:" + CHANNEL + "\r\n", from.getKey() + " says " + i + " ü€"),
                                     to.getValue().next(), from.getKey() + " -> " + to.getKey());
@@ -64,7 +64,7 @@ class MixedClusterIT {
                     }
                 }
             } finally {
-                for (WsClient c : clients.values()) c.close();
+                for (SdkClient c : clients.values()) c.close();
             }
         }
     }

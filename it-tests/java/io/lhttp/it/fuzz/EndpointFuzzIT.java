@@ -47,6 +47,8 @@ import org.junit.jupiter.api.Test;
  * <p>{@value #DEFAULT_FRAMES} random frames by default (a few seconds);
  * {@code -Dlhttp.fuzz.tries=N} sends N, {@code -Dlhttp.fuzz.seed=S} replays a run:
  * {@code mvn verify -Dit.test=EndpointFuzzIT -Dlhttp.fuzz.tries=100000}.
+ *
+ * <p>Raw socket, not the Java client SDK: it sends what no client would (broken frames, invalid UTF-8, cut headers).
  */
 class EndpointFuzzIT {
 

@@ -12,6 +12,8 @@ import java.util.concurrent.Executors;
  * Raw attacking connections, each on its own thread: it does what the test says, then reads until
  * the server closes it. {@link #closeCode} completes with the close code the server sent (1006 when
  * the socket ended without one).
+ *
+ * <p>Raw, not the SDK: attackers send unfinished frames and never answer pings.
  */
 final class Attack implements AutoCloseable {
 

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * the pings stays, however long it says nothing. On Payara, a frame Tyrus is still buffering is
  * never seen by our code, so it is this deadline that ends it. A normal chat keeps working
  * throughout.
+ *
+ * <p>Raw sockets for the silent and the live client, not the SDK: the test must control and count pings and pongs.
  */
 class IdleDeadlineIT {
 

@@ -27,6 +27,8 @@ import org.junit.jupiter.api.Test;
  * within {@code lhttp.frame-timeout-ms} (1008); send queues are bounded in bytes
  * ({@code lhttp.send-queue-bytes}), so stalled readers of maximum-size frames are closed long
  * before the frame bound. A normal chat keeps working throughout.
+ *
+ * <p>Raw sockets for the attackers, not the SDK: no client sends unfinished frames or stops reading on purpose.
  */
 class MemoryBudgetIT {
 

@@ -22,6 +22,8 @@ import org.junit.jupiter.api.Test;
  * {@code lhttp.slow-consumer} policy applies, while the other subscribers of the same channel
  * receive every message intact and in order. (How fast the others go meanwhile is measured by
  * the load tool, see docs/BENCHMARKS.md, not asserted here.)
+ *
+ * <p>Raw sockets, not the SDK: the stalled reader must stop reading, and the others are counted without a copy per frame.
  */
 class SlowConsumerIT {
 

@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.Addresses;
+import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.it.support.WsClient;
 import java.net.InetAddress;
 import java.net.URI;
 import org.junit.jupiter.api.AfterAll;
@@ -55,7 +55,7 @@ class SecureDefaultsIT {
 
     @Test
     void clientsCannotPublishErrorFrames() throws Exception {
-        try (WsClient sub = WsClient.connect(server.wsUri()); WsClient attacker = WsClient.connect(server.wsUri())) {
+        try (SdkClient sub = SdkClient.connect(server.wsUri()); SdkClient attacker = SdkClient.connect(server.wsUri())) {
             subscribe(sub, "sec-errors");
             String fake = frame("error", "code:401\r\nreason:session expired - log in at https://evil.example\r\n"
                     + "publish:sec-errors\r\n", "");
@@ -73,7 +73,7 @@ class SecureDefaultsIT {
 
     @Test
     void credentialsAreNotDeliveredToSubscribers() throws Exception {
-        try (WsClient sub = WsClient.connect(server.wsUri()); WsClient pub = WsClient.connect(server.wsUri())) {
+        try (SdkClient sub = SdkClient.connect(server.wsUri()); SdkClient pub = SdkClient.connect(server.wsUri())) {
             subscribe(sub, "sec-creds");
             pub.send(frame("chat", "auth:secret-token\r\npublish:sec-creds\r\nAuthorization:Bearer abc\r\n"
                     + "cookie:session=1\r\ntoken:t\r\ncontent-type:json\r\n", "{text:hi}"));
@@ -115,7 +115,7 @@ class SecureDefaultsIT {
         assertTrue(r.body().contains("lhttp.publish.token"), r.body());
     }
 
-    private static void subscribe(WsClient c, String channel) throws Exception {
+    private static void subscribe(SdkClient c, String channel) throws Exception {
         c.send(frame("join", "subscribe:" + channel + "\r\n", ""));
         c.send(frame("echo", "", "subscribed"));
         assertEquals(frame("echo", "", "subscribed"), c.next());

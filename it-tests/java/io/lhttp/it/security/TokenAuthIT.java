@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.nimbusds.jwt.JWTClaimsSet;
+import io.lhttp.client.LhttpClient;
+import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.it.support.WsClient;
 import io.lhttp.security.Tokens;
-import jakarta.websocket.CloseReason;
 import java.net.URI;
 import java.time.Instant;
 import java.util.List;
@@ -56,7 +56,7 @@ class TokenAuthIT {
     }
 
     /** The client is subscribed once the echo after the subscribe comes back (frames run in order). */
-    static void subscribe(WsClient c, String channel) throws Exception {
+    static void subscribe(SdkClient c, String channel) throws Exception {
         c.send(frame("join", "subscribe:" + channel + "\r\n", ""));
         c.send(frame("echo", "", "ok"));
         assertEquals(frame("echo", "", "ok"), c.next());
@@ -79,8 +79,8 @@ class TokenAuthIT {
 
     @Test
     void aPermittedChannelWorksAndOthersAreRefusedWithNothingDelivered() throws Exception {
-        try (WsClient alice = WsClient.connect(withToken(token("alice", 600, "room-1")));
-                WsClient admin = WsClient.connect(withToken(token("admin", 600, "*")))) {
+        try (SdkClient alice = SdkClient.connect(withToken(token("alice", 600, "room-1")));
+                SdkClient admin = SdkClient.connect(withToken(token("admin", 600, "*")))) {
             subscribe(alice, "room-1");
             alice.send(frame("join", "subscribe:room-2\r\n", ""));
             assertError(403, alice.next());
@@ -105,14 +105,14 @@ class TokenAuthIT {
 
     @Test
     void aCookieTokenAuthenticates() throws Exception {
-        try (WsClient c = WsClient.connect(server.wsUri(), Map.of("Cookie", "x=1; lhttp-token=" + token("carol", 600, "c-*")))) {
+        try (SdkClient c = SdkClient.connect(server.wsUri(), Map.of("Cookie", "x=1; lhttp-token=" + token("carol", 600, "c-*")))) {
             subscribe(c, "c-news");
         }
     }
 
     @Test
     void withoutATokenEveryFrameIs401UntilAnAuthHeaderComes() throws Exception {
-        try (WsClient c = WsClient.connect(server.wsUri())) {
+        try (SdkClient c = SdkClient.connect(server.wsUri())) {
             c.send(frame("join", "subscribe:room-1\r\n", ""));
             assertError(401, c.next());
             c.send(frame("auth", "auth:" + token("bob", -3600, "room-1") + "\r\n", ""));
@@ -125,7 +125,7 @@ class TokenAuthIT {
 
     @Test
     void aTokenIsRefreshedOnTheOpenConnection() throws Exception {
-        try (WsClient c = WsClient.connect(withToken(token("dave", 600, "room-1")))) {
+        try (SdkClient c = SdkClient.connect(withToken(token("dave", 600, "room-1")))) {
             c.send(frame("join", "subscribe:room-3\r\n", ""));
             assertError(403, c.next());
             c.send(frame("auth", "auth:" + token("dave", 600, "room-1", "room-3") + "\r\n", ""));
@@ -139,19 +139,19 @@ class TokenAuthIT {
 
     @Test
     void aConnectionWhoseTokenRunsOutIsClosed() throws Exception {
-        try (WsClient c = WsClient.connect(withToken(token("erin", 5, "room-1")))) {
+        try (SdkClient c = SdkClient.connect(withToken(token("erin", 5, "room-1")))) {
             subscribe(c, "room-1");
             String expired = c.nextOrClose();
             assertTrue(expired != null && expired.contains("token expired"), expired);
-            CloseReason reason = c.awaitClose();
-            assertEquals(CloseReason.CloseCodes.VIOLATED_POLICY.getCode(), reason.getCloseCode().getCode());
+            LhttpClient.Close reason = c.awaitClose();
+            assertEquals(1008 /* violated policy */, reason.code());
         }
     }
 
     @Test
     void credentialsOnFramesAreNotPublished() throws Exception {
-        try (WsClient sub = WsClient.connect(withToken(token("frank", 600, "room-5")));
-                WsClient pub = WsClient.connect(server.wsUri())) {
+        try (SdkClient sub = SdkClient.connect(withToken(token("frank", 600, "room-5")));
+                SdkClient pub = SdkClient.connect(server.wsUri())) {
             subscribe(sub, "room-5");
             String secret = token("grace", 600, "room-5");
             pub.send(frame("chat", "auth:" + secret + "\r\npublish:room-5\r\ncookie:c=1\r\n", "hi"));

@@ -4,7 +4,7 @@ import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,7 +18,7 @@ class ExtensionIT extends ServerTestBase {
 
     @Test
     void theExampleEchoProcessorRepliesWithTheBody() throws Exception {
-        try (WsClient c = client()) {
+        try (SdkClient c = client()) {
             c.send("LHTTP/1.0 echo\r\n\r\nhello");
             assertEquals("LHTTP/1.0 echo\r\n\r\nhello", c.next());
         }
@@ -26,7 +26,7 @@ class ExtensionIT extends ServerTestBase {
 
     @Test
     void aUserProcessorRepliesAndShapesWhatIsPublished() throws Exception {
-        try (WsClient sub = client(); WsClient pub = client()) {
+        try (SdkClient sub = client(); SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:loud\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             pub.send(frame("shout", "publish:loud\r\n", "hello"));
@@ -39,7 +39,7 @@ class ExtensionIT extends ServerTestBase {
 
     @Test
     void aUserFilterRefusesAndNothingIsPublished() throws Exception {
-        try (WsClient sub = client(); WsClient pub = client()) {
+        try (SdkClient sub = client(); SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:guarded\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             pub.send(frame("chat", "publish:guarded\r\nDeny : please\r\n", "blocked"));
@@ -56,7 +56,7 @@ class ExtensionIT extends ServerTestBase {
 
     @Test
     void filtersRunForCommandsWithoutProcessor() throws Exception {
-        try (WsClient c = client()) {
+        try (SdkClient c = client()) {
             c.send(frame("no-such-processor", "deny:x\r\n", ""));
             assertEquals("LHTTP/1.0 error\r\ncode:403\r\nreason:denied by the test filter\r\n\r\n", c.next());
         }
@@ -64,14 +64,14 @@ class ExtensionIT extends ServerTestBase {
 
     @Test
     void openEventsReachObserversAndAttributesLastForTheConnection() throws Exception {
-        try (WsClient c = client()) {
+        try (SdkClient c = client()) {
             c.send(frame("attribute", "", "greeted"));
             String reply = c.next();
             assertTrue(reply.startsWith(frame("attribute", "", "yes:")), reply);
             c.send(frame("attribute", "", "greeted"));
             assertEquals(reply, c.next(), "the same connection id both times");
         }
-        try (WsClient other = client()) {
+        try (SdkClient other = client()) {
             other.send(frame("attribute", "", "greeted"));
             assertTrue(other.next().startsWith(frame("attribute", "", "yes:")));
         }
@@ -79,9 +79,9 @@ class ExtensionIT extends ServerTestBase {
 
     @Test
     void aChannelPermissionsBeanDecidesWithTheHandshakeData() throws Exception {
-        try (WsClient stranger = client();
-                WsClient member = WsClient.connect(ws(), java.util.Map.of("X-Member", "yes"));
-                WsClient cookieMember = WsClient.connect(ws(), java.util.Map.of("Cookie", "a=b; member=yes"))) {
+        try (SdkClient stranger = client();
+                SdkClient member = SdkClient.connect(ws(), java.util.Map.of("X-Member", "yes"));
+                SdkClient cookieMember = SdkClient.connect(ws(), java.util.Map.of("Cookie", "a=b; member=yes"))) {
             stranger.send(frame("join", "subscribe:members-room\r\n", ""));
             assertTrue(stranger.next().startsWith("LHTTP/1.0 error\r\ncode:403\r\nreason:not permitted to subscribe"));
             member.send(frame("join", "subscribe:members-room\r\n", ""));

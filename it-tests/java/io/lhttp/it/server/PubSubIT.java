@@ -4,7 +4,7 @@ import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,7 +19,7 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void subscriberReceivesThePublishedFrameByteForByte() throws Exception {
-        try (WsClient jack = client(); WsClient mike = client()) {
+        try (SdkClient jack = client(); SdkClient mike = client()) {
             jack.send(frame("chat", "subscribe:channel_jack\r\n", ""));
             assertNothingBefore(jack, "subscribed");
             // PROTOCOL.md §6, first example, exactly.
@@ -32,7 +32,7 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void oneHeaderNamesSeveralChannels() throws Exception {
-        try (WsClient sub = client(); WsClient pub = client()) {
+        try (SdkClient sub = client(); SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:multi-a multi-b  multi-c\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             String toAandC = frame("chat", "publish:multi-a multi-c\r\n", "twice");
@@ -47,7 +47,7 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void unsubscribeStopsDeliveryOfThatChannelOnly() throws Exception {
-        try (WsClient sub = client(); WsClient pub = client()) {
+        try (SdkClient sub = client(); SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:unsub-a unsub-b\r\n", ""));
             sub.send(frame("chat", "unsubscribe:unsub-a\r\n", ""));
             assertNothingBefore(sub, "ready");
@@ -61,7 +61,7 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void publisherSubscribedToItsChannelReceivesItsOwnMessage() throws Exception {
-        try (WsClient me = client()) {
+        try (SdkClient me = client()) {
             me.send(frame("chat", "subscribe:self\r\n", ""));
             String msg = frame("chat", "publish:self\r\n", "to myself");
             me.send(msg);
@@ -71,7 +71,7 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void subscribeAndPublishInOneFrameEchoesThenUnsubscribeComesLast() throws Exception {
-        try (WsClient me = client(); WsClient other = client()) {
+        try (SdkClient me = client(); SdkClient other = client()) {
             // Order of PROTOCOL.md §2: subscribe, then publish, then unsubscribe.
             String all = frame("chat", "subscribe:order\r\npublish:order\r\nunsubscribe:order\r\n", "hi");
             me.send(all);
@@ -90,7 +90,7 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void thousandMessagesFromOnePublisherArriveInOrder() throws Exception {
-        try (WsClient sub = client(); WsClient pub = client()) {
+        try (SdkClient sub = client(); SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:ordered\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             for (int i = 0; i < 1000; i++) {
@@ -104,7 +104,7 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void subscribingTwiceDeliversOnce() throws Exception {
-        try (WsClient sub = client(); WsClient pub = client()) {
+        try (SdkClient sub = client(); SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:twice\r\n", ""));
             sub.send(frame("chat", "subscribe:twice twice\r\n", ""));
             assertNothingBefore(sub, "subscribed twice");
@@ -117,10 +117,10 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void closingAConnectionFreesAllItsSubscriptions() throws Exception {
-        try (WsClient observer = client()) {
-            List<WsClient> leavers = new ArrayList<>();
+        try (SdkClient observer = client()) {
+            List<SdkClient> leavers = new ArrayList<>();
             for (int c = 0; c < 5; c++) {
-                WsClient leaver = client();
+                SdkClient leaver = client();
                 leaver.send(frame("chat", "subscribe:leak-0 leak-1 leak-2 leak-3\r\n", ""));
                 assertNothingBefore(leaver, "subscribed");
                 leavers.add(leaver);
@@ -128,7 +128,7 @@ class PubSubIT extends ServerTestBase {
             for (int ch = 0; ch < 4; ch++) {
                 assertTrue(stats(observer, "leak-" + ch).endsWith(" subscribers=5"), "5 subscribers while open");
             }
-            for (WsClient leaver : leavers) {
+            for (SdkClient leaver : leavers) {
                 leaver.close();
             }
             // The server learns of the closes asynchronously: poll with a deadline. A channel with
@@ -144,7 +144,7 @@ class PubSubIT extends ServerTestBase {
         }
     }
 
-    private static String stats(WsClient client, String channel) throws Exception {
+    private static String stats(SdkClient client, String channel) throws Exception {
         client.send(frame("stats", "channel:" + channel + "\r\n", ""));
         String reply = client.next();
         return reply.substring(reply.indexOf("\r\n\r\n") + 4);

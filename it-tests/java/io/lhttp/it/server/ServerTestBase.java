@@ -2,7 +2,7 @@ package io.lhttp.it.server;
 
 import static io.lhttp.it.support.Frames.frame;
 
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import java.io.File;
 import java.net.URI;
 import java.net.URL;
@@ -44,8 +44,8 @@ abstract class ServerTestBase {
         return URI.create("ws://127.0.0.1:" + base.getPort() + context);
     }
 
-    WsClient client() throws Exception {
-        return WsClient.connect(ws());
+    SdkClient client() throws Exception {
+        return SdkClient.connect(ws());
     }
 
     /**
@@ -53,7 +53,7 @@ abstract class ServerTestBase {
      * expects it as the very next frame. Frames from the same server thread are ordered, so
      * anything sent to this client earlier would arrive first.
      */
-    static void assertNothingBefore(WsClient client, String marker) throws Exception {
+    static void assertNothingBefore(SdkClient client, String marker) throws Exception {
         String echo = frame("echo", "", marker);
         client.send(echo);
         org.junit.jupiter.api.Assertions.assertEquals(echo, client.next(), "expected nothing before the marker");

@@ -312,7 +312,7 @@ public final class ContainerServer implements AutoCloseable {
                 if (response.statusCode() == 200 && response.body().contains("<html")) {
                     String echo = Frames.frame("echo", "", "ready?");
                     if (pageWithoutUpgradeSince == null) pageWithoutUpgradeSince = Instant.now();
-                    try (WsClient ws = WsClient.connect(wsUri())) {
+                    try (SdkClient ws = SdkClient.connect(wsUri())) {
                         ws.send(echo);
                         String reply = ws.next();
                         if (echo.equals(reply)) return;

@@ -4,19 +4,20 @@ import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.client.LhttpClient;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A normal user during an attack: one connection subscribed to a channel and one publishing to
- * it, both reading all the time (so both answer the server's pings). {@link #roundTrip} publishes
- * and waits until the subscriber has the message: the proof that the server still serves.
+ * it, both on the Java client SDK, which reads all the time (so both answer the server's pings).
+ * {@link #roundTrip} publishes and waits until the subscriber has the message: the proof that the
+ * server still serves.
  */
 public final class NormalChat implements AutoCloseable {
 
@@ -24,61 +25,46 @@ public final class NormalChat implements AutoCloseable {
     public static final Duration ROUND_TRIP = Duration.ofSeconds(20);
 
     private final String channel;
-    private final RawWebSocket subscriber;
-    private final RawWebSocket publisher;
+    private final LhttpClient subscriber;
+    private final LhttpClient publisher;
     private final BlockingQueue<String> received = new LinkedBlockingQueue<>();
     private volatile int subscriberClose = -1;
     private volatile int publisherClose = -1;
     private int sent;
 
-    public NormalChat(URI uri, String channel) throws IOException {
+    public NormalChat(URI uri, String channel) throws IOException, InterruptedException {
         this.channel = channel;
-        subscriber = RawWebSocket.connect(uri, Duration.ofSeconds(30));
+        subscriber = open(uri);
+        subscriber.onMessage(m -> received.add(m.frame()));
+        subscriber.onError(e -> received.add(e.message() == null ? "unparseable: " + e.reason() : e.message().frame()));
+        subscriber.onClose(c -> subscriberClose = c.code());
         String ready = frame("echo", "", "subscribed");
-        subscriber.send(frame("chat", "subscribe:" + channel + "\r\n", ""));
-        subscriber.send(ready); // one connection's frames are handled in order: its echo proves the subscription
-        subscriber.readTimeout(Duration.ofSeconds(30));
-        String[] first = {null};
-        subscriber.readFrame((b, o, l) -> first[0] = new String(b, o, l, StandardCharsets.UTF_8));
-        assertEquals(ready, first[0], "subscribed");
-        subscriber.readTimeout(Duration.ZERO);
-        publisher = RawWebSocket.connect(uri, Duration.ofSeconds(30));
-        reader(subscriber, "normal-subscriber", true);
-        reader(publisher, "normal-publisher", false);
+        subscriber.subscribe(channel, "chat", List.of(), "");
+        subscriber.send("echo", List.of(), "subscribed"); // one connection's frames are handled in order: its echo proves the subscription
+        try {
+            assertEquals(ready, received.poll(30, TimeUnit.SECONDS), "subscribed");
+            publisher = open(uri);
+        } catch (IOException | InterruptedException | RuntimeException | AssertionError e) {
+            subscriber.close();
+            throw e;
+        }
+        publisher.onClose(c -> publisherClose = c.code());
     }
 
-    private void reader(RawWebSocket ws, String name, boolean keep) {
-        Thread t = new Thread(() -> {
-            try {
-                ws.readAll(new RawWebSocket.Handler() {
-                    @Override
-                    public void onText(byte[] buffer, int offset, int length) {
-                        if (keep) {
-                            received.add(new String(buffer, offset, length, StandardCharsets.UTF_8));
-                        }
-                    }
-
-                    @Override
-                    public void onClose(int code, String reason) {
-                        if (keep) {
-                            subscriberClose = code;
-                        } else {
-                            publisherClose = code;
-                        }
-                    }
-                });
-            } catch (IOException closed) {
-                // the test closes it, or the server dropped it: the close codes tell
-            }
-        }, name);
-        t.setDaemon(true);
-        t.start();
+    private static LhttpClient open(URI uri) throws IOException, InterruptedException {
+        LhttpClient c = LhttpClient.connect(uri, new LhttpClient.Options().reconnect(false)
+                .connectTimeout(Duration.ofSeconds(30)));
+        if (!c.awaitOpen(Duration.ofSeconds(30))) {
+            c.close();
+            throw new IOException("normal chat could not connect to " + uri);
+        }
+        return c;
     }
 
     /** Publishes one message with this body and waits until the subscriber has it, byte for byte. */
     public void roundTrip(String body) throws IOException, InterruptedException {
         String msg = frame("chat", "publish:" + channel + "\r\n", (sent++) + " " + body);
-        publisher.send(msg);
+        publisher.publish(channel, "chat", (sent - 1) + " " + body);
         long deadline = System.nanoTime() + ROUND_TRIP.toNanos();
         while (true) {
             long left = deadline - System.nanoTime();

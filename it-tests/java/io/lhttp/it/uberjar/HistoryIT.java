@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.it.support.WsClient;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -35,7 +35,7 @@ class HistoryIT {
     }
 
     /** Publishes and waits until the server has handled it: a connection's frames are handled in order. */
-    private static void publish(WsClient publisher, String channel, String body) throws Exception {
+    private static void publish(SdkClient publisher, String channel, String body) throws Exception {
         publisher.send(frame("chat", "publish:" + channel + "\r\n", body));
         publisher.send(frame("echo", "", "sync"));
         assertEquals(frame("echo", "", "sync"), publisher.next());
@@ -43,7 +43,7 @@ class HistoryIT {
 
     @Test
     void answersAndErrorsCarryTheRequestId() throws Exception {
-        try (WsClient c = WsClient.connect(server.wsUri())) {
+        try (SdkClient c = SdkClient.connect(server.wsUri())) {
             c.send(frame("echo", "request-id:r-1.a:b\r\n", "hi"));
             assertEquals(frame("echo", "request-id:r-1.a:b\r\n", "hi"), c.next());
             c.send(frame("chat", "request-id:42\r\nsubscribe:a..b\r\n", ""));
@@ -61,9 +61,9 @@ class HistoryIT {
     @Test
     void aSubscriberThatWasAwayGetsExactlyWhatItMissedThenLive() throws Exception {
         String epoch;
-        try (WsClient pub = WsClient.connect(server.wsUri())) {
+        try (SdkClient pub = SdkClient.connect(server.wsUri())) {
             long start;
-            try (WsClient a = WsClient.connect(server.wsUri())) {
+            try (SdkClient a = SdkClient.connect(server.wsUri())) {
                 a.send(frame("chat", "positions:true\r\nsubscribe:room\r\n", ""));
                 String answer = a.next();
                 Matcher m = Pattern.compile("^LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:([A-Za-z0-9]+):(\\d+)\r\n\r\n$")
@@ -76,7 +76,7 @@ class HistoryIT {
             }
             publish(pub, "room", "two");
             publish(pub, "room", "three");
-            try (WsClient back = WsClient.connect(server.wsUri())) {
+            try (SdkClient back = SdkClient.connect(server.wsUri())) {
                 back.send(frame("chat", "request-id:b\r\nsince:" + epoch + ":" + (start + 1) + "\r\nsubscribe:room\r\n", ""));
                 assertEquals(frame("chat", "position:" + epoch + ":" + (start + 2) + "\r\npublish:room\r\n", "two"), back.next());
                 assertEquals(frame("chat", "position:" + epoch + ":" + (start + 3) + "\r\npublish:room\r\n", "three"), back.next());
@@ -89,7 +89,7 @@ class HistoryIT {
             for (int i = 0; i < SIZE + 1; i++) {
                 publish(pub, "room", "flood" + i);
             }
-            try (WsClient late = WsClient.connect(server.wsUri())) {
+            try (SdkClient late = SdkClient.connect(server.wsUri())) {
                 late.send(frame("chat", "since:" + epoch + ":" + (start + 4) + "\r\nsubscribe:room\r\n", ""));
                 for (int i = 1; i <= SIZE; i++) {
                     assertTrue(late.next().endsWith("flood" + i), "what is still kept is replayed");
@@ -97,7 +97,7 @@ class HistoryIT {
                 assertEquals(frame("subscribed", "channel:room\r\nposition:" + epoch + ":" + (start + 4 + SIZE + 1)
                         + "\r\nrecovered:false\r\n", ""), late.next(), "history no longer reaches back");
             }
-            try (WsClient other = WsClient.connect(server.wsUri())) {
+            try (SdkClient other = SdkClient.connect(server.wsUri())) {
                 other.send(frame("chat", "since:nosuchepoch:3\r\nsubscribe:hist.x\r\n", ""));
                 String answer = other.next();
                 assertTrue(answer.startsWith("LHTTP/1.0 subscribed\r\nchannel:hist.x\r\nposition:")

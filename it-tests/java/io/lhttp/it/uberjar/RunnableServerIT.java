@@ -4,10 +4,10 @@ import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lhttp.client.LhttpClient;
+import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.it.support.WsClient;
 import io.lhttp.load.RawWebSocket;
-import jakarta.websocket.CloseReason;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +53,7 @@ class RunnableServerIT {
                 HttpRequest.newBuilder(server.httpUri()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("<html") || page.body().contains("<!doctype") || page.body().contains("<!DOCTYPE"));
-        try (WsClient c = WsClient.connect(server.wsUri())) {
+        try (SdkClient c = SdkClient.connect(server.wsUri())) {
             c.send("LHTTP/1.0 echo\r\n\r\nhello");
             assertEquals("LHTTP/1.0 echo\r\n\r\nhello", c.next());
         }
@@ -61,7 +61,7 @@ class RunnableServerIT {
 
     @Test
     void publishWithoutTokenConfiguredIsOpen() throws Exception {
-        try (WsClient sub = WsClient.connect(server.wsUri())) {
+        try (SdkClient sub = SdkClient.connect(server.wsUri())) {
             sub.send(frame("chat", "subscribe:open\r\n", ""));
             sub.send(frame("echo", "", "ready"));
             assertEquals(frame("echo", "", "ready"), sub.next());
@@ -77,12 +77,12 @@ class RunnableServerIT {
 
     @Test
     void connectionsOverTheLimitAreClosedWith1013() throws Exception {
-        java.util.List<WsClient> clients = new ArrayList<>();
+        java.util.List<SdkClient> clients = new ArrayList<>();
         try {
-            CloseReason refused = null;
+            LhttpClient.Close refused = null;
             // Earlier tests' connections may still be closing on the server: the limit is reached by MAX_CONNECTIONS at most.
             for (int i = 0; i <= MAX_CONNECTIONS && refused == null; i++) {
-                WsClient c = WsClient.connect(server.wsUri());
+                SdkClient c = SdkClient.connect(server.wsUri());
                 clients.add(c);
                 // The server may close a refused connection before this frame goes out.
                 String reply = c.sendIfOpen(frame("echo", "", "in")) ? c.nextOrClose() : null;
@@ -93,9 +93,9 @@ class RunnableServerIT {
                 }
             }
             assertTrue(refused != null, "a connection beyond " + MAX_CONNECTIONS + " is refused");
-            assertEquals(CloseReason.CloseCodes.TRY_AGAIN_LATER.getCode(), refused.getCloseCode().getCode());
+            assertEquals(1013 /* try again later */, refused.code());
         } finally {
-            for (WsClient c : clients) {
+            for (SdkClient c : clients) {
                 c.close();
             }
         }
@@ -103,7 +103,7 @@ class RunnableServerIT {
         Instant deadline = Instant.now().plus(Duration.ofSeconds(10));
         boolean accepted = false;
         while (!accepted && Instant.now().isBefore(deadline)) {
-            try (WsClient c = WsClient.connect(server.wsUri())) {
+            try (SdkClient c = SdkClient.connect(server.wsUri())) {
                 accepted = c.sendIfOpen(frame("echo", "", "back"))
                         && frame("echo", "", "back").equals(c.nextOrClose());
             }
@@ -188,7 +188,7 @@ class RunnableServerIT {
 
     @Test
     void messagesOverTheRateAreRefusedWith429AndTheConnectionRecovers() throws Exception {
-        try (WsClient c = WsClient.connect(server.wsUri())) {
+        try (SdkClient c = SdkClient.connect(server.wsUri())) {
             int frames = RATE * 3;
             for (int i = 0; i < frames; i++) {
                 c.send(frame("echo", "", "m" + i));

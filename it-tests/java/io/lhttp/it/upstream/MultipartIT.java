@@ -5,7 +5,7 @@ import static io.lhttp.it.upstream.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -20,11 +20,11 @@ class MultipartIT {
 
     private static final String JSON = "content-type:application/json";
 
-    private WsClient client;
+    private SdkClient client;
 
     @BeforeEach
     void connect() throws Exception {
-        client = WsClient.connect(Environment.get().server.wsUri());
+        client = SdkClient.connect(Environment.get().server.wsUri());
     }
 
     @AfterEach
@@ -92,7 +92,7 @@ class MultipartIT {
 
     @Test
     void aMultipartMessageIsPublishedUnchanged() throws Exception {
-        try (WsClient subscriber = WsClient.connect(Environment.get().server.wsUri())) {
+        try (SdkClient subscriber = SdkClient.connect(Environment.get().server.wsUri())) {
             subscriber.send(frame("x", "", "subscribe:multipart-it"));
             subscriber.send(frame("echo", "ready"));
             assertEquals(frame("echo", "ready"), subscriber.next());

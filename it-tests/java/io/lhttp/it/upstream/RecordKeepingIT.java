@@ -4,7 +4,7 @@ import static io.lhttp.it.upstream.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -21,8 +21,8 @@ class RecordKeepingIT {
         Backend backend = env.backend;
         backend.clear();
         String record = backend.base() + "/allowed/chat/record";
-        try (WsClient mike = WsClient.connect(env.server.wsUri());
-                WsClient jack = WsClient.connect(env.server.wsUri())) {
+        try (SdkClient mike = SdkClient.connect(env.server.wsUri());
+                SdkClient jack = SdkClient.connect(env.server.wsUri())) {
             mike.send(frame("chat", "", "subscribe:channel_mike"));
             // Frames of one connection are handled in order: once this echo is back, mike is subscribed.
             mike.send(frame("echo", "ready"));

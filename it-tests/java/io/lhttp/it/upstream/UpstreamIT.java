@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -23,7 +23,7 @@ class UpstreamIT {
     private Environment env;
     private Backend backend;
     private String allowed;
-    private WsClient client;
+    private SdkClient client;
 
     @BeforeEach
     void connect() throws Exception {
@@ -31,7 +31,7 @@ class UpstreamIT {
         backend = env.backend;
         backend.clear();
         allowed = backend.base() + "/allowed";
-        client = WsClient.connect(env.server.wsUri());
+        client = SdkClient.connect(env.server.wsUri());
     }
 
     @AfterEach
@@ -200,7 +200,7 @@ class UpstreamIT {
     void aServerThatNeverAnswersIs504AndTheConnectionKeepsFlowing() throws Exception {
         client.send(frame("slow", "b", "upstream:POST " + allowed + "/hang", "upstream-reply:true"));
         assertEquals("/allowed/hang", backend.next().path()); // the call is running from here on
-        try (WsClient other = WsClient.connect(env.server.wsUri())) {
+        try (SdkClient other = SdkClient.connect(env.server.wsUri())) {
             for (int i = 0; i < 5; i++) {
                 client.send(frame("echo", "mine " + i));
                 other.send(frame("echo", "theirs " + i));
@@ -233,7 +233,7 @@ class UpstreamIT {
             client.send(frame("slow", "a" + i, "upstream:POST " + allowed + "/hang"));
             assertEquals("/allowed/hang", backend.next().path()); // running from here on
         }
-        try (WsClient other = WsClient.connect(env.server.wsUri())) {
+        try (SdkClient other = SdkClient.connect(env.server.wsUri())) {
             int left = Environment.MAX_IN_FLIGHT_TOTAL - Environment.MAX_IN_FLIGHT;
             for (int i = 0; i < left; i++) {
                 other.send(frame("slow", "b" + i, "upstream:POST " + allowed + "/hang"));

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -27,7 +27,7 @@ class UpstreamIdentityIT {
     private Environment env;
     private Backend backend;
     private String allowed;
-    private WsClient client;
+    private SdkClient client;
 
     @BeforeEach
     void connect() throws Exception {
@@ -35,7 +35,7 @@ class UpstreamIdentityIT {
         backend = env.backend;
         backend.clear();
         allowed = backend.base() + "/allowed";
-        client = WsClient.connect(env.server.wsUri());
+        client = SdkClient.connect(env.server.wsUri());
     }
 
     @AfterEach

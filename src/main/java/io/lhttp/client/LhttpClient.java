@@ -351,6 +351,101 @@ public final class LhttpClient implements AutoCloseable {
         return message;
     }
 
+    /** Request ids: unique per process (prefix) and per request (counter), as the JS SDK's. */
+    private static final String REQUEST_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    private static final java.util.concurrent.atomic.AtomicLong REQUESTS = new java.util.concurrent.atomic.AtomicLong();
+
+    /** Default timeout of {@link #request(String, List, String)}, as the JS SDK's {@code requestTimeout}. */
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * A {@link #request} that got an error frame carrying its id ({@code code}, {@code reason},
+     * {@code frame}) or no answer in time, or whose client closed first (code 0, no frame): the
+     * JS SDK's {@code LhttpRequestError}.
+     */
+    public static final class RequestException extends RuntimeException {
+        private final int code;
+        private final String reason;
+        private final transient Message frame;
+
+        RequestException(int code, String reason, Message frame) {
+            super(code == 0 ? reason : code + " " + reason);
+            this.code = code;
+            this.reason = reason;
+            this.frame = frame;
+        }
+
+        public int code() {
+            return code;
+        }
+
+        public String reason() {
+            return reason;
+        }
+
+        /** The error frame, or null for a timeout or a closed client. */
+        public Message frame() {
+            return frame;
+        }
+    }
+
+    /** {@link #request(String, List, String, Duration)} with {@link #DEFAULT_REQUEST_TIMEOUT}. */
+    public CompletableFuture<Message> request(String command, List<Header> headers, String body) {
+        return request(command, headers, body, DEFAULT_REQUEST_TIMEOUT);
+    }
+
+    /**
+     * Sends one frame with a fresh {@code request-id} header (replacing any given) and completes
+     * with the first frame that answers it (PROTOCOL.md §2.1) and reaches the message listeners:
+     * a processor's reply, an upstream reply, a {@code presence} answer. Completes exceptionally with a
+     * {@link RequestException} on an error frame carrying the id, after {@code timeout}, or when
+     * the client closes; with the exception of {@link #send} when that throws. A frame that only
+     * publishes or subscribes without positions gets no answer: it times out. The answer is also
+     * delivered to the message or error listeners, as any frame.
+     */
+    public CompletableFuture<Message> request(String command, List<Header> headers, String body, Duration timeout) {
+        String id = REQUEST_PREFIX + "-" + Long.toString(REQUESTS.incrementAndGet(), 36);
+        List<Header> pairs = new ArrayList<>();
+        for (Header h : headers) {
+            if (!h.key().trim().equalsIgnoreCase("request-id")) {
+                pairs.add(h);
+            }
+        }
+        pairs.add(new Header("request-id", id));
+        CompletableFuture<Message> answer = new CompletableFuture<>();
+        // Listeners rather than a table in the read path: a request is rare next to the frames it waits among.
+        Runnable[] removers = {
+            onMessage(m -> {
+                if (id.equals(m.header("request-id"))) {
+                    answer.complete(m);
+                }
+            }),
+            onError(e -> {
+                if (e.message() != null && id.equals(e.message().header("request-id"))) {
+                    answer.completeExceptionally(new RequestException(e.code(), e.reason(), e.message()));
+                }
+            }),
+            onStateChange(s -> {
+                if (s == State.CLOSED) {
+                    answer.completeExceptionally(new RequestException(0, "the client is closed", null));
+                }
+            })
+        };
+        answer.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((m, error) -> {
+            for (Runnable r : removers) {
+                r.run();
+            }
+        });
+        try {
+            send(command, pairs, body);
+        } catch (RuntimeException e) {
+            answer.completeExceptionally(e);
+        }
+        return answer.exceptionallyCompose(e -> CompletableFuture.failedFuture(
+                e instanceof java.util.concurrent.TimeoutException
+                        ? new RequestException(0, "no answer within " + timeout.toMillis() + " ms", null) : e));
+    }
+
     /** Closes for good: no reconnect, queued frames are dropped. */
     @Override
     public void close() {

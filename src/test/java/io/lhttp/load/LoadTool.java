@@ -1,5 +1,6 @@
 package io.lhttp.load;
 
+import io.lhttp.client.LhttpClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -38,10 +39,17 @@ import java.util.concurrent.locks.LockSupport;
  * mode=memory       C idle subscribed connections; the server's live heap (jcmd GC.run, then
  *                   GC.heap_info) before, with all open, and after closing: KB per connection
  * target=lhttp      ws://host:port/ + subscribe frames, POST /publish
+ * client=raw        (fanout, latency) subscribers on RawWebSocket, bytes checked without a copy
+ * client=sdk        subscribers on the Java client SDK (LhttpClient): what a Java application
+ *                   receives, frame parsing and listener included (docs/BENCHMARKS.md: why raw is
+ *                   the default)
  * target=raw        ws://host:port/sub/CH, ws://host:port/pub/CH, POST /pub/CH (nchan): bare bodies
  * </pre>
  *
- * Prints progress on stderr and exactly one result line on stdout: {@code RESULT {json}}.
+ * <p>Raw sockets ({@link RawWebSocket}), not the Java client SDK: the SDK's per-message parsing
+ * cost about 40 % of the delivered rate when measured (client=sdk, docs/BENCHMARKS.md).
+ *
+ * <p>Prints progress on stderr and exactly one result line on stdout: {@code RESULT {json}}.
  * Exit status 0 when the run was complete and clean, 1 otherwise, 2 on bad arguments.
  */
 public final class LoadTool {
@@ -134,14 +142,29 @@ public final class LoadTool {
         AtomicLongArray sentAt = latency ? new AtomicLongArray(perPublisher) : null;
         LongAdder progress = new LongAdder();
 
+        String client = get("client", "raw");
+        if (!client.equals("raw") && !client.equals("sdk")) {
+            throw new IllegalArgumentException("client must be raw or sdk");
+        }
+        boolean sdk = client.equals("sdk");
+        if (sdk && raw) {
+            throw new IllegalArgumentException("client=sdk speaks LHTTP: target=lhttp only");
+        }
+        result.put("client", sdk ? "sdk" : "raw");
         List<RawWebSocket> sockets = new ArrayList<>();
+        List<LhttpClient> sdkClients = new ArrayList<>();
         List<Tally> tallies = new ArrayList<>();
         List<Thread> readers = new ArrayList<>();
         RawWebSocket wsPublisher = null;
         LongAdder publisherReplies = new LongAdder();
         Closes closes = new Closes();
         try {
-            for (int i = 0; i < subs; i++) {
+            for (int i = 0; sdk && i < subs; i++) {
+                Tally tally = new Tally(payloads, progress, sentAt);
+                tallies.add(tally);
+                sdkClients.add(sdkSubscriber(channel, tally, closes));
+            }
+            for (int i = 0; !sdk && i < subs; i++) {
                 RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), Duration.ofSeconds(10));
                 sockets.add(ws);
                 if (!raw) {
@@ -222,7 +245,27 @@ public final class LoadTool {
                 wsPublisher.close();
             }
             sockets.forEach(RawWebSocket::close);
+            sdkClients.forEach(LhttpClient::close);
         }
+    }
+
+    /**
+     * A subscriber on the SDK, as a Java application would write one: each message's frame goes
+     * to the tally as UTF-8 bytes (the copy back to bytes is the adapter's, a small part of the cost).
+     */
+    private LhttpClient sdkSubscriber(String channel, Tally tally, Closes closes) throws InterruptedException {
+        LhttpClient c = LhttpClient.connect(subscriberUri(channel), new LhttpClient.Options().reconnect(false));
+        c.onMessage(m -> {
+            byte[] frame = m.frame().getBytes(StandardCharsets.UTF_8);
+            tally.onText(frame, 0, frame.length);
+        });
+        c.onClose(close -> closes.record(close.code()));
+        if (!c.awaitOpen(idle)) {
+            c.close();
+            throw new IllegalStateException("SDK subscriber could not connect to " + subscriberUri(channel));
+        }
+        c.subscribe(channel, "sub", List.of(), "");
+        return c;
     }
 
     /** Publishes markers until every subscriber has seen one: then every subscription is in place. */

@@ -312,6 +312,24 @@ public final class RawWebSocket implements Closeable {
         }
     }
 
+    /**
+     * The next message as text, or null when the server closed the connection first; waits at
+     * most {@code timeout} (then {@link java.net.SocketTimeoutException}). For tests, not for
+     * measuring: it copies every message into a String.
+     */
+    public String readText(Duration timeout) throws IOException {
+        String[] text = {null};
+        readTimeout(timeout);
+        try {
+            readFrame((b, o, l) -> text[0] = new String(b, o, l, StandardCharsets.UTF_8));
+        } finally {
+            if (!socket.isClosed()) {
+                readTimeout(Duration.ZERO);
+            }
+        }
+        return text[0];
+    }
+
     /** Reads and hands over messages until the server closes or the socket ends. */
     public void readAll(Handler handler) throws IOException {
         while (readFrame(handler)) {

@@ -155,6 +155,37 @@ class RawWebSocketTest {
         }
     }
 
+    @Test
+    void readTextReturnsMessagesAsUtf8ThenNullAtTheCloseAndTimesOut() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            CompletableFuture<Void> peer = new CompletableFuture<>();
+            CompletableFuture.runAsync(() -> {
+                try (Socket s = server.accept()) {
+                    readHead(new DataInputStream(s.getInputStream()));
+                    OutputStream out = s.getOutputStream();
+                    out.write("HTTP/1.1 101 Switching Protocols\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    frame(out, 0x81, "ünïcode".getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    peer.get(10, TimeUnit.SECONDS); // silent until the client has timed out once
+                    frame(out, 0x88, new byte[] {0x03, (byte) 0xE9}); // close 1001
+                    out.flush();
+                    s.getInputStream().readNBytes(6); // the client's close frame
+                } catch (Exception e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            RawWebSocket ws = RawWebSocket.connect(URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/"),
+                    Duration.ofSeconds(10));
+            assertEquals("ünïcode", ws.readText(Duration.ofSeconds(10)));
+            org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class,
+                    () -> ws.readText(Duration.ofMillis(100)));
+            peer.complete(null);
+            assertEquals(null, ws.readText(Duration.ofSeconds(10)), "closed");
+            assertEquals(1001, ws.closeCode());
+            ws.close();
+        }
+    }
+
     private static String readHead(DataInputStream in) throws IOException {
         StringBuilder sb = new StringBuilder();
         while (!sb.toString().endsWith("\r\n\r\n")) {
