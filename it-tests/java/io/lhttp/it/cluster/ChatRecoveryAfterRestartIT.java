@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.browser.ChatPage;
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
@@ -104,7 +104,7 @@ class ChatRecoveryAfterRestartIT {
         int n = 0;
         try {
             while (System.nanoTime() < deadline) {
-                try (WsClient c = WsClient.connect(instance.ws())) {
+                try (SdkClient c = SdkClient.connect(instance.ws())) {
                     c.send("LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:recover-probe" + n++ + "\r\n\r\n");
                     last = c.next();
                     if (last.contains("position:")) {

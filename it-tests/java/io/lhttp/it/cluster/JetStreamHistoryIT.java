@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.it.support.WsClient;
+import io.lhttp.it.support.SdkClient;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,7 +74,7 @@ class JetStreamHistoryIT {
         String last = null;
         int n = 0;
         while (System.nanoTime() < deadline) {
-            try (WsClient c = WsClient.connect(instance.ws())) {
+            try (SdkClient c = SdkClient.connect(instance.ws())) {
                 c.send("LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:room-probe" + n++ + "\r\n\r\n");
                 last = c.next();
                 if (last.contains("position:")) {
@@ -87,7 +87,7 @@ class JetStreamHistoryIT {
     }
 
     /** Publishes and returns once the server has handled it (for a history channel: once the stream has it). */
-    private static void publish(WsClient publisher, String channel, String body) throws Exception {
+    private static void publish(SdkClient publisher, String channel, String body) throws Exception {
         publisher.send("LHTTP/1.0 chat\r\npublish:" + channel + "\r\n\r\n" + body);
         publisher.send("LHTTP/1.0 echo\r\n\r\nsync");
         String f = publisher.next();
@@ -114,7 +114,7 @@ class JetStreamHistoryIT {
     }
 
     /** Subscribes with positions and returns the {@code subscribed} answer. */
-    private static String subscribe(WsClient c, String channel, String since) throws Exception {
+    private static String subscribe(SdkClient c, String channel, String since) throws Exception {
         c.send("LHTTP/1.0 chat\r\n" + (since == null ? "positions:true\r\n" : "since:" + since + "\r\n")
                 + "subscribe:" + channel + "\r\n\r\n");
         return c.next();
@@ -123,13 +123,13 @@ class JetStreamHistoryIT {
     @Test
     @Order(1)
     void aSubscriberAwayFromAGetsWhatWasPublishedOnBThenLive() throws Exception {
-        try (WsClient pubA = WsClient.connect(a.ws()); WsClient pubB = WsClient.connect(b.ws());
-                WsClient witness = WsClient.connect(a.ws())) {
+        try (SdkClient pubA = SdkClient.connect(a.ws()); SdkClient pubB = SdkClient.connect(b.ws());
+                SdkClient witness = SdkClient.connect(a.ws())) {
             String w = subscribe(witness, "room1", null);
             assertTrue(w.startsWith("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:"), w);
             String since;
             String one;
-            try (WsClient sub = WsClient.connect(a.ws())) {
+            try (SdkClient sub = SdkClient.connect(a.ws())) {
                 String answer = subscribe(sub, "room1", null);
                 assertTrue(answer.startsWith("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:"), answer);
                 publish(pubB, "room1", "one");
@@ -143,7 +143,7 @@ class JetStreamHistoryIT {
             publish(pubB, "room1", "three");
             String two = witness.next();
             String three = witness.next();
-            try (WsClient back = WsClient.connect(b.ws())) {
+            try (SdkClient back = SdkClient.connect(b.ws())) {
                 assertEquals(two, back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room1\r\n\r\n").next());
                 assertEquals(three, back.next());
                 assertEquals("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:" + epoch(three) + ":" + offset(three)
@@ -164,16 +164,16 @@ class JetStreamHistoryIT {
     void noGapAndNoDuplicateAtTheSeamWhileMessagesKeepComing() throws Exception {
         int missed = 10;
         int during = 25;
-        try (WsClient pubB = WsClient.connect(b.ws())) {
+        try (SdkClient pubB = SdkClient.connect(b.ws())) {
             String since;
-            try (WsClient sub = WsClient.connect(a.ws())) {
+            try (SdkClient sub = SdkClient.connect(a.ws())) {
                 String answer = subscribe(sub, "room2", null);
                 since = answer.substring(answer.indexOf("position:") + 9, answer.indexOf("\r\n\r\n"));
             }
             for (int i = 0; i < missed; i++) {
                 publish(pubB, "room2", "m" + i);
             }
-            try (WsClient back = WsClient.connect(b.ws())) {
+            try (SdkClient back = SdkClient.connect(b.ws())) {
                 CompletableFuture<Void> publishing = CompletableFuture.runAsync(() -> {
                     try {
                         for (int i = missed; i < missed + during; i++) {
@@ -215,9 +215,9 @@ class JetStreamHistoryIT {
     @Test
     @Order(3)
     void beyondTheHistoryTheAnswerIsRecoveredFalse() throws Exception {
-        try (WsClient pubB = WsClient.connect(b.ws())) {
+        try (SdkClient pubB = SdkClient.connect(b.ws())) {
             String since;
-            try (WsClient sub = WsClient.connect(a.ws())) {
+            try (SdkClient sub = SdkClient.connect(a.ws())) {
                 subscribe(sub, "room3", null);
                 publish(pubB, "room3", "first");
                 String first = sub.next();
@@ -227,7 +227,7 @@ class JetStreamHistoryIT {
             for (int i = 0; i < published; i++) {
                 publish(pubB, "room3", "n" + i);
             }
-            try (WsClient back = WsClient.connect(b.ws())) {
+            try (SdkClient back = SdkClient.connect(b.ws())) {
                 back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room3\r\n\r\n");
                 List<String> bodies = new ArrayList<>();
                 String f = back.next();
@@ -248,8 +248,8 @@ class JetStreamHistoryIT {
     @Test
     @Order(4)
     void plainChannelsOnTheSameClusterCarryNoPositionAndStayOutOfTheStream() throws Exception {
-        try (WsClient withPositions = WsClient.connect(a.ws()); WsClient plain = WsClient.connect(a.ws());
-                WsClient pubB = WsClient.connect(b.ws())) {
+        try (SdkClient withPositions = SdkClient.connect(a.ws()); SdkClient plain = SdkClient.connect(a.ws());
+                SdkClient pubB = SdkClient.connect(b.ws())) {
             assertEquals("LHTTP/1.0 subscribed\r\nchannel:plain1\r\n\r\n", subscribe(withPositions, "plain1", null));
             plain.send("LHTTP/1.0 chat\r\nsubscribe:room4\r\n\r\n");
             plain.send("LHTTP/1.0 echo\r\n\r\nsync");
@@ -274,8 +274,8 @@ class JetStreamHistoryIT {
     @Order(5)
     void theHistoryOutlivesARestartOfTheInstance() throws Exception {
         String since;
-        try (WsClient pubB = WsClient.connect(b.ws())) {
-            try (WsClient sub = WsClient.connect(a.ws())) {
+        try (SdkClient pubB = SdkClient.connect(b.ws())) {
+            try (SdkClient sub = SdkClient.connect(a.ws())) {
                 subscribe(sub, "room5", null);
                 publish(pubB, "room5", "before");
                 String before = sub.next();
@@ -289,7 +289,7 @@ class JetStreamHistoryIT {
             a.awaitStarted();
             awaitHistory(a);
         }
-        try (WsClient back = WsClient.connect(a.ws())) {
+        try (SdkClient back = SdkClient.connect(a.ws())) {
             back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room5\r\n\r\n");
             assertEquals("while-down-1", body(back.next()));
             String last = back.next();

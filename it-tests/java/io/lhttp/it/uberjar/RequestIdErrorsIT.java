@@ -5,8 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.it.support.WsClient;
+import io.lhttp.load.RawWebSocket;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -16,6 +17,8 @@ import org.junit.jupiter.api.Test;
  * Every error frame that answers a frame carries its request-id (PROTOCOL.md §2.1), also when the
  * frame did not parse whole or hit the rate limit; and {@code since} on a channel the connection
  * already has is refused with 409, nothing replayed (§2.2). Real sockets, the packaged server.
+ *
+ * <p>Raw sockets where the frames are not LHTTP (which the Java client SDK does not send); the SDK elsewhere.
  */
 class RequestIdErrorsIT {
 
@@ -37,15 +40,15 @@ class RequestIdErrorsIT {
 
     @Test
     void framesThatDoNotParseWholeAreAnsweredWithTheirId() throws Exception {
-        try (WsClient c = WsClient.connect(server.wsUri())) {
+        try (RawWebSocket c = RawWebSocket.connect(server.wsUri(), SdkClient.TIMEOUT)) {
             c.send("LHTTP/1.0 chat\r\nrequest-id:bad-line\r\nno colon\r\n\r\n");
-            assertEquals(frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:bad-line\r\n", ""), c.next());
+            assertEquals(frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:bad-line\r\n", ""), c.readText(SdkClient.TIMEOUT));
             c.send("LHTTP/1.0 chat\r\na:1\r\nb:2\r\nc:3\r\nd:4\r\nrequest-id:many\r\n\r\n");
-            assertEquals(frame("error", "code:413\r\nreason:more than 4 header lines\r\nrequest-id:many\r\n", ""), c.next());
+            assertEquals(frame("error", "code:413\r\nreason:more than 4 header lines\r\nrequest-id:many\r\n", ""), c.readText(SdkClient.TIMEOUT));
             c.sendBinary("LHTTP/1.0 chat\r\nrequest-id:bin\r\nno colon\r\n\r\n".getBytes(StandardCharsets.UTF_8));
-            assertEquals(frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:bin\r\n", ""), c.next());
+            assertEquals(frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:bin\r\n", ""), c.readText(SdkClient.TIMEOUT));
             c.send("not lhttp\r\nrequest-id:x\r\n\r\n");
-            assertEquals(frame("error", "code:400\r\nreason:frame does not start with 'LHTTP/1.0 <command>'\r\n", ""), c.next(),
+            assertEquals(frame("error", "code:400\r\nreason:frame does not start with 'LHTTP/1.0 <command>'\r\n", ""), c.readText(SdkClient.TIMEOUT),
                     "not LHTTP at all: no header can be trusted, so no id");
         }
     }
@@ -53,7 +56,7 @@ class RequestIdErrorsIT {
     @Test
     void rateLimitedFramesAreAnsweredWithTheirId() throws Exception {
         int frames = RATE * 10;
-        try (WsClient c = WsClient.connect(server.wsUri())) {
+        try (RawWebSocket c = RawWebSocket.connect(server.wsUri(), SdkClient.TIMEOUT)) {
             for (int i = 0; i < frames; i++) {
                 if (i % 2 == 0) {
                     c.send(frame("echo", "request-id:t" + i + "\r\n", "x"));
@@ -63,7 +66,7 @@ class RequestIdErrorsIT {
             }
             int limited = 0;
             for (int i = 0; i < frames; i++) {
-                String answer = c.next(); // one answer per frame, in order: a connection's frames are handled in order
+                String answer = c.readText(SdkClient.TIMEOUT); // one answer per frame, in order: a connection's frames are handled in order
                 assertTrue(answer.contains("\r\nrequest-id:t" + i + "\r\n"), "answer " + i + ": " + answer);
                 if (answer.startsWith("LHTTP/1.0 error\r\ncode:429\r\n")) {
                     limited++;
@@ -75,7 +78,7 @@ class RequestIdErrorsIT {
 
     @Test
     void sinceOnAChannelAlreadySubscribedIsRefusedWith409() throws Exception {
-        try (WsClient c = WsClient.connect(server.wsUri())) {
+        try (SdkClient c = SdkClient.connect(server.wsUri())) {
             c.send(frame("chat", "request-id:s1\r\npositions:true\r\nsubscribe:room\r\n", ""));
             String answer = c.next();
             assertTrue(answer.startsWith("LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:"), answer);

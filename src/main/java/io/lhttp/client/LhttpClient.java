@@ -396,12 +396,12 @@ public final class LhttpClient implements AutoCloseable {
 
     /**
      * Sends one frame with a fresh {@code request-id} header (replacing any given) and completes
-     * with the first frame that answers it (PROTOCOL.md §2.1) and reaches the message listeners:
-     * a processor's reply, an upstream reply, a {@code presence} answer. Completes exceptionally with a
+     * with the first frame that answers it (PROTOCOL.md §2.1): a processor's reply, an upstream
+     * reply, a {@code subscribed} or {@code presence} answer. Completes exceptionally with a
      * {@link RequestException} on an error frame carrying the id, after {@code timeout}, or when
      * the client closes; with the exception of {@link #send} when that throws. A frame that only
      * publishes or subscribes without positions gets no answer: it times out. The answer is also
-     * delivered to the message or error listeners, as any frame.
+     * delivered to the message, subscribed or error listeners, as any frame.
      */
     public CompletableFuture<Message> request(String command, List<Header> headers, String body, Duration timeout) {
         String id = REQUEST_PREFIX + "-" + Long.toString(REQUESTS.incrementAndGet(), 36);
@@ -418,6 +418,11 @@ public final class LhttpClient implements AutoCloseable {
             onMessage(m -> {
                 if (id.equals(m.header("request-id"))) {
                     answer.complete(m);
+                }
+            }),
+            onSubscribed(s -> {
+                if (id.equals(s.message().header("request-id"))) {
+                    answer.complete(s.message());
                 }
             }),
             onError(e -> {
