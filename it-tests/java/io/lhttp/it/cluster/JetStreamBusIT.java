@@ -148,6 +148,43 @@ class JetStreamBusIT {
         }
     }
 
+    /** Presence join/leave news: delivered live without a position, never stored, never replayed. */
+    @Test
+    void transientFramesReachSubscribersButNotTheStream() throws Exception {
+        try (NatsNode node = NatsNode.standalone("js-bus-transient").withJetStream().start()) {
+            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-t", PINGS, history(),
+                    settings(true, Duration.ofSeconds(2), 4));
+            try (Connection admin = Nats.connect(node.url())) {
+                await(bus::historyReady, "stream created");
+                BlockingQueue<Got> got = new LinkedBlockingQueue<>();
+                bus.subscribe("room", (Bus.Delivery) (f, p) -> got.add(new Got(f, p)));
+                Recorder first = new Recorder();
+                bus.join("room", null, first);
+                assertNull(first.recovered.get(10, TimeUnit.SECONDS));
+                bus.publish("room", FRAME + 1);
+                Got kept = got.poll(10, TimeUnit.SECONDS);
+                assertTrue(kept != null && kept.position() != null, String.valueOf(kept));
+                String news = "LHTTP/1.0 presence\r\nevent:join\r\nchannel:room\r\nmember:x\r\n\r\n";
+                bus.publishTransient("room", news);
+                Got live = got.poll(10, TimeUnit.SECONDS);
+                assertEquals(new Got(news, null), live, "delivered live, without a position");
+                bus.publish("room", FRAME + 2);
+                Got second = got.poll(10, TimeUnit.SECONDS);
+                assertEquals(FRAME + 2, second.frame());
+                assertEquals(2, admin.jetStreamManagement().getStreamInfo("LHTTP_IT").getStreamState().getMsgCount(),
+                        "only the two messages are stored");
+
+                Recorder back = new Recorder();
+                bus.join("room", kept.position(), back);
+                assertEquals(Boolean.TRUE, back.recovered.get(10, TimeUnit.SECONDS));
+                assertEquals(List.of(FRAME + 2), back.replayed.stream().map(Got::frame).toList(),
+                        "the replay has the messages and not the presence news");
+            } finally {
+                bus.close();
+            }
+        }
+    }
+
     @Test
     void withFileStorageTheHistoryOutlivesARestartOfNatsServer() throws Exception {
         try (NatsNode node = NatsNode.standalone("js-bus-restart").withJetStream().start()) {
@@ -203,10 +240,10 @@ class JetStreamBusIT {
                 List<Long> subscriber = new java.util.concurrent.CopyOnWriteArrayList<>(); // what the joining one gets
                 BlockingQueue<Got> everyone = new LinkedBlockingQueue<>();                  // the channel's deliveries
                 bus.subscribe("room", (Bus.Delivery) (f, p) -> {
-                    everyone.add(new Got(f, p));
                     if (joined.get()) {
                         subscriber.add(p.offset()); // the registry's fan-out to the joined subscriber
                     }
+                    everyone.add(new Got(f, p)); // last: the test reads `subscriber` once it sees this
                 });
                 Recorder start = new Recorder();
                 bus.join("room", null, start);

@@ -11,11 +11,23 @@ import java.util.function.Consumer;
 public interface Bus extends AutoCloseable {
 
     /**
-     * Publishes an encoded frame to a channel. Never blocks on the network.
+     * Publishes an encoded frame to a channel. Does not wait on the network, except for a channel
+     * kept in a remote history store (JetStream), whose acknowledgement it waits for, bounded.
      *
      * @throws ProtocolException 503 when the bus cannot take the message now
      */
     void publish(String channel, String frame) throws ProtocolException;
+
+    /**
+     * Publishes a frame that is only news for whoever is subscribed now (presence join/leave): it
+     * is delivered like {@link #publish} but never kept in the channel's history, takes no position
+     * and is not replayed to a recovering subscriber.
+     *
+     * @throws ProtocolException 503 when the bus cannot take the message now
+     */
+    default void publishTransient(String channel, String frame) throws ProtocolException {
+        publish(channel, frame);
+    }
 
     /**
      * Starts receiving a channel's frames on this instance. Called once per channel, when its

@@ -193,7 +193,8 @@ public class ChannelRegistry {
     /**
      * Publishes {@code LHTTP/1.0 presence} with {@code event:join} or {@code event:leave},
      * {@code channel} and {@code member} headers to a channel under {@code lhttp.presence.notify}, through the bus so every instance's
-     * subscribers see it. Best effort: when the bus refuses (NATS down), nobody is told.
+     * subscribers see it, but not into the channel's history (a replay does not repeat old joins and
+     * leaves, and they take no room there). Best effort: when the bus refuses (NATS down), nobody is told.
      */
     private void notifyPresence(String command, String channel, Subscriber subscriber) {
         if (notify.isEmpty() || !notify.covers(channel)) {
@@ -202,7 +203,7 @@ public class ChannelRegistry {
         String user = userOf(subscriber);
         String member = user == null ? subscriber.id() : subscriber.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_");
         try {
-            bus.publish(channel, Message.of("presence", List.of(new Header("event", command), new Header("channel", channel),
+            bus.publishTransient(channel, Message.of("presence", List.of(new Header("event", command), new Header("channel", channel),
                     new Header("member", member)), "").frame());
         } catch (ProtocolException e) {
             java.util.logging.Logger.getLogger(ChannelRegistry.class.getName())

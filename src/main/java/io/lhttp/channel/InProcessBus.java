@@ -43,6 +43,21 @@ public final class InProcessBus implements Bus {
     }
 
     @Override
+    public void publishTransient(String channel, String frame) {
+        HistoryRing ring = history.isEnabled() ? history.ring(channel) : null;
+        if (ring == null) {
+            publish(channel, frame);
+            return;
+        }
+        synchronized (ring) { // ordered with the channel's kept frames and with a joining subscriber's replay
+            Delivery deliver = channels.get(channel);
+            if (deliver != null) {
+                deliver.deliver(frame, null);
+            }
+        }
+    }
+
+    @Override
     public Subscription subscribe(String channel, Consumer<String> deliver) {
         return subscribe(channel, (frame, position) -> deliver.accept(frame));
     }

@@ -188,6 +188,20 @@ public final class NatsBus implements Bus {
             }
             // Not required: carried as a plain channel (no position), as the start-up warning said.
         }
+        publishCore(conn, channel, frame);
+    }
+
+    /** Core NATS only, also on a history channel: its subscribers get it live, without a sequence. */
+    @Override
+    public void publishTransient(String channel, String frame) throws ProtocolException {
+        Connection conn = connection;
+        if (conn == null || conn.getStatus() != Connection.Status.CONNECTED) {
+            throw new ProtocolException(503, "cluster bus not connected, message not published");
+        }
+        publishCore(conn, channel, frame);
+    }
+
+    private void publishCore(Connection conn, String channel, String frame) throws ProtocolException {
         try {
             conn.publish(subjectPrefix + channel, frame.getBytes(StandardCharsets.UTF_8));
         } catch (IllegalArgumentException e) {
@@ -406,6 +420,10 @@ public final class NatsBus implements Bus {
                 cs.pending.remove(pending);
                 boolean first = true;
                 for (Buffered b : pending.frames) {
+                    if (b.sequence() < 0) {
+                        joiner.replay(b.frame(), null); // transient (presence), never in the stream: live news
+                        continue;
+                    }
                     if (served == Long.MAX_VALUE || b.sequence() > served) {
                         if (first && served != Long.MAX_VALUE && b.previous() > served) {
                             // The channel had a message between the replay and the first live one that reached

@@ -116,6 +116,33 @@ class HistoryTest {
         assertTrue(late.frames.get(3).contains("recovered:false"), late.frames.get(3));
     }
 
+    /** Presence news goes to who is there now: no position, not kept, not replayed, no room taken. */
+    @Test
+    void transientFramesAreDeliveredButNeverKept() throws ProtocolException {
+        ChannelRegistry registry = new ChannelRegistry();
+        registry.bus = new InProcessBus(new History("room", 2, 0, 10));
+        RecordingSubscriber now = new RecordingSubscriber();
+        registry.subscribeWithPositions(now, List.of("room"), null, null, 10);
+        registry.bus.publish("room", frame(1));
+        registry.bus.publishTransient("room", "LHTTP/1.0 presence\r\nevent:join\r\n\r\n");
+        registry.bus.publishTransient("room", "LHTTP/1.0 presence\r\nevent:leave\r\n\r\n");
+        registry.bus.publish("room", frame(2));
+        String epoch = ((InProcessBus) registry.bus).history().ring("room").epoch();
+        assertEquals(List.of(
+                "LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":0\r\n\r\n",
+                "LHTTP/1.0 chat\r\nposition:" + epoch + ":1\r\npublish:room\r\n\r\n1",
+                "LHTTP/1.0 presence\r\nevent:join\r\n\r\n",
+                "LHTTP/1.0 presence\r\nevent:leave\r\n\r\n",
+                "LHTTP/1.0 chat\r\nposition:" + epoch + ":2\r\npublish:room\r\n\r\n2"), now.frames);
+        RecordingSubscriber back = new RecordingSubscriber();
+        registry.subscribeWithPositions(back, List.of("room"), new Position(epoch, 0), null, 10);
+        assertEquals(List.of(
+                "LHTTP/1.0 chat\r\nposition:" + epoch + ":1\r\npublish:room\r\n\r\n1",
+                "LHTTP/1.0 chat\r\nposition:" + epoch + ":2\r\npublish:room\r\n\r\n2",
+                "LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":2\r\nrecovered:true\r\n\r\n"),
+                back.frames, "both messages still kept (size 2): the presence frames took no room");
+    }
+
     /** A subscriber joins while another thread publishes: every message exactly once, in order. */
     @Test
     void theSeamHasNoGapAndNoDuplicate() throws Exception {
