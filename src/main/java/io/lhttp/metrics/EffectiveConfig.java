@@ -57,8 +57,8 @@ final class EffectiveConfig {
     static boolean secret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         String last = k.substring(k.lastIndexOf('.') + 1);
-        if (last.startsWith("allow-") || last.startsWith("enable")) {
-            return false; // switches about tokens, not tokens
+        if (last.startsWith("allow-") || last.startsWith("enable") || last.startsWith("max-") || last.endsWith("-file")) {
+            return false; // switches, sizes and file paths about tokens and keys, not tokens or keys
         }
         return last.contains("token") || last.contains("secret") || last.contains("password") || last.contains("key")
                 || last.contains("credential") || k.contains(".key.") || k.contains(".secret.");

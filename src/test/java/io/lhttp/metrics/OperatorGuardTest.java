@@ -38,6 +38,8 @@ class OperatorGuardTest {
         assertFalse(EffectiveConfig.secret("lhttp.status.allow-remote-without-token"));
         assertFalse(EffectiveConfig.secret("lhttp.publish.allow-remote-without-token"));
         assertFalse(EffectiveConfig.secret("lhttp.send-queue"));
+        assertFalse(EffectiveConfig.secret("lhttp.auth.max-token-chars"), "a size, shown");
+        assertFalse(EffectiveConfig.secret("lhttp.auth.public-key-file"), "a path, shown");
         assertFalse(EffectiveConfig.secret("lhttp.metrics.enabled"));
     }
 }
