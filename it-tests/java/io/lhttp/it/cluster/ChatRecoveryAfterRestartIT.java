@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.browser.ChatPage;
-import io.lhttp.it.support.SdkClient;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -33,14 +31,14 @@ class ChatRecoveryAfterRestartIT {
     static void start() {
         node = NatsNode.standalone("chat-js").withJetStream().start();
         options = new String[] {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.history.channels=recover-*"};
+        List<LhttpInstance> ab = LhttpInstance.startAll(node,
+                new LhttpInstance.Launch("chat-A", options), new LhttpInstance.Launch("chat-B", options));
+        a = ab.get(0);
+        b = ab.get(1);
         try {
-            a = LhttpInstance.launch("chat-A", options);
-            b = LhttpInstance.launch("chat-B", options);
-            a.awaitStarted();
-            b.awaitStarted();
-            awaitHistory(a);
-            awaitHistory(b);
-        } catch (RuntimeException e) {
+            a.awaitHistory("recover-probe");
+            b.awaitHistory("recover-probe");
+        } catch (RuntimeException | Error e) {
             stop();
             throw e;
         }
@@ -48,15 +46,7 @@ class ChatRecoveryAfterRestartIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (a != null) a.close();
-        } finally {
-            try {
-                if (b != null) b.close();
-            } finally {
-                if (node != null) node.close();
-            }
-        }
+        LhttpInstance.closeAll(a, b, node);
     }
 
     @Test
@@ -82,7 +72,7 @@ class ChatRecoveryAfterRestartIT {
 
             a = LhttpInstance.launchOnPort("chat-A-again", port, options);
             a.awaitStarted();
-            awaitHistory(a);
+            a.awaitHistory("recover-probe");
             alice.awaitState("connected", BACK);
             List<String> log = alice.awaitMessage("every message sent while away is shown");
             int first = indexOf(log, "bob: while you were away 1");
@@ -95,28 +85,6 @@ class ChatRecoveryAfterRestartIT {
             bob.say("welcome back");
             alice.awaitMessage("bob: welcome back");
         }
-    }
-
-    /** The stream is set up in the background after the NATS connection: wait until subscribe answers with a position. */
-    private static void awaitHistory(LhttpInstance instance) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        String last = null;
-        int n = 0;
-        try {
-            while (System.nanoTime() < deadline) {
-                try (SdkClient c = SdkClient.connect(instance.ws())) {
-                    c.send("LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:recover-probe" + n++ + "\r\n\r\n");
-                    last = c.next();
-                    if (last.contains("position:")) {
-                        return;
-                    }
-                }
-                TimeUnit.MILLISECONDS.sleep(200); // between probes, bounded by the deadline
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-        throw new AssertionError(instance.name() + " never answered with a position; last: " + last + instance.tail());
     }
 
     private static int indexOf(List<String> log, String end) {

@@ -30,34 +30,19 @@ class ClusterChatIT {
     @BeforeAll
     static void start() {
         node = NatsNode.standalone("chat").start();
-        try {
-            a = LhttpInstance.launch("chat-A", "-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.notify=demo-*");
-            b = LhttpInstance.launch("chat-B", "-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.notify=demo-*");
-            c = LhttpInstance.launch("chat-C", "-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.max-entries=1");
-            a.awaitStarted();
-            b.awaitStarted();
-            c.awaitStarted();
-        } catch (RuntimeException e) {
-            stop();
-            throw e;
-        }
+        String nats = "-Dlhttp.nats.url=" + node.url();
+        List<LhttpInstance> abc = LhttpInstance.startAll(node,
+                new LhttpInstance.Launch("chat-A", nats, "-Dlhttp.presence.notify=demo-*"),
+                new LhttpInstance.Launch("chat-B", nats, "-Dlhttp.presence.notify=demo-*"),
+                new LhttpInstance.Launch("chat-C", nats, "-Dlhttp.presence.max-entries=1"));
+        a = abc.get(0);
+        b = abc.get(1);
+        c = abc.get(2);
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (a != null) a.close();
-        } finally {
-            try {
-                if (b != null) b.close();
-            } finally {
-                try {
-                    if (c != null) c.close();
-                } finally {
-                    if (node != null) node.close();
-                }
-            }
-        }
+        LhttpInstance.closeAll(a, b, c, node);
     }
 
     @Test

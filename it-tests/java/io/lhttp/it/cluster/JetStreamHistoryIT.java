@@ -42,14 +42,14 @@ class JetStreamHistoryIT {
         node = NatsNode.standalone("jetstream").withJetStream().start();
         options = new String[] {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.history.channels=room*,chat",
                 "-Dlhttp.history.size=" + SIZE};
+        List<LhttpInstance> ab = LhttpInstance.startAll(node,
+                new LhttpInstance.Launch("js-A", options), new LhttpInstance.Launch("js-B", options));
+        a = ab.get(0);
+        b = ab.get(1);
         try {
-            a = LhttpInstance.launch("js-A", options);
-            b = LhttpInstance.launch("js-B", options);
-            a.awaitStarted();
-            b.awaitStarted();
-            awaitHistory(a);
-            awaitHistory(b);
-        } catch (RuntimeException e) {
+            a.awaitHistory("room-probe");
+            b.awaitHistory("room-probe");
+        } catch (RuntimeException | Error e) {
             stop();
             throw e;
         }
@@ -57,33 +57,7 @@ class JetStreamHistoryIT {
 
     @AfterAll
     static void stop() {
-        try {
-            if (a != null) a.close();
-        } finally {
-            try {
-                if (b != null) b.close();
-            } finally {
-                if (node != null) node.close();
-            }
-        }
-    }
-
-    /** The stream is set up in the background after the NATS connection: wait until subscribe answers with a position. */
-    private static void awaitHistory(LhttpInstance instance) throws Exception {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        String last = null;
-        int n = 0;
-        while (System.nanoTime() < deadline) {
-            try (SdkClient c = SdkClient.connect(instance.ws())) {
-                c.send("LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:room-probe" + n++ + "\r\n\r\n");
-                last = c.next();
-                if (last.contains("position:")) {
-                    return;
-                }
-            }
-            TimeUnit.MILLISECONDS.sleep(200); // between probes, bounded by the deadline
-        }
-        throw new AssertionError(instance.name() + " never answered with a position; last: " + last + instance.tail());
+        LhttpInstance.closeAll(a, b, node);
     }
 
     /** Publishes and returns once the server has handled it (for a history channel: once the stream has it). */
@@ -287,7 +261,7 @@ class JetStreamHistoryIT {
             publish(pubB, "room5", "while-down-2");
             a = LhttpInstance.launchOnPort("js-A-again", port, options);
             a.awaitStarted();
-            awaitHistory(a);
+            a.awaitHistory("room-probe");
         }
         try (SdkClient back = SdkClient.connect(a.ws())) {
             back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room5\r\n\r\n");

@@ -19,9 +19,6 @@ import java.util.concurrent.TimeUnit;
  * --port P} (Payara Micro running the WAR) as a child process on a free loopback port. Started
  * when the application itself answers, never on Payara's "ready" line (printed even when the
  * deployment failed). Stopped with SIGTERM so Payara removes its runtime directory.
- *
- * <p>Kept in this package rather than shared: the {@code sdk} branch brings a general
- * {@code UberJarServer}; this one can give way to it once both are merged.
  */
 final class LhttpInstance implements AutoCloseable {
 
@@ -69,6 +66,85 @@ final class LhttpInstance implements AutoCloseable {
     /** Launches an instance; call {@link #awaitStarted()} before use (so that several boot in parallel). */
     static LhttpInstance launch(String name, String... jvmOptions) {
         return new LhttpInstance(name, List.of(jvmOptions));
+    }
+
+    /** One instance to {@link #startAll}: its name and JVM options. */
+    record Launch(String name, String... jvmOptions) {
+    }
+
+    /**
+     * Launches the instances together (their boots overlap) and waits for every one. When one does
+     * not start, closes them all and {@code alsoOnFailure} (e.g. the NATS node) before rethrowing.
+     */
+    static List<LhttpInstance> startAll(AutoCloseable alsoOnFailure, Launch... launches) {
+        List<LhttpInstance> started = new ArrayList<>();
+        try {
+            for (Launch l : launches) {
+                started.add(launch(l.name(), l.jvmOptions()));
+            }
+            started.forEach(LhttpInstance::awaitStarted);
+            return started;
+        } catch (RuntimeException | Error e) {
+            List<AutoCloseable> all = new ArrayList<>(started);
+            all.add(alsoOnFailure);
+            try {
+                closeAll(all.toArray(AutoCloseable[]::new));
+            } catch (RuntimeException also) {
+                e.addSuppressed(also);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Closes each in order (nulls skipped), every one even when an earlier close fails; the first
+     * failure is thrown afterwards, the later ones suppressed in it.
+     */
+    static void closeAll(AutoCloseable... all) {
+        RuntimeException failed = null;
+        for (AutoCloseable c : all) {
+            if (c == null) {
+                continue;
+            }
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failed == null) {
+                    failed = e instanceof RuntimeException r ? r : new IllegalStateException("closing " + c, e);
+                } else {
+                    failed.addSuppressed(e);
+                }
+            }
+        }
+        if (failed != null) {
+            throw failed;
+        }
+    }
+
+    /**
+     * Waits until the instance's history in JetStream is set up (in the background, after its NATS
+     * connection): until a subscribe with positions to {@code channelPrefix + n}, a channel that
+     * keeps history, is answered with a position.
+     */
+    LhttpInstance awaitHistory(String channelPrefix) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        String last = null;
+        int n = 0;
+        try {
+            while (System.nanoTime() < deadline) {
+                try (io.lhttp.it.support.SdkClient c = io.lhttp.it.support.SdkClient.connect(ws())) {
+                    c.send("LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:" + channelPrefix + n++ + "\r\n\r\n");
+                    last = c.next();
+                    if (last.contains("position:")) {
+                        return this;
+                    }
+                }
+                TimeUnit.MILLISECONDS.sleep(200); // between probes, bounded by the deadline
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(name + ": probing its history failed" + tail(), e);
+        }
+        throw new AssertionError(name + " never answered with a position; last: " + last + tail());
     }
 
     /** Launches an instance on a given port: to start one again where its clients reconnect. */

@@ -46,12 +46,13 @@ class NatsClusterIT {
     @BeforeAll
     static void startCluster() throws Exception {
         nodes = NatsNode.cluster(3);
+        // Launched together, waited for together: the two boots overlap.
+        List<LhttpInstance> ab = LhttpInstance.startAll(() -> nodes.forEach(NatsNode::close),
+                new LhttpInstance.Launch(A, "-Dlhttp.nats.url=" + nodes.get(0).url()),
+                new LhttpInstance.Launch(B, "-Dlhttp.nats.url=" + nodes.get(1).url()));
+        a = ab.get(0);
+        b = ab.get(1);
         try {
-            // Launched together, waited for together: the two boots overlap.
-            a = LhttpInstance.launch(A, "-Dlhttp.nats.url=" + nodes.get(0).url());
-            b = LhttpInstance.launch(B, "-Dlhttp.nats.url=" + nodes.get(1).url());
-            a.awaitStarted();
-            b.awaitStarted();
             await(() -> ready(a) == 200 && ready(b) == 200, "both instances ready");
         } catch (Throwable t) {
             stopCluster();
@@ -61,15 +62,7 @@ class NatsClusterIT {
 
     @AfterAll
     static void stopCluster() {
-        try {
-            if (a != null) a.close();
-        } finally {
-            try {
-                if (b != null) b.close();
-            } finally {
-                nodes.forEach(NatsNode::close);
-            }
-        }
+        LhttpInstance.closeAll(a, b, () -> nodes.forEach(NatsNode::close));
     }
 
     @Test

@@ -30,28 +30,16 @@ class PresenceClusterIT {
     @BeforeAll
     static void start() {
         node = NatsNode.standalone("presence").start();
-        try {
-            a = LhttpInstance.launch("presence-A", "-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.notify=members");
-            b = LhttpInstance.launch("presence-B", "-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.notify=members");
-            a.awaitStarted();
-            b.awaitStarted();
-        } catch (RuntimeException e) {
-            stop();
-            throw e;
-        }
+        String[] options = {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.notify=members"};
+        List<LhttpInstance> ab = LhttpInstance.startAll(node,
+                new LhttpInstance.Launch("presence-A", options), new LhttpInstance.Launch("presence-B", options));
+        a = ab.get(0);
+        b = ab.get(1);
     }
 
     @AfterAll
     static void stop() {
-        try {
-            if (a != null) a.close();
-        } finally {
-            try {
-                if (b != null) b.close();
-            } finally {
-                if (node != null) node.close();
-            }
-        }
+        LhttpInstance.closeAll(a, b, node);
     }
 
     private static void sync(SdkClient c) throws Exception {
