@@ -4,6 +4,7 @@
 #
 #   server-config/cluster.sh start     # after: mvn -o package -DskipTests
 #   server-config/cluster.sh status
+#   server-config/cluster.sh restart 1    # instance 1 stopped and started again (recovery demo)
 #   server-config/cluster.sh stop
 #
 # Defaults: lhttp on ws://127.0.0.1:8080/ and :8081, NATS clients on 4222-4224, routes on
@@ -79,39 +80,64 @@ start() {
   echo "nats: 3 nodes on nats://127.0.0.1:${nats_ports[0]},${nats_ports[1]},${nats_ports[2]}"
 
   for i in 0 1; do
-    local port="${lhttp_ports[$i]}" name="lhttp-$((i + 1))"
-    alive "$name" && die "$name is already running; run '$0 stop' first"
-    # Each instance names one node; the cluster tells it the others, so it fails over to them.
-    java -XX:+ExitOnOutOfMemoryError -Dlhttp.nats.url="nats://127.0.0.1:${nats_ports[$i]}" -Dlhttp.instance-name="lhttp-$port" \
-      -Dlhttp.history.channels=chatroom -Dlhttp.presence.notify=chatroom ${LHTTP_JAVA_OPTS:-} -jar "$jar" --port "$port" >"$run/$name.log" 2>&1 &
-    echo $! >"$run/$name.pid"
+    alive "lhttp-$((i + 1))" && die "lhttp-$((i + 1)) is already running; run '$0 stop' first"
+    : >"$run/lhttp-$((i + 1)).log" # a restart appends to it
+    launch_instance "$i"
   done
   for i in 0 1; do
-    # Ready = the application answers and its NATS connection is up; never Payara's log line.
-    wait_for "lhttp-$((i + 1))" "http://127.0.0.1:${lhttp_ports[$i]}/health/ready"
-    echo "lhttp-$((i + 1)): ws://127.0.0.1:${lhttp_ports[$i]}/ on nats://127.0.0.1:${nats_ports[$i]} (ready)"
+    await_instance "$i"
   done
   trap - EXIT
 }
 
+# launch_instance I: instance I+1 in the background, on node I+1.
+launch_instance() {
+  local i="$1" port="${lhttp_ports[$1]}" name="lhttp-$(($1 + 1))"
+  # Each instance names one node; the cluster tells it the others, so it fails over to them.
+  java -XX:+ExitOnOutOfMemoryError -Dlhttp.nats.url="nats://127.0.0.1:${nats_ports[$i]}" -Dlhttp.instance-name="lhttp-$port" \
+    -Dlhttp.history.channels=chatroom -Dlhttp.presence.notify=chatroom ${LHTTP_JAVA_OPTS:-} -jar "$jar" --port "$port" >>"$run/$name.log" 2>&1 &
+  echo $! >"$run/$name.pid"
+}
+
+await_instance() {
+  local i="$1"
+  # Ready = the application answers and its NATS connection is up; never Payara's log line.
+  wait_for "lhttp-$((i + 1))" "http://127.0.0.1:${lhttp_ports[$i]}/health/ready"
+  echo "lhttp-$((i + 1)): ws://127.0.0.1:${lhttp_ports[$i]}/ on nats://127.0.0.1:${nats_ports[$i]} (ready)"
+}
+
+# stop_process NAME: SIGTERM, wait up to 60 s, then SIGKILL; returns 1 when it was not running.
+stop_process() {
+  local name="$1" pid deadline
+  [ -f "$run/$name.pid" ] || return 1
+  pid="$(cat "$run/$name.pid")"
+  rm -f "$run/$name.pid"
+  kill -0 "$pid" 2>/dev/null || return 1
+  kill -TERM "$pid"
+  deadline=$((SECONDS + 60))
+  while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
+  if kill -0 "$pid" 2>/dev/null; then
+    echo "$name (pid $pid) did not stop within 60 s; killing it" >&2
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  echo "stopped $name (pid $pid)"
+}
+
+# restart N: instance N (1 or 2) stopped and started again on its port; its pages reconnect to it.
+restart() {
+  local n="${1:-}"
+  [ "$n" = 1 ] || [ "$n" = 2 ] || die "usage: $0 restart 1|2"
+  [ -f "$jar" ] || die "$jar not found: build it with 'mvn -o package -DskipTests'"
+  stop_process "lhttp-$n" || echo "lhttp-$n was not running"
+  launch_instance $((n - 1))
+  await_instance $((n - 1))
+}
+
 stop() {
-  local name pid deadline stopped=0
+  local name stopped=0
   # Instances first (they drain their NATS connection), then the nodes.
   for name in lhttp-1 lhttp-2 nats-1 nats-2 nats-3; do
-    [ -f "$run/$name.pid" ] || continue
-    pid="$(cat "$run/$name.pid")"
-    if kill -0 "$pid" 2>/dev/null; then
-      kill -TERM "$pid"
-      deadline=$((SECONDS + 60))
-      while kill -0 "$pid" 2>/dev/null && [ $SECONDS -lt $deadline ]; do sleep 0.2; done
-      if kill -0 "$pid" 2>/dev/null; then
-        echo "$name (pid $pid) did not stop within 60 s; killing it" >&2
-        kill -KILL "$pid" 2>/dev/null || true
-      fi
-      echo "stopped $name (pid $pid)"
-      stopped=$((stopped + 1))
-    fi
-    rm -f "$run/$name.pid"
+    stop_process "$name" && stopped=$((stopped + 1))
   done
   [ $stopped -gt 0 ] || echo "nothing running"
 }
@@ -142,5 +168,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  restart) restart "${2:-}" ;;
+  *) echo "usage: $0 start|stop|status|restart 1|2" >&2; exit 2 ;;
 esac
