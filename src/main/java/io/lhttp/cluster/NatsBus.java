@@ -576,9 +576,13 @@ public final class NatsBus implements Bus {
 
         @Override
         public void publish(String channel, String frame, Consumer<ProtocolException> failed) throws ProtocolException {
+            if (!h.covers(channel)) {
+                publishTransient(channel, frame); // a plain channel: the core publish, as NatsBus.publish does
+                return;
+            }
             Connection conn = connection;
-            if (closed || !h.covers(channel) || !h.isReady() || conn == null || conn.getStatus() != Connection.Status.CONNECTED) {
-                NatsBus.this.publish(channel, frame); // plain channel, no stream (yet), not connected: as before
+            if (closed || !h.isReady() || conn == null || conn.getStatus() != Connection.Status.CONNECTED) {
+                NatsBus.this.publish(channel, frame); // no stream (yet), not connected: refused or carried as before
                 return;
             }
             if (!permits.tryAcquire()) {
