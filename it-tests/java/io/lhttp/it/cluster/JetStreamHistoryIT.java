@@ -60,7 +60,11 @@ class JetStreamHistoryIT {
         LhttpInstance.closeAll(a, b, node);
     }
 
-    /** Publishes and returns once the server has handled it (for a history channel: once the stream has it). */
+    /**
+     * Publishes and returns once the server has handled it and, for a history channel, once the
+     * stream has it: a client's publishes to history channels are not waited for by the server
+     * (pipelined, docs/CLUSTER.md), so the echo alone does not prove it stored.
+     */
     private static void publish(SdkClient publisher, String channel, String body) throws Exception {
         publisher.send("LHTTP/1.0 chat\r\npublish:" + channel + "\r\n\r\n" + body);
         publisher.send("LHTTP/1.0 echo\r\n\r\nsync");
@@ -69,6 +73,30 @@ class JetStreamHistoryIT {
             f = publisher.next(); // its own message, when it is also a subscriber
         }
         assertEquals("LHTTP/1.0 echo\r\n\r\nsync", f);
+        if (channel.startsWith("room") || channel.equals("chat")) {
+            awaitStored(channel, body);
+        }
+    }
+
+    /** Waits (bounded) until the channel's newest message in the stream has this body. */
+    private static void awaitStored(String channel, String body) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        try (io.nats.client.Connection admin = io.nats.client.Nats.connect(node.url())) {
+            io.nats.client.JetStreamManagement jsm = admin.jetStreamManagement();
+            while (true) {
+                try {
+                    String last = new String(jsm.getLastMessage("LHTTP", "lhttp-history." + channel).getData(),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    if (last.endsWith("\r\n\r\n" + body)) {
+                        return;
+                    }
+                } catch (io.nats.client.JetStreamApiException notYet) {
+                    // no message of the channel stored yet
+                }
+                assertTrue(System.nanoTime() < deadline, channel + ": '" + body + "' not stored within 10 s");
+                TimeUnit.MILLISECONDS.sleep(10); // poll interval, bounded by the deadline
+            }
+        }
     }
 
     private static String body(String frame) {

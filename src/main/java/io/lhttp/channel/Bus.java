@@ -12,11 +12,23 @@ public interface Bus extends AutoCloseable {
 
     /**
      * Publishes an encoded frame to a channel. Does not wait on the network, except for a channel
-     * kept in a remote history store (JetStream), whose acknowledgement it waits for, bounded.
+     * kept in a remote history store (JetStream), whose acknowledgement it waits for, bounded
+     * ({@code POST /publish} and {@link Channels} rely on that; WebSocket clients publish through
+     * {@link #publisher()}).
      *
      * @throws ProtocolException 503 when the bus cannot take the message now
      */
     void publish(String channel, String frame) throws ProtocolException;
+
+    /**
+     * A pipeline for one WebSocket connection's publishes, or null when {@link #publish} never waits
+     * on the network (then it is used as it is). A bus whose store acknowledges later (JetStream)
+     * sends a history channel's frame without waiting for it and reports a failure afterwards, so a
+     * client's publishes are not one acknowledgement round trip each. Close it when the connection closes.
+     */
+    default Publisher publisher() {
+        return null;
+    }
 
     /**
      * Publishes a frame that is only news for whoever is subscribed now (presence join/leave): it
@@ -97,6 +109,31 @@ public interface Bus extends AutoCloseable {
 
     @Override
     default void close() {
+    }
+
+    /**
+     * Publishes for one connection (see {@link #publisher()}). Frames are stored in the order they
+     * are published; at most a bounded number wait for their acknowledgement, one more waits for one
+     * of them (bounded by the store's timeout). Thread-safe.
+     */
+    interface Publisher {
+        /**
+         * As {@link Bus#publish}, but a frame the store is to acknowledge is only sent here: if it is
+         * then refused, not acknowledged in time or lost, {@code failed} is called once, later, on
+         * another thread, with the 503 the synchronous publish would have thrown. Never called after
+         * {@link #close()}.
+         *
+         * @throws ProtocolException 503 when the bus cannot take the message now, or no acknowledgement
+         *                           made room within the timeout; 413 over the bus's payload limit
+         */
+        void publish(String channel, String frame, java.util.function.Consumer<ProtocolException> failed)
+                throws ProtocolException;
+
+        /** Frames sent and not yet acknowledged. */
+        int pending();
+
+        /** The connection closed: forget the outstanding acknowledgements, report nothing more. */
+        void close();
     }
 
     /** Receives a channel's frames with their positions. */

@@ -39,6 +39,11 @@ public class BusProducer {
         bus.describe(); // a call on the proxy instantiates the bean
     }
 
+    /** A closed connection's publisher (PublishFilter) lets go of its outstanding acknowledgements. */
+    void closed(@Observes @io.lhttp.processor.Closed io.lhttp.connection.Connection connection) {
+        PublishFilter.closed(connection);
+    }
+
     void close(@Disposes Bus bus) {
         bus.close();
     }

@@ -1,6 +1,7 @@
 package io.lhttp.channel;
 
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.connection.Connection;
 import io.lhttp.metrics.Meters;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
@@ -38,6 +39,9 @@ public class PublishFilter extends ChannelHeaderFilter {
      */
     public static final Set<String> RESERVED_COMMANDS = Set.of("error", "subscribed", "presence");
 
+    /** The connection attribute holding its {@link Bus.Publisher} (made on its first publish, when the bus has one). */
+    static final String PUBLISHER = PublishFilter.class.getName() + ".publisher";
+
     @Inject
     Bus bus;
 
@@ -59,9 +63,35 @@ public class PublishFilter extends ChannelHeaderFilter {
         }
         permissions.checkPublish(ex.connection(), channels);
         String frame = strip(response, config.publishStripHeaders()).frame();
+        Connection connection = ex.connection();
+        Bus.Publisher publisher = connection == null ? null
+                : (Bus.Publisher) connection.attributes().computeIfAbsent(PUBLISHER, k -> bus.publisher());
+        if (publisher == null) {
+            for (String channel : channels) {
+                bus.publish(channel, frame);
+                Meters.published();
+            }
+            return;
+        }
+        // History channels over NATS: not waited for; a failure reaches the client later as the same
+        // error frame, with this frame's request-id, once per frame however many channels it failed on.
+        String requestId = ex.requestId();
+        java.util.concurrent.atomic.AtomicBoolean reported = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.function.Consumer<ProtocolException> late = e -> {
+            if (reported.compareAndSet(false, true)) {
+                connection.sendError(e.code(), e.reason(), requestId);
+            }
+        };
         for (String channel : channels) {
-            bus.publish(channel, frame);
+            publisher.publish(channel, frame, late);
             Meters.published();
+        }
+    }
+
+    /** Closes the connection's publisher, if it has one: its outstanding acknowledgements are forgotten. */
+    static void closed(Connection connection) {
+        if (connection.attributes().remove(PUBLISHER) instanceof Bus.Publisher p) {
+            p.close();
         }
     }
 

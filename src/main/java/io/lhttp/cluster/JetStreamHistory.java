@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -219,37 +220,78 @@ final class JetStreamHistory {
         }
     }
 
+    int maxPending() {
+        return settings.maxPending();
+    }
+
     /**
      * Stores a frame and waits for the stream's acknowledgement.
      *
      * @throws ProtocolException 503 when not acknowledged in time or refused, 413 over the server's max payload
      */
     void publish(String channel, String frame) throws ProtocolException {
+        CompletableFuture<PublishAck> sent = send(channel, frame);
+        PublishAck ack = null;
+        Throwable failure = null;
+        try {
+            ack = sent.get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProtocolException(503, "interrupted, message may not be published");
+        } catch (TimeoutException e) {
+            failure = e;
+        } catch (ExecutionException e) {
+            failure = e.getCause();
+        }
+        ProtocolException refused = outcome(channel, ack, failure);
+        if (refused != null) {
+            throw refused;
+        }
+    }
+
+    /**
+     * Sends a frame to the stream without waiting: the future completes with the acknowledgement,
+     * or exceptionally after {@code lhttp.jetstream.timeout-ms} with a {@link TimeoutException}.
+     * Frames sent from one thread reach the stream in the order sent (one NATS connection).
+     *
+     * @throws ProtocolException 503 without the stream or the connection, 413 over the server's max payload
+     */
+    CompletableFuture<PublishAck> send(String channel, String frame) throws ProtocolException {
         JetStream j = js;
         if (j == null) {
             throw new ProtocolException(503, "history store not available, message not published");
         }
         try {
-            PublishAck ack = j.publishAsync(settings.subjectPrefix() + channel, frame.getBytes(StandardCharsets.UTF_8))
-                    .get(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            if (ack.hasError()) {
-                throw new ProtocolException(503, "history store refused the message");
-            }
+            return j.publishAsync(settings.subjectPrefix() + channel, frame.getBytes(StandardCharsets.UTF_8))
+                    // jnats would time it out only at its next cleanup (seconds later): ours is the configured timeout.
+                    .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (IllegalArgumentException e) {
             throw new ProtocolException(413, "message larger than the cluster bus accepts");
         } catch (IllegalStateException e) {
             throw new ProtocolException(503, "cluster bus not connected, message not published");
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProtocolException(503, "interrupted, message may not be published");
-        } catch (TimeoutException e) {
-            throw new ProtocolException(503, "history store did not acknowledge in time; the message may not be published");
-        } catch (ExecutionException e) {
-            // No responders: the stream is gone (deleted, or JetStream restarted without its store).
-            LOG.log(Level.WARNING, "JetStream publish to {0} failed: {1}", new Object[] {channel, e.getCause()});
-            lost();
-            throw new ProtocolException(503, "history store refused the message");
         }
+    }
+
+    /**
+     * What a sent frame's outcome means for its publisher: null when stored (or when the wait was
+     * cancelled, as its connection closed), else the 503 to report. A stream that is gone is forgotten.
+     */
+    ProtocolException outcome(String channel, PublishAck ack, Throwable failure) {
+        Throwable f = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
+                ? failure.getCause() : failure;
+        if (f == null) {
+            return ack != null && ack.hasError() ? new ProtocolException(503, "history store refused the message") : null;
+        }
+        if (f instanceof java.util.concurrent.CancellationException) {
+            return null;
+        }
+        if (f instanceof TimeoutException) {
+            return new ProtocolException(503, "history store did not acknowledge in time; the message may not be published");
+        }
+        // No responders: the stream is gone (deleted, or JetStream restarted without its store).
+        LOG.log(Level.WARNING, "JetStream publish to {0} failed: {1}", new Object[] {channel, f});
+        lost();
+        return new ProtocolException(503, "history store refused the message");
     }
 
     /**

@@ -14,12 +14,31 @@ import java.time.Duration;
  *                      instead of carrying them without history
  * @param timeout       how long a publish waits for the stream's acknowledgement, and each history request for its answer
  * @param maxReplays    recoveries ({@code since}) running at once on this instance
+ * @param maxPending    publishes of one WebSocket connection to history channels sent and not yet
+ *                      acknowledged by the stream; one more waits for an acknowledgement (at most {@code timeout})
  */
 public record JetStreamSettings(String stream, String subjectPrefix, boolean memory, int replicas, boolean required,
-        Duration timeout, int maxReplays) {
+        Duration timeout, int maxReplays, int maxPending) {
+
+    /** As the canonical constructor, with {@code maxPending} at its default (256). */
+    public JetStreamSettings(String stream, String subjectPrefix, boolean memory, int replicas, boolean required,
+            Duration timeout, int maxReplays) {
+        this(stream, subjectPrefix, memory, replicas, required, timeout, maxReplays, 256);
+    }
+
+    public JetStreamSettings {
+        if (maxPending < 1) {
+            throw new IllegalArgumentException("maxPending must be at least 1, not " + maxPending);
+        }
+    }
 
     /** The defaults of {@link io.lhttp.config.LhttpConfig}; for tests that build a bus by hand. */
     public static JetStreamSettings defaults() {
-        return new JetStreamSettings("LHTTP", "lhttp-history.", false, 1, false, Duration.ofSeconds(2), 16);
+        return new JetStreamSettings("LHTTP", "lhttp-history.", false, 1, false, Duration.ofSeconds(2), 16, 256);
+    }
+
+    /** The same settings with another {@link #maxPending}. */
+    public JetStreamSettings withMaxPending(int pending) {
+        return new JetStreamSettings(stream, subjectPrefix, memory, replicas, required, timeout, maxReplays, pending);
     }
 }

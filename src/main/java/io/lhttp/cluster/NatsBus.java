@@ -191,6 +191,16 @@ public final class NatsBus implements Bus {
         publishCore(conn, channel, frame);
     }
 
+    /**
+     * A connection's pipeline to the history stream, or null without history channels (then every
+     * publish is a core NATS publish that never waits).
+     */
+    @Override
+    public Publisher publisher() {
+        JetStreamHistory h = history;
+        return h == null ? null : new Pipeline(h);
+    }
+
     /** Core NATS only, also on a history channel: its subscribers get it live, without a sequence. */
     @Override
     public void publishTransient(String channel, String frame) throws ProtocolException {
@@ -539,6 +549,88 @@ public final class NatsBus implements Bus {
         public void slowConsumerDetected(Connection conn, io.nats.client.Consumer consumer) {
             // The dispatcher fell behind its pending limit: NATS dropped messages for this instance.
             LOG.log(Level.WARNING, "NATS {0}: slow consumer, messages dropped", name);
+        }
+    }
+
+    /**
+     * One connection's publishes: to a history channel whose stream is ready they are sent with
+     * {@code publishAsync} and not waited for, at most {@code lhttp.jetstream.max-pending-per-connection}
+     * unacknowledged (a permit each, given back when the acknowledgement, a refusal or the timeout
+     * comes); everything else goes through {@link NatsBus#publish}. The one NATS connection keeps
+     * them in order, so the stream stores one client's frames in the order it published them.
+     */
+    private final class Pipeline implements Publisher {
+        private final JetStreamHistory h;
+        private final int max;
+        private final java.util.concurrent.Semaphore permits;
+        /** Sent and not acknowledged; cancelled when the connection closes. */
+        private final java.util.Set<java.util.concurrent.CompletableFuture<?>> outstanding =
+                java.util.concurrent.ConcurrentHashMap.newKeySet();
+        private volatile boolean closed;
+
+        Pipeline(JetStreamHistory h) {
+            this.h = h;
+            this.max = h.maxPending();
+            this.permits = new java.util.concurrent.Semaphore(max);
+        }
+
+        @Override
+        public void publish(String channel, String frame, Consumer<ProtocolException> failed) throws ProtocolException {
+            if (!h.covers(channel)) {
+                publishTransient(channel, frame); // a plain channel: the core publish, as NatsBus.publish does
+                return;
+            }
+            Connection conn = connection;
+            if (closed || !h.isReady() || conn == null || conn.getStatus() != Connection.Status.CONNECTED) {
+                NatsBus.this.publish(channel, frame); // no stream (yet), not connected: refused or carried as before
+                return;
+            }
+            if (!permits.tryAcquire()) {
+                boolean room = false;
+                try {
+                    // The oldest is acknowledged or times out within the timeout: then there is room.
+                    room = permits.tryAcquire(h.timeout().toMillis() + 100, TimeUnit.MILLISECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (!room) {
+                    throw new ProtocolException(503, "history store did not acknowledge in time; message not published");
+                }
+            }
+            java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> sent;
+            try {
+                sent = h.send(channel, frame);
+            } catch (ProtocolException | RuntimeException e) {
+                permits.release();
+                throw e;
+            }
+            outstanding.add(sent);
+            sent.whenComplete((ack, failure) -> {
+                outstanding.remove(sent);
+                try {
+                    ProtocolException refused = h.outcome(channel, ack, failure);
+                    if (refused != null && !closed) {
+                        failed.accept(refused);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.FINE, "late publish failure not reported: {0}", e.toString());
+                } finally {
+                    permits.release(); // after the report: a frame that waited for room comes after its error frame
+                }
+            });
+        }
+
+        @Override
+        public int pending() {
+            return max - permits.availablePermits();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+            for (java.util.concurrent.CompletableFuture<?> f : outstanding) {
+                f.cancel(false); // completes it: its permit and its entry go; no report (closed)
+            }
         }
     }
 

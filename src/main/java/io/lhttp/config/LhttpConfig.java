@@ -350,6 +350,17 @@ public class LhttpConfig {
     public static final String HISTORY_MAX_REPLAYS = "lhttp.history.max-replays";
     public static final int DEFAULT_HISTORY_MAX_REPLAYS = 16;
 
+    // --- publishing to history channels over NATS without waiting for each acknowledgement ---
+    /**
+     * With NATS: publishes of one WebSocket connection to history channels sent to JetStream and
+     * not yet acknowledged. A client's publishes go out without waiting for the stream (a failure
+     * comes back later as the 503 error frame, with the frame's {@code request-id}); one more than
+     * this waits for an acknowledgement, at most {@code lhttp.jetstream.timeout-ms}, then answers
+     * 503. Bounds the memory a fast publisher holds in unacknowledged messages. Default 256.
+     */
+    public static final String JETSTREAM_MAX_PENDING_PER_CONNECTION = "lhttp.jetstream.max-pending-per-connection";
+    public static final int DEFAULT_JETSTREAM_MAX_PENDING_PER_CONNECTION = 256;
+
     // --- presence (PROTOCOL.md §2.3) ---
     /** Most members one {@code presence} answer lists (then {@code truncated:true}). Default 1000. */
     public static final String PRESENCE_MAX_ENTRIES = "lhttp.presence.max-entries";
@@ -531,7 +542,8 @@ public class LhttpConfig {
                 positive(JETSTREAM_REPLICAS, DEFAULT_JETSTREAM_REPLICAS),
                 config.getOptionalValue(JETSTREAM_REQUIRED, Boolean.class).orElse(DEFAULT_JETSTREAM_REQUIRED),
                 Duration.ofMillis(positive(JETSTREAM_TIMEOUT_MS, DEFAULT_JETSTREAM_TIMEOUT_MS)),
-                positive(HISTORY_MAX_REPLAYS, DEFAULT_HISTORY_MAX_REPLAYS));
+                positive(HISTORY_MAX_REPLAYS, DEFAULT_HISTORY_MAX_REPLAYS),
+                positive(JETSTREAM_MAX_PENDING_PER_CONNECTION, DEFAULT_JETSTREAM_MAX_PENDING_PER_CONNECTION));
     }
 
     /** Where the NATS bus keeps history ({@link #JETSTREAM_STREAM} and the keys after it). */
