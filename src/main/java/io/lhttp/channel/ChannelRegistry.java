@@ -43,16 +43,7 @@ public class ChannelRegistry {
     public void subscribe(Subscriber subscriber, List<String> names, int maxChannels) throws ProtocolException {
         Set<String> mine = subscriber.channels();
         synchronized (mine) {
-            Set<String> added = new LinkedHashSet<>();
-            for (String name : names) {
-                if (!mine.contains(name)) {
-                    added.add(name); // a set: a name given twice is one subscription, counted once
-                }
-            }
-            if (mine.size() + added.size() > maxChannels) {
-                throw new ProtocolException(429, "too many channels: at most " + maxChannels + " per connection");
-            }
-            for (String name : added) {
+            for (String name : notYetSubscribed(mine, names, maxChannels)) {
                 mine.add(name);
                 channels.compute(name, (n, channel) -> {
                     LocalChannel c = channel == null ? new LocalChannel(n) : channel;
@@ -76,16 +67,7 @@ public class ChannelRegistry {
             int maxChannels) throws ProtocolException {
         Set<String> mine = subscriber.channels();
         synchronized (mine) {
-            Set<String> added = new LinkedHashSet<>();
-            for (String name : names) {
-                if (!mine.contains(name)) {
-                    added.add(name);
-                }
-            }
-            if (mine.size() + added.size() > maxChannels) {
-                throw new ProtocolException(429, "too many channels: at most " + maxChannels + " per connection");
-            }
-            for (String name : added) {
+            for (String name : notYetSubscribed(mine, names, maxChannels)) {
                 mine.add(name);
                 channels.compute(name, (n, channel) -> {
                     LocalChannel c = channel == null ? new LocalChannel(n) : channel;
@@ -106,6 +88,26 @@ public class ChannelRegistry {
                 notifyPresence("join", name, subscriber);
             }
         }
+    }
+
+    /**
+     * The names the subscriber does not have yet (a name given twice counts once), all or nothing:
+     * called under the subscriber's channel set's lock.
+     *
+     * @throws ProtocolException 429 when adding them would exceed {@code maxChannels}
+     */
+    private static Set<String> notYetSubscribed(Set<String> mine, List<String> names, int maxChannels)
+            throws ProtocolException {
+        Set<String> added = new LinkedHashSet<>();
+        for (String name : names) {
+            if (!mine.contains(name)) {
+                added.add(name);
+            }
+        }
+        if (mine.size() + added.size() > maxChannels) {
+            throw new ProtocolException(429, "too many channels: at most " + maxChannels + " per connection");
+        }
+        return added;
     }
 
     /** The frame with {@code position:<epoch>:<offset>} inserted after its start line. */
