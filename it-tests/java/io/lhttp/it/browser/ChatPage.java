@@ -1,6 +1,7 @@
 package io.lhttp.it.browser;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.URI;
 import java.net.URLEncoder;
@@ -92,6 +93,34 @@ public final class ChatPage implements AutoCloseable {
         new WebDriverWait(driver, timeout).withMessage(() -> "'" + text + "' not in " + messages())
                 .until(d -> messages().stream().anyMatch(m -> m.endsWith(text)));
         return messages();
+    }
+
+    /** The demo's notice after a recovery that lost nothing. */
+    public static final String RECOVERED_NOTICE = "every message sent while away is shown";
+
+    /**
+     * After a reconnect with recovery: waits for {@link #RECOVERED_NOTICE} and checks that the
+     * missed lines (their ends) came before it, in this order, each once, and that
+     * {@code seenBefore}, shown before the page went away, was not replayed again.
+     */
+    public void assertRecovered(String seenBefore, String... missed) {
+        List<String> log = awaitMessage(RECOVERED_NOTICE);
+        int previous = -1;
+        for (String m : missed) {
+            int at = indexOf(log, m);
+            assertTrue(at > previous, "'" + m + "' replayed in order: " + log);
+            assertEquals(1, log.stream().filter(l -> l.endsWith(m)).count(), "once: " + log);
+            previous = at;
+        }
+        assertTrue(previous < indexOf(log, RECOVERED_NOTICE), "replayed before the notice: " + log);
+        assertEquals(1, log.stream().filter(l -> l.endsWith(seenBefore)).count(), "not replayed again: " + log);
+    }
+
+    private static int indexOf(List<String> log, String end) {
+        for (int i = 0; i < log.size(); i++) {
+            if (log.get(i).endsWith(end)) return i;
+        }
+        return -1;
     }
 
     /** The entries of the list labelled "Members", as shown (a user, or the start of a connection id). */

@@ -1,11 +1,7 @@
 package io.lhttp.it.browser;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-
 import io.lhttp.it.support.UberJarServer;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -58,23 +54,10 @@ class RecoveryIT {
             alice.runAsync("window.keepAway = false; done();");
 
             alice.awaitState("connected", BACK.plus(ChatPage.WAIT));
-            List<String> log = alice.awaitMessage("every message sent while away is shown");
-            int first = indexOf(log, "bob: while you were away 1");
-            int second = indexOf(log, "bob: while you were away 2");
-            int notice = indexOf(log, "every message sent while away is shown");
-            assertTrue(first >= 0 && first < second && second < notice, "replayed in order before the notice: " + log);
-            assertEquals(1, log.stream().filter(m -> m.endsWith("while you were away 1")).count(), "once: " + log);
-            assertEquals(1, log.stream().filter(m -> m.endsWith("bob: hi alice")).count(), "not replayed again: " + log);
+            alice.assertRecovered("bob: hi alice", "bob: while you were away 1", "bob: while you were away 2");
 
             bob.say("welcome back");
             alice.awaitMessage("bob: welcome back");
         }
-    }
-
-    private static int indexOf(List<String> log, String end) {
-        for (int i = 0; i < log.size(); i++) {
-            if (log.get(i).endsWith(end)) return i;
-        }
-        return -1;
     }
 }

@@ -1,7 +1,6 @@
 package io.lhttp.it.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.browser.ChatPage;
 import java.net.http.HttpResponse;
@@ -31,17 +30,10 @@ class ChatRecoveryAfterRestartIT {
     static void start() {
         node = NatsNode.standalone("chat-js").withJetStream().start();
         options = new String[] {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.history.channels=recover-*"};
-        List<LhttpInstance> ab = LhttpInstance.startAll(node,
+        List<LhttpInstance> ab = LhttpInstance.startAllWithHistory(node, "recover-probe",
                 new LhttpInstance.Launch("chat-A", options), new LhttpInstance.Launch("chat-B", options));
         a = ab.get(0);
         b = ab.get(1);
-        try {
-            a.awaitHistory("recover-probe");
-            b.awaitHistory("recover-probe");
-        } catch (RuntimeException | Error e) {
-            stop();
-            throw e;
-        }
     }
 
     @AfterAll
@@ -74,23 +66,10 @@ class ChatRecoveryAfterRestartIT {
             a.awaitStarted();
             a.awaitHistory("recover-probe");
             alice.awaitState("connected", BACK);
-            List<String> log = alice.awaitMessage("every message sent while away is shown");
-            int first = indexOf(log, "bob: while you were away 1");
-            int second = indexOf(log, "backend: while you were away 2");
-            int notice = indexOf(log, "every message sent while away is shown");
-            assertTrue(first >= 0 && first < second && second < notice, "replayed in order before the notice: " + log);
-            assertEquals(1, log.stream().filter(m -> m.endsWith("while you were away 1")).count(), "once: " + log);
-            assertEquals(1, log.stream().filter(m -> m.endsWith("bob: hi alice")).count(), "not replayed again: " + log);
+            alice.assertRecovered("bob: hi alice", "bob: while you were away 1", "backend: while you were away 2");
 
             bob.say("welcome back");
             alice.awaitMessage("bob: welcome back");
         }
-    }
-
-    private static int indexOf(List<String> log, String end) {
-        for (int i = 0; i < log.size(); i++) {
-            if (log.get(i).endsWith(end)) return i;
-        }
-        return -1;
     }
 }

@@ -42,17 +42,10 @@ class JetStreamHistoryIT {
         node = NatsNode.standalone("jetstream").withJetStream().start();
         options = new String[] {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.history.channels=room*,chat",
                 "-Dlhttp.history.size=" + SIZE};
-        List<LhttpInstance> ab = LhttpInstance.startAll(node,
+        List<LhttpInstance> ab = LhttpInstance.startAllWithHistory(node, "room-probe",
                 new LhttpInstance.Launch("js-A", options), new LhttpInstance.Launch("js-B", options));
         a = ab.get(0);
         b = ab.get(1);
-        try {
-            a.awaitHistory("room-probe");
-            b.awaitHistory("room-probe");
-        } catch (RuntimeException | Error e) {
-            stop();
-            throw e;
-        }
     }
 
     @AfterAll

@@ -39,15 +39,9 @@ class JetStreamPublishIT {
     @BeforeAll
     static void start() throws Exception {
         node = NatsNode.standalone("js-publish").withJetStream().start();
-        a = LhttpInstance.startAll(node, new LhttpInstance.Launch("js-pub-A", "-Dlhttp.nats.url=" + node.url(),
+        a = LhttpInstance.startAllWithHistory(node, "room-probe", new LhttpInstance.Launch("js-pub-A", "-Dlhttp.nats.url=" + node.url(),
                 "-Dlhttp.history.channels=room*", "-Dlhttp.history.size=1000", "-Dlhttp.jetstream.required=true",
                 "-Dlhttp.jetstream.max-pending-per-connection=16", "-Dlhttp.max-messages-per-second=0")).get(0);
-        try {
-            a.awaitHistory("room-probe");
-        } catch (RuntimeException | Error e) {
-            stop();
-            throw e;
-        }
     }
 
     @AfterAll

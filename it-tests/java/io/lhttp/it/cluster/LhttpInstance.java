@@ -77,12 +77,22 @@ final class LhttpInstance implements AutoCloseable {
      * not start, closes them all and {@code alsoOnFailure} (e.g. the NATS node) before rethrowing.
      */
     static List<LhttpInstance> startAll(AutoCloseable alsoOnFailure, Launch... launches) {
+        return startAll(alsoOnFailure, LhttpInstance::awaitStarted, launches);
+    }
+
+    /** As {@link #startAll}, then waits until each keeps history ({@link #awaitHistory}, probing {@code probePrefix}). */
+    static List<LhttpInstance> startAllWithHistory(AutoCloseable alsoOnFailure, String probePrefix, Launch... launches) {
+        return startAll(alsoOnFailure, i -> i.awaitStarted().awaitHistory(probePrefix), launches);
+    }
+
+    private static List<LhttpInstance> startAll(AutoCloseable alsoOnFailure,
+            java.util.function.Consumer<LhttpInstance> ready, Launch... launches) {
         List<LhttpInstance> started = new ArrayList<>();
         try {
             for (Launch l : launches) {
                 started.add(launch(l.name(), l.jvmOptions()));
             }
-            started.forEach(LhttpInstance::awaitStarted);
+            started.forEach(ready);
             return started;
         } catch (RuntimeException | Error e) {
             List<AutoCloseable> all = new ArrayList<>(started);
