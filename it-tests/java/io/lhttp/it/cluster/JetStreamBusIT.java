@@ -13,6 +13,7 @@ import io.lhttp.channel.Position;
 import io.lhttp.cluster.JetStreamSettings;
 import io.lhttp.cluster.NatsBus;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.it.support.Await;
 import io.lhttp.protocol.ProtocolException;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -357,12 +358,6 @@ class JetStreamBusIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + DEADLINE + ": " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(50); // poll interval, bounded by the deadline
-        }
+        Await.until(DEADLINE, condition, what);
     }
 }

@@ -10,6 +10,7 @@ import io.lhttp.channel.History;
 import io.lhttp.channel.Position;
 import io.lhttp.cluster.JetStreamSettings;
 import io.lhttp.cluster.NatsBus;
+import io.lhttp.it.support.Await;
 import io.lhttp.protocol.ProtocolException;
 import io.nats.client.Connection;
 import io.nats.client.Nats;
@@ -198,12 +199,6 @@ class JetStreamPipelineIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("not within " + DEADLINE + ": " + what);
-            }
-            TimeUnit.MILLISECONDS.sleep(20); // poll interval, bounded by the deadline
-        }
+        Await.until(DEADLINE, condition, what);
     }
 }

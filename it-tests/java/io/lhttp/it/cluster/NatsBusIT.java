@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lhttp.channel.Bus;
 import io.lhttp.cluster.NatsBus;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.it.support.Await;
 import io.lhttp.protocol.ProtocolException;
 import java.time.Duration;
 import java.util.List;
@@ -127,13 +128,6 @@ class NatsBusIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (condition.getAsBoolean()) {
-                return;
-            }
-            TimeUnit.MILLISECONDS.sleep(20); // poll interval of a deadline-bounded wait
-        }
-        throw new AssertionError("not within " + DEADLINE + ": " + what);
+        Await.until(DEADLINE, condition, what);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.client.LhttpClient;
+import io.lhttp.it.support.Await;
 import io.lhttp.it.support.SdkClient;
 import java.io.IOException;
 import java.net.http.HttpResponse;
@@ -370,18 +371,7 @@ class NatsClusterIT {
     }
 
     private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (System.nanoTime() < deadline) {
-            try {
-                if (condition.getAsBoolean()) {
-                    return;
-                }
-            } catch (RuntimeException notYet) {
-                // e.g. a monitoring endpoint not answering yet
-            }
-            TimeUnit.MILLISECONDS.sleep(50); // poll interval, bounded by the deadline
-        }
-        throw new AssertionError("not within " + DEADLINE + ": " + what);
+        Await.untilAnswered(DEADLINE, condition, what);
     }
 
     /**
