@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.client.LhttpClient;
+import io.lhttp.image.Manifests;
 import io.lhttp.it.browser.ChatPage;
-import io.lhttp.it.support.Await;
 import io.lhttp.it.support.Ports;
 import io.lhttp.it.support.SdkClient;
 import java.io.IOException;
@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -45,7 +46,7 @@ class ContainerImageIT {
     static final String NATS_IMAGE = System.getProperty("lhttp.nats.image", "localhost/lhttp-nats:ci");
     static final String TOKEN = "image-it-token";
     /** A boot of Payara Micro is 15-22 s in a container on an idle machine; three at once on 2 busy cores, more. */
-    static final Duration START = Duration.ofSeconds(300);
+    static final Duration START = Duration.ofSeconds(480);
     /** lhttp.shutdown-drain-ms, given to the containers, and the engine's grace before SIGKILL. */
     static final int DRAIN_MS = 3000;
     static final int STOP_GRACE_S = 60;
@@ -111,15 +112,33 @@ class ContainerImageIT {
         if (network != null) Podman.run("network", "rm", "-f", network);
     }
 
+    /**
+     * Until the instance answers readiness with 200. Polled every 500 ms, not at Await's pace: each
+     * look at the container is a podman process, and three Payara boots already share 2 cores.
+     */
     static void awaitReady(int i) throws InterruptedException {
         String name = instances.get(i);
         URI ready = http(i, "/health/ready");
-        Await.untilAnswered(START, () -> {
-            if (!"true".equals(Podman.run("inspect", "-f", "{{.State.Running}}", name).output())) {
-                throw new AssertionError(name + " is not running: " + Podman.run("logs", "--tail", "40", name).output());
+        long deadline = System.nanoTime() + START.toNanos();
+        String last = "no answer";
+        for (int poll = 0; ; poll++) {
+            try {
+                int status = status(ready, Map.of());
+                if (status == 200) return;
+                last = "HTTP " + status;
+            } catch (RuntimeException e) {
+                last = e.toString();
             }
-            return status(ready, Map.of()) == 200;
-        }, name + " answering " + ready + " with 200");
+            if (poll % 10 == 0 && !"true".equals(Podman.run("inspect", "-f", "{{.State.Running}}", name).output())) {
+                throw new AssertionError(name + " exited before " + ready + " answered: "
+                        + Podman.run("logs", "--tail", "40", name).output());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + ": " + ready + " did not answer 200 within " + START + " (last: " + last
+                        + ")\n" + Podman.run("logs", "--tail", "40", name).output());
+            }
+            TimeUnit.MILLISECONDS.sleep(500); // poll interval, bounded by the deadline
+        }
     }
 
     static URI http(int i, String path) {
@@ -176,6 +195,18 @@ class ContainerImageIT {
         // Operator endpoints: the token, set by LHTTP_PUBLISH_TOKEN, opens them from outside the container.
         assertEquals(401, status(http(0, "/lhttp/status"), Map.of()));
         assertEquals(200, status(http(0, "/lhttp/status"), Map.of("Authorization", "Bearer " + TOKEN)));
+    }
+
+    @Test
+    @Order(2)
+    void everyKubernetesProbeAnswersFromTheImage() throws Exception {
+        List<Manifests.Probe> probes = Manifests.probes();
+        assertTrue(probes.size() >= 2, probes.toString());
+        for (Manifests.Probe probe : probes) {
+            // The container's port 8080 is what the test publishes on 127.0.0.1:port.
+            assertEquals(8080, probe.port(), probe.toString());
+            assertEquals(200, status(http(0, probe.path()), Map.of()), probe.toString());
+        }
     }
 
     @Test

@@ -91,7 +91,7 @@ class DeploymentFilesTest {
         assertTrue(natsConf.contains("jetstream"), "JetStream on");
         for (int n = 1; n <= 3; n++) {
             List<Object> command = list(map(services.get("nats-" + n)).get("command"));
-            assertEquals(List.of("--config", "/etc/nats/compose.conf", "--name", "nats-" + n), command);
+            assertEquals(List.of("nats-server", "--config", "/etc/nats/compose.conf", "--name", "nats-" + n), command);
             assertTrue(natsConf.contains("nats-route://nats-" + n + ":6222"), "route to nats-" + n);
             assertVolumesExist(map(services.get("nats-" + n)));
         }
