@@ -42,35 +42,43 @@ fi
 [ -f "$root/target/lhttp-healthcheck.jar" ] || { say "target/lhttp-healthcheck.jar missing: run mvn package first" >&2; exit 1; }
 mkdir -p "$cache" "$root/target"
 
-# ensure_base TAG RECIPE: podman has image TAG made from RECIPE ("v1 SUITE VARIANT PACKAGE...").
-ensure_base() {
-  local tag="$1" recipe="$2" key tar suite_ variant packages start
+# make_rootfs RECIPE: the cached rootfs tar of RECIPE ("v1 SUITE VARIANT PACKAGE..."), made when missing.
+make_rootfs() {
+  local recipe="$1" key tar suite_ variant packages start
   key="$(printf '%s' "$recipe" | sha256sum | cut -c1-16)"
   tar="$cache/rootfs-$key.tar"
-  if "$podman" image exists "$tag-$key"; then
-    "$podman" tag "$tag-$key" "$tag"
-    return
-  fi
-  if [ ! -f "$tar" ]; then
-    read -r _ suite_ variant packages <<< "$recipe"
-    start=$SECONDS
-    say "making $tag from Debian packages: $packages (mmdebstrap, about a minute)"
-    # essential + the named packages; no docs, man pages or locales. The empty man1 directory keeps
-    # openjdk's update-alternatives step from failing on the missing path.
-    mmdebstrap --quiet --variant="$variant" --include="${packages// /,}" \
-      --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
-      --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
-      --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
-      "$suite_" "$cache/partial-$key.tar"
-    mv "$cache/partial-$key.tar" "$tar"
-    echo "$(date -u +%FT%TZ) mmdebstrap $tag ($packages): $((SECONDS - start)) s" >> "$times"
-  fi
+  [ -f "$tar" ] && return
+  read -r _ suite_ variant packages <<< "$recipe"
   start=$SECONDS
-  "$podman" import --quiet "$tar" "$tag-$key" >/dev/null
-  "$podman" tag "$tag-$key" "$tag"
-  echo "$(date -u +%FT%TZ) podman import $tag: $((SECONDS - start)) s" >> "$times"
+  say "making a base from Debian packages: $packages (mmdebstrap, a few minutes; cached in $cache)"
+  # essential + the named packages; no docs, man pages or locales. The empty man1 directory keeps
+  # openjdk's update-alternatives step from failing on the missing path.
+  mmdebstrap --quiet --variant="$variant" --include="${packages// /,}" \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/doc/*' \
+    --dpkgopt='path-exclude=/usr/share/locale/*' --dpkgopt='path-include=/usr/share/locale/locale.alias' \
+    --setup-hook='mkdir -p "$1/usr/share/man/man1"' \
+    "$suite_" "$cache/partial-$key.tar"
+  mv "$cache/partial-$key.tar" "$tar"
+  echo "$(date -u +%FT%TZ) mmdebstrap ($packages): $((SECONDS - start)) s" >> "$times"
 }
 
+# ensure_base TAG RECIPE: podman has image TAG made from RECIPE's rootfs.
+ensure_base() {
+  local tag="$1" recipe="$2" key start
+  key="$(printf '%s' "$recipe" | sha256sum | cut -c1-16)"
+  if ! "$podman" image exists "$tag-$key"; then
+    start=$SECONDS
+    "$podman" import --quiet "$cache/rootfs-$key.tar" "$tag-$key" >/dev/null
+    echo "$(date -u +%FT%TZ) podman import $tag: $((SECONDS - start)) s" >> "$times"
+  fi
+  "$podman" tag "$tag-$key" "$tag"
+}
+
+# Both bases at once when both are missing (mostly downloading): a fresh machine pays the longer one.
+make_rootfs "$base_recipe" & java_base=$!
+make_rootfs "$nats_recipe" & nats_base=$!
+wait "$java_base" || { say "making the Java base failed" >&2; exit 1; }
+wait "$nats_base" || { say "making the nats-server base failed" >&2; exit 1; }
 ensure_base localhost/lhttp-base:"$suite" "$base_recipe"
 ensure_base localhost/lhttp-nats-base:"$suite" "$nats_recipe"
 "$podman" tag localhost/lhttp-nats-base:"$suite" "$nats_image"
