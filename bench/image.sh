@@ -22,7 +22,11 @@ name="lhttp-bench-$port"
 extra_env=()
 [ -n "${JDK_JAVA_OPTIONS_OVERRIDE:-}" ] && extra_env=(-e "JDK_JAVA_OPTIONS=$JDK_JAVA_OPTIONS_OVERRIDE")
 
-cleanup() { "$podman" rm -f -t 30 "$name" >/dev/null 2>&1 || true; }
+cleanup() {
+  "$podman" logs "$name" > "target/$name.log" 2>&1 || true
+  grep -E 'OutOfMemory|Terminating due to|SEVERE' "target/$name.log" | head -5 || true
+  "$podman" rm -f -t 30 "$name" >/dev/null 2>&1 || true
+}
 trap cleanup EXIT
 
 echo "image $image: $("$podman" image inspect -f '{{.Size}}' "$image") bytes"
@@ -39,5 +43,5 @@ jcmd "$pid" VM.flags | tr ' ' '\n' | grep -E 'MaxHeapSize|MaxRAM=' || true
 echo "idle: $(grep VmRSS /proc/"$pid"/status), container $("$podman" stats --no-stream --format '{{.MemUsage}}' "$name")"
 LOAD_JAVA_OPTS="-Xms256m -Xmx1g -XX:+UseParallelGC" bench/load.sh mode=memory target=lhttp port="$port" \
   connections="$connections" server-pid="$pid" settle=10 jcmd=jcmd || echo "load tool exit $?"
-echo "after: running=$("$podman" inspect -f '{{.State.Running}}' "$name") oomkilled=$("$podman" inspect -f '{{.State.OOMKilled}}' "$name")" \
+echo "after: running=$("$podman" inspect -f '{{.State.Running}}' "$name") exit=$("$podman" inspect -f '{{.State.ExitCode}}' "$name") oomkilled=$("$podman" inspect -f '{{.State.OOMKilled}}' "$name")" \
   "$(grep VmRSS /proc/"$pid"/status 2>/dev/null || echo 'process gone'), container $("$podman" stats --no-stream --format '{{.MemUsage}}' "$name" 2>/dev/null || true)"
