@@ -44,12 +44,22 @@ public class Connections {
         if (!accepting) {
             Meters.refused(Meters.Refusal.SHUTTING_DOWN);
             c.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+            c.released();
             return null;
         }
         if (open.size() >= config.maxConnections()) {
             LOG.fine(() -> "refusing connection " + c.id() + ": " + open.size() + " open");
             Meters.refused(Meters.Refusal.FULL);
             c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server full: at most " + config.maxConnections() + " connections");
+            c.released();
+            return null;
+        }
+        if (!config.memoryBudget().acceptsNewWork()) {
+            // Issue 18: near the memory budget, connections already open keep their share; new ones wait.
+            WARNINGS.warning("refusing new connections: the memory budget is near full ({0})", config.memoryBudget());
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory budget full: try again later");
+            c.released();
             return null;
         }
         if (!address.equals(ClientAddress.UNKNOWN)
@@ -59,6 +69,7 @@ public class Connections {
             Meters.refused(Meters.Refusal.PER_ADDRESS);
             c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER,
                     "too many connections from your address: at most " + config.maxConnectionsPerAddress());
+            c.released();
             return null;
         }
         open.put(c.id(), c);

@@ -49,7 +49,7 @@ public class Deadlines {
 
     @PostConstruct
     void start() {
-        budget = new InboundBudget(config.inboundBufferTotalBytes());
+        budget = new InboundBudget(config.inboundBufferTotalBytes(), config.memoryBudget());
         frameTimeoutNanos = config.frameTimeout().toNanos();
         pingIntervalNanos = config.pingInterval().toNanos();
         idleTimeoutNanos = config.idleTimeout().toNanos();
