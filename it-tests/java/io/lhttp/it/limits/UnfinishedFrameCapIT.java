@@ -1,6 +1,5 @@
 package io.lhttp.it.limits;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.NormalChat;
@@ -21,7 +20,8 @@ import org.junit.jupiter.api.Test;
  * on many connections from several addresses, against the uberjar at {@code -Xmx256m}. Tyrus buffers
  * each frame whole before our code sees it; web.xml caps that buffer at the hard frame cap plus
  * 64 KiB through {@code org.glassfish.tyrus.servlet.incoming-buffer-size} (the name Tyrus's servlet
- * container reads), so every such connection is closed with 1009 once it passes the cap. With the
+ * container reads), so every such connection is closed once it passes the cap: by Tyrus, with 1011
+ * (it does not tell the endpoint of a frame still arriving). With the
  * name that was set before (ignored: Tyrus's 4 MiB default) nothing closed them until the idle
  * deadline, set far away here, and the heap held 2 MB per connection.
  */
@@ -50,7 +50,7 @@ class UnfinishedFrameCapIT {
     }
 
     @Test
-    void unfinishedFramesOverTheCapAreClosedWith1009() throws Exception {
+    void unfinishedFramesOverTheCapAreClosedAtTheCap() throws Exception {
         long idle = ServerHeap.liveBytes(server.pid());
         try (NormalChat canary = new NormalChat(server.wsUri(), "cap-canary"); Attack attack = new Attack()) {
             List<CompletableFuture<Integer>> closes = new ArrayList<>();
@@ -63,7 +63,10 @@ class UnfinishedFrameCapIT {
                 QuickOpen.assertOpensWithinASecond(server.wsUri());
             }
             for (CompletableFuture<Integer> close : closes) {
-                assertEquals(1009, close.get(CLOSED_WITHIN_S, TimeUnit.SECONDS), "closed at the cap, not later");
+                // Tyrus closes a frame still arriving when it fills the buffer itself, with 1011, without
+                // telling the endpoint (a whole frame over the cap is ours to close: 1009).
+                int code = close.get(CLOSED_WITHIN_S, TimeUnit.SECONDS);
+                assertTrue(code == 1011 || code == 1009, "closed at the cap, not later: " + code);
             }
             canary.roundTrip();
             QuickOpen.assertOpensWithinASecond(server.wsUri());

@@ -1,6 +1,7 @@
 package io.lhttp.connection;
 
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.memory.MemoryBudget;
 import io.lhttp.metrics.Meters;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -46,6 +47,10 @@ public class Deadlines {
     private long frameTimeoutNanos;
     private long pingIntervalNanos;
     private long idleTimeoutNanos;
+    private long pressureSince; // sweeper thread only
+    /** Under heap pressure: how long a connection may be quiet before it is pinged, and then take to answer. */
+    static final long PRESSURE_GRACE_NANOS = 2_000_000_000L;
+    private static final io.lhttp.admission.RateLimitedLog WARNINGS = new io.lhttp.admission.RateLimitedLog(LOG);
 
     @PostConstruct
     void start() {
@@ -93,12 +98,58 @@ public class Deadlines {
 
     private void sweep() {
         long now = System.nanoTime();
+        boolean pressure = underHeapPressure(now);
         for (Connection c : watched) {
             try {
                 check(c, now);
+                if (pressure && watched.contains(c)) {
+                    checkAlive(c, now);
+                }
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "deadline check failed for " + c, e);
             }
+        }
+    }
+
+    /**
+     * Issue 18: whether the heap is above {@value MemoryBudget#HEAP_PRESSURE_PERCENT} % used (told to
+     * the memory budget, which then refuses new work). What the budget cannot count shows here: on
+     * Payara, Tyrus buffers a frame whole before any handler of ours runs, so a connection holding
+     * an unfinished frame is invisible to us, but also cannot answer a ping until the frame is done.
+     */
+    private boolean underHeapPressure(long now) {
+        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
+        boolean pressure = MemoryBudget.isPressure(heap.getUsed(), heap.getMax());
+        MemoryBudget budget = config.memoryBudget();
+        if (pressure && !budget.heapPressure()) {
+            pressureSince = now;
+            WARNINGS.warning("heap {0} % used: new connections wait, connections that do not answer a ping within {1} ms are closed",
+                    heap.getUsed() * 100 / heap.getMax(), PRESSURE_GRACE_NANOS / 1_000_000);
+        }
+        budget.heapPressure(pressure);
+        return pressure;
+    }
+
+    /**
+     * Under heap pressure: a connection quiet for {@link #PRESSURE_GRACE_NANOS} is pinged; one that
+     * has not answered that ping within as long again is closed with 1013. A live client answers at
+     * once (browsers by themselves); a connection stuck in the middle of a frame cannot.
+     */
+    private void checkAlive(Connection c, long now) {
+        long quiet = now - c.lastReceivedNanos();
+        if (quiet < PRESSURE_GRACE_NANOS) {
+            return;
+        }
+        long pinged = c.lastPingNanos();
+        if (pinged - pressureSince < 0 || pinged - c.lastReceivedNanos() < 0) {
+            if (c.sendIdle()) {
+                c.pinged(now);
+                c.ping(NO_DATA.duplicate());
+            }
+        } else if (now - pinged > PRESSURE_GRACE_NANOS) {
+            watched.remove(c);
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory low: no answer to a ping");
         }
     }
 

@@ -317,7 +317,7 @@ final class SendQueue implements SendHandler {
             }
             size.decrementAndGet();
             int length = length(next);
-            bytes.addAndGet(-length);
+            bytes.handedOn(length); // out of the queue, still in the budget until acknowledged
             if (unconfirmed + 1 < batch && next instanceof String text && unconfirmedBytes + length <= maxBytes) {
                 try {
                     streamWriter.sendWhole(text);
@@ -370,6 +370,7 @@ final class SendQueue implements SendHandler {
 
     @Override
     public void onResult(SendResult result) {
+        bytes.confirmed(); // this send and every one before it are written (or failed): out of the budget
         if (!result.isOK()) {
             failed(result.getException());
         } else if (stallNanos > 0) { // only queues with burst room look at it

@@ -31,14 +31,26 @@ public final class MemoryBudget {
     public static final int DEFAULT_HEAP_PERCENT = 30;
     /** New work is refused once the budget is this full, in percent. */
     public static final int NEW_WORK_PERCENT = 90;
+    /** A holder with nothing confirmed for this long counts as stalled (see {@link Account#overShare}). */
+    public static final long STALLED_NANOS = 1_000_000_000L;
+    /** The heap is under pressure when more than this much of it is used, in percent. */
+    public static final int HEAP_PRESSURE_PERCENT = 80;
 
     private final long limit;
     private final long newWorkLimit;
     private final AtomicLong used = new AtomicLong();
     private final java.util.concurrent.atomic.AtomicInteger holders = new java.util.concurrent.atomic.AtomicInteger();
     private final LongAdder[] byUse = new LongAdder[Use.values().length];
+    private volatile boolean heapPressure;
+    private final long stalledNanos;
 
     public MemoryBudget(long limit) {
+        this(limit, STALLED_NANOS);
+    }
+
+    /** @param stalledNanos how long a holder must have had nothing confirmed to be cut (tests: 0) */
+    public MemoryBudget(long limit, long stalledNanos) {
+        this.stalledNanos = stalledNanos;
         if (limit < 1) {
             throw new IllegalArgumentException("limit must be positive, not " + limit);
         }
@@ -92,9 +104,27 @@ public final class MemoryBudget {
         used.addAndGet(-bytes);
     }
 
-    /** Whether new work would be accepted now (a new connection, an HTTP publish). */
+    /** Whether new work would be accepted now (a new connection, an HTTP publish): below the mark, and the heap not under pressure. */
     public boolean acceptsNewWork() {
-        return used.get() < newWorkLimit;
+        return used.get() < newWorkLimit && !heapPressure;
+    }
+
+    /**
+     * Told by the connection sweeper whether the heap is above {@value #HEAP_PRESSURE_PERCENT} %
+     * used: then, whatever the budget counts, new work waits. What the budget cannot count (a
+     * container's own buffers, such as Tyrus's for a frame not yet complete on Payara) shows there.
+     */
+    public void heapPressure(boolean underPressure) {
+        this.heapPressure = underPressure;
+    }
+
+    public boolean heapPressure() {
+        return heapPressure;
+    }
+
+    /** Whether a heap of which {@code used} of {@code max} bytes are taken is under pressure. */
+    public static boolean isPressure(long used, long max) {
+        return max > 0 && used > max / 100 * HEAP_PRESSURE_PERCENT;
     }
 
     /** Whether the budget is over its limit: holders above their fair share are cut. */
@@ -141,6 +171,8 @@ public final class MemoryBudget {
         private final MemoryBudget budget;
         private final Use use;
         private final AtomicLong held = new AtomicLong();
+        private final AtomicLong inFlight = new AtomicLong();
+        private volatile long lastConfirmed = System.nanoTime();
         private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
 
         private Account(MemoryBudget budget, Use use) {
@@ -170,16 +202,45 @@ public final class MemoryBudget {
         }
 
         /**
-         * Whether this holder is among the largest while the budget is over its limit: it holds more
-         * than its fair share. One volatile read while the budget is within its limit.
+         * Moves {@code bytes} from what is held to what is handed on and not yet confirmed gone (a
+         * frame given to the container and not yet acknowledged): the budget still counts them.
          */
-        public boolean overShare() {
-            return budget.over() && held.get() > budget.fairShare();
+        public void handedOn(long bytes) {
+            held.addAndGet(-bytes);
+            inFlight.addAndGet(bytes);
         }
 
-        /** The holder is gone: frees what it held and leaves the fair-share count. Idempotent. */
+        /** Everything handed on is confirmed gone (an acknowledgement confirms every frame before it). */
+        public void confirmed() {
+            long was = inFlight.getAndSet(0);
+            if (was != 0) {
+                budget.give(use, was);
+                lastConfirmed = System.nanoTime();
+            }
+        }
+
+        /** Bytes handed on and not yet confirmed. */
+        public long inFlight() {
+            return inFlight.get();
+        }
+
+        /**
+         * Whether this holder is to be cut: the budget is over its limit, this holder holds more than
+         * its fair share (held and handed on), and nothing it handed on was confirmed for
+         * {@link #STALLED_NANOS} (its client stopped reading). Why the last: a fan-out queues one
+         * shared frame to every subscriber and each queue counts it, so a burst to many healthy
+         * readers may count more than it takes; they keep confirming, a stalled reader does not.
+         * One volatile read while the budget is within its limit.
+         */
+        public boolean overShare() {
+            return budget.over() && held.get() + inFlight.get() > budget.fairShare()
+                    && System.nanoTime() - lastConfirmed >= budget.stalledNanos;
+        }
+
+        /** The holder is gone: frees what it held and handed on, and leaves the fair-share count. Idempotent. */
         public void close() {
             set(0);
+            confirmed();
             if (open.compareAndSet(true, false)) {
                 budget.holders.decrementAndGet();
             }

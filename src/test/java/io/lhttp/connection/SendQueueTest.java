@@ -181,7 +181,7 @@ class SendQueueTest {
      */
     @Test
     void overTheMemoryBudgetOnlyAQueueAboveItsFairShareIsCut() {
-        io.lhttp.memory.MemoryBudget budget = new io.lhttp.memory.MemoryBudget(1000);
+        io.lhttp.memory.MemoryBudget budget = new io.lhttp.memory.MemoryBudget(1000, 0);
         TestRemote otherRemote = new TestRemote();
         List<String> otherCloses = new CopyOnWriteArrayList<>();
         SendQueue big = new SendQueue(remote, null, 1, 1000, Long.MAX_VALUE, SlowConsumerPolicy.DROP, closes::add);
@@ -195,13 +195,13 @@ class SendQueueTest {
             assertTrue(big.offer("b".repeat(600)));
             assertTrue(small.offer("first"));
             assertTrue(small.offer("s".repeat(300)));
-            assertTrue(small.offer("t".repeat(200)), "1100 of 1000, but this queue holds 500: its share");
-            assertEquals(1100, budget.used());
-            assertFalse(big.offer("z"), "601 > 500: the largest is cut");
+            assertTrue(small.offer("t".repeat(190)), "1100 of 1000, but this queue holds 495 (5 sent, unacknowledged): within its share");
+            assertEquals(1100, budget.used(), "queued and sent-but-unacknowledged bytes both count");
+            assertFalse(big.offer("z"), "606 > 500: the largest is cut");
             remote.release(new SendResult());
             assertEquals(1, closes.size(), closes.toString());
             assertTrue(closes.get(0).contains("memory budget"), closes.get(0));
-            assertEquals(500, budget.used(), "the cut queue's bytes are given back");
+            assertEquals(495, budget.used(), "the cut queue's bytes are given back, the acknowledged frame's too");
             assertTrue(small.offer("u"), "the budget is within its limit again");
             assertEquals(List.of(), otherCloses);
             big.released();

@@ -50,7 +50,7 @@ class MemoryBudgetTest {
 
     @Test
     void onlyAHolderAboveItsFairShareIsCutWhenTheBudgetIsOver() {
-        MemoryBudget b = new MemoryBudget(1000);
+        MemoryBudget b = new MemoryBudget(1000, 0);
         MemoryBudget.Account big = b.account(Use.SEND_QUEUES);
         MemoryBudget.Account small = b.account(Use.SEND_QUEUES);
         assertEquals(500, b.fairShare());
@@ -116,5 +116,20 @@ class MemoryBudgetTest {
         for (long m : maxSeen) {
             assertTrue(m <= 90_000, "never above the new-work mark: " + m);
         }
+    }
+
+    /** A holder whose client keeps confirming is not cut, however much it holds: a fan-out's shared frame is counted per queue. */
+    @Test
+    void aHolderThatHadSomethingConfirmedLatelyIsNotCut() {
+        MemoryBudget b = new MemoryBudget(1000, 60_000_000_000L);
+        MemoryBudget.Account reading = b.account(Use.SEND_QUEUES);
+        reading.addAndGet(1500);
+        reading.handedOn(500);
+        assertEquals(1500, b.used(), "handed on, not yet confirmed: still counted");
+        assertTrue(b.over());
+        assertFalse(reading.overShare(), "confirmed within the last minute (at creation)");
+        reading.confirmed();
+        assertEquals(1000, b.used());
+        assertEquals(0, reading.inFlight());
     }
 }
