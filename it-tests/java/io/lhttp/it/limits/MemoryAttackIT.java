@@ -42,7 +42,9 @@ class MemoryAttackIT {
     @BeforeAll
     static void start() {
         server = UberJarServer.builder().jvmOption("-Xmx256m").jvmOption("-XX:+ExitOnOutOfMemoryError")
-                .jvmOption("-Dlhttp.history.channels=hist.*").jvmOption("-Dlhttp.max-messages-per-second=0").start();
+                .jvmOption("-Dlhttp.history.channels=hist.*").jvmOption("-Dlhttp.max-messages-per-second=0")
+                // far beyond the waits below: only the memory rules can close the attackers in time
+                .jvmOption("-Dlhttp.idle-timeout-ms=600000").start();
     }
 
     @AfterAll
@@ -140,7 +142,8 @@ class MemoryAttackIT {
             QuickOpen.assertOpensWithinASecond(server.wsUri());
             for (CompletableFuture<Integer> close : closes) {
                 int code = close.get(CLOSED_WITHIN_S, TimeUnit.SECONDS);
-                assertTrue(code == 1013 || code == 1009, "refused or cut for memory, not left to the idle deadline: " + code);
+                // 1013 by our rules; Tyrus may answer the rest of a frame that arrives after its close with 1002
+                assertTrue(code == 1013 || code == 1002, "refused or cut for memory, not left to the idle deadline: " + code);
             }
             canary.roundTrip();
             QuickOpen.assertOpensWithinASecond(server.wsUri());

@@ -49,7 +49,9 @@ public class Deadlines {
     private long idleTimeoutNanos;
     private long pressureSince; // sweeper thread only
     /** Under heap pressure: how long a connection may be quiet before it is pinged, and then take to answer. */
-    static final long PRESSURE_GRACE_NANOS = 2_000_000_000L;
+    static final long PRESSURE_GRACE_NANOS = 5_000_000_000L;
+    private final java.util.concurrent.atomic.AtomicLong heapAfterGc = new java.util.concurrent.atomic.AtomicLong();
+    private javax.management.NotificationListener gcListener;
     private static final io.lhttp.admission.RateLimitedLog WARNINGS = new io.lhttp.admission.RateLimitedLog(LOG);
 
     @PostConstruct
@@ -65,6 +67,7 @@ public class Deadlines {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, tick, tick, TimeUnit.MILLISECONDS);
+        listenToCollections();
     }
 
     /** A quarter of the shortest deadline, within [50 ms, 1 s]: a deadline is acted on at most that late. */
@@ -80,6 +83,7 @@ public class Deadlines {
 
     @PreDestroy
     void stop() {
+        stopListening();
         sweeper.shutdownNow();
         watched.clear();
     }
@@ -118,16 +122,70 @@ public class Deadlines {
      * an unfinished frame is invisible to us, but also cannot answer a ping until the frame is done.
      */
     private boolean underHeapPressure(long now) {
-        java.lang.management.MemoryUsage heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage();
-        boolean pressure = MemoryBudget.isPressure(heap.getUsed(), heap.getMax());
+        long max = Runtime.getRuntime().maxMemory();
+        long live = heapAfterGc.get();
+        boolean pressure = MemoryBudget.isPressure(live, max);
         MemoryBudget budget = config.memoryBudget();
         if (pressure && !budget.heapPressure()) {
             pressureSince = now;
-            WARNINGS.warning("heap {0} % used: new connections wait, connections that do not answer a ping within {1} ms are closed",
-                    heap.getUsed() * 100 / heap.getMax(), PRESSURE_GRACE_NANOS / 1_000_000);
+            WARNINGS.warning("heap {0} % used after the last collection: new connections wait, connections that do not"
+                    + " answer a ping within {1} ms are closed", live * 100 / max, PRESSURE_GRACE_NANOS / 1_000_000);
         }
         budget.heapPressure(pressure);
         return pressure;
+    }
+
+    /**
+     * The heap in use right after each collection (what garbage does not inflate), from the JVM's
+     * collection notifications. None on a JVM without them: then there is no pressure rule.
+     */
+    private void listenToCollections() {
+        java.util.Set<String> heapPools = new java.util.HashSet<>();
+        for (java.lang.management.MemoryPoolMXBean p : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == java.lang.management.MemoryType.HEAP) {
+                heapPools.add(p.getName());
+            }
+        }
+        gcListener = (notification, handback) -> {
+            if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+                    .equals(notification.getType())) {
+                return;
+            }
+            com.sun.management.GarbageCollectionNotificationInfo info = com.sun.management.GarbageCollectionNotificationInfo
+                    .from((javax.management.openmbean.CompositeData) notification.getUserData());
+            long used = 0;
+            for (java.util.Map.Entry<String, java.lang.management.MemoryUsage> e
+                    : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                if (heapPools.contains(e.getKey())) {
+                    used += e.getValue().getUsed();
+                }
+            }
+            heapAfterGc.set(used);
+        };
+        try {
+            for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof javax.management.NotificationEmitter emitter) {
+                    emitter.addNotificationListener(gcListener, null, null);
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.INFO, "no garbage-collection notifications: no heap-pressure rule", e);
+        }
+    }
+
+    private void stopListening() {
+        if (gcListener == null) {
+            return;
+        }
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof javax.management.NotificationEmitter emitter) {
+                try {
+                    emitter.removeNotificationListener(gcListener);
+                } catch (javax.management.ListenerNotFoundException | RuntimeException e) {
+                    LOG.log(Level.FINE, "collection listener already gone", e);
+                }
+            }
+        }
     }
 
     /**

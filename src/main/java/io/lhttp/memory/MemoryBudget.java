@@ -110,8 +110,8 @@ public final class MemoryBudget {
     }
 
     /**
-     * Told by the connection sweeper whether the heap is above {@value #HEAP_PRESSURE_PERCENT} %
-     * used: then, whatever the budget counts, new work waits. What the budget cannot count (a
+     * Told by the connection sweeper whether the heap was above {@value #HEAP_PRESSURE_PERCENT} %
+     * used right after the last collection: then, whatever the budget counts, new work waits. What the budget cannot count (a
      * container's own buffers, such as Tyrus's for a frame not yet complete on Payara) shows there.
      */
     public void heapPressure(boolean underPressure) {
@@ -253,6 +253,6 @@ public final class MemoryBudget {
 
     @Override
     public String toString() {
-        return used.get() + " of " + limit + " bytes";
+        return used.get() + " of " + limit + " bytes" + (heapPressure ? "; the heap is under pressure" : "");
     }
 }
