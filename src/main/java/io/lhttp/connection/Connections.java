@@ -37,6 +37,12 @@ public class Connections {
      *
      * @return the connection, or null when refused
      */
+    /**
+     * While the memory budget is near full (or the heap under pressure), connections an address may
+     * still open beyond this many are refused with 1013: an attacker holds many, a new client few.
+     */
+    static final int NEAR_FULL_PER_ADDRESS = 8;
+
     Connection open(Session session) {
         Connection c = new Connection(session, config);
         String address = ClientAddress.of(session);
@@ -54,8 +60,10 @@ public class Connections {
             c.released();
             return null;
         }
-        if (!config.memoryBudget().acceptsNewWork()) {
-            // Issue 18: near the memory budget, connections already open keep their share; new ones wait.
+        if (!config.memoryBudget().acceptsNewWork()
+                && (address.equals(ClientAddress.UNKNOWN) || perAddress.held(address) >= NEAR_FULL_PER_ADDRESS)) {
+            // Issue 18: near the memory budget, connections already open keep their share; addresses
+            // that already hold several connections wait, a client that holds few still gets in.
             WARNINGS.warning("refusing new connections: the memory budget is near full ({0})", config.memoryBudget());
             Meters.refused(Meters.Refusal.MEMORY_BUDGET);
             c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory budget full: try again later");
