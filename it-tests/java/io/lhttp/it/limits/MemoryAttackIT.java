@@ -60,9 +60,7 @@ class MemoryAttackIT {
 
     private static void assertSettled(long idle) throws Exception {
         assertTrue(server.isRunning(), "the server is alive");
-        long after = ServerHeap.liveBytes(server.pid());
-        assertTrue(after - idle < SETTLED, "live heap back near idle: " + (idle >> 20) + " MiB idle, " + (after >> 20)
-                + " MiB after");
+        ServerHeap.awaitNear(server.pid(), idle, SETTLED, java.time.Duration.ofMinutes(2));
     }
 
     /**

@@ -29,6 +29,30 @@ public final class ServerHeap {
         return Long.parseLong(m.group(1)) * 1024;
     }
 
+    /**
+     * Waits until the live heap is back within {@code tolerance} of {@code idle}: what a closed
+     * connection held goes with the container's own timers (Grizzly keeps closed connections'
+     * objects for a while), so the first look right after an attack is not the last word.
+     */
+    public static void awaitNear(long pid, long idle, long tolerance, java.time.Duration deadline) throws Exception {
+        long[] last = {0};
+        try {
+            Await.until(deadline, () -> {
+                try {
+                    last[0] = liveBytes(pid);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                return last[0] - idle < tolerance;
+            }, "live heap back within " + (tolerance >> 20) + " MiB of idle");
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + ": " + (idle >> 20) + " MiB idle, " + (last[0] >> 20) + " MiB last", e);
+        }
+    }
+
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
         String jcmd = System.getProperty("java.home") + "/bin/jcmd";
         Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();

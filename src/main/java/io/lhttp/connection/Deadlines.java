@@ -41,6 +41,9 @@ public class Deadlines {
     @Inject
     LhttpConfig config;
 
+    @Inject
+    Connections connections;
+
     private final Set<Connection> watched = ConcurrentHashMap.newKeySet();
     private InboundBudget budget;
     private ScheduledThreadPoolExecutor sweeper;
@@ -189,7 +192,8 @@ public class Deadlines {
     }
 
     /**
-     * Under heap pressure: a connection quiet for {@link #PRESSURE_GRACE_NANOS} is pinged; one that
+     * Under heap pressure: a connection quiet for {@link #PRESSURE_GRACE_NANOS}, from an address
+     * that holds {@link Connections#NEAR_FULL_PER_ADDRESS} connections or more, is pinged; one that
      * has not answered that ping within as long again is closed with 1013. A live client answers at
      * once (browsers by themselves); a connection stuck in the middle of a frame cannot.
      */
@@ -197,6 +201,11 @@ public class Deadlines {
         long quiet = now - c.lastReceivedNanos();
         if (quiet < PRESSURE_GRACE_NANOS) {
             return;
+        }
+        String address = c.remoteAddress();
+        if (!address.equals(io.lhttp.admission.ClientAddress.UNKNOWN)
+                && connections.count(address) < Connections.NEAR_FULL_PER_ADDRESS) {
+            return; // a client with few connections is not what fills the heap; a slow answer must not cost it its chat
         }
         long pinged = c.lastPingNanos();
         if (pinged - pressureSince < 0 || pinged - c.lastReceivedNanos() < 0) {
