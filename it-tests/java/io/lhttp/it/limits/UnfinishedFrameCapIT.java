@@ -72,6 +72,9 @@ class UnfinishedFrameCapIT {
             QuickOpen.assertOpensWithinASecond(server.wsUri());
         }
         assertTrue(server.isRunning(), "the server is alive");
-        ServerHeap.awaitNear(server.pid(), idle, 32L << 20, java.time.Duration.ofMinutes(2));
+        // Not 10 MB: ~40 MB stay with the container after connections had a frame buffered in Tyrus,
+        // the same whatever their number (docs/RELIABILITY.md: 37 MB after 254 connections, 39 MB
+        // after these 48), never released while we watched. Bounded, so a second attack adds nothing.
+        ServerHeap.awaitNear(server.pid(), idle, 48L << 20, java.time.Duration.ofMinutes(2));
     }
 }
