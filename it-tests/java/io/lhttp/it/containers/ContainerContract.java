@@ -212,6 +212,50 @@ abstract class ContainerContract {
         }
     }
 
+    /**
+     * Issue 18, attack 1 on this container: single frames announced at 3.99 MB, 2 MB of them sent
+     * and the rest never, on 12 connections. Each is closed with 1009 once it passes the cap
+     * (our FrameAssembler here: the container hands the frame over in parts), long before the
+     * idle deadline; a chat and a new connection are served meanwhile.
+     */
+    @Test
+    void unfinishedFramesOverTheCapAreClosedWith1009() throws Exception {
+        java.net.InetAddress from = java.net.InetAddress.getByName("127.0.0.6");
+        List<java.util.concurrent.CompletableFuture<Integer>> closes = new java.util.ArrayList<>();
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newCachedThreadPool();
+        List<RawWebSocket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (SdkClient canary = client()) {
+            for (int i = 0; i < 12; i++) {
+                RawWebSocket ws = RawWebSocket.connect(server.wsUri(), from, java.time.Duration.ofSeconds(30),
+                        RawWebSocket.LARGE_BUFFERS);
+                ws.answerPings(false);
+                sockets.add(ws);
+                closes.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                    try {
+                        ws.sendUnfinished(3_990_000, 2_000_000);
+                    } catch (java.io.IOException closedMidway) {
+                        // the server closed while we wrote: its close frame may still be readable
+                    }
+                    try {
+                        ws.readAll((b, o, l) -> { });
+                    } catch (java.io.IOException ended) {
+                        // closeCode says whether a close frame came first
+                    }
+                    return ws.closeCode();
+                }, threads));
+            }
+            assertNothingBefore(canary, "served during the attack");
+            io.lhttp.it.support.QuickOpen.assertOpensWithinASecond(server.wsUri());
+            for (java.util.concurrent.CompletableFuture<Integer> close : closes) {
+                assertEquals(1009, close.get(60, java.util.concurrent.TimeUnit.SECONDS), "closed at the cap");
+            }
+            assertNothingBefore(canary, "served after the attack");
+        } finally {
+            sockets.forEach(RawWebSocket::close);
+            threads.shutdownNow();
+        }
+    }
+
     @Test
     void readinessIsUpWithTheBusCheck() throws Exception {
         HttpResponse<String> ready = get(server.healthReadyUri());

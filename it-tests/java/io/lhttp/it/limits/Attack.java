@@ -30,7 +30,12 @@ final class Attack implements AutoCloseable {
 
     /** Connects (on this thread, so the connection exists when this returns) and starts the move. */
     CompletableFuture<Integer> start(URI uri, int receiveBuffer, Move move) throws IOException {
-        RawWebSocket ws = RawWebSocket.connect(uri, null, Duration.ofSeconds(30), RawWebSocket.LARGE_BUFFERS,
+        return start(uri, null, receiveBuffer, move);
+    }
+
+    /** As {@link #start(URI, int, Move)}, from the given local address (127.0.0.x: another client address), or any when null. */
+    CompletableFuture<Integer> start(URI uri, java.net.InetAddress local, int receiveBuffer, Move move) throws IOException {
+        RawWebSocket ws = RawWebSocket.connect(uri, local, Duration.ofSeconds(30), RawWebSocket.LARGE_BUFFERS,
                 receiveBuffer);
         ws.answerPings(false); // pong bytes would land in the middle of an unfinished frame
         sockets.add(ws);

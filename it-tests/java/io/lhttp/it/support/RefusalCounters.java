@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class RefusalCounters {
 
     /** The reasons io.lhttp.metrics.Meters.Refusal names, one series each. */
-    public static final int REASONS = 8;
+    public static final int REASONS = 9;
 
     private static final Pattern REFUSED =
             Pattern.compile("^lhttp_connections_refused_total\\{[^}]*reason=\"([a-z_]+)\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);

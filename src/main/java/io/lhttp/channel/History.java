@@ -21,6 +21,9 @@ public final class History {
     private final String epochBase = Long.toString(System.currentTimeMillis(), 36);
     private final AtomicLong rings = new AtomicLong();
     private final Map<String, HistoryRing> byChannel;
+    private final long channelMaxBytes;
+    private final HistoryRing.Pool pool;
+    private final java.util.List<HistoryRing> evicted = new java.util.ArrayList<>(); // guarded by byChannel
 
     /**
      * @param patterns    comma-separated channel names, {@code prefix*} for every channel starting with prefix
@@ -29,6 +32,18 @@ public final class History {
      * @param maxChannels channels with history kept at once
      */
     public History(String patterns, int size, long ttlMillis, int maxChannels) {
+        this(patterns, size, ttlMillis, maxChannels, Long.MAX_VALUE, Long.MAX_VALUE, null);
+    }
+
+    /**
+     * @param channelMaxBytes bytes kept per channel ({@code lhttp.history.channel-max-bytes})
+     * @param maxBytes        bytes kept by all channels together ({@code lhttp.history.max-bytes})
+     * @param budget          the memory budget these bytes count in too, or null
+     */
+    public History(String patterns, int size, long ttlMillis, int maxChannels, long channelMaxBytes, long maxBytes,
+                   io.lhttp.memory.MemoryBudget budget) {
+        this.channelMaxBytes = channelMaxBytes;
+        this.pool = new HistoryRing.Pool(maxBytes, budget);
         this.channels = new ChannelPattern(patterns);
         this.size = size;
         this.ttlMillis = ttlMillis;
@@ -36,7 +51,11 @@ public final class History {
         this.byChannel = new LinkedHashMap<>(16, 0.75f, true) {
             @Override
             protected boolean removeEldestEntry(Map.Entry<String, HistoryRing> eldest) {
-                return size() > History.this.maxChannels;
+                if (size() > History.this.maxChannels) {
+                    evicted.add(eldest.getValue()); // retired outside this lock: its own lock is the bus's
+                    return true;
+                }
+                return false;
             }
         };
     }
@@ -56,10 +75,46 @@ public final class History {
         if (!covers(channel)) {
             return null;
         }
+        HistoryRing ring;
+        HistoryRing[] retire;
         synchronized (byChannel) {
-            return byChannel.computeIfAbsent(channel,
-                    c -> new HistoryRing(epochBase + "x" + Long.toString(rings.incrementAndGet(), 36), size, ttlMillis));
+            ring = byChannel.computeIfAbsent(channel, c -> new HistoryRing(
+                    epochBase + "x" + Long.toString(rings.incrementAndGet(), 36), size, ttlMillis, channelMaxBytes, pool));
+            if (evicted.isEmpty()) {
+                return ring;
+            }
+            retire = evicted.toArray(HistoryRing[]::new);
+            evicted.clear();
         }
+        for (HistoryRing r : retire) {
+            synchronized (r) {
+                r.retire();
+            }
+        }
+        return ring;
+    }
+
+    /** Bytes kept per channel ({@code lhttp.history.channel-max-bytes}). */
+    public long channelMaxBytes() {
+        return channelMaxBytes;
+    }
+
+    /** Bytes all channels may keep together ({@code lhttp.history.max-bytes}). */
+    public long maxBytes() {
+        return pool.max();
+    }
+
+    /**
+     * The server's memory budget that history counts in (null for a history built without one):
+     * with NATS, publishes waiting for the stream's acknowledgement count there too.
+     */
+    public io.lhttp.memory.MemoryBudget memoryBudget() {
+        return pool.budget();
+    }
+
+    /** Bytes all channels keep now. */
+    public long bytes() {
+        return pool.used();
     }
 
     /** Messages kept per channel ({@code lhttp.history.size}). */
@@ -87,6 +142,8 @@ public final class History {
     @Override
     public String toString() {
         return isEnabled() ? "channels=" + channels
-                + " size=" + size + " ttl-ms=" + ttlMillis + " max-channels=" + maxChannels : "off";
+                + " size=" + size + " ttl-ms=" + ttlMillis + " max-channels=" + maxChannels
+                + (pool.max() == Long.MAX_VALUE ? "" : " channel-max-bytes=" + channelMaxBytes + " max-bytes=" + pool.max())
+                : "off";
     }
 }

@@ -118,6 +118,9 @@ final class JetStreamHistory {
         if (history.ttlMillis() > 0) {
             b.maxAge(Duration.ofMillis(history.ttlMillis()));
         }
+        if (history.maxBytes() != Long.MAX_VALUE) {
+            b.maxBytes(history.maxBytes()); // lhttp.history.max-bytes: the oldest go first (DiscardPolicy.Old)
+        }
         return b.build();
     }
 
@@ -218,6 +221,11 @@ final class JetStreamHistory {
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /** The memory budget publishes waiting for an acknowledgement count in, or null. */
+    io.lhttp.memory.MemoryBudget memoryBudget() {
+        return history.memoryBudget();
     }
 
     int maxPending() {

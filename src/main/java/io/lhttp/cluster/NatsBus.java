@@ -597,11 +597,21 @@ public final class NatsBus implements Bus {
                     throw new ProtocolException(503, "history store did not acknowledge in time; message not published");
                 }
             }
+            // Issue 18: what waits for the stream's acknowledgement counts in the memory budget.
+            io.lhttp.memory.MemoryBudget budget = h.memoryBudget();
+            long cost = frame.length();
+            if (budget != null && !budget.tryTake(io.lhttp.memory.MemoryBudget.Use.PUBLISHES, cost)) {
+                permits.release();
+                throw new ProtocolException(503, "server memory budget full: message not published");
+            }
             java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> sent;
             try {
                 sent = h.send(channel, frame);
             } catch (ProtocolException | RuntimeException e) {
                 permits.release();
+                if (budget != null) {
+                    budget.give(io.lhttp.memory.MemoryBudget.Use.PUBLISHES, cost);
+                }
                 throw e;
             }
             outstanding.add(sent);
@@ -615,6 +625,9 @@ public final class NatsBus implements Bus {
                 } catch (RuntimeException e) {
                     LOG.log(Level.FINE, "late publish failure not reported: {0}", e.toString());
                 } finally {
+                    if (budget != null) {
+                        budget.give(io.lhttp.memory.MemoryBudget.Use.PUBLISHES, cost);
+                    }
                     permits.release(); // after the report: a frame that waited for room comes after its error frame
                 }
             });

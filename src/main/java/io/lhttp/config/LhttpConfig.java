@@ -306,6 +306,31 @@ public class LhttpConfig {
      */
     public static final String HISTORY_MAX_CHANNELS = "lhttp.history.max-channels";
     public static final int DEFAULT_HISTORY_MAX_CHANNELS = 10_000;
+    /**
+     * Bytes one history channel keeps in memory (frame lengths in chars plus 64 per message); the
+     * oldest messages are dropped first, and a subscriber whose position fell out is answered
+     * {@code recovered:false}. Default 1048576 (1 MiB).
+     */
+    public static final String HISTORY_CHANNEL_MAX_BYTES = "lhttp.history.channel-max-bytes";
+    public static final long DEFAULT_HISTORY_CHANNEL_MAX_BYTES = 1L << 20;
+    /**
+     * Bytes all history channels together keep in memory, counted in the memory budget too; a
+     * channel whose new message would pass it drops its own oldest first, and keeps nothing when
+     * that is not enough. With NATS, also the JetStream stream's {@code max_bytes} (oldest
+     * dropped). Default 67108864 (64 MiB).
+     */
+    public static final String HISTORY_MAX_BYTES = "lhttp.history.max-bytes";
+    public static final long DEFAULT_HISTORY_MAX_BYTES = 64L << 20;
+    // --- the memory budget (issue 18) ---
+    /**
+     * Bytes everything a client can make the server hold may take together: unfinished inbound
+     * frames, send queues, history, upstream bodies, publishes waiting for JetStream
+     * (io.lhttp.memory.MemoryBudget). Near full, new work is refused (1013 / 503); over it, the
+     * largest holders are cut first. 0 = {@value io.lhttp.memory.MemoryBudget#DEFAULT_HEAP_PERCENT} %
+     * of the heap ({@code -Xmx}). Default 0.
+     */
+    public static final String MEMORY_BUDGET_BYTES = "lhttp.memory.budget-bytes";
+    public static final long DEFAULT_MEMORY_BUDGET_BYTES = 0;
 
     // --- channel history on the NATS bus: JetStream (PROTOCOL.md §2.2, docs/CLUSTER.md) ---
     /**
@@ -416,6 +441,7 @@ public class LhttpConfig {
     private Duration publishReadTimeout;
     private Duration shutdownDrain;
     private io.lhttp.channel.History history;
+    private io.lhttp.memory.MemoryBudget memoryBudget;
     private io.lhttp.cluster.JetStreamSettings jetStream;
     private int presenceMaxEntries;
     private Duration presenceTimeout;
@@ -510,7 +536,9 @@ public class LhttpConfig {
             }
         }
         history = new io.lhttp.channel.History(channels, positive(HISTORY_SIZE, DEFAULT_HISTORY_SIZE),
-                atLeast(HISTORY_TTL_MS, DEFAULT_HISTORY_TTL_MS, 0), positive(HISTORY_MAX_CHANNELS, DEFAULT_HISTORY_MAX_CHANNELS));
+                atLeast(HISTORY_TTL_MS, DEFAULT_HISTORY_TTL_MS, 0), positive(HISTORY_MAX_CHANNELS, DEFAULT_HISTORY_MAX_CHANNELS),
+                longAtLeast(HISTORY_CHANNEL_MAX_BYTES, DEFAULT_HISTORY_CHANNEL_MAX_BYTES, 1),
+                longAtLeast(HISTORY_MAX_BYTES, DEFAULT_HISTORY_MAX_BYTES, 1), memoryBudget());
     }
 
     private void loadJetStream() {
@@ -571,6 +599,18 @@ public class LhttpConfig {
                 DEFAULT_PUBLISH_MAX_CONCURRENT_PER_ADDRESS);
         publishReadTimeout = Duration.ofMillis(positive(PUBLISH_READ_TIMEOUT_MS, DEFAULT_PUBLISH_READ_TIMEOUT_MS));
         shutdownDrain = Duration.ofMillis(atLeast(SHUTDOWN_DRAIN_MS, DEFAULT_SHUTDOWN_DRAIN_MS, 0));
+    }
+
+    /**
+     * The one memory budget ({@link #MEMORY_BUDGET_BYTES}), made when first asked for: history,
+     * loaded before the connection settings, takes part in it.
+     */
+    public io.lhttp.memory.MemoryBudget memoryBudget() {
+        if (memoryBudget == null) {
+            memoryBudget = new io.lhttp.memory.MemoryBudget(io.lhttp.memory.MemoryBudget.limitFor(
+                    longAtLeast(MEMORY_BUDGET_BYTES, DEFAULT_MEMORY_BUDGET_BYTES, 0), Runtime.getRuntime().maxMemory()));
+        }
+        return memoryBudget;
     }
 
     private void loadConnectionIo() {
@@ -660,7 +700,7 @@ public class LhttpConfig {
                 + ", send-stall-ms=" + sendStall.toMillis() + ", ping-interval-ms=" + pingInterval.toMillis()
                 + ", idle-timeout-ms=" + idleTimeout.toMillis()
                 + ", metrics.enabled=" + metricsEnabled + ", status.allow-remote-without-token=" + statusAllowRemote
-                + ", history=" + history
+                + ", history=" + history + ", memory.budget-bytes=" + memoryBudget().limit()
                 + (natsUrl.isEmpty() ? "" : ", jetstream=" + jetStream)
                 + ", presence.max-entries=" + presenceMaxEntries + ", presence.timeout-ms=" + presenceTimeout.toMillis()
                 + ", presence.notify=" + (presenceNotify.isEmpty() ? "none" : presenceNotify));

@@ -69,6 +69,7 @@ public final class Connection implements Subscriber {
                 config.slowConsumer(),
                 reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
         self[0] = queue;
+        queue.countIn(config.memoryBudget());
     }
 
     /** A server-unique id of this connection. */
@@ -208,7 +209,7 @@ public final class Connection implements Subscriber {
 
     /** Forgets queued frames and any unfinished frame once the connection has closed. */
     void released() {
-        queue.discard();
+        queue.released();
         FrameAssembler f = frames;
         if (f != null) {
             f.release();

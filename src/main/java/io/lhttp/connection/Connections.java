@@ -37,6 +37,12 @@ public class Connections {
      *
      * @return the connection, or null when refused
      */
+    /**
+     * While the memory budget is near full (or the heap under pressure), connections an address may
+     * still open beyond this many are refused with 1013: an attacker holds many, a new client few.
+     */
+    static final int NEAR_FULL_PER_ADDRESS = 8;
+
     Connection open(Session session) {
         Connection c = new Connection(session, config);
         String address = ClientAddress.of(session);
@@ -44,12 +50,24 @@ public class Connections {
         if (!accepting) {
             Meters.refused(Meters.Refusal.SHUTTING_DOWN);
             c.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+            c.released();
             return null;
         }
         if (open.size() >= config.maxConnections()) {
             LOG.fine(() -> "refusing connection " + c.id() + ": " + open.size() + " open");
             Meters.refused(Meters.Refusal.FULL);
             c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server full: at most " + config.maxConnections() + " connections");
+            c.released();
+            return null;
+        }
+        if (!config.memoryBudget().acceptsNewWork()
+                && (address.equals(ClientAddress.UNKNOWN) || perAddress.held(address) >= NEAR_FULL_PER_ADDRESS)) {
+            // Issue 18: near the memory budget, connections already open keep their share; addresses
+            // that already hold several connections wait, a client that holds few still gets in.
+            WARNINGS.warning("refusing new connections: the memory budget is near full ({0})", config.memoryBudget());
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory budget full: try again later");
+            c.released();
             return null;
         }
         if (!address.equals(ClientAddress.UNKNOWN)
@@ -59,6 +77,7 @@ public class Connections {
             Meters.refused(Meters.Refusal.PER_ADDRESS);
             c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER,
                     "too many connections from your address: at most " + config.maxConnectionsPerAddress());
+            c.released();
             return null;
         }
         open.put(c.id(), c);

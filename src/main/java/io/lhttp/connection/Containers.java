@@ -76,10 +76,14 @@ final class Containers {
 
     /**
      * Whether an error is Tyrus refusing a frame larger than its incoming buffer
-     * ({@code org.glassfish.tyrus.incomingBufferSize}, set in web.xml to the hard frame cap plus
-     * the frame header). Tyrus reads every frame whole before any handler sees a part of it, and
+     * ({@code org.glassfish.tyrus.servlet.incoming-buffer-size}, the name Tyrus's servlet container
+     * reads, set in web.xml to the hard frame cap plus 64 KiB and the frame header; until issue 18
+     * only {@code org.glassfish.tyrus.incomingBufferSize} was set, which the servlet container
+     * ignores, so its 4 MiB default applied). Tyrus reads every frame whole before any handler sees a part of it, and
      * closes such a frame with 1011 after telling the endpoint; we close first, with 1009, as the
-     * other containers and PROTOCOL.md do.
+     * other containers and PROTOCOL.md do. A frame still arriving when it fills the buffer is
+     * another path (Tyrus's servlet reader, "Tyrus input buffer exceeded"): Tyrus closes it with
+     * 1011 and logs a warning without telling the endpoint, so there the code is Tyrus's.
      */
     static boolean incomingFrameTooBig(Session session, Throwable error) {
         return error instanceof IllegalArgumentException && "Buffer overflow.".equals(error.getMessage())

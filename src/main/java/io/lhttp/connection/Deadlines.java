@@ -1,6 +1,7 @@
 package io.lhttp.connection;
 
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.memory.MemoryBudget;
 import io.lhttp.metrics.Meters;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -40,16 +41,25 @@ public class Deadlines {
     @Inject
     LhttpConfig config;
 
+    @Inject
+    Connections connections;
+
     private final Set<Connection> watched = ConcurrentHashMap.newKeySet();
     private InboundBudget budget;
     private ScheduledThreadPoolExecutor sweeper;
     private long frameTimeoutNanos;
     private long pingIntervalNanos;
     private long idleTimeoutNanos;
+    private long pressureSince; // sweeper thread only
+    /** Under heap pressure: how long a connection may be quiet before it is pinged, and then take to answer. */
+    static final long PRESSURE_GRACE_NANOS = 5_000_000_000L;
+    private final java.util.concurrent.atomic.AtomicLong heapAfterGc = new java.util.concurrent.atomic.AtomicLong();
+    private javax.management.NotificationListener gcListener;
+    private static final io.lhttp.admission.RateLimitedLog WARNINGS = new io.lhttp.admission.RateLimitedLog(LOG);
 
     @PostConstruct
     void start() {
-        budget = new InboundBudget(config.inboundBufferTotalBytes());
+        budget = new InboundBudget(config.inboundBufferTotalBytes(), config.memoryBudget());
         frameTimeoutNanos = config.frameTimeout().toNanos();
         pingIntervalNanos = config.pingInterval().toNanos();
         idleTimeoutNanos = config.idleTimeout().toNanos();
@@ -60,6 +70,7 @@ public class Deadlines {
             return t;
         });
         sweeper.scheduleWithFixedDelay(this::sweep, tick, tick, TimeUnit.MILLISECONDS);
+        listenToCollections();
     }
 
     /** A quarter of the shortest deadline, within [50 ms, 1 s]: a deadline is acted on at most that late. */
@@ -75,6 +86,7 @@ public class Deadlines {
 
     @PreDestroy
     void stop() {
+        stopListening();
         sweeper.shutdownNow();
         watched.clear();
     }
@@ -93,12 +105,118 @@ public class Deadlines {
 
     private void sweep() {
         long now = System.nanoTime();
+        boolean pressure = underHeapPressure(now);
         for (Connection c : watched) {
             try {
                 check(c, now);
+                if (pressure && watched.contains(c)) {
+                    checkAlive(c, now);
+                }
             } catch (RuntimeException e) {
                 LOG.log(Level.FINE, "deadline check failed for " + c, e);
             }
+        }
+    }
+
+    /**
+     * Issue 18: whether the heap is above {@value MemoryBudget#HEAP_PRESSURE_PERCENT} % used (told to
+     * the memory budget, which then refuses new work). What the budget cannot count shows here: on
+     * Payara, Tyrus buffers a frame whole before any handler of ours runs, so a connection holding
+     * an unfinished frame is invisible to us, but also cannot answer a ping until the frame is done.
+     */
+    private boolean underHeapPressure(long now) {
+        long max = Runtime.getRuntime().maxMemory();
+        long live = heapAfterGc.get();
+        boolean pressure = MemoryBudget.isPressure(live, max);
+        MemoryBudget budget = config.memoryBudget();
+        if (pressure && !budget.heapPressure()) {
+            pressureSince = now;
+            WARNINGS.warning("heap {0} % used after the last collection: new connections wait, connections that do not"
+                    + " answer a ping within {1} ms are closed", live * 100 / max, PRESSURE_GRACE_NANOS / 1_000_000);
+        }
+        budget.heapPressure(pressure);
+        return pressure;
+    }
+
+    /**
+     * The heap in use right after each collection (what garbage does not inflate), from the JVM's
+     * collection notifications. None on a JVM without them: then there is no pressure rule.
+     */
+    private void listenToCollections() {
+        java.util.Set<String> heapPools = new java.util.HashSet<>();
+        for (java.lang.management.MemoryPoolMXBean p : java.lang.management.ManagementFactory.getMemoryPoolMXBeans()) {
+            if (p.getType() == java.lang.management.MemoryType.HEAP) {
+                heapPools.add(p.getName());
+            }
+        }
+        gcListener = (notification, handback) -> {
+            if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
+                    .equals(notification.getType())) {
+                return;
+            }
+            com.sun.management.GarbageCollectionNotificationInfo info = com.sun.management.GarbageCollectionNotificationInfo
+                    .from((javax.management.openmbean.CompositeData) notification.getUserData());
+            long used = 0;
+            for (java.util.Map.Entry<String, java.lang.management.MemoryUsage> e
+                    : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+                if (heapPools.contains(e.getKey())) {
+                    used += e.getValue().getUsed();
+                }
+            }
+            heapAfterGc.set(used);
+        };
+        try {
+            for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+                if (gc instanceof javax.management.NotificationEmitter emitter) {
+                    emitter.addNotificationListener(gcListener, null, null);
+                }
+            }
+        } catch (RuntimeException | LinkageError e) {
+            LOG.log(Level.INFO, "no garbage-collection notifications: no heap-pressure rule", e);
+        }
+    }
+
+    private void stopListening() {
+        if (gcListener == null) {
+            return;
+        }
+        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            if (gc instanceof javax.management.NotificationEmitter emitter) {
+                try {
+                    emitter.removeNotificationListener(gcListener);
+                } catch (javax.management.ListenerNotFoundException | RuntimeException e) {
+                    LOG.log(Level.FINE, "collection listener already gone", e);
+                }
+            }
+        }
+    }
+
+    /**
+     * Under heap pressure: a connection quiet for {@link #PRESSURE_GRACE_NANOS}, from an address
+     * that holds {@link Connections#NEAR_FULL_PER_ADDRESS} connections or more, is pinged; one that
+     * has not answered that ping within as long again is closed with 1013. A live client answers at
+     * once (browsers by themselves); a connection stuck in the middle of a frame cannot.
+     */
+    private void checkAlive(Connection c, long now) {
+        long quiet = now - c.lastReceivedNanos();
+        if (quiet < PRESSURE_GRACE_NANOS) {
+            return;
+        }
+        String address = c.remoteAddress();
+        if (!address.equals(io.lhttp.admission.ClientAddress.UNKNOWN)
+                && connections.count(address) < Connections.NEAR_FULL_PER_ADDRESS) {
+            return; // a client with few connections is not what fills the heap; a slow answer must not cost it its chat
+        }
+        long pinged = c.lastPingNanos();
+        if (pinged - pressureSince < 0 || pinged - c.lastReceivedNanos() < 0) {
+            if (c.sendIdle()) {
+                c.pinged(now);
+                c.ping(NO_DATA.duplicate());
+            }
+        } else if (now - pinged > PRESSURE_GRACE_NANOS) {
+            watched.remove(c);
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory low: no answer to a ping");
         }
     }
 

@@ -16,7 +16,7 @@ import java.util.List;
  * instead of 1009. With partial-message handlers Tomcat and Undertow hand over a large frame in
  * pieces of their own read buffer: we keep at most the cap per connection, and all connections
  * together at most the {@link InboundBudget}. Tyrus buffers each WebSocket frame whole before any
- * handler runs (bounded by its {@code org.glassfish.tyrus.incomingBufferSize}, set in web.xml), so
+ * handler runs (bounded by its {@code org.glassfish.tyrus.servlet.incoming-buffer-size}, set in web.xml), so
  * there a frame arrives here as one part.
  *
  * <p>Parts are kept as a list and joined once at the end: no growing buffer that doubles. A frame

@@ -1,6 +1,7 @@
 package io.lhttp.connection;
 
 import io.lhttp.config.LhttpConfig.SlowConsumerPolicy;
+import io.lhttp.memory.MemoryBudget;
 import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.Message;
 import jakarta.websocket.RemoteEndpoint;
@@ -62,6 +63,8 @@ final class SendQueue implements SendHandler {
     private static final ClassLoader SEND_CONTEXT = ClassLoader.getPlatformClassLoader();
 
     private static final String CLOSED_ALREADY = new String("closed"); // identity marker
+    /** The budget of a queue that was given none (unit tests): counts, never full. */
+    private static final MemoryBudget UNBUDGETED = new MemoryBudget(Long.MAX_VALUE);
 
     private static final int IN_CALL = 0;
     private static final int RETURNED = 1;
@@ -133,7 +136,8 @@ final class SendQueue implements SendHandler {
     private boolean unflushed; // sent something since the last flush; writer role only
     private final int capacity;
     private final long maxBytes;
-    private final AtomicLong bytes = new AtomicLong();
+    /** Bytes (chars) queued, counted in the server's memory budget too (issue 18); see {@link #countIn}. */
+    private MemoryBudget.Account bytes = UNBUDGETED.account(MemoryBudget.Use.SEND_QUEUES);
     private final SlowConsumerPolicy policy;
     private final Consumer<String> closer;
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
@@ -199,6 +203,14 @@ final class SendQueue implements SendHandler {
         int length = length(frame);
         int frames = size.incrementAndGet();
         long held = bytes.addAndGet(length);
+        if (bytes.overShare()) {
+            // The memory budget is over its limit and this queue is among the largest: cut it, not the others.
+            size.decrementAndGet();
+            bytes.addAndGet(-length);
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            close("server memory budget full: this connection's send queue is among the largest");
+            return false;
+        }
         if ((frames > capacity || (held > maxBytes && frames > 1)) && !burstKeptUpWith(frames, held)) {
             if (policy == SlowConsumerPolicy.CLOSE) {
                 size.decrementAndGet();
@@ -249,12 +261,26 @@ final class SendQueue implements SendHandler {
         return bytes.get();
     }
 
+    /**
+     * Counts this queue's bytes in {@code budget} (the server's memory budget); called once, before
+     * the queue is used.
+     */
+    void countIn(MemoryBudget budget) {
+        bytes = budget.account(MemoryBudget.Use.SEND_QUEUES);
+    }
+
     /** Stops sending and forgets what is queued. */
     void discard() {
         closed = true;
         queue.clear();
         size.set(0);
         bytes.set(0);
+    }
+
+    /** The connection is gone: gives back what the budget still counts for this queue, and leaves its fair-share count. */
+    void released() {
+        discard();
+        bytes.close();
     }
 
     /** A queued frame's size: a String's length, or the length of the message's (cached) encoding. */
@@ -291,7 +317,7 @@ final class SendQueue implements SendHandler {
             }
             size.decrementAndGet();
             int length = length(next);
-            bytes.addAndGet(-length);
+            bytes.handedOn(length); // out of the queue, still in the budget until acknowledged
             if (unconfirmed + 1 < batch && next instanceof String text && unconfirmedBytes + length <= maxBytes) {
                 try {
                     streamWriter.sendWhole(text);
@@ -344,6 +370,7 @@ final class SendQueue implements SendHandler {
 
     @Override
     public void onResult(SendResult result) {
+        bytes.confirmed(); // this send and every one before it are written (or failed): out of the budget
         if (!result.isOK()) {
             failed(result.getException());
         } else if (stallNanos > 0) { // only queues with burst room look at it

@@ -90,6 +90,14 @@ public class LhttpMetrics {
                 .description("99th percentile send queue depth over connections, frames").register(r);
         Gauge.builder("lhttp.send.queue.frames", this, m -> m.depth()[3])
                 .description("frames queued for all connections").register(r);
+        io.lhttp.memory.MemoryBudget budget = config.memoryBudget();
+        Gauge.builder("lhttp.memory.budget.limit", budget, io.lhttp.memory.MemoryBudget::limit)
+                .baseUnit("bytes").description("the memory budget (lhttp.memory.budget-bytes)").register(r);
+        for (io.lhttp.memory.MemoryBudget.Use use : io.lhttp.memory.MemoryBudget.Use.values()) {
+            Gauge.builder("lhttp.memory.budget.used", budget, b -> b.used(use)).baseUnit("bytes")
+                    .tag("use", use.name().toLowerCase(Locale.ROOT))
+                    .description("bytes counted in the memory budget now, by what holds them").register(r);
+        }
         Timer[] timers = new Timer[Meters.Upstream.values().length];
         for (Meters.Upstream outcome : Meters.Upstream.values()) {
             timers[outcome.ordinal()] = Timer.builder("lhttp.upstream.calls")

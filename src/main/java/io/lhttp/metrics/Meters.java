@@ -21,10 +21,12 @@ public final class Meters {
      * {@code lhttp.allowed-origins}), {@code TOKEN_EXPIRED} and {@code TOKEN_INVALID} (401, any
      * other refused token); on an open connection {@code INBOUND_BUDGET} (1013,
      * {@code lhttp.inbound-buffer-total-bytes}) and {@code FRAME_TIMEOUT} (1008,
-     * {@code lhttp.frame-timeout-ms}). Other reasons may be added by other features.
+     * {@code lhttp.frame-timeout-ms}), and {@code MEMORY_BUDGET} (issue 18,
+     * {@code lhttp.memory.budget-bytes}: a new connection refused with 1013 near full, a connection
+     * cut over its fair share, an HTTP publish answered 503). Other reasons may be added by other features.
      */
     public enum Refusal { FULL, PER_ADDRESS, SHUTTING_DOWN, ORIGIN, TOKEN_EXPIRED, TOKEN_INVALID, INBOUND_BUDGET,
-        FRAME_TIMEOUT }
+        FRAME_TIMEOUT, MEMORY_BUDGET }
 
     /** How an upstream call ended. */
     public enum Upstream { OK, CLIENT_ERROR, SERVER_ERROR, TIMEOUT, TOO_LARGE, FAILED }

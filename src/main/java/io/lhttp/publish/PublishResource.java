@@ -94,6 +94,10 @@ public class PublishResource {
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"lhttp\"")
                     .entity("a bearer token is required\n").build();
         }
+        if (!config.memoryBudget().acceptsNewWork()) {
+            io.lhttp.metrics.Meters.refused(io.lhttp.metrics.Meters.Refusal.MEMORY_BUDGET);
+            return busy("server memory budget full: try again later");
+        }
         // Slow bodies hold a container worker thread each while they trickle in: at most this many,
         // and only a few of them from one client address, so that one client cannot take them all.
         String address = config.trustedProxies().clientAddress(request.getRemoteAddr(),

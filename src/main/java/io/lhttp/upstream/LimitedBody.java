@@ -15,20 +15,28 @@ import java.util.concurrent.Flow;
 /**
  * Reads an upstream response body as text, but never more than a limit: a backend that answers
  * with gigabytes costs at most the limit in memory, and the call fails with {@link TooLarge}.
- * The charset is the Content-Type's, UTF-8 by default.
+ * The charset is the Content-Type's, UTF-8 by default. What is read so far counts in the memory
+ * budget (issue 18) until the body is complete; a body that would pass the budget's new-work mark
+ * fails with {@link OverBudget}.
  */
 final class LimitedBody implements HttpResponse.BodyHandler<String> {
 
     private final int maxBytes;
+    private final io.lhttp.memory.MemoryBudget budget;
 
     LimitedBody(int maxBytes) {
+        this(maxBytes, new io.lhttp.memory.MemoryBudget(Long.MAX_VALUE));
+    }
+
+    LimitedBody(int maxBytes, io.lhttp.memory.MemoryBudget budget) {
         this.maxBytes = maxBytes;
+        this.budget = budget;
     }
 
     @Override
     public HttpResponse.BodySubscriber<String> apply(HttpResponse.ResponseInfo info) {
         long declared = info.headers().firstValueAsLong("content-length").orElse(-1L);
-        return new Subscriber(maxBytes, declared, charset(info.headers().firstValue("content-type").orElse("")));
+        return new Subscriber(maxBytes, declared, charset(info.headers().firstValue("content-type").orElse("")), budget);
     }
 
     static Charset charset(String contentType) {
@@ -47,12 +55,26 @@ final class LimitedBody implements HttpResponse.BodyHandler<String> {
     }
 
     /** The response body was larger than the limit. */
-    static final class TooLarge extends IOException {
+    static class TooLarge extends IOException {
 
         private static final long serialVersionUID = 1L;
 
         TooLarge(int maxBytes) {
-            super("upstream response larger than " + maxBytes + " bytes", null);
+            this("upstream response larger than " + maxBytes + " bytes");
+        }
+
+        TooLarge(String message) {
+            super(message, null);
+        }
+    }
+
+    /** The server's memory budget had no room for the body. */
+    static final class OverBudget extends TooLarge {
+
+        private static final long serialVersionUID = 1L;
+
+        OverBudget() {
+            super("server memory budget full: try again later");
         }
     }
 
@@ -64,11 +86,19 @@ final class LimitedBody implements HttpResponse.BodyHandler<String> {
         private final CompletableFuture<String> result = new CompletableFuture<>();
         private final ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         private Flow.Subscription subscription;
+        private final io.lhttp.memory.MemoryBudget budget;
+        private long taken; // bytes counted in the budget; given back when the body ends either way
 
-        Subscriber(int maxBytes, long declared, Charset charset) {
+        Subscriber(int maxBytes, long declared, Charset charset, io.lhttp.memory.MemoryBudget budget) {
             this.maxBytes = maxBytes;
             this.declared = declared;
             this.charset = charset;
+            this.budget = budget;
+        }
+
+        private void giveBack() {
+            budget.give(io.lhttp.memory.MemoryBudget.Use.UPSTREAM, taken);
+            taken = 0;
         }
 
         @Override
@@ -95,9 +125,17 @@ final class LimitedBody implements HttpResponse.BodyHandler<String> {
             for (ByteBuffer b : buffers) {
                 if (bytes.size() + b.remaining() > maxBytes) {
                     subscription.cancel();
+                    giveBack();
                     result.completeExceptionally(new TooLarge(maxBytes));
                     return;
                 }
+                if (!budget.tryTake(io.lhttp.memory.MemoryBudget.Use.UPSTREAM, b.remaining())) {
+                    subscription.cancel();
+                    giveBack();
+                    result.completeExceptionally(new OverBudget());
+                    return;
+                }
+                taken += b.remaining();
                 byte[] chunk = new byte[b.remaining()];
                 b.get(chunk);
                 bytes.write(chunk, 0, chunk.length);
@@ -106,11 +144,13 @@ final class LimitedBody implements HttpResponse.BodyHandler<String> {
 
         @Override
         public void onError(Throwable t) {
+            giveBack();
             result.completeExceptionally(t);
         }
 
         @Override
         public void onComplete() {
+            giveBack(); // the text goes on as a frame, counted in the client's send queue
             result.complete(bytes.toString(charset));
         }
     }

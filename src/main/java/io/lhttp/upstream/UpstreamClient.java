@@ -79,7 +79,7 @@ public class UpstreamClient {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.upstreamTimeout())
                 .build();
-        bodyHandler = new LimitedBody(config.upstreamMaxResponseBytes());
+        bodyHandler = new LimitedBody(config.upstreamMaxResponseBytes(), config.memoryBudget());
     }
 
     @PreDestroy
@@ -234,6 +234,8 @@ public class UpstreamClient {
             Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof HttpTimeoutException || cause instanceof CancellationException) {
                 connection.sendError(504, "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms", requestId);
+            } else if (cause instanceof LimitedBody.OverBudget) {
+                connection.sendError(503, cause.getMessage(), requestId);
             } else if (cause instanceof LimitedBody.TooLarge) {
                 connection.sendError(502, cause.getMessage(), requestId);
             } else {

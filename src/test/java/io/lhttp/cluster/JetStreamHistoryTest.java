@@ -41,4 +41,13 @@ class JetStreamHistoryTest {
         assertEquals(Duration.ZERO, c.getMaxAge());
         assertEquals(StorageType.Memory, c.getStorageType());
     }
+
+    /** Issue 18: the stream is bounded in bytes by lhttp.history.max-bytes, oldest dropped. */
+    @Test
+    void theStreamIsBoundedInBytesByTheHistoryTotal() {
+        StreamConfiguration c = new JetStreamHistory(new History("chat", 5, 0, 10, 1000, 123_456, null),
+                new JetStreamSettings("S3", "h.", false, 1, false, Duration.ofSeconds(1), 4), "l.").configuration();
+        assertEquals(123_456, c.getMaxBytes());
+        assertEquals(io.nats.client.api.DiscardPolicy.Old, c.getDiscardPolicy());
+    }
 }

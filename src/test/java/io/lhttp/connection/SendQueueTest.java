@@ -175,6 +175,43 @@ class SendQueueTest {
         remote.completer.shutdownNow();
     }
 
+    /**
+     * Issue 18: the queues count in the server's memory budget; when it is over its limit the queue
+     * above its fair share (limit / queues) is cut, the one within it is served.
+     */
+    @Test
+    void overTheMemoryBudgetOnlyAQueueAboveItsFairShareIsCut() {
+        io.lhttp.memory.MemoryBudget budget = new io.lhttp.memory.MemoryBudget(1000, 0);
+        TestRemote otherRemote = new TestRemote();
+        List<String> otherCloses = new CopyOnWriteArrayList<>();
+        SendQueue big = new SendQueue(remote, null, 1, 1000, Long.MAX_VALUE, SlowConsumerPolicy.DROP, closes::add);
+        big.countIn(budget);
+        SendQueue small = new SendQueue(otherRemote, null, 1, 1000, Long.MAX_VALUE, SlowConsumerPolicy.DROP, otherCloses::add);
+        small.countIn(budget);
+        try {
+            remote.mode = f -> Mode.HOLD;
+            otherRemote.mode = f -> Mode.HOLD;
+            assertTrue(big.offer("first")); // out at once, held by the stalled client
+            assertTrue(big.offer("b".repeat(600)));
+            assertTrue(small.offer("first"));
+            assertTrue(small.offer("s".repeat(300)));
+            assertTrue(small.offer("t".repeat(190)), "1100 of 1000, but this queue holds 495 (5 sent, unacknowledged): within its share");
+            assertEquals(1100, budget.used(), "queued and sent-but-unacknowledged bytes both count");
+            assertFalse(big.offer("z"), "606 > 500: the largest is cut");
+            remote.release(new SendResult());
+            assertEquals(1, closes.size(), closes.toString());
+            assertTrue(closes.get(0).contains("memory budget"), closes.get(0));
+            assertEquals(495, budget.used(), "the cut queue's bytes are given back, the acknowledged frame's too");
+            assertTrue(small.offer("u"), "the budget is within its limit again");
+            assertEquals(List.of(), otherCloses);
+            big.released();
+            small.released();
+            assertEquals(0, budget.used(), "released queues give everything back");
+        } finally {
+            otherRemote.completer.shutdownNow();
+        }
+    }
+
     @Test
     void stringsGoAsTextAndMessagesThroughTheEncoder() {
         SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);
