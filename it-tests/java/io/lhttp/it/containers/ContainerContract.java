@@ -235,6 +235,12 @@ abstract class ContainerContract {
         }
     }
 
+    /** Upgrade header variants the container may upgrade still meet the origin rule (issue 18). */
+    @Test
+    void upgradeHeaderVariantsMeetTheOriginCheck() throws Exception {
+        io.lhttp.it.support.UpgradeVariants.assertForeignOriginRefused(server.wsUri());
+    }
+
     /**
      * The client address reaches the endpoint on this container (io.lhttp.admission.ClientAddress:
      * a servlet filter before the container's upgrade filter, handed over in modifyHandshake):
@@ -252,6 +258,9 @@ abstract class ContainerContract {
             io.lhttp.load.RawWebSocket over = raw("127.0.0.3");
             held.add(over);
             assertEquals("close 1013", firstReply(over, "over").split(":")[0], "one over the limit is refused");
+            System.out.println(kind() + " upgrades these Upgrade variants (each refused over the limit): "
+                    + io.lhttp.it.support.UpgradeVariants.assertEachRefusedOverTheLimit(server.wsUri(),
+                            java.net.InetAddress.getByName("127.0.0.3"), java.time.Duration.ofSeconds(20)));
             io.lhttp.load.RawWebSocket other = raw("127.0.0.4");
             held.add(other);
             assertEquals(frame("echo", "", "other"), firstReply(other, "other"), "another address is accepted");

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lhttp.it.support.Addresses;
 import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
+import io.lhttp.it.support.UpgradeVariants;
 import java.net.InetAddress;
 import java.net.URI;
 import org.junit.jupiter.api.AfterAll;
@@ -45,6 +46,14 @@ class SecureDefaultsIT {
             assertEquals(403, r.status(), origin);
             assertNull(r.headers().get("sec-websocket-accept"), "no upgrade for " + origin);
         }
+    }
+
+    @Test
+    void upgradeHeaderVariantsMeetTheOriginCheckToo() throws Exception {
+        UpgradeVariants.assertForeignOriginRefused(server.wsUri());
+        RawHttp.Response r = RawHttp.upgradeWith(server.wsUri(), UpgradeVariants.LINES.get("trailing comma"),
+                "Origin: http://127.0.0.1:" + server.port());
+        assertEquals(101, r.status(), "the server's own page with the same variant is upgraded: " + r);
     }
 
     @Test
