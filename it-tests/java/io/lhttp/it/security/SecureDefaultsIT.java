@@ -124,6 +124,32 @@ class SecureDefaultsIT {
         assertTrue(r.body().contains("lhttp.publish.token"), r.body());
     }
 
+    /** Issue 18: a page on another site cannot publish through a browser on this host (CSRF), loopback or not. */
+    @Test
+    void publishIsRefusedToPagesOfOtherSitesEvenFromThisHost() throws Exception {
+        String body = frame("news", "publish:sec-csrf\r\n", "forged");
+        String own = "Origin: http://127.0.0.1:" + server.port();
+        for (String[] headers : new String[][] {{"Origin: http://evil.example"}, {"Origin: null"},
+            {"Sec-Fetch-Site: cross-site"}, {"Sec-Fetch-Site: same-site"}, {"Origin: http://evil.example", "Sec-Fetch-Site: cross-site"},
+            {own, "Sec-Fetch-Site: cross-site"}}) {
+            RawHttp.Response r = RawHttp.request(server.httpUri(), "POST", "/publish", body,
+                    concat("Content-Type: text/plain", headers));
+            assertEquals(403, r.status(), String.join(" ", headers) + ": " + r.body());
+            assertTrue(r.body().contains("another origin"), r.body());
+        }
+        assertEquals(202, RawHttp.request(server.httpUri(), "POST", "/publish", body, "Content-Type: text/plain", own,
+                "Sec-Fetch-Site: same-origin").status(), "the server's own page");
+        assertEquals(202, RawHttp.request(server.httpUri(), "POST", "/publish", body, "Content-Type: text/plain").status(),
+                "a tool on this host");
+    }
+
+    private static String[] concat(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
+    }
+
     private static void subscribe(SdkClient c, String channel) throws Exception {
         c.send(frame("join", "subscribe:" + channel + "\r\n", ""));
         c.send(frame("echo", "", "subscribed"));
