@@ -38,6 +38,8 @@ class OperatorEndpointsIT {
     private static final String PLANTED_TOKEN = "Planted7Token";
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** HTTP/1.1 only: a plain request per path, without the h2c upgrade attempt. */
+    private static final HttpClient HTTP1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static UberJarServer server;
 
@@ -116,7 +118,8 @@ class OperatorEndpointsIT {
         for (URI base : List.of(server.httpUri(), offHost)) {
             for (String path : List.of("/health", "/health/ready", "/health/live", "/health/started", "/publish/status",
                     "/lhttp/status", "/status.html", "/lhttp/metrics", "/openapi", "/")) {
-                HttpResponse<String> r = get(base, path);
+                HttpResponse<String> r = HTTP1.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+                        .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
                 seen.append(base).append(path).append(' ').append(r.statusCode()).append('\n').append(r.body()).append('\n');
             }
         }
