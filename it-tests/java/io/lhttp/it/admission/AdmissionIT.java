@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.UberJarServer;
+import io.lhttp.it.support.UpgradeVariants;
 import io.lhttp.load.RawWebSocket;
 import java.io.IOException;
 import java.io.InputStream;
@@ -102,6 +103,8 @@ class AdmissionIT {
             RawWebSocket over = open("127.0.0.3", "");
             held.add(over);
             assertRefused(over);
+            LOG.info("Upgrade variants Payara upgrades (each refused over the limit): "
+                    + UpgradeVariants.assertEachRefusedOverTheLimit(server.wsUri(), InetAddress.getByName("127.0.0.3"), IO_TIMEOUT));
             chat.works("over the limit");
             held.add(accepted("127.0.0.4", "")); // another address is unaffected
             held.get(0).close(); // one leaves: the address may connect again

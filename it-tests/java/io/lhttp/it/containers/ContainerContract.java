@@ -280,6 +280,46 @@ abstract class ContainerContract {
     }
 
     /**
+     * RFC 6455 §5.1: a client frame without a mask makes the server close the connection. Tomcat and
+     * Undertow check it before any code of ours runs (the API never shows the mask bit); Payara's
+     * Tyrus does not (docs/SECURITY.md).
+     */
+    @Test
+    void anUnmaskedClientFrameClosesTheConnection() throws Exception {
+        try (RawWebSocket c = RawWebSocket.connect(server.wsUri(), SdkClient.TIMEOUT)) {
+            c.readTimeout(SdkClient.TIMEOUT);
+            byte[] payload = frame("echo", "", "unmasked").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            byte[] unmasked = new byte[payload.length + 2];
+            unmasked[0] = (byte) 0x81;
+            unmasked[1] = (byte) payload.length; // mask bit clear
+            System.arraycopy(payload, 0, unmasked, 2, payload.length);
+            c.sendRaw(unmasked);
+            int[] code = {-1};
+            String[] text = {null};
+            c.readFrame(new RawWebSocket.Handler() {
+                @Override
+                public void onText(byte[] buffer, int offset, int length) {
+                    text[0] = new String(buffer, offset, length, java.nio.charset.StandardCharsets.UTF_8);
+                }
+
+                @Override
+                public void onClose(int closeCode, String reason) {
+                    code[0] = closeCode;
+                }
+            });
+            assertEquals(null, text[0], "the unmasked frame was not handled");
+            // RFC 6455 §5.1: the server MUST close; it MAY send a close frame with 1002 first.
+            assertTrue(code[0] == 1002 || code[0] == 1006, "closed (1002, or without a close frame: 1006): " + code[0]);
+        }
+    }
+
+    /** Upgrade header variants the container may upgrade still meet the origin rule (issue 18). */
+    @Test
+    void upgradeHeaderVariantsMeetTheOriginCheck() throws Exception {
+        io.lhttp.it.support.UpgradeVariants.assertForeignOriginRefused(server.wsUri());
+    }
+
+    /**
      * The client address reaches the endpoint on this container (io.lhttp.admission.ClientAddress:
      * a servlet filter before the container's upgrade filter, handed over in modifyHandshake):
      * one address is held to its connection limit, another is not.
@@ -296,6 +336,9 @@ abstract class ContainerContract {
             io.lhttp.load.RawWebSocket over = raw("127.0.0.3");
             held.add(over);
             assertEquals("close 1013", firstReply(over, "over").split(":")[0], "one over the limit is refused");
+            System.out.println(kind() + " upgrades these Upgrade variants (each refused over the limit): "
+                    + io.lhttp.it.support.UpgradeVariants.assertEachRefusedOverTheLimit(server.wsUri(),
+                            java.net.InetAddress.getByName("127.0.0.3"), java.time.Duration.ofSeconds(20)));
             io.lhttp.load.RawWebSocket other = raw("127.0.0.4");
             held.add(other);
             assertEquals(frame("echo", "", "other"), firstReply(other, "other"), "another address is accepted");

@@ -6,7 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.Addresses;
 import io.lhttp.it.support.OpenApiText;
+import io.lhttp.it.support.Await;
 import io.lhttp.it.support.RefusalCounters;
+import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.security.Tokens;
 import java.net.URI;
@@ -31,14 +33,22 @@ import org.junit.jupiter.api.Test;
 class OperatorEndpointsIT {
 
     private static final String SECRET = "it-operator-secret-it-operator-secret!!";
+    /** Planted in the NATS URLs (a password and a token; nobody listens there) and upstream URLs: must never come out. */
+    private static final String PLANTED = "Planted7Password";
+    private static final String PLANTED_TOKEN = "Planted7Token";
 
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** HTTP/1.1 only: a plain request per path, without the h2c upgrade attempt. */
+    private static final HttpClient HTTP1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private static UberJarServer server;
 
     @BeforeAll
     static void start() {
-        server = UberJarServer.start("-Dlhttp.auth=true", "-Dlhttp.auth.hmac-secret=" + SECRET);
+        server = UberJarServer.start("-Dlhttp.auth=true", "-Dlhttp.auth.hmac-secret=" + SECRET,
+                "-Dlhttp.nats.url=nats://lhttp:" + PLANTED + "@127.0.0.1:" + UberJarServer.freePort()
+                        + ",nats://" + PLANTED_TOKEN + "@127.0.0.1:" + UberJarServer.freePort(),
+                "-Dlhttp.upstream.allow=http://127.0.0.1:" + UberJarServer.freePort() + "/api");
     }
 
     @AfterAll
@@ -92,6 +102,57 @@ class OperatorEndpointsIT {
         assertEquals(1.0, after.get("token_expired") - before.get("token_expired"), "token_expired: " + after);
         for (String reason : List.of("full", "per_address", "shutting_down", "inbound_budget", "frame_timeout")) {
             assertEquals(before.get(reason), after.get(reason), reason + " did not move: " + after);
+        }
+    }
+
+    /**
+     * Issue 18: credentials in URLs never leave the process. Every public answer (health, status,
+     * metrics, OpenAPI, error frames and bodies, from this host and from another) and the server
+     * log are searched for the planted password and token.
+     */
+    @Test
+    void credentialsInUrlsAreInNoAnswerAndNotInTheLog() throws Exception {
+        Await.until(Duration.ofSeconds(60), () -> log().contains("retrying forever"), "the failed NATS connect is logged");
+        URI offHost = URI.create("http://" + Addresses.external().getHostAddress() + ":" + server.port() + "/");
+        StringBuilder seen = new StringBuilder();
+        for (URI base : List.of(server.httpUri(), offHost)) {
+            for (String path : List.of("/health", "/health/ready", "/health/live", "/health/started", "/publish/status",
+                    "/lhttp/status", "/status.html", "/lhttp/metrics", "/openapi", "/")) {
+                HttpResponse<String> r = HTTP1.send(HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
+                        .build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+                seen.append(base).append(path).append(' ').append(r.statusCode()).append('\n').append(r.body()).append('\n');
+            }
+        }
+        HttpResponse<String> ready = get(offHost, "/health/ready");
+        assertEquals(503, ready.statusCode(), "NATS is down: " + ready.body());
+        assertTrue(ready.body().contains("\"lhttp-bus\"") && ready.body().contains("DOWN")
+                && !ready.body().contains("nats:"), "a stranger sees the status only: " + ready.body());
+        assertTrue(get(server.httpUri(), "/publish/status").body().contains("nats://***@127.0.0.1:"),
+                "the operator still sees which servers, masked");
+        String token = Tokens.hmac(SECRET, Tokens.claims("alice", Instant.now().plusSeconds(600), List.of("room")).build());
+        try (SdkClient c = SdkClient.connect(URI.create(server.wsUri() + "?token=" + token))) {
+            c.send(io.lhttp.it.support.Frames.frame("chat", "publish:room\r\n", "hi"));
+            seen.append(c.next()).append('\n');
+            c.send(io.lhttp.it.support.Frames.frame("get", "upstream:GET http://u:" + PLANTED + "@127.0.0.1:1/api/x\r\n", ""));
+            seen.append(c.next()).append('\n');
+        }
+        seen.append(RawHttp.request(server.httpUri(), "POST", "/publish", "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhi",
+                "Content-Type: text/plain").body());
+        String all = seen.toString();
+        assertTrue(all.contains("\"UP\"") && all.contains("LHTTP/1.0 error"), all);
+        for (String secret : List.of(PLANTED, PLANTED_TOKEN)) {
+            assertTrue(!all.contains(secret), "answers show " + secret + ": " + all);
+            assertTrue(!log().contains(secret), "the log shows " + secret);
+        }
+    }
+
+    private static String log() {
+        try {
+            // Without the first line: the test's own command line, with the -D options, not the server's output.
+            String log = java.nio.file.Files.readString(server.logFile(), StandardCharsets.ISO_8859_1);
+            return log.startsWith("$ ") ? log.substring(log.indexOf('\n') + 1) : log;
+        } catch (java.io.IOException e) {
+            return "";
         }
     }
 

@@ -18,23 +18,28 @@ import java.util.Map;
  * handshake headers an attacker's page or tool would (an {@code Origin} of its choice, cookies)
  * and read the status the server answers before any upgrade.
  */
-final class RawHttp {
+public final class RawHttp {
 
     /** A response's status code and headers (names in lower case; the last of repeated ones). */
-    record Response(int status, Map<String, String> headers, String body) {
+    public record Response(int status, Map<String, String> headers, String body) {
     }
 
     private RawHttp() {
     }
 
     /** A WebSocket upgrade request for {@code uri} (path and query) with these extra header lines ("Name: value"). */
-    static Response upgrade(URI uri, String... headers) throws IOException {
+    public static Response upgrade(URI uri, String... headers) throws IOException {
+        return upgradeWith(uri, "Upgrade: websocket\r\nConnection: Upgrade\r\n", headers);
+    }
+
+    /** As {@link #upgrade}, with the {@code Upgrade} and {@code Connection} lines given whole (each ending in CRLF). */
+    public static Response upgradeWith(URI uri, String upgradeLines, String... headers) throws IOException {
         StringBuilder request = new StringBuilder();
         String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
         request.append("GET ").append(target).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
-                .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
+                .append(upgradeLines)
                 .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(new byte[16])).append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
         for (String h : headers) {
@@ -45,7 +50,7 @@ final class RawHttp {
     }
 
     /** A plain request: method, path, headers, body. */
-    static Response request(URI base, String method, String path, String body, String... headers) throws IOException {
+    public static Response request(URI base, String method, String path, String body, String... headers) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         StringBuilder request = new StringBuilder();
         request.append(method).append(' ').append(path).append(" HTTP/1.1\r\n")

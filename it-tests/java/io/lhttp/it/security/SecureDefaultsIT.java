@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lhttp.it.support.Addresses;
 import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
+import io.lhttp.it.support.UpgradeVariants;
 import java.net.InetAddress;
 import java.net.URI;
 import org.junit.jupiter.api.AfterAll;
@@ -45,6 +46,14 @@ class SecureDefaultsIT {
             assertEquals(403, r.status(), origin);
             assertNull(r.headers().get("sec-websocket-accept"), "no upgrade for " + origin);
         }
+    }
+
+    @Test
+    void upgradeHeaderVariantsMeetTheOriginCheckToo() throws Exception {
+        UpgradeVariants.assertForeignOriginRefused(server.wsUri());
+        RawHttp.Response r = RawHttp.upgradeWith(server.wsUri(), UpgradeVariants.LINES.get("trailing comma"),
+                "Origin: http://127.0.0.1:" + server.port());
+        assertEquals(101, r.status(), "the server's own page with the same variant is upgraded: " + r);
     }
 
     @Test
@@ -113,6 +122,32 @@ class SecureDefaultsIT {
         RawHttp.Response r = RawHttp.request(offHost, "POST", "/publish", body, "Content-Type: text/plain");
         assertEquals(403, r.status(), r.body());
         assertTrue(r.body().contains("lhttp.publish.token"), r.body());
+    }
+
+    /** Issue 18: a page on another site cannot publish through a browser on this host (CSRF), loopback or not. */
+    @Test
+    void publishIsRefusedToPagesOfOtherSitesEvenFromThisHost() throws Exception {
+        String body = frame("news", "publish:sec-csrf\r\n", "forged");
+        String own = "Origin: http://127.0.0.1:" + server.port();
+        for (String[] headers : new String[][] {{"Origin: http://evil.example"}, {"Origin: null"},
+            {"Sec-Fetch-Site: cross-site"}, {"Sec-Fetch-Site: same-site"}, {"Origin: http://evil.example", "Sec-Fetch-Site: cross-site"},
+            {own, "Sec-Fetch-Site: cross-site"}}) {
+            RawHttp.Response r = RawHttp.request(server.httpUri(), "POST", "/publish", body,
+                    concat("Content-Type: text/plain", headers));
+            assertEquals(403, r.status(), String.join(" ", headers) + ": " + r.body());
+            assertTrue(r.body().contains("another origin"), r.body());
+        }
+        assertEquals(202, RawHttp.request(server.httpUri(), "POST", "/publish", body, "Content-Type: text/plain", own,
+                "Sec-Fetch-Site: same-origin").status(), "the server's own page");
+        assertEquals(202, RawHttp.request(server.httpUri(), "POST", "/publish", body, "Content-Type: text/plain").status(),
+                "a tool on this host");
+    }
+
+    private static String[] concat(String first, String[] rest) {
+        String[] all = new String[rest.length + 1];
+        all[0] = first;
+        System.arraycopy(rest, 0, all, 1, rest.length);
+        return all;
     }
 
     private static void subscribe(SdkClient c, String channel) throws Exception {

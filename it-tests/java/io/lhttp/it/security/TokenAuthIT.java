@@ -137,6 +137,30 @@ class TokenAuthIT {
         }
     }
 
+    /** Issue 18: a refresh that no longer grants a channel ends its deliveries and names it in one error frame. */
+    @Test
+    void aRefreshThatDropsChannelsUnsubscribesThemAndSaysWhich() throws Exception {
+        try (SdkClient c = SdkClient.connect(withToken(token("heidi", 600, "rv-1", "rv-2", "rv-3")));
+                SdkClient pub = SdkClient.connect(withToken(token("ivan", 600, "rv-1", "rv-2", "rv-3")))) {
+            subscribe(c, "rv-1");
+            subscribe(c, "rv-2");
+            subscribe(c, "rv-3");
+            c.send(frame("auth", "auth:" + token("heidi", 600, "rv-1", "rv-2", "rv-3", "rv-4") + "\r\n", ""));
+            c.send(frame("echo", "", "nothing taken away"));
+            assertEquals(frame("echo", "", "nothing taken away"), c.next(), "a refresh that keeps every channel says nothing");
+            c.send(frame("auth", "auth:" + token("heidi", 600, "rv-1") + "\r\n", ""));
+            assertEquals("LHTTP/1.0 error\r\ncode:403\r\nreason:the refreshed token does not grant these channels: "
+                    + "unsubscribed\r\nunsubscribed:rv-2 rv-3\r\n\r\n", c.next());
+            pub.send(frame("chat", "publish:rv-2\r\n", "revoked"));
+            pub.send(frame("chat", "publish:rv-3\r\n", "revoked"));
+            String kept = frame("chat", "publish:rv-1\r\n", "kept");
+            pub.send(kept);
+            assertEquals(kept, c.next(), "frames on the revoked channels, published first, never came");
+            c.send(frame("join", "subscribe:rv-2\r\n", ""));
+            assertError(403, c.next());
+        }
+    }
+
     @Test
     void aConnectionWhoseTokenRunsOutIsClosed() throws Exception {
         try (SdkClient c = SdkClient.connect(withToken(token("erin", 5, "room-1")))) {

@@ -63,6 +63,21 @@ class UpstreamIdentityIT {
         assertEquals(frame("chat", "got POST /allowed/who hi", "upstream-status:200"), client.next());
     }
 
+    /** Issue 18: look-alike names ({@code _} for {@code -}, any case) and proxy/rewrite headers never reach the backend. */
+    @Test
+    void lookAlikeIdentityNamesAndRewriteHeadersAreStripped() throws Exception {
+        client.send(frame("chat", "hi", "upstream:POST " + allowed + "/who", "upstream-reply:true",
+                "X_Lhttp_User:forged", "X-Lhttp_User:forged", "X_Forwarded_For:forged", "X_Real_IP:forged",
+                "Client-IP:forged", "CF-Connecting-IP:forged", "X-Original-URL:forged", "X-Rewrite-URL:forged",
+                "X-HTTP-Method-Override:forged", "x_http_method_override:forged", "x_trace:kept"));
+        Backend.Request r = backend.next();
+        r.headers().forEach((name, values) -> assertFalse(values.contains("forged"), name + " reached the backend: "
+                + r.headers()));
+        assertEquals("kept", r.headers().getFirst("x_trace"), "other headers still go along: " + r.headers());
+        assertEquals("127.0.0.1", r.headers().getFirst("x-forwarded-for"));
+        assertEquals(frame("chat", "got POST /allowed/who hi", "upstream-status:200"), client.next());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {
         "/allowed/%c0%ae%c0%ae/secret",

@@ -57,7 +57,7 @@ public final class ClientAddress {
         @Override
         public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
                 throws IOException, ServletException {
-            if (!(request instanceof HttpServletRequest http) || !"websocket".equalsIgnoreCase(http.getHeader("Upgrade"))) {
+            if (!(request instanceof HttpServletRequest http) || !UpgradeAttempt.of(http)) {
                 chain.doFilter(request, response);
                 return;
             }

@@ -7,13 +7,10 @@ import jakarta.enterprise.context.Initialized;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
-import java.util.logging.Logger;
 
 /** Chooses the bus: NATS when {@code lhttp.nats.url} is set, else the in-process bus. */
 @ApplicationScoped
 public class BusProducer {
-
-    private static final Logger LOG = Logger.getLogger(BusProducer.class.getName());
 
     @Produces
     @ApplicationScoped
@@ -27,8 +24,7 @@ public class BusProducer {
             nats.presenceTimeout(config.presenceTimeout());
             bus = nats;
         }
-        LOG.info(() -> "lhttp bus: " + bus.describe());
-        return bus;
+        return bus; // described once, in the start banner (StartBanner)
     }
 
     /**

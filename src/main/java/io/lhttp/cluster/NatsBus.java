@@ -1,5 +1,6 @@
 package io.lhttp.cluster;
 
+import io.lhttp.config.Secrets;
 import io.lhttp.channel.Bus;
 import io.lhttp.metrics.Meters;
 import io.lhttp.protocol.ProtocolException;
@@ -117,7 +118,7 @@ public final class NatsBus implements Bus {
                     Meters.natsReconnected();
                 }
                 LOG.log(Level.INFO, "NATS {0}: {1} at {2}",
-                        new Object[] {event.getEvent(), name, conn.getConnectedUrl()});
+                        new Object[] {event.getEvent(), name, Secrets.maskUrls(conn.getConnectedUrl())});
                 warned = false;
                 attach(conn);
                 // Again after every reconnect: the server may be a new one, or have lost its store (new epoch).
@@ -482,7 +483,7 @@ public final class NatsBus implements Bus {
 
     @Override
     public String describe() {
-        return "nats " + String.join(",", servers) + " as " + name + (history == null ? "" : ", history in " + history);
+        return "nats " + Secrets.maskUrls(String.join(",", servers)) + " as " + name + (history == null ? "" : ", history in " + history);
     }
 
     /** Drains (subscriptions delivered, publishes flushed) within {@link #DRAIN_TIMEOUT}, then closes. */
@@ -513,7 +514,7 @@ public final class NatsBus implements Bus {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "NATS drain did not complete: {0}", e.toString());
+            LOG.log(Level.WARNING, "NATS drain did not complete: {0}", Secrets.maskUrls(e.toString()));
         } finally {
             closeQuietly(conn);
         }
@@ -534,15 +535,15 @@ public final class NatsBus implements Bus {
             handle = conn;
             if (!warned) {
                 warned = true;
-                LOG.log(Level.WARNING, "NATS {0}: {1}; retrying forever", new Object[] {name, e.toString()});
+                LOG.log(Level.WARNING, "NATS {0}: {1}; retrying forever", new Object[] {name, Secrets.maskUrls(e.toString())});
             } else {
-                LOG.log(Level.FINE, "NATS {0}: {1}", new Object[] {name, e.toString()});
+                LOG.log(Level.FINE, "NATS {0}: {1}", new Object[] {name, Secrets.maskUrls(e.toString())});
             }
         }
 
         @Override
         public void errorOccurred(Connection conn, String error) {
-            LOG.log(Level.WARNING, "NATS {0}: server error {1}", new Object[] {name, error});
+            LOG.log(Level.WARNING, "NATS {0}: server error {1}", new Object[] {name, Secrets.maskUrls(error)});
         }
 
         @Override

@@ -677,7 +677,7 @@ public class LhttpConfig {
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
         LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process"
-                : "nats " + natsUrl + " (ping every " + natsPingInterval.toMillis() + "ms)")
+                : "nats " + Secrets.maskUrls(natsUrl) + " (ping every " + natsPingInterval.toMillis() + "ms)")
                 + ", max-frame-bytes=" + limits.maxFrameBytes() + ", max-frame-hard-bytes=" + maxFrameHardBytes
                 + ", max-headers=" + limits.maxHeaders() + ", max-channels=" + maxChannels
                 + ", max-connections=" + maxConnections

@@ -49,7 +49,7 @@ final class EffectiveConfig {
         out.replace(LhttpConfig.ERRORS_REPLY, "", Boolean.toString(lhttp.errorsReply()));
         out.replace(LhttpConfig.INSTANCE_NAME, "", lhttp.instanceName());
         out.replace(LhttpConfig.UPSTREAM_TIMEOUT, "", Long.toString(lhttp.upstreamTimeout().toMillis()));
-        out.replaceAll((key, value) -> secret(key) && !value.isEmpty() ? MASK : value);
+        out.replaceAll((key, value) -> secret(key) && !value.isEmpty() ? MASK : io.lhttp.config.Secrets.maskUrls(value));
         return out;
     }
 

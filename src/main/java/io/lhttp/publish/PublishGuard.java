@@ -26,12 +26,27 @@ import java.nio.charset.StandardCharsets;
 @WebFilter(filterName = "lhttp-publish-guard", urlPatterns = "/publish/*")
 public class PublishGuard implements jakarta.servlet.Filter {
 
+    private static final java.util.Set<String> SAFE_METHODS = java.util.Set.of("GET", "HEAD", "OPTIONS");
+
     @Inject
     LhttpConfig config;
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
+        HttpServletRequest in = (HttpServletRequest) request;
+        // A page on another site may POST text/plain here without a CORS preflight (a "simple"
+        // request), and a browser on this host is on loopback: refuse what its Origin or
+        // Sec-Fetch-Site says comes from another site, whoever the client is (issue 18).
+        if (!SAFE_METHODS.contains(in.getMethod()) && config.allowedOrigins()
+                .refusesCrossSiteWrite(in.getHeader("Origin"), in.getHeader("Sec-Fetch-Site"), in.getHeader("Host"))) {
+            HttpServletResponse out = (HttpServletResponse) response;
+            out.setStatus(HttpServletResponse.SC_FORBIDDEN);
+            out.setContentType("text/plain;charset=UTF-8");
+            out.getOutputStream().write("publishing from a page of another origin is not allowed (lhttp.allowed-origins)\n"
+                    .getBytes(StandardCharsets.UTF_8));
+            return;
+        }
         if (!config.publishToken().isEmpty() || config.publishAllowRemote() || isLoopback(clientAddress(request))) {
             chain.doFilter(request, response);
             return;

@@ -78,6 +78,40 @@ public final class AllowedOrigins {
         return authority.equals(hostAuthority(host.trim().toLowerCase(Locale.ROOT)));
     }
 
+    /**
+     * Whether this {@code Origin} (not null) is the server's own (its host and port are the
+     * request's {@code Host}) or one the list names; {@code *} does not count. For what a page may
+     * do beyond connecting: {@code POST /publish} (docs/SECURITY.md, "Publishing from a browser").
+     */
+    public boolean ownOrListed(String origin, String host) {
+        String normal = origin == null ? null : normalise(origin.trim());
+        if (normal == null) {
+            return false;
+        }
+        if (origins.contains(normal)) {
+            return true;
+        }
+        if (normal.equals("null") || host == null) {
+            return false;
+        }
+        return normal.substring(normal.indexOf("://") + 3).equals(hostAuthority(host.trim().toLowerCase(Locale.ROOT)));
+    }
+
+    /** Whether a page's request is from another site by its {@code Origin} or {@code Sec-Fetch-Site}, and not allowed. */
+    public boolean refusesCrossSiteWrite(String origin, String secFetchSite, String host) {
+        boolean allowed = origin != null && ownOrListed(origin, host);
+        if (origin != null && !allowed) {
+            return true;
+        }
+        String site = secFetchSite == null ? "" : secFetchSite.trim().toLowerCase(Locale.ROOT);
+        if (site.equals("cross-site")) {
+            // Only an origin the operator listed may be another site; the own origin never is.
+            String normal = origin == null ? null : normalise(origin.trim());
+            return normal == null || !origins.contains(normal);
+        }
+        return site.equals("same-site") && !allowed;
+    }
+
     /** {@code scheme://host[:port]} in lower case without a default port, {@code null}, or null when not an origin. */
     static String normalise(String origin) {
         if (origin.equals("null")) {

@@ -1,5 +1,6 @@
 package io.lhttp.security;
 
+import io.lhttp.admission.UpgradeAttempt;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.metrics.Meters;
 import jakarta.inject.Inject;
@@ -47,7 +48,7 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
         if (!(request instanceof HttpServletRequest http) || !(response instanceof HttpServletResponse out)
-                || !"websocket".equalsIgnoreCase(http.getHeader("Upgrade"))) {
+                || !UpgradeAttempt.of(http)) {
             chain.doFilter(request, response);
             return;
         }

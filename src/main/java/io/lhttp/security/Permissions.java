@@ -51,6 +51,23 @@ public class Permissions {
     }
 
     /**
+     * The channels among {@code channels} that some bean no longer lets the connection subscribe to
+     * (after a token refresh), in their order; empty when all are still permitted.
+     */
+    public List<String> notSubscribable(Connection connection, java.util.Collection<String> channels) {
+        List<String> refused = new ArrayList<>();
+        for (String channel : channels) {
+            for (ChannelPermissions p : deciders) {
+                if (!p.canSubscribe(connection, channel)) {
+                    refused.add(channel);
+                    break;
+                }
+            }
+        }
+        return refused;
+    }
+
+    /**
      * Checks every channel before anything is published.
      *
      * @throws ProtocolException 403 naming the first channel refused

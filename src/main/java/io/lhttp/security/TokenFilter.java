@@ -1,13 +1,19 @@
 package io.lhttp.security;
 
+import io.lhttp.channel.ChannelRegistry;
+import io.lhttp.connection.Connection;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
+import io.lhttp.protocol.Header;
+import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.AroundInvoke;
 import jakarta.interceptor.Interceptor;
 import jakarta.interceptor.InvocationContext;
+import java.util.List;
+import java.util.Set;
 
 /**
  * With {@code lhttp.auth=true}, the outermost header filter: a frame with an {@code auth:<token>}
@@ -24,8 +30,17 @@ public class TokenFilter {
     /** The header carrying a token on a frame. */
     public static final String HEADER = "auth";
 
+    /** The header of the error frame naming the channels a refresh took away (PROTOCOL.md §5.1). */
+    public static final String UNSUBSCRIBED = "unsubscribed";
+
     @Inject
     Authenticator authenticator;
+
+    @Inject
+    Permissions permissions;
+
+    @Inject
+    ChannelRegistry registry;
 
     @AroundInvoke
     Object check(InvocationContext ctx) throws Exception {
@@ -36,11 +51,15 @@ public class TokenFilter {
         }
         String token = ex.header(HEADER);
         if (token != null) {
+            boolean refresh = Authentication.grant(ex.connection()) != null;
             try {
                 authenticator.authenticate(ex.connection(), token);
             } catch (ProtocolException e) {
                 ex.fail(e.code(), e.reason());
                 return null;
+            }
+            if (refresh) {
+                revoke(ex.connection());
             }
             // Whatever lhttp.publish.strip-headers says, a token is never published.
             ex.removeHeader(HEADER);
@@ -50,5 +69,26 @@ public class TokenFilter {
             return null;
         }
         return ctx.proceed();
+    }
+
+    /**
+     * After a refresh, the channels the new token no longer grants are unsubscribed, and the
+     * client is told in one error frame (403, {@code unsubscribed:<channels>}), before the frame
+     * that carried the token goes on; deliveries on them stop with it.
+     */
+    private void revoke(Connection connection) {
+        List<String> mine;
+        Set<String> channels = connection.channels();
+        synchronized (channels) {
+            mine = List.copyOf(channels);
+        }
+        List<String> gone = permissions.notSubscribable(connection, mine);
+        if (gone.isEmpty()) {
+            return;
+        }
+        registry.unsubscribe(connection, gone);
+        connection.send(Message.of("error", List.of(new Header("code", "403"),
+                new Header("reason", "the refreshed token does not grant these channels: unsubscribed"),
+                new Header(UNSUBSCRIBED, String.join(" ", gone))), ""));
     }
 }

@@ -1,5 +1,6 @@
 package io.lhttp.upstream;
 
+import io.lhttp.config.Secrets;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -131,11 +132,12 @@ public final class AllowList {
             try {
                 t = Target.of(new URI(entry));
             } catch (URISyntaxException | Refused e) {
-                throw new IllegalArgumentException("bad upstream allow-list entry '" + entry + "': " + e.getMessage());
+                throw new IllegalArgumentException("bad upstream allow-list entry '" + Secrets.maskUrls(entry) + "': "
+                        + Secrets.maskUrls(e.getMessage()));
             }
             URI uri = URI.create(entry);
             if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
-                throw new IllegalArgumentException("bad upstream allow-list entry '" + entry
+                throw new IllegalArgumentException("bad upstream allow-list entry '" + Secrets.maskUrls(entry)
                         + "': a prefix has no query or fragment");
             }
             // "/api/" and "/api" both mean the segment "api" and everything below it.

@@ -40,7 +40,19 @@ public final class UpstreamRequest {
      * server's own identity headers and are never taken from a client.
      */
     static final Set<String> SENSITIVE = Set.of("authorization", "proxy-authorization", "cookie", "forwarded",
-            "x-real-ip", "x-client-ip", "true-client-ip", "auth");
+            "x-real-ip", "x-client-ip", "true-client-ip", "auth",
+            // Proxies' client-address headers, and request rewrites some frameworks obey (issue 18).
+            "client-ip", "cf-connecting-ip", "fastly-client-ip", "x-cluster-client-ip", "x-original-url",
+            "x-rewrite-url", "x-http-method-override", "x-http-method", "x-method-override");
+
+    /**
+     * A header name as a backend may read it: lower case, {@code _} as {@code -}. Some proxies and
+     * CGI-style servers (header {@code X_Lhttp_User} becomes {@code HTTP_X_LHTTP_USER}) treat the
+     * two alike, so names are compared in this form.
+     */
+    static String normalised(String name) {
+        return name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
 
     /** Prefix of the server's own identity headers ({@link Forwarding#identity()}). */
     public static final String IDENTITY_PREFIX = "x-lhttp-";
@@ -72,7 +84,7 @@ public final class UpstreamRequest {
             java.util.Set<String> names = new java.util.LinkedHashSet<>();
             if (value != null) {
                 for (String raw : value.split(",")) {
-                    String n = raw.trim().toLowerCase(Locale.ROOT);
+                    String n = normalised(raw);
                     if (n.isEmpty()) {
                         continue;
                     }
@@ -148,12 +160,12 @@ public final class UpstreamRequest {
         }
         java.util.Set<String> identityNames = new java.util.HashSet<>();
         for (Header h : forwarding.identity()) {
-            identityNames.add(h.key().toLowerCase(Locale.ROOT));
+            identityNames.add(normalised(h.key()));
         }
         String clientForwardedFor = null;
         for (Header h : headers) {
             String name = h.key().trim();
-            String lower = name.toLowerCase(Locale.ROOT);
+            String lower = normalised(name);
             String headerValue = h.trimmedValue();
             if (isSensitive(lower) && !forwarding.forward().contains(lower)) {
                 continue;
@@ -204,7 +216,7 @@ public final class UpstreamRequest {
 
     /** Whether an LHTTP header key may be sent as an HTTP header name. */
     static boolean isForwarded(String name) {
-        return isToken(name) && !NOT_FORWARDED.contains(name.toLowerCase(Locale.ROOT));
+        return isToken(name) && !NOT_FORWARDED.contains(normalised(name));
     }
 
     /** RFC 9110 token: what an HTTP field name must be. */

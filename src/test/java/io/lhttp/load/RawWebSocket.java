@@ -101,6 +101,17 @@ public final class RawWebSocket implements Closeable {
      */
     public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout, int bufferSize,
             int receiveBuffer, String extraHeaders) throws IOException {
+        return connect(uri, localAddress, timeout, bufferSize, receiveBuffer, extraHeaders,
+                "Upgrade: websocket\r\nConnection: Upgrade\r\n");
+    }
+
+    /**
+     * As {@link #connect(URI, InetAddress, Duration, int, int, String)}, with the {@code Upgrade}
+     * and {@code Connection} lines given whole (each ending in CRLF), e.g. the variants an attacker
+     * writes ({@code "Upgrade: websocket,\r\n"}).
+     */
+    public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout, int bufferSize,
+            int receiveBuffer, String extraHeaders, String upgradeLines) throws IOException {
         int port = uri.getPort() > 0 ? uri.getPort() : 80;
         Socket socket = new Socket();
         try {
@@ -121,7 +132,7 @@ public final class RawWebSocket implements Closeable {
             }
             String request = "GET " + path + " HTTP/1.1\r\n"
                     + "Host: " + uri.getHost() + ":" + port + "\r\n"
-                    + "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + upgradeLines
                     + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\n"
                     + "Sec-WebSocket-Version: 13\r\n" + extraHeaders + "\r\n";
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), bufferSize);

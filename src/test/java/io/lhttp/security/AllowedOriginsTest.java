@@ -58,4 +58,26 @@ class AllowedOriginsTest {
             assertThrows(IllegalArgumentException.class, () -> AllowedOrigins.parse(bad), bad);
         }
     }
+
+    @Test
+    void writesFromAnotherSiteAreRefusedByOriginOrSecFetchSite() {
+        AllowedOrigins own = AllowedOrigins.parse("");
+        String host = "127.0.0.1:8080";
+        assertFalse(own.refusesCrossSiteWrite(null, null, host), "not a browser");
+        assertFalse(own.refusesCrossSiteWrite("http://127.0.0.1:8080", "same-origin", host));
+        assertFalse(own.refusesCrossSiteWrite(null, "none", host), "typed by the user");
+        assertTrue(own.refusesCrossSiteWrite("http://evil.example", null, host));
+        assertTrue(own.refusesCrossSiteWrite("null", null, host));
+        assertTrue(own.refusesCrossSiteWrite(null, "cross-site", host));
+        assertTrue(own.refusesCrossSiteWrite(null, "Same-Site", host));
+        assertTrue(own.refusesCrossSiteWrite("http://127.0.0.1:8080", "cross-site", host), "the header says another site");
+        AllowedOrigins any = AllowedOrigins.parse("*");
+        assertTrue(any.refusesCrossSiteWrite("http://evil.example", "cross-site", host), "* opens connections, not writes");
+        assertFalse(any.refusesCrossSiteWrite("http://127.0.0.1:8080", null, host));
+        AllowedOrigins listed = AllowedOrigins.parse("https://chat.example");
+        assertFalse(listed.refusesCrossSiteWrite("https://chat.example", "same-site", host));
+        assertFalse(listed.refusesCrossSiteWrite("https://chat.example", "cross-site", host));
+        assertTrue(listed.refusesCrossSiteWrite("https://evil.example", "cross-site", host));
+        assertFalse(listed.refusesCrossSiteWrite("http://127.0.0.1:8080", "same-origin", host), "own origin still");
+    }
 }

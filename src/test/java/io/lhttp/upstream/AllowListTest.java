@@ -151,6 +151,14 @@ class AllowListTest {
     void badPrefixesFailTheConfiguration(String prefix) {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> AllowList.parse("http://ok.example/," + prefix));
-        assertTrue(e.getMessage().contains(prefix), e.getMessage());
+        assertTrue(e.getMessage().contains(io.lhttp.config.Secrets.maskUrls(prefix)), e.getMessage());
+    }
+
+    @Test
+    void aBadPrefixsCredentialsAreNotInTheMessage() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> AllowList.parse("http://svc:Planted7@good.example/api,https://h/x?api_key=Planted8"));
+        assertTrue(e.getMessage().contains("http://***@good.example/api") && !e.getMessage().contains("Planted7"),
+                e.getMessage());
     }
 }

@@ -161,4 +161,28 @@ class UpstreamRequestTest {
         assertThrows(IllegalArgumentException.class, () -> UpstreamRequest.Forwarding.parseNames("bad name"));
         assertEquals(Set.of(), UpstreamRequest.Forwarding.parseNames(" , "));
     }
+
+    /** Issue 18: names compare as a backend may read them (case, {@code _} as {@code -}); proxy and rewrite headers drop. */
+    @Test
+    void lookAlikeNamesAndProxyRewriteHeadersAreNotForwarded() throws Exception {
+        List<String> names = List.of("X_Lhttp_User", "X-Lhttp_User", "x_LHTTP_connection", "X_Forwarded_For", "X_Real_IP",
+                "Client-IP", "CF-Connecting-IP", "X-Original-URL", "X-Rewrite-URL", "X-HTTP-Method-Override",
+                "X_HTTP_Method_Override", "X-HTTP-Method", "X-Method-Override", "True_Client_IP", "Fastly-Client-IP",
+                "X-Cluster-Client-IP", "Proxy_Authorization", "COOKIE", "Transfer_Encoding");
+        List<Header> claims = new java.util.ArrayList<>();
+        for (String n : names) {
+            claims.add(new Header(n, "forged"));
+        }
+        claims.add(new Header("X_Custom_Thing", "kept"));
+        var sent = UpstreamRequest.build("POST http://backend.example/chat/x", claims, "", ALLOW, TIMEOUT,
+                new UpstreamRequest.Forwarding(Set.of(), List.of(new Header("X-Lhttp-User", "alice"))))
+                .headers().map();
+        for (var e : sent.entrySet()) {
+            assertFalse(e.getValue().contains("forged"), e.getKey() + " was forwarded: " + sent);
+        }
+        assertEquals(List.of("alice"), sent.get("x-lhttp-user"));
+        assertEquals(List.of("kept"), sent.get("x_custom_thing"), "other names with '_' still go");
+        assertThrows(IllegalArgumentException.class, () -> UpstreamRequest.Forwarding.parseNames("X_Lhttp_User"));
+        assertEquals(Set.of("x-real-ip"), UpstreamRequest.Forwarding.parseNames("X_Real_IP"));
+    }
 }
