@@ -29,7 +29,9 @@ final class Containers {
      * <li>Undertow (WildFly): the Jakarta batching API. Frames are queued with asynchronous sends
      * and one {@code flushBatch()} writes them all; Undertow's flush only schedules the write on
      * its I/O thread. One acknowledged send at a time flushed every frame on its own, and a
-     * full-speed burst filled healthy readers' queues faster than that drained them.</li>
+     * full-speed burst filled healthy readers' queues faster than that drained them. Batching is
+     * on only while the queue sends ({@link SendQueue.StreamWriter#batching}): left on, it held
+     * back the pongs and close frames Undertow owes the client.</li>
      * <li>Tomcat (TomEE) and others: none. Tomcat's {@code flushBatch()} blocks until written (a
      * stalled client would hold up the publisher) and concurrent asynchronous sends lose
      * messages there, so each frame is one acknowledged send.</li>
@@ -44,7 +46,9 @@ final class Containers {
         }
         if (name.startsWith(UNDERTOW)) {
             try {
+                // Tried once here: a container that refuses batching gets acknowledged sends.
                 session.getAsyncRemote().setBatchingAllowed(true);
+                session.getAsyncRemote().setBatchingAllowed(false);
                 return SendQueue.StreamWriter.batching(session.getAsyncRemote(), failed);
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.FINE, "batching not allowed; every send acknowledged", e);
