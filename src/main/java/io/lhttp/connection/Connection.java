@@ -55,6 +55,7 @@ public final class Connection implements Subscriber {
         this.handshake = h instanceof Handshake hs ? hs : Handshake.NONE;
         attributes.putAll(handshake.attributes());
         session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
+        Containers.noIdleTimer(session);
         SendQueue[] self = new SendQueue[1]; // the writer reports failures to the queue it serves
         SendQueue.StreamWriter writer = Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
         // Room for bursts only where every frame waits for its acknowledgement (Tomcat): there a

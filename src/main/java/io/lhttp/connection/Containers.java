@@ -58,6 +58,23 @@ final class Containers {
     }
 
     /**
+     * Turns the container's own idle timeout off with a negative value, on every container; our
+     * sweeper ({@link Deadlines}) pings and closes idle connections instead. Why negative, not 0:
+     * Tyrus 2.1.6, 2.2.1 and later schedule no idle-timer task per frame for a negative timeout,
+     * but do schedule one (which then closes nothing) for 0; older Tyrus (Payara 6 ships 2.1.5)
+     * treats a negative timeout as 0. Undertow ({@code IdleTimeoutConduit}) and Tomcat
+     * ({@code WsSession.checkExpiration}) read any timeout below 1 as none, as the Jakarta
+     * WebSocket API says of "zero or negative".
+     */
+    static void noIdleTimer(Session session) {
+        try {
+            session.setMaxIdleTimeout(-1);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "could not turn the container's idle timeout off", e);
+        }
+    }
+
+    /**
      * Ends batching before a close frame: a batching container (Undertow) holds every frame,
      * the close frame too, until a flush, and disallowing batching sends what is held.
      */
