@@ -99,9 +99,14 @@ public final class Connection implements Subscriber {
         return attributes;
     }
 
-    /** Sends a message to this client (queued; encoded by the endpoint's encoder). */
+    /**
+     * Sends a message to this client (queued, as its frame text). Encoded here rather than by a
+     * WebSocket {@code Encoder}: the container would create an encoder for every connection
+     * (Tyrus through CDI, a new injection target each time), and the queue needs the frame's
+     * length at once anyway.
+     */
     public boolean send(Message message) {
-        return queue.offer(message);
+        return queue.offer(message.frame());
     }
 
     /** Sends an already-encoded frame to this client (queued). Used by the fan-out: encode once, send many. */

@@ -36,7 +36,7 @@ import java.util.logging.Logger;
  * {@link MessageDecoder}. A whole-message handler would let the container buffer the frame first,
  * and the containers disagree on how (see {@link FrameAssembler}).
  */
-@ServerEndpoint(value = "/", encoders = MessageEncoder.class, configurator = io.lhttp.security.HandshakeConfigurator.class)
+@ServerEndpoint(value = "/", configurator = io.lhttp.security.HandshakeConfigurator.class)
 public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());
