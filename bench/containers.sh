@@ -16,6 +16,10 @@
 #   jvm="..."                             more JVM options for every Java server
 #   payara_opts= wildfly_opts= tomee_opts=   more JVM options (-XX…, -Dkey=value) for one server
 #   payara_args=                          more Payara Micro arguments, e.g. "--prebootcommandfile server-config/x.asadmin"
+#   payara7_jar=~/.m2/.../payara-micro-7.2026.11.jar   server "payara7": this Payara Micro with war= deployed at /
+#   payara7_java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java   (Payara 7 needs Java 21+), with the project's
+#                                         pre/post-boot files and --nocluster, like the uberjar
+#   base_jar=                             server "payara-base": another uberjar (e.g. main's), for before/after in one run
 #   connections=10000                     connections of the connections and memory scenarios
 #   warmup=1                              one unrecorded fan-out and latency run before the rounds (0: none)
 #   run_timeout=900                       seconds one load tool run may take (then: no result, "exit 124")
@@ -40,6 +44,9 @@ heap="-Xms2g -Xmx2g"
 jvm=
 payara_opts=
 payara_args=
+payara7_jar=~/.m2/repository/fish/payara/extras/payara-micro/7.2026.11/payara-micro-7.2026.11.jar
+payara7_java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
+base_jar=
 wildfly_opts=
 tomee_opts=
 connections=10000
@@ -51,7 +58,8 @@ for a in "$@"; do
   case $key in
     servers) servers=$val ;; scenarios) scenarios=$val ;; rounds) rounds=$val ;;
     war) war=$val; war_given=1 ;; jar) jar=$val ;; heap) heap=$val ;; jvm) jvm=$val ;;
-    payara_opts) payara_opts=$val ;; payara_args) payara_args=$val ;; wildfly_opts) wildfly_opts=$val ;; tomee_opts) tomee_opts=$val ;;
+    payara_opts) payara_opts=$val ;; payara_args) payara_args=$val ;;
+    payara7_jar) payara7_jar=$val ;; payara7_java) payara7_java=$val ;; base_jar) base_jar=$val ;; wildfly_opts) wildfly_opts=$val ;; tomee_opts) tomee_opts=$val ;;
     connections) connections=$val ;; warmup) warmup=$val ;; out) out=$val ;; run_timeout) run_timeout=$val ;;
     *) echo "unknown option: $a (see the head of $0)" >&2; exit 2 ;;
   esac
@@ -119,6 +127,22 @@ start_payara() {
   else
     java $heap $JAVA_FIXED $jvm $LHTTP_OPTS $payara_opts -jar "$jar" --port "$SPORT" $payara_args > "$SLOG" 2>&1 &
   fi
+  SHELL_PID=$!
+  SPID=$SHELL_PID
+}
+
+# Payara Micro 7 (Java 21+) with the WAR, set up as the uberjar is (pom.xml, exec "uberjar").
+start_payara7() {
+  "$payara7_java" $heap $JAVA_FIXED $jvm $LHTTP_OPTS $payara_opts -jar "$payara7_jar" --deploy "$war" --contextroot / \
+    --nocluster --prebootcommandfile server-config/pre-boot-commands.txt \
+    --postbootcommandfile server-config/post-boot-commands.asadmin --port "$SPORT" $payara_args > "$SLOG" 2>&1 &
+  SHELL_PID=$!
+  SPID=$SHELL_PID
+}
+
+# Another uberjar, e.g. built from main, to compare before and after in the same run.
+start_payara_base() {
+  java $heap $JAVA_FIXED $jvm $LHTTP_OPTS $payara_opts -jar "$base_jar" --port "$SPORT" $payara_args > "$SLOG" 2>&1 &
   SHELL_PID=$!
   SPID=$SHELL_PID
 }
@@ -237,6 +261,7 @@ for SNAME in "${SERVER_LIST[@]}"; do
   t0=$(date +%s)
   case $SNAME in
     payara) start_payara ;; wildfly) start_wildfly ;; tomee) start_tomee ;;
+    payara7) start_payara7 ;; payara-base) start_payara_base ;;
     *) echo "unknown server: $SNAME" >&2; continue ;;
   esac
   started=$?
@@ -271,6 +296,8 @@ cleanup
   echo
   echo "- Java servers: $("$JAVA_BIN" -version 2>&1 | head -n1), heap \`$heap\`, \`$JAVA_FIXED\`${jvm:+, \`$jvm\`}, \`$LHTTP_OPTS\`; WAR: \`$war\`$([ -z "$war_given" ] && echo ", Payara: \`$jar\`")"
   [ -n "$payara_opts$payara_args" ] && echo "- Payara Micro also: \`$payara_opts $payara_args\`"
+  [[ ,$servers, == *,payara7,* ]] && echo "- payara7: \`$(basename "$payara7_jar")\` on $("$payara7_java" -version 2>&1 | head -n1), WAR \`$war\`"
+  [[ ,$servers, == *,payara-base,* ]] && echo "- payara-base: \`$base_jar\`"
   [ -n "$wildfly_opts" ] && echo "- WildFly 39.0.1 (standalone-microprofile.xml) also: \`$wildfly_opts\`"
   [ -n "$tomee_opts" ] && echo "- TomEE 9.0.0 MicroProfile also: \`$tomee_opts\`"
   echo "- nchan: $(nginx -v 2>&1 | sed 's/.*: //'), bench/nchan.conf; measured right before the server in each round"

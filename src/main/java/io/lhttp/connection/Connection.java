@@ -55,6 +55,7 @@ public final class Connection implements Subscriber {
         this.handshake = h instanceof Handshake hs ? hs : Handshake.NONE;
         attributes.putAll(handshake.attributes());
         session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
+        Containers.noIdleTimer(session);
         SendQueue[] self = new SendQueue[1]; // the writer reports failures to the queue it serves
         SendQueue.StreamWriter writer = Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
         // Room for bursts only where every frame waits for its acknowledgement (Tomcat): there a
@@ -99,9 +100,14 @@ public final class Connection implements Subscriber {
         return attributes;
     }
 
-    /** Sends a message to this client (queued; encoded by the endpoint's encoder). */
+    /**
+     * Sends a message to this client (queued, as its frame text). Encoded here rather than by a
+     * WebSocket {@code Encoder}: the container would create an encoder for every connection
+     * (Tyrus through CDI, a new injection target each time), and the queue needs the frame's
+     * length at once anyway.
+     */
     public boolean send(Message message) {
-        return queue.offer(message);
+        return queue.offer(message.frame());
     }
 
     /** Sends an already-encoded frame to this client (queued). Used by the fan-out: encode once, send many. */

@@ -29,7 +29,9 @@ final class Containers {
      * <li>Undertow (WildFly): the Jakarta batching API. Frames are queued with asynchronous sends
      * and one {@code flushBatch()} writes them all; Undertow's flush only schedules the write on
      * its I/O thread. One acknowledged send at a time flushed every frame on its own, and a
-     * full-speed burst filled healthy readers' queues faster than that drained them.</li>
+     * full-speed burst filled healthy readers' queues faster than that drained them. Batching is
+     * on only while the queue sends ({@link SendQueue.StreamWriter#batching}): left on, it held
+     * back the pongs and close frames Undertow owes the client.</li>
      * <li>Tomcat (TomEE) and others: none. Tomcat's {@code flushBatch()} blocks until written (a
      * stalled client would hold up the publisher) and concurrent asynchronous sends lose
      * messages there, so each frame is one acknowledged send.</li>
@@ -44,13 +46,32 @@ final class Containers {
         }
         if (name.startsWith(UNDERTOW)) {
             try {
+                // Tried once here: a container that refuses batching gets acknowledged sends.
                 session.getAsyncRemote().setBatchingAllowed(true);
+                session.getAsyncRemote().setBatchingAllowed(false);
                 return SendQueue.StreamWriter.batching(session.getAsyncRemote(), failed);
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.FINE, "batching not allowed; every send acknowledged", e);
             }
         }
         return null;
+    }
+
+    /**
+     * Turns the container's own idle timeout off with a negative value, on every container; our
+     * sweeper ({@link Deadlines}) pings and closes idle connections instead. Why negative, not 0:
+     * Tyrus 2.1.6, 2.2.1 and later schedule no idle-timer task per frame for a negative timeout,
+     * but do schedule one (which then closes nothing) for 0; older Tyrus (Payara 6 ships 2.1.5)
+     * treats a negative timeout as 0. Undertow ({@code IdleTimeoutConduit}) and Tomcat
+     * ({@code WsSession.checkExpiration}) read any timeout below 1 as none, as the Jakarta
+     * WebSocket API says of "zero or negative".
+     */
+    static void noIdleTimer(Session session) {
+        try {
+            session.setMaxIdleTimeout(-1);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "could not turn the container's idle timeout off", e);
+        }
     }
 
     /**

@@ -23,7 +23,8 @@ import java.util.logging.Logger;
  * frame, no pong) arrived for {@code lhttp.idle-timeout-ms} is closed with 1001. Also owns the
  * total budget for unfinished frames.
  *
- * <p>Container idle timeouts are not used: Tyrus restarts its idle timer with a task on the
+ * <p>Container idle timeouts are not used (each session's is set to -1, see
+ * {@link Containers#noIdleTimer}): Tyrus restarts its idle timer with a task on the
  * managed scheduled executor for every frame (docs/BENCHMARKS.md), and none of them pings.
  * Browsers answer pings by themselves, so the JS SDK needs nothing. A frame that Tyrus (Payara)
  * is still buffering is invisible to us, but nothing else can arrive behind it, pongs included,

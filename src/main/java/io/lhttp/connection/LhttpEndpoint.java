@@ -35,8 +35,11 @@ import java.util.logging.Logger;
  * {@code lhttp.max-frame-hard-bytes}; each whole frame is then decoded by the
  * {@link MessageDecoder}. A whole-message handler would let the container buffer the frame first,
  * and the containers disagree on how (see {@link FrameAssembler}).
+ *
+ * <p>Instances come from {@link EndpointFactory}, which sets the fields below; a container that
+ * makes them itself injects them.
  */
-@ServerEndpoint(value = "/", encoders = MessageEncoder.class, configurator = io.lhttp.security.HandshakeConfigurator.class)
+@ServerEndpoint(value = "/", configurator = io.lhttp.security.HandshakeConfigurator.class)
 public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());

@@ -105,8 +105,14 @@ final class SendQueue implements SendHandler {
          * The Jakarta batching API over asynchronous sends, for containers whose
          * {@code flushBatch()} does not block (Undertow: it schedules the write on the I/O
          * thread): frames are handed over without waiting, each with a handler that only reports
-         * a failure, and one flush writes them all. Batching must already be allowed on
-         * {@code remote}.
+         * a failure, and one flush writes them all.
+         *
+         * <p>Batching is allowed only from the first frame handed over to the next flush, never
+         * while the queue is idle. Why: on Undertow batching holds every frame of the connection,
+         * the container's own too, until a flush: left on, the pong owed to a client's ping and
+         * the close frame answering a client's close waited for our next message, or for ever
+         * (the client saw 1006 after its own timeout). Batching is ended before the flush, so a
+         * control frame the container queues meanwhile is written either by that flush or at once.
          */
         static StreamWriter batching(RemoteEndpoint.Async remote, Consumer<Throwable> failed) {
             SendHandler onFailure = result -> {
@@ -115,13 +121,23 @@ final class SendQueue implements SendHandler {
                 }
             };
             return new StreamWriter() {
+                private boolean batching; // writer role only
+
                 @Override
-                public void sendWhole(String frame) {
+                public void sendWhole(String frame) throws IOException {
+                    if (!batching) {
+                        remote.setBatchingAllowed(true);
+                        batching = true;
+                    }
                     remote.sendText(frame, onFailure);
                 }
 
                 @Override
                 public void flush() throws IOException {
+                    if (batching) {
+                        batching = false;
+                        remote.setBatchingAllowed(false);
+                    }
                     remote.flushBatch();
                 }
             };

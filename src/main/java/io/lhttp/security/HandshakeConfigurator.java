@@ -1,11 +1,16 @@
 package io.lhttp.security;
 
 import io.lhttp.admission.ClientAddress;
+import io.lhttp.connection.EndpointFactory;
 import io.lhttp.connection.Handshake;
+import io.lhttp.connection.LhttpEndpoint;
+import jakarta.enterprise.inject.spi.CDI;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * The endpoint's configurator: hands the handshake's headers, query parameters, the client
@@ -13,7 +18,10 @@ import java.util.Map;
  * {@link HandshakeGuard} verified to the new session, where {@code Connection} finds
  * them ({@link io.lhttp.connection.Connection#handshake()}). Containers give
  * {@code modifyHandshake} a per-connection copy of the user properties, on the thread that ran
- * the servlet filters. Endpoint instances still come from the container (CDI injection).
+ * the servlet filters.
+ *
+ * <p>It also makes the endpoint instances, through {@link EndpointFactory} (why: see there); where
+ * CDI cannot be reached from the handshake, the container makes them as before.
  */
 public class HandshakeConfigurator extends ClientAddress.Configurator {
 
@@ -24,6 +32,36 @@ public class HandshakeConfigurator extends ClientAddress.Configurator {
         sec.getUserProperties().put(Handshake.PROPERTY, new Handshake(request.getHeaders(), request.getParameterMap(),
                 remoteAddress(sec), grant == null ? Map.of() : Map.of(Authentication.ATTRIBUTE, grant)));
     }
+
+    @Override
+    public <T> T getEndpointInstance(Class<T> endpointClass) throws InstantiationException {
+        if (endpointClass == LhttpEndpoint.class) {
+            EndpointFactory f = factory();
+            if (f != null) {
+                return endpointClass.cast(f.create());
+            }
+        }
+        return super.getEndpointInstance(endpointClass);
+    }
+
+    /** The application's factory, looked up once per configurator (one per deployed endpoint), or null. */
+    private EndpointFactory factory() {
+        EndpointFactory f = factory;
+        if (f == null && !noFactory) {
+            try {
+                f = CDI.current().select(EndpointFactory.class).get();
+                factory = f;
+            } catch (RuntimeException e) {
+                noFactory = true;
+                Logger.getLogger(HandshakeConfigurator.class.getName()).log(Level.FINE,
+                        "CDI not reachable from the handshake: the container makes the endpoints", e);
+            }
+        }
+        return f;
+    }
+
+    private volatile EndpointFactory factory;
+    private volatile boolean noFactory;
 
     /** The client address {@link ClientAddress} noted for this handshake (its configurator ran in {@code super}). */
     private static String remoteAddress(ServerEndpointConfig sec) {

@@ -86,6 +86,7 @@ class SendQueueTest {
         @Override
         public void sendText(String text, SendHandler handler) {
             kinds.add("text");
+            batchEvents.add("send " + text);
             send(text, handler);
         }
 
@@ -124,17 +125,24 @@ class SendQueueTest {
             throw new UnsupportedOperationException("the queue must use the SendHandler variant");
         }
 
+        /** Undertow's batching as the test sees it: allowed or not, and the order of sends, switches and flushes. */
+        volatile boolean batching;
+        final ConcurrentLinkedQueue<String> batchEvents = new ConcurrentLinkedQueue<>();
+
         @Override
         public void setBatchingAllowed(boolean allowed) {
+            batching = allowed;
+            batchEvents.add(allowed ? "on" : "off");
         }
 
         @Override
         public boolean getBatchingAllowed() {
-            return false;
+            return batching;
         }
 
         @Override
         public void flushBatch() {
+            batchEvents.add("flush");
         }
 
         @Override
@@ -498,6 +506,35 @@ class SendQueueTest {
         assertEquals(5, events.size());
         remote.release(new SendResult());
         assertEquals(List.of("send a", "flush", "send b", "flush", "flush", "send d", "flush"), events);
+        assertEquals(List.of(), closes);
+    }
+
+    @Test
+    void theBatchingWriterBatchesOnlyWhileTheQueueSends() {
+        // Undertow holds every frame of a batching connection, its own pongs and close replies
+        // too, until a flush: batching must be off whenever the queue is idle, and be switched
+        // off before the flush so that a control frame queued meanwhile is written by it or at once.
+        SendQueue q = new SendQueue(remote, SendQueue.StreamWriter.batching(remote, e -> closes.add(e.toString())),
+                3, 1000, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+        assertTrue(q.offer("a"));
+        assertEquals(List.of("on", "send a", "off", "flush"), new ArrayList<>(remote.batchEvents));
+        assertFalse(remote.batching, "idle: not batching");
+        remote.batchEvents.clear();
+        remote.mode = f -> f.equals("c") ? Mode.HOLD : Mode.SYNC;
+        assertTrue(q.offer("b"));
+        assertEquals(List.of("on", "send b", "off", "flush"), new ArrayList<>(remote.batchEvents));
+        remote.batchEvents.clear();
+        // A backlog: two unacknowledged frames in one batch, then the acknowledged third is flushed.
+        assertTrue(q.offer("c")); // held: acknowledged only on release
+        assertTrue(q.offer("d"));
+        assertTrue(q.offer("e"));
+        assertTrue(q.offer("f"));
+        assertEquals(List.of("send c", "flush"), new ArrayList<>(remote.batchEvents),
+                "a lone acknowledged send needs no batching");
+        remote.batchEvents.clear();
+        remote.release(new SendResult());
+        assertEquals(List.of("on", "send d", "send e", "send f", "off", "flush"), new ArrayList<>(remote.batchEvents));
+        assertFalse(remote.batching, "drained: not batching");
         assertEquals(List.of(), closes);
     }
 

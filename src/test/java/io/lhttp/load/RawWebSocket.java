@@ -37,6 +37,10 @@ public final class RawWebSocket implements Closeable {
         /** The server's close frame; {@code code} is 1005 when it carried none. */
         default void onClose(int code, String reason) {
         }
+
+        /** A pong (the answer to {@link #sendPing}); {@link #readFrame} returns after it. */
+        default void onPong(byte[] payload) {
+        }
     }
 
     private static final int OP_CONTINUATION = 0x0;
@@ -57,6 +61,7 @@ public final class RawWebSocket implements Closeable {
     private long pings;
     private long fragmentedMessages;
     private volatile boolean answerPings = true;
+    private volatile boolean closeSent;
 
     private RawWebSocket(Socket socket, DataInputStream in, OutputStream out, int bufferSize) {
         this.socket = socket;
@@ -246,7 +251,7 @@ public final class RawWebSocket implements Closeable {
     }
 
     /**
-     * Reads until one message or a close frame arrived; answers pings.
+     * Reads until one message, a pong or a close frame arrived; answers pings.
      *
      * @return false when the server closed the connection (handler told) or the socket ended
      */
@@ -294,15 +299,20 @@ public final class RawWebSocket implements Closeable {
                     String reason = len > 2 ? new String(control, 2, len - 2, StandardCharsets.UTF_8) : "";
                     closeCode = code;
                     try {
-                        writeFrame(OP_CLOSE, control, 0, Math.min(len, 2));
-                        flush();
+                        if (!closeSent) {
+                            writeFrame(OP_CLOSE, control, 0, Math.min(len, 2));
+                            flush();
+                        }
                     } catch (IOException ignored) {
                         // the server may already have gone; its close frame is what counts
                     }
                     handler.onClose(code, reason);
                     return false;
+                } else if (opcode == OP_PONG) {
+                    handler.onPong(control);
+                    return true;
                 }
-                continue; // pong: nothing to do
+                continue;
             }
             if (opcode != OP_TEXT && opcode != OP_BINARY && opcode != OP_CONTINUATION) {
                 throw new IOException("unknown opcode " + opcode);
@@ -351,6 +361,26 @@ public final class RawWebSocket implements Closeable {
     /** Whether {@link #readFrame} answers the server's pings (default); a dead client does not. */
     public void answerPings(boolean answer) {
         answerPings = answer;
+    }
+
+    /** Sends a ping now; the pong is handed to {@link Handler#onPong} by {@link #readFrame}. */
+    public void sendPing(byte[] payload) throws IOException {
+        synchronized (out) {
+            writeFrame(OP_PING, payload, 0, payload.length);
+            out.flush();
+        }
+    }
+
+    /**
+     * Sends a close frame with this code and keeps the socket open: {@link #readFrame} then
+     * reports the server's close frame (or 1006 when the socket ends without one).
+     */
+    public void sendClose(int code) throws IOException {
+        synchronized (out) {
+            closeSent = true;
+            writeFrame(OP_CLOSE, new byte[] {(byte) (code >>> 8), (byte) code}, 0, 2);
+            out.flush();
+        }
     }
 
     /** Pings read so far. */
@@ -418,7 +448,7 @@ public final class RawWebSocket implements Closeable {
     @Override
     public void close() {
         try {
-            if (closeCode < 0 && !socket.isClosed()) {
+            if (closeCode < 0 && !closeSent && !socket.isClosed()) {
                 writeFrame(OP_CLOSE, new byte[] {0x03, (byte) 0xE8}, 0, 2); // 1000
                 flush();
             }
