@@ -243,6 +243,13 @@ public final class LhttpClient implements AutoCloseable {
         return client;
     }
 
+    /** Whether the current connection negotiated batch frames ({@link Options#batching}, PROTOCOL.md §7). */
+    public boolean batching() {
+        synchronized (lock) {
+            return socket != null && batched;
+        }
+    }
+
     public URI url() {
         return url;
     }
