@@ -131,7 +131,7 @@ public final class BatchingChecks {
             assertEquals(List.of(one, frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:b\r\n", ""), two),
                     answers);
 
-            raw.send("5\nLHTTP" + "12\n" + one);
+            raw.send("5\nLHTTP" + "x12\n" + one); // a well-formed record, then text that is no record
             assertEquals(frame("error", "code:400\r\nreason:batch record at 7 does not start with <length>\\n\r\n", ""),
                     raw.readText(SdkClient.TIMEOUT));
             String marker = frame("echo", "", "nothing of the malformed batch was handled");
