@@ -219,7 +219,7 @@ abstract class ContainerContract {
 
     @Test
     void batchFramesGoOnlyToClientsThatAskedAndKeepOrder() throws Exception {
-        io.lhttp.it.support.BatchingChecks.batchesGoOnlyToClientsThatAskedAndKeepOrder(server.wsUri(), "batch-room");
+        io.lhttp.it.support.BatchingChecks.batchesGoOnlyToClientsThatAskedAndKeepOrder(server.wsUri(), "batch-room", true);
         io.lhttp.it.support.BatchingChecks.inboundBatchesAreHandledMessageByMessage(server.wsUri());
         io.lhttp.it.support.BatchingChecks.theJavaClientUnpacksTransparently(server.wsUri(), "sdk-room");
     }

@@ -30,7 +30,7 @@ class BatchingIT {
 
     @Test
     void batchesGoOnlyToClientsThatAskedAndKeepOrder() throws Exception {
-        BatchingChecks.batchesGoOnlyToClientsThatAskedAndKeepOrder(server.wsUri(), "batch-room");
+        BatchingChecks.batchesGoOnlyToClientsThatAskedAndKeepOrder(server.wsUri(), "batch-room", false);
     }
 
     @Test
