@@ -138,8 +138,13 @@ public class LhttpEndpoint {
             }
             return;
         }
-        for (String message : messages) {
-            onWholeText(message);
+        SendQueue.cork(); // what the batch's messages send to batching connections goes out packed
+        try {
+            for (String message : messages) {
+                onWholeText(message);
+            }
+        } finally {
+            SendQueue.uncork();
         }
     }
 

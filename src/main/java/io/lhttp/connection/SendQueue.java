@@ -158,6 +158,33 @@ final class SendQueue implements SendHandler {
     private volatile long lastProgress = System.nanoTime(); // when a send was last acknowledged
     private volatile int packChars; // most chars in one batch frame; 0 = one frame per message (no batching negotiated)
     private Object carried; // taken from the queue but over the batch bound: the next batch starts with it; writer role only
+    private final AtomicBoolean corked = new AtomicBoolean(); // on some thread's cork list: that thread drains it
+
+    /**
+     * Packing queues offered to on this thread while it handles an inbound batch frame ({@link #cork}).
+     * Why: a container that completes a send on the calling thread (Tyrus, often) leaves nothing
+     * queued behind it, so messages dispatched one after another would each go out alone; held
+     * until the batch frame is handled, they go out together. They wait no longer than the
+     * publisher's own batch took to handle: its messages arrived together too.
+     */
+    private static final ThreadLocal<java.util.List<SendQueue>> CORKS = new ThreadLocal<>();
+
+    /** From now until {@link #uncork()}, frames offered on this thread to packing queues wait; not nested. */
+    static void cork() {
+        CORKS.set(new java.util.ArrayList<>());
+    }
+
+    /** Sends what waited since {@link #cork()} (packed), and ends it. */
+    static void uncork() {
+        java.util.List<SendQueue> corked = CORKS.get();
+        CORKS.remove();
+        if (corked != null) {
+            for (SendQueue q : corked) {
+                q.corked.set(false); // before the drain: an offer on another thread that saw it set has queued already
+                q.drain();
+            }
+        }
+    }
 
     /**
      * @param streamWriter the unacknowledged path, or null for none
@@ -231,6 +258,15 @@ final class SendQueue implements SendHandler {
             }
         }
         queue.offer(frame);
+        if (packChars > 0) {
+            java.util.List<SendQueue> cork = CORKS.get();
+            if (cork != null) {
+                if (corked.compareAndSet(false, true)) {
+                    cork.add(this);
+                }
+                return true; // sent when the cork's thread uncorks
+            }
+        }
         drain();
         return true;
     }

@@ -124,6 +124,31 @@ class SendQueuePackingTest {
     }
 
     @Test
+    void whileCorkedFramesWaitAndGoOutPackedOnUncork() throws ProtocolException {
+        SendQueue packed = packing(100, 65_536);
+        TestRemote plainRemote = new TestRemote();
+        SendQueue plain = new SendQueue(plainRemote, null, 1, 100, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+        List<String> expected = new ArrayList<>();
+        SendQueue.cork();
+        try {
+            for (int i = 0; i < 10; i++) {
+                packed.offer(frame(i));
+                plain.offer(frame(i));
+                expected.add(frame(i));
+            }
+            assertEquals(List.of(), remote.sentList(), "a packing queue waits for the uncork");
+            assertEquals(10, plainRemote.sentList().size(), "a queue that does not pack never waits");
+        } finally {
+            SendQueue.uncork();
+            plainRemote.completer.shutdownNow();
+        }
+        assertEquals(1, remote.sentList().size(), "one batch frame");
+        assertEquals(expected, unpacked());
+        packed.offer(frame(10));
+        assertEquals(frame(10), remote.sentList().get(1), "uncorked: a lone frame goes at once");
+    }
+
+    @Test
     void zeroLeavesEveryFrameOnItsOwn() {
         SendQueue q = packing(100, 0);
         remote.mode = f -> f.equals(frame(0)) ? Mode.HOLD : Mode.SYNC;
