@@ -9,6 +9,10 @@
 #   servers=payara,wildfly,tomee          which servers, in this order
 #   scenarios=fanout100,fanout1,latency,connections,memory
 #                                         fanout100 fanout1 http100 latency connections memory slow
+#                                         fanout100b fanout1b: the same with batch frames (PROTOCOL.md §7)
+#                                         headline, headline-plain: 10,000 messages, one publisher, one
+#                                         subscriber, with and without batch frames
+#                                         (nchan gets the same run without batching: it has none)
 #   rounds=3                              the table gives the median (and every round)
 #   war=target/lhttp.war                  deployed to WildFly and TomEE; Payara runs jar= unless war= is given
 #   jar=target/lhttp.jar                  the Payara Micro uberjar
@@ -211,6 +215,10 @@ args_of() {
   case $1 in
     fanout100) echo "mode=fanout subs=100 messages=10000 size=100 publisher=ws" ;;
     fanout1) echo "mode=fanout subs=1 messages=30000 size=100 publisher=ws" ;;
+    fanout100b) echo "mode=fanout subs=100 messages=10000 size=100 publisher=ws batching=on" ;;
+    fanout1b) echo "mode=fanout subs=1 messages=30000 size=100 publisher=ws batching=on" ;;
+    headline) echo "mode=fanout subs=1 messages=10000 size=100 publisher=ws batching=on" ;;
+    headline-plain) echo "mode=fanout subs=1 messages=10000 size=100 publisher=ws" ;;
     http100) echo "mode=fanout subs=100 messages=4000 size=100 publisher=http concurrency=4" ;;
     latency) echo "mode=latency subs=1 rate=1000 messages=10000 size=100" ;;
     connections) echo "mode=connections connections=$connections open-concurrency=16 settle=5" ;;
@@ -227,7 +235,7 @@ one() {
   args=$(args_of "$scenario")
   local runlog="$out/$server-$round-$scenario-$who.log"
   if [ "$who" = nchan ]; then
-    line=$(timeout -k 10 "$run_timeout" bench/load.sh target=raw port="$NCHAN_PORT" $args server-pid="$NCHAN_PIDS" 2>"$runlog")
+    line=$(timeout -k 10 "$run_timeout" bench/load.sh target=raw port="$NCHAN_PORT" ${args/ batching=on/} server-pid="$NCHAN_PIDS" 2>"$runlog")
   else
     line=$(timeout -k 10 "$run_timeout" bench/load.sh target=lhttp port="$SPORT" $args server-pid="$SPID" 2>"$runlog")
   fi

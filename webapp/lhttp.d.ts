@@ -44,6 +44,14 @@ export declare function multipart(parts: ReadonlyArray<{ headers?: HeadersInit; 
 export declare function parseMultipart(offsets: string, body: string): Message[];
 /** Whether the server accepts the channel name: 1-128 of `A-Z a-z 0-9 _ - . : @ /`, no stray dots. */
 export declare function isValidChannel(name: string): boolean;
+/** The WebSocket subprotocol that asks for batch frames (PROTOCOL.md §7). */
+export declare const BATCH_SUBPROTOCOL: "lhttp-batch.1";
+/** Whether a frame is a batch frame (starts with an ASCII digit) rather than one LHTTP message. */
+export declare function isBatch(text: string): boolean;
+/** The message texts of a batch frame; throws LhttpFormatError when it is not well formed. */
+export declare function splitBatch(text: string): string[];
+/** One batch frame of these message texts. */
+export declare function joinBatch(texts: ReadonlyArray<string>): string;
 
 export type State = "connecting" | "open" | "reconnecting" | "closed";
 
@@ -80,6 +88,13 @@ export interface ClientOptions {
     recover?: boolean;
     /** Default timeout of request(), ms. Default 10000. */
     requestTimeout?: number;
+    /**
+     * Offer the server batch frames (the `lhttp-batch.1` subprotocol, PROTOCOL.md §7). Where the
+     * server takes it, messages queued for this client may arrive several to a WebSocket frame
+     * and frames sent in one task after its first go out together; listeners still see one message
+     * at a time, in order. Servers that do not know it answer without the subprotocol. Default true.
+     */
+    batching?: boolean;
     /** WebSocket implementation, for runtimes without a global one. */
     WebSocket?: new (url: string) => WebSocket;
 }

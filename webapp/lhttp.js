@@ -204,7 +204,57 @@ const DEFAULTS = Object.freeze({
     requestTimeout: 10000,  // ms before request() rejects
     token: undefined,       // string, or function returning a string or a promise of one (lhttp.auth)
     refreshAhead: 30000,    // ms before a token's exp at which a token function is asked for a new one
+    batching: true,         // offer batch frames (PROTOCOL.md §7); listeners still see one message at a time
 });
+
+/** The WebSocket subprotocol that asks the server for batch frames (PROTOCOL.md §7). */
+export const BATCH_SUBPROTOCOL = "lhttp-batch.1";
+// Most UTF-16 code units in one batch frame the client sends: at most 3 UTF-8 bytes each, so within
+// the strictest frame limit in use (40960 bytes) whatever the text.
+const MAX_BATCH_CHARS = 8192;
+
+/** Whether a frame is a batch frame (starts with an ASCII digit) rather than one LHTTP message. */
+export function isBatch(text) {
+    const c = text.charCodeAt(0);
+    return c >= 48 && c <= 57;
+}
+
+/**
+ * The messages (as text) of a batch frame: records of `<length in UTF-16 code units>\n<message>`
+ * (PROTOCOL.md §7). Throws LhttpFormatError when it is not well formed.
+ */
+export function splitBatch(text) {
+    const messages = [];
+    let at = 0;
+    if (text.length === 0) throw new LhttpFormatError("empty batch frame");
+    while (at < text.length) {
+        let i = at;
+        let length = 0;
+        while (i < text.length && i - at < 11) {
+            const c = text.charCodeAt(i);
+            if (c < 48 || c > 57) break;
+            length = length * 10 + (c - 48);
+            i++;
+        }
+        const digits = i - at;
+        if (digits === 0 || digits > 10 || text.charCodeAt(i) !== 10) {
+            throw new LhttpFormatError("batch record at " + at + " does not start with <length>\\n");
+        }
+        if (length === 0 || text.charCodeAt(at) === 48) throw new LhttpFormatError("batch record length at " + at + " is 0 or has a leading zero");
+        const start = i + 1;
+        if (length > text.length - start) throw new LhttpFormatError("batch record at " + at + " runs past the frame's end");
+        messages.push(text.slice(start, start + length));
+        at = start + length;
+    }
+    return messages;
+}
+
+/** One batch frame of these message texts (PROTOCOL.md §7). */
+export function joinBatch(texts) {
+    let frame = "";
+    for (const t of texts) frame += t.length + "\n" + t;
+    return frame;
+}
 
 /** A request() that failed: an error frame (code, reason) or a timeout (code 0). */
 export class LhttpRequestError extends Error {
@@ -248,6 +298,8 @@ export class Client {
     #positions = new Map();
     // channels re-subscribed after a reconnect whose `subscribed` answer tells whether anything was lost
     #recovering = new Set();
+    // on a batching socket: frames sent in this task after its first, packed at the task's end; null when none is due
+    #outbox = null;
 
     constructor(url, options = {}) {
         this.#options = { ...DEFAULTS, ...options };
@@ -347,7 +399,7 @@ export class Client {
     async refreshToken(token) {
         const fresh = token ?? await this.#token();
         if (fresh == null || this.#state !== "open" || this.#ws?.readyState !== 1) return false;
-        this.#ws.send(encode(new Message(AUTH_COMMAND, [[AUTH_HEADER, fresh]], "")));
+        this.#transmit(encode(new Message(AUTH_COMMAND, [[AUTH_HEADER, fresh]], "")));
         this.#scheduleRefresh(fresh);
         return true;
     }
@@ -363,6 +415,7 @@ export class Client {
         }
         this.#pending.clear();
         const ws = this.#ws;
+        if (ws) this.#flushOutbox(ws); // what was sent before close() goes out before the close frame
         this.#setState("closed");
         if (ws && ws.readyState < 2) ws.close(code, reason);
     }
@@ -378,7 +431,7 @@ export class Client {
     }
 
     #write(message, text) {
-        this.#ws.send(text);
+        this.#transmit(text);
         // Recorded when written, so that channels are exactly what this connection's server knows.
         // Same order as the server applies them (PROTOCOL.md §2): subscribe before unsubscribe.
         const keep = message.headers.filter(([key]) => !ACTION_HEADERS.has(trim(key).toLowerCase()));
@@ -392,6 +445,42 @@ export class Client {
             this.#subscriptions.delete(channel);
             this.#positions.delete(channel);
         }
+    }
+
+    // On a batching socket the first frame of a task goes at once; those after it in the same task
+    // wait for the task's end (a microtask, before any I/O) and go out together as batch frames.
+    #transmit(text) {
+        const ws = this.#ws;
+        if (ws.protocol !== BATCH_SUBPROTOCOL) {
+            ws.send(text);
+        } else if (this.#outbox === null) {
+            ws.send(text);
+            this.#outbox = [];
+            queueMicrotask(() => this.#flushOutbox(ws));
+        } else {
+            this.#outbox.push(text);
+        }
+    }
+
+    #flushOutbox(ws) {
+        const out = this.#outbox;
+        this.#outbox = null;
+        if (!out || out.length === 0 || ws !== this.#ws || ws.readyState !== 1) return;
+        let batch = [];
+        let chars = 0;
+        const sendBatch = () => {
+            if (batch.length === 1) ws.send(batch[0]);
+            else if (batch.length > 1) ws.send(joinBatch(batch));
+            batch = [];
+            chars = 0;
+        };
+        for (const text of out) {
+            const record = String(text.length).length + 1 + text.length;
+            if (chars + record > MAX_BATCH_CHARS) sendBatch();
+            batch.push(text);
+            chars += record;
+        }
+        sendBatch();
     }
 
     async #token() {
@@ -436,7 +525,7 @@ export class Client {
     #connect(url, token) {
         let ws;
         try {
-            ws = new this.#options.WebSocket(url);
+            ws = this.#options.batching ? new this.#options.WebSocket(url, [BATCH_SUBPROTOCOL]) : new this.#options.WebSocket(url);
         } catch (error) {
             if (!this.#opened && this.#attempt === 0) throw error;
             this.#retry();
@@ -494,6 +583,24 @@ export class Client {
     #onFrame(ws, data) {
         if (ws !== this.#ws) return;
         const text = typeof data === "string" ? data : new TextDecoder().decode(data);
+        if (ws.protocol === BATCH_SUBPROTOCOL && isBatch(text)) {
+            let texts;
+            try {
+                texts = splitBatch(text);
+            } catch (error) {
+                this.#emit("error", { code: 0, reason: error.message, message: undefined });
+                return;
+            }
+            for (const t of texts) {
+                if (ws !== this.#ws) return; // a listener closed the client
+                this.#onText(t);
+            }
+            return;
+        }
+        this.#onText(text);
+    }
+
+    #onText(text) {
         let message;
         try {
             message = decode(text);
@@ -547,6 +654,7 @@ export class Client {
     #onClose(ws, event) {
         if (ws !== this.#ws) return;
         this.#ws = null;
+        this.#outbox = null;
         clearTimeout(this.#refreshTimer);
         this.#emit("close", { code: event.code, reason: event.reason, wasClean: event.wasClean });
         if (this.#state === "closed") return;

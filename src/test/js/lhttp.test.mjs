@@ -5,7 +5,8 @@ import { test, describe, beforeEach, afterEach, mock } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import {
-    Client, LhttpFormatError, Message, decode, encode, isValidChannel, multipart, parseMultipart,
+    BATCH_SUBPROTOCOL, Client, LhttpFormatError, Message, decode, encode, isBatch, isValidChannel, joinBatch, multipart,
+    parseMultipart, splitBatch,
 } from "../../../webapp/lhttp.js";
 
 const pairs = (m) => m.headers.map(([k, v]) => [k, v]);
@@ -202,8 +203,10 @@ test("random frames round-trip exactly", () => {
 // A WebSocket whose server side the test scripts.
 class FakeSocket {
     static all = [];
-    constructor(url) {
+    constructor(url, protocols) {
         this.url = url;
+        this.protocols = protocols;
+        this.protocol = "";
         this.sent = [];
         this.readyState = 0;
         FakeSocket.all.push(this);
@@ -216,7 +219,8 @@ class FakeSocket {
         this.readyState = 3;
         this.onclose?.({ code, reason, wasClean: true });
     }
-    accept() {
+    accept(protocol = "") {
+        this.protocol = protocol;
         this.readyState = 1;
         this.onopen?.({});
     }
@@ -476,5 +480,119 @@ describe("client", () => {
         assert.deepEqual(recovered, [{ channel: "room", recovered: true }, { channel: "other", recovered: false }]);
         assert.equal(of("message").at(-1).message.body, "missed");
         c.close();
+    });
+});
+
+describe("batch frames (PROTOCOL.md §7)", () => {
+    test("the spec's example, byte for byte", () => {
+        const a = "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhi";
+        const b = "LHTTP/1.0 chat\r\npublish:room\r\n\r\n\r\n12\nLHTTP/1.0 x";
+        const frame = joinBatch([a, b]);
+        assert.equal(frame, "34\nLHTTP/1.0 chat\r\npublish:room\r\n\r\nhi48\nLHTTP/1.0 chat\r\npublish:room\r\n\r\n\r\n12\nLHTTP/1.0 x");
+        assert.ok(isBatch(frame));
+        assert.ok(!isBatch(a));
+        assert.deepEqual(splitBatch(frame), [a, b]);
+        assert.deepEqual(splitBatch(joinBatch(["é€😀\r\n"])), ["é€😀\r\n"], "lengths in UTF-16 code units");
+    });
+
+    test("malformed batches are refused", () => {
+        for (const bad of ["", "3", "3x\nabc", "\nabc", "0\n", "03\nabc", "4\nabc", "3\nabc4\nab", "3\nabcL", "99999999999\nabc"]) {
+            assert.throws(() => splitBatch(bad), LhttpFormatError, JSON.stringify(bad));
+        }
+    });
+
+    test("seeded round trips of any text", () => {
+        let seed = 12345;
+        const random = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+        const alphabet = ["L", "H", "1", "0", "\r", "\n", ":", " ", "é", "😀", "9"];
+        for (let round = 0; round < 500; round++) {
+            const texts = [];
+            for (let i = 0, n = 1 + random(10); i < n; i++) {
+                let t = "";
+                for (let j = 0, m = 1 + random(50); j < m; j++) t += alphabet[random(alphabet.length)];
+                texts.push(t);
+            }
+            assert.deepEqual(splitBatch(joinBatch(texts)), texts, "seed round " + round);
+        }
+    });
+});
+
+describe("client with batch frames", () => {
+    let messages;
+    let errors;
+    const client = (options = {}) => {
+        const c = new Client("ws://test/", { WebSocket: FakeSocket, ...options });
+        c.on("message", ({ message }) => messages.push(encode(message)));
+        c.on("error", (e) => errors.push(e));
+        return c;
+    };
+    beforeEach(() => {
+        FakeSocket.all = [];
+        messages = [];
+        errors = [];
+    });
+
+    test("offers lhttp-batch.1 by default, nothing with batching:false", () => {
+        client().close();
+        assert.deepEqual(FakeSocket.last().protocols, [BATCH_SUBPROTOCOL]);
+        client({ batching: false }).close();
+        assert.equal(FakeSocket.last().protocols, undefined);
+    });
+
+    test("a batch frame from a server that took the offer arrives as single messages, in order", () => {
+        const c = client();
+        FakeSocket.last().accept(BATCH_SUBPROTOCOL);
+        const sent = [];
+        for (let i = 0; i < 50; i++) sent.push(encode({ command: "chat", headers: [["publish", "room"]], body: "m" + i + "\r\n7\nLHTTP" }));
+        FakeSocket.last().receive(sent[0]);
+        FakeSocket.last().receive(joinBatch(sent.slice(1)));
+        assert.deepEqual(messages, sent);
+        FakeSocket.last().receive("5\nLHTTP12\nx");
+        assert.equal(errors.length, 1, "a malformed batch is one error");
+        assert.equal(messages.length, 50, "and none of it is delivered");
+        c.close();
+    });
+
+    test("without the server's consent a frame that starts with a digit is not unpacked", () => {
+        const c = client();
+        FakeSocket.last().accept(""); // an old server: no subprotocol in its answer
+        FakeSocket.last().receive(joinBatch(["LHTTP/1.0 a\r\n\r\n", "LHTTP/1.0 b\r\n\r\n"]));
+        assert.equal(messages.length, 0);
+        assert.equal(errors.length, 1, "not LHTTP");
+        c.publish("room", "chat", null, "one");
+        c.publish("room", "chat", null, "two");
+        assert.deepEqual(FakeSocket.last().sent, ["LHTTP/1.0 chat\r\npublish:room\r\n\r\none", "LHTTP/1.0 chat\r\npublish:room\r\n\r\ntwo"]);
+        c.close();
+    });
+
+    test("the first frame of a task goes at once, the rest of the task in batch frames within 8192 chars", async () => {
+        const c = client();
+        FakeSocket.last().accept(BATCH_SUBPROTOCOL);
+        const ws = FakeSocket.last();
+        const texts = [];
+        for (let i = 0; i < 300; i++) {
+            texts.push(encode(c.publish("room", "chat", null, "x".repeat(100) + i)));
+            if (i === 0) assert.deepEqual(ws.sent, [texts[0]], "not held back");
+        }
+        assert.equal(ws.sent.length, 1, "the others wait for the end of the task");
+        await Promise.resolve();
+        const unpacked = ws.sent.flatMap((f) => (isBatch(f) ? splitBatch(f) : [f]));
+        assert.deepEqual(unpacked, texts);
+        assert.ok(ws.sent.length >= 5 && ws.sent.length < 10, "packed: " + ws.sent.length + " frames");
+        for (const f of ws.sent) assert.ok(f.length <= 8192, "within the bound: " + f.length);
+        c.publish("room", "chat", null, "later");
+        assert.equal(ws.sent.at(-1), "LHTTP/1.0 chat\r\npublish:room\r\n\r\nlater", "a new task's first frame goes at once");
+        c.close();
+    });
+
+    test("frames sent right before close() go out before the close", () => {
+        const c = client();
+        FakeSocket.last().accept(BATCH_SUBPROTOCOL);
+        const ws = FakeSocket.last();
+        c.publish("room", "chat", null, "a");
+        c.publish("room", "chat", null, "b");
+        c.close();
+        assert.deepEqual(ws.sent.flatMap((f) => (isBatch(f) ? splitBatch(f) : [f])),
+            ["LHTTP/1.0 chat\r\npublish:room\r\n\r\na", "LHTTP/1.0 chat\r\npublish:room\r\n\r\nb"]);
     });
 });

@@ -257,6 +257,18 @@ abstract class ContainerContract {
     }
 
     @Test
+    void batchFramesAreNegotiatedOnlyWhenOffered() throws Exception {
+        io.lhttp.it.support.BatchingChecks.theSubprotocolIsNegotiatedOnlyWhenOffered(server.wsUri());
+    }
+
+    @Test
+    void batchFramesGoOnlyToClientsThatAskedAndKeepOrder() throws Exception {
+        io.lhttp.it.support.BatchingChecks.batchesGoOnlyToClientsThatAskedAndKeepOrder(server.wsUri(), "batch-room", true);
+        io.lhttp.it.support.BatchingChecks.inboundBatchesAreHandledMessageByMessage(server.wsUri());
+        io.lhttp.it.support.BatchingChecks.theJavaClientUnpacksTransparently(server.wsUri(), "sdk-room");
+    }
+
+    @Test
     void readinessIsUpWithTheBusCheck() throws Exception {
         HttpResponse<String> ready = get(server.healthReadyUri());
         assertEquals(200, ready.statusCode(), server.healthReadyUri() + ": " + ready.body());

@@ -1,5 +1,6 @@
 package io.lhttp.client;
 
+import io.lhttp.protocol.Batch;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Limits;
@@ -42,6 +43,10 @@ import java.util.logging.Logger;
  * published while it was away, from the server's channel history (PROTOCOL.md §2.2), and says
  * per channel whether that was complete ({@link #onRecovered}). Listeners run on the client's WebSocket thread, one event at
  * a time; a listener that throws is logged and does not stop the others.
+ *
+ * <p>By default it offers the server batch frames ({@link Options#batching}, PROTOCOL.md §7):
+ * frames that wait while a send is under way go out together in one WebSocket frame, and batch
+ * frames from the server are unpacked; listeners still see one message at a time, in order.
  */
 public final class LhttpClient implements AutoCloseable {
 
@@ -52,6 +57,11 @@ public final class LhttpClient implements AutoCloseable {
      * client sets itself (as the JS SDK's ACTION_HEADERS).
      */
     private static final Set<String> NOT_REPLAYED = Set.of("request-id", "positions", "since", "presence");
+    /**
+     * Most chars in one batch frame the client sends: at most 3 UTF-8 bytes each, so within the
+     * 40960-byte frame limit of the strictest configuration (PROTOCOL.md §1) whatever the text.
+     */
+    static final int MAX_BATCH_CHARS = 8192;
     /** The server bounds what it sends; the client only refuses absurd frames. */
     private static final MessageParser PARSER = new MessageParser(new Limits(64 << 20, 4096));
 
@@ -98,7 +108,20 @@ public final class LhttpClient implements AutoCloseable {
         int maxQueue = 1000;
         Duration connectTimeout = Duration.ofSeconds(10);
         boolean recover;
+        boolean batching = true;
         final Map<String, String> handshakeHeaders = new LinkedHashMap<>();
+
+        /**
+         * {@code true} (default): offers the server the {@code lhttp-batch.1} subprotocol
+         * (PROTOCOL.md §7); where the server takes it, frames queued behind a send under way go
+         * out in one batch frame and the server may send batch frames, which the client unpacks.
+         * Servers that do not know it (the original Go server) answer without a subprotocol and
+         * every message is one frame, as with {@code false}.
+         */
+        public Options batching(boolean on) {
+            batching = on;
+            return this;
+        }
 
         /**
          * {@code true}: every subscribe carries {@code positions:true}; the client remembers each
@@ -183,6 +206,9 @@ public final class LhttpClient implements AutoCloseable {
     private State state = State.CONNECTING;
     private WebSocket socket;
     private CompletableFuture<?> sending = CompletableFuture.completedFuture(null); // one send at a time
+    private boolean batched; // the current socket negotiated batch frames
+    private final ArrayDeque<String> outbox = new ArrayDeque<>(); // batched: frames waiting for the send under way
+    private CompletableFuture<Void> outboxDrained; // batched: completes when the outbox is empty and no send is under way
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final ArrayDeque<Message> queue = new ArrayDeque<>();
     private final Map<String, String> positions = new LinkedHashMap<>(); // channel -> last position seen
@@ -215,6 +241,13 @@ public final class LhttpClient implements AutoCloseable {
         LhttpClient client = new LhttpClient(url.getPath() == null || url.getPath().isEmpty() ? url.resolve("/") : url, options);
         client.timer.execute(client::open); // after the caller has added its listeners
         return client;
+    }
+
+    /** Whether the current connection negotiated batch frames ({@link Options#batching}, PROTOCOL.md §7). */
+    public boolean batching() {
+        synchronized (lock) {
+            return socket != null && batched;
+        }
     }
 
     public URI url() {
@@ -514,7 +547,16 @@ public final class LhttpClient implements AutoCloseable {
     private void write(Message message) {
         WebSocket ws = socket;
         String text = MessageWriter.write(message.command(), message.headers(), message.body());
-        sending = sending.handle((x, e) -> null).thenCompose(x -> ws.sendText(text, true));
+        if (batched) {
+            outbox.add(text);
+            if (outboxDrained == null) {
+                outboxDrained = new CompletableFuture<>();
+                sending = outboxDrained;
+                sendOutbox(ws);
+            }
+        } else {
+            sending = sending.handle((x, e) -> null).thenCompose(x -> ws.sendText(text, true));
+        }
         List<Header> keep = message.headers().stream().filter(h -> {
             String key = h.key().trim().toLowerCase(Locale.ROOT);
             return !ACTION_HEADERS.contains(key) && !NOT_REPLAYED.contains(key);
@@ -530,6 +572,42 @@ public final class LhttpClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends what waits in the outbox as one frame: a lone frame as it is, several as a batch
+     * frame of at most {@link #MAX_BATCH_CHARS}; when that send completes, the next. Lock held.
+     */
+    private void sendOutbox(WebSocket ws) {
+        String first = outbox.poll();
+        if (first == null || socket != ws) {
+            outbox.clear();
+            CompletableFuture<Void> drained = outboxDrained;
+            outboxDrained = null;
+            if (drained != null) {
+                drained.complete(null);
+            }
+            return;
+        }
+        String frame = first;
+        int total = Batch.recordLength(first);
+        if (!outbox.isEmpty() && total + Batch.recordLength(outbox.peek()) <= MAX_BATCH_CHARS) {
+            StringBuilder batch = Batch.append(new StringBuilder(), first);
+            while (!outbox.isEmpty() && total + Batch.recordLength(outbox.peek()) <= MAX_BATCH_CHARS) {
+                String next = outbox.poll();
+                Batch.append(batch, next);
+                total += Batch.recordLength(next);
+            }
+            frame = batch.toString();
+        }
+        ws.sendText(frame, true).whenComplete((w, error) -> {
+            synchronized (lock) {
+                if (error != null) {
+                    outbox.clear(); // the socket is failing: its close is reported on its own
+                }
+                sendOutbox(ws);
+            }
+        });
+    }
+
     private static List<String> split(String value) {
         return value == null ? List.of() : Arrays.stream(value.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
     }
@@ -541,6 +619,9 @@ public final class LhttpClient implements AutoCloseable {
             }
         }
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(options.connectTimeout);
+        if (options.batching) {
+            builder.subprotocols(Batch.SUBPROTOCOL);
+        }
         options.handshakeHeaders.forEach(builder::header);
         builder.buildAsync(url, new Listener()).whenComplete((ws, error) -> {
             if (error != null) {
@@ -560,6 +641,9 @@ public final class LhttpClient implements AutoCloseable {
             }
             socket = ws;
             sending = CompletableFuture.completedFuture(null);
+            batched = Batch.SUBPROTOCOL.equals(ws.getSubprotocol());
+            outbox.clear();
+            outboxDrained = null;
             reconnected = opened;
             opened = true;
             attempt = 0;
@@ -656,6 +740,24 @@ public final class LhttpClient implements AutoCloseable {
         }
     }
 
+    /** A whole frame: one message, or on a socket that negotiated batching possibly a batch frame of several. */
+    private void received(WebSocket ws, String text) {
+        if (Batch.isBatch(text) && Batch.SUBPROTOCOL.equals(ws.getSubprotocol())) {
+            List<String> messages;
+            try {
+                messages = Batch.split(text);
+            } catch (ProtocolException e) {
+                emit(errorListeners, new Error(0, e.reason(), null));
+                return;
+            }
+            for (String m : messages) {
+                frame(m);
+            }
+        } else {
+            frame(text);
+        }
+    }
+
     /** The answer to a subscribe with positions: the channel's position, and after a reconnect whether all was recovered. */
     private void subscribed(Message message) {
         String channel = message.header("channel");
@@ -742,7 +844,7 @@ public final class LhttpClient implements AutoCloseable {
             if (last) {
                 String frame = text.toString();
                 text.setLength(0);
-                frame(frame);
+                received(ws, frame);
             }
             ws.request(1);
             return null;
@@ -756,7 +858,7 @@ public final class LhttpClient implements AutoCloseable {
             if (last) {
                 String frame = binary.toString(StandardCharsets.UTF_8);
                 binary.reset();
-                frame(frame);
+                received(ws, frame);
             }
             ws.request(1);
             return null;

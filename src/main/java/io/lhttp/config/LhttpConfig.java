@@ -241,6 +241,14 @@ public class LhttpConfig {
     public static final String SEND_QUEUE_BYTES = "lhttp.send-queue-bytes";
     public static final int DEFAULT_SEND_QUEUE_BYTES = 1 << 20;
     /**
+     * Most chars (bytes for ASCII text) in one batch frame sent to a client that negotiated the
+     * {@code lhttp-batch.1} subprotocol (PROTOCOL.md §7): frames queued together for it are packed
+     * up to this bound; a larger frame goes out alone. 0 = never pack (every message its own
+     * frame, even for such clients). Default 65536.
+     */
+    public static final String BATCH_BYTES = "lhttp.batch-bytes";
+    public static final int DEFAULT_BATCH_BYTES = 65_536;
+    /**
      * On containers that acknowledge every frame before the next is sent (Tomcat/TomEE): bytes a
      * connection's send queue may reach during a burst its client keeps reading (a send
      * acknowledged within {@code lhttp.send-stall-ms}), beyond {@code lhttp.send-queue-bytes}; the
@@ -449,6 +457,7 @@ public class LhttpConfig {
     private long inboundBufferTotalBytes;
     private Duration frameTimeout;
     private int sendQueueBytes;
+    private int batchBytes;
     private int sendQueueBurstBytes;
     private Duration sendStall;
     private Duration pingInterval;
@@ -617,6 +626,7 @@ public class LhttpConfig {
         inboundBufferTotalBytes = longAtLeast(INBOUND_BUFFER_TOTAL_BYTES, DEFAULT_INBOUND_BUFFER_TOTAL_BYTES, 1);
         frameTimeout = Duration.ofMillis(longAtLeast(FRAME_TIMEOUT_MS, DEFAULT_FRAME_TIMEOUT_MS, 1));
         sendQueueBytes = positive(SEND_QUEUE_BYTES, DEFAULT_SEND_QUEUE_BYTES);
+        batchBytes = atLeast(BATCH_BYTES, DEFAULT_BATCH_BYTES, 0);
         sendQueueBurstBytes = positive(SEND_QUEUE_BURST_BYTES, DEFAULT_SEND_QUEUE_BURST_BYTES);
         if (sendQueueBurstBytes < sendQueueBytes) {
             throw new IllegalArgumentException(SEND_QUEUE_BURST_BYTES + " (" + sendQueueBurstBytes
@@ -653,6 +663,11 @@ public class LhttpConfig {
     /** Bytes one connection's send queue holds before the slow-consumer policy applies ({@link #SEND_QUEUE_BYTES}). */
     public int sendQueueBytes() {
         return sendQueueBytes;
+    }
+
+    /** Most chars in one batch frame to a client that negotiated batching ({@link #BATCH_BYTES}); 0 = never pack. */
+    public int batchBytes() {
+        return batchBytes;
     }
 
     /** Bytes a send queue may reach during a burst its client keeps reading ({@link #SEND_QUEUE_BURST_BYTES}). */
@@ -696,7 +711,7 @@ public class LhttpConfig {
                 + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
                 + ", shutdown-drain-ms=" + shutdownDrain.toMillis()
                 + ", inbound-buffer-total-bytes=" + inboundBufferTotalBytes + ", frame-timeout-ms=" + frameTimeout.toMillis()
-                + ", send-queue-bytes=" + sendQueueBytes + ", send-queue-burst-bytes=" + sendQueueBurstBytes
+                + ", send-queue-bytes=" + sendQueueBytes + ", batch-bytes=" + batchBytes + ", send-queue-burst-bytes=" + sendQueueBurstBytes
                 + ", send-stall-ms=" + sendStall.toMillis() + ", ping-interval-ms=" + pingInterval.toMillis()
                 + ", idle-timeout-ms=" + idleTimeout.toMillis()
                 + ", metrics.enabled=" + metricsEnabled + ", status.allow-remote-without-token=" + statusAllowRemote

@@ -3,6 +3,7 @@ package io.lhttp.connection;
 import io.lhttp.channel.Subscriber;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.metrics.Meters;
+import io.lhttp.protocol.Batch;
 import io.lhttp.protocol.Message;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
@@ -34,6 +35,7 @@ public final class Connection implements Subscriber {
     private final Session session;
     private final SendQueue queue;
     private final boolean errorsReply;
+    private final boolean batching;
     private final Map<String, Object> attributes = new ConcurrentHashMap<>();
     private final Handshake handshake;
     private final Set<String> channels = new HashSet<>(); // guarded by itself
@@ -57,7 +59,13 @@ public final class Connection implements Subscriber {
         session.getAsyncRemote().setSendTimeout(config.sendTimeout().toMillis());
         Containers.noIdleTimer(session);
         SendQueue[] self = new SendQueue[1]; // the writer reports failures to the queue it serves
-        SendQueue.StreamWriter writer = Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
+        this.batching = Batch.SUBPROTOCOL.equals(session.getNegotiatedSubprotocol());
+        boolean packing = batching && config.batchBytes() > 0;
+        // A connection that takes batch frames has every (batch) frame acknowledged: what arrives
+        // while a send is under way piles up in its queue and goes out packed. The containers'
+        // unacknowledged paths would take each frame at once, alone, and write and flush it alone
+        // (Tyrus), which is the per-frame cost batching is there to save.
+        SendQueue.StreamWriter writer = packing ? null : Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
         // Room for bursts only where every frame waits for its acknowledgement (Tomcat): there a
         // healthy subscriber drains a burst slower than it fills. Where frames go out in batches
         // (Tyrus, Undertow) the bounds hold as they are, and a stalled reader is cut while the
@@ -71,6 +79,14 @@ public final class Connection implements Subscriber {
                 reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
         self[0] = queue;
         queue.countIn(config.memoryBudget());
+        if (packing) {
+            queue.packing(config.batchBytes());
+        }
+    }
+
+    /** Whether the client negotiated the {@link Batch#SUBPROTOCOL} subprotocol: it may send and receive batch frames. */
+    boolean batching() {
+        return batching;
     }
 
     /** A server-unique id of this connection. */

@@ -7,9 +7,11 @@ import io.lhttp.processor.Closed;
 import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.Opened;
+import io.lhttp.protocol.Batch;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
 import io.lhttp.protocol.RequestId;
+import io.lhttp.protocol.Utf8;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -38,8 +40,14 @@ import java.util.logging.Logger;
  *
  * <p>Instances come from {@link EndpointFactory}, which sets the fields below; a container that
  * makes them itself injects them.
+ *
+ * <p>A client that offers the {@value Batch#SUBPROTOCOL} subprotocol gets it (the container's
+ * default negotiation: the first offered that the endpoint lists); such a client may send and
+ * receive batch frames (PROTOCOL.md §7). A client that offers none or only others gets no
+ * subprotocol, as before, and one message per frame.
  */
-@ServerEndpoint(value = "/", configurator = io.lhttp.security.HandshakeConfigurator.class)
+@ServerEndpoint(value = "/", subprotocols = Batch.SUBPROTOCOL,
+        configurator = io.lhttp.security.HandshakeConfigurator.class)
 public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());
@@ -108,6 +116,42 @@ public class LhttpEndpoint {
         if (frame == null) {
             return; // more to come
         }
+        if (connection.batching() && Batch.isBatch(frame)) {
+            onBatch(frame);
+            return;
+        }
+        onWholeText(frame);
+    }
+
+    /**
+     * A batch frame (PROTOCOL.md §7): within the frame-size limit as a whole, then each message
+     * handled as if it had come in a frame of its own, in order (rate limit, errors, request ids).
+     */
+    private void onBatch(String frame) {
+        java.util.List<String> messages;
+        try {
+            if (Utf8.exceeds(frame, config.limits().maxFrameBytes())) {
+                throw new ProtocolException(413, "batch frame larger than " + config.limits().maxFrameBytes() + " bytes");
+            }
+            messages = Batch.split(frame);
+        } catch (ProtocolException bad) {
+            Meters.received();
+            if (admit(null)) {
+                connection.sendError(bad.code(), bad.reason(), null);
+            }
+            return;
+        }
+        SendQueue.cork(); // what the batch's messages send to batching connections goes out packed
+        try {
+            for (String message : messages) {
+                onWholeText(message);
+            }
+        } finally {
+            SendQueue.uncork();
+        }
+    }
+
+    private void onWholeText(String frame) {
         Meters.received();
         Message message;
         try {

@@ -3,6 +3,7 @@ package io.lhttp.connection;
 import io.lhttp.config.LhttpConfig.SlowConsumerPolicy;
 import io.lhttp.memory.MemoryBudget;
 import io.lhttp.metrics.Meters;
+import io.lhttp.protocol.Batch;
 import io.lhttp.protocol.Message;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
@@ -46,6 +47,14 @@ import java.util.logging.Logger;
  * task with full context set-up on the managed scheduled executor, several times the cost of the
  * write itself (docs/BENCHMARKS.md); its stream writer does not. On containers whose stream
  * writer blocks (Tomcat, Undertow) the batch is 1 and every send is acknowledged.
+ *
+ * <p><b>Batch frames.</b> When the client negotiated {@link Batch#SUBPROTOCOL} ({@link #packing}),
+ * the writer packs what is queued when it takes a frame into one batch frame (PROTOCOL.md §7): the
+ * frame it took and those behind it, in order, up to the batch bound in chars; a frame that would
+ * pass the bound starts the next batch, a frame over it alone goes out alone, and a frame found
+ * alone is sent as it is, at once. Nothing waits for company: batches form only from what piled up
+ * while the previous send was under way, so a batch costs no latency. Each frame text is shared
+ * by every subscriber (encoded once); packing only concatenates.
  */
 final class SendQueue implements SendHandler {
 
@@ -167,6 +176,35 @@ final class SendQueue implements SendHandler {
     private final long burstBytes;
     private final long stallNanos;
     private volatile long lastProgress = System.nanoTime(); // when a send was last acknowledged
+    private volatile int packChars; // most chars in one batch frame; 0 = one frame per message (no batching negotiated)
+    private Object carried; // taken from the queue but over the batch bound: the next batch starts with it; writer role only
+    private final AtomicBoolean corked = new AtomicBoolean(); // on some thread's cork list: that thread drains it
+
+    /**
+     * Packing queues offered to on this thread while it handles an inbound batch frame ({@link #cork}).
+     * Why: a container that completes a send on the calling thread (Tyrus, often) leaves nothing
+     * queued behind it, so messages dispatched one after another would each go out alone; held
+     * until the batch frame is handled, they go out together. They wait no longer than the
+     * publisher's own batch took to handle: its messages arrived together too.
+     */
+    private static final ThreadLocal<java.util.List<SendQueue>> CORKS = new ThreadLocal<>();
+
+    /** From now until {@link #uncork()}, frames offered on this thread to packing queues wait; not nested. */
+    static void cork() {
+        CORKS.set(new java.util.ArrayList<>());
+    }
+
+    /** Sends what waited since {@link #cork()} (packed), and ends it. */
+    static void uncork() {
+        java.util.List<SendQueue> corked = CORKS.get();
+        CORKS.remove();
+        if (corked != null) {
+            for (SendQueue q : corked) {
+                q.corked.set(false); // before the drain: an offer on another thread that saw it set has queued already
+                q.drain();
+            }
+        }
+    }
 
     /**
      * @param streamWriter the unacknowledged path, or null for none
@@ -248,6 +286,15 @@ final class SendQueue implements SendHandler {
             }
         }
         queue.offer(frame);
+        if (packChars > 0) {
+            java.util.List<SendQueue> cork = CORKS.get();
+            if (cork != null) {
+                if (corked.compareAndSet(false, true)) {
+                    cork.add(this);
+                }
+                return true; // sent when the cork's thread uncorks
+            }
+        }
         drain();
         return true;
     }
@@ -255,6 +302,15 @@ final class SendQueue implements SendHandler {
     /** Over the bounds, but within the burst bounds and with a send acknowledged lately: the client keeps reading. */
     private boolean burstKeptUpWith(int frames, long held) {
         return frames <= burstFrames && held <= burstBytes && System.nanoTime() - lastProgress < stallNanos;
+    }
+
+    /**
+     * Packs queued frames into batch frames of at most {@code maxChars} chars (PROTOCOL.md §7);
+     * called once, before the first {@link #offer}, for a connection that negotiated
+     * {@link Batch#SUBPROTOCOL}. 0 leaves every frame on its own.
+     */
+    void packing(int maxChars) {
+        this.packChars = Math.max(0, maxChars);
     }
 
     /** Frames dropped by the drop policy since the connection opened. */
@@ -317,7 +373,8 @@ final class SendQueue implements SendHandler {
 
     private void drainLoop() {
         while (writing.compareAndSet(false, true)) {
-            Object next = queue.poll();
+            Object next = carried != null ? carried : queue.poll();
+            carried = null;
             if (next == null || closed) {
                 flush(); // still the writer: nothing may wait in a batch when the queue runs empty
                 writing.set(false);
@@ -334,6 +391,13 @@ final class SendQueue implements SendHandler {
             size.decrementAndGet();
             int length = length(next);
             bytes.handedOn(length); // out of the queue, still in the budget until acknowledged
+            if (packChars > 0) {
+                Object packed = pack(next);
+                if (packed != next) {
+                    next = packed;
+                    length = ((String) packed).length();
+                }
+            }
             if (unconfirmed + 1 < batch && next instanceof String text && unconfirmedBytes + length <= maxBytes) {
                 try {
                     streamWriter.sendWhole(text);
@@ -370,6 +434,60 @@ final class SendQueue implements SendHandler {
             }
             writing.set(false); // completed on this thread: loop instead of recursing
         }
+    }
+
+    /**
+     * {@code first} and the frames queued behind it as one batch frame, within {@link #packChars};
+     * {@code first} itself when nothing is queued behind it or the first two do not fit together.
+     * Writer role only. The frame that does not fit is {@link #carried} to the next batch: taking
+     * it back out of the queue first, rather than peeking, stays right when the drop policy polls
+     * the queue concurrently.
+     */
+    private Object pack(Object first) {
+        int limit = packChars;
+        String a = text(first);
+        int total = Batch.recordLength(a);
+        if (total >= limit) {
+            return first;
+        }
+        Object second = queue.poll();
+        if (second == null) {
+            return first;
+        }
+        String b = text(second);
+        if (total + Batch.recordLength(b) > limit) {
+            carried = second;
+            return first;
+        }
+        taken(second);
+        StringBuilder batch = new StringBuilder((int) Math.min(limit, total + Batch.recordLength(b) + bytes.get() + 8L * size.get()));
+        Batch.append(batch, a);
+        Batch.append(batch, b);
+        total += Batch.recordLength(b);
+        Object next;
+        while ((next = queue.poll()) != null) {
+            String t = text(next);
+            int record = Batch.recordLength(t);
+            if (total + record > limit) {
+                carried = next;
+                break;
+            }
+            taken(next);
+            Batch.append(batch, t);
+            total += record;
+        }
+        return batch.toString();
+    }
+
+    /** Counts a frame packed into a batch as gone from the queue. */
+    private void taken(Object frame) {
+        size.decrementAndGet();
+        bytes.handedOn(length(frame)); // in the batch: still in the budget until acknowledged
+    }
+
+    /** A queued frame's text: a String as is, a message's (cached) encoding. */
+    private static String text(Object frame) {
+        return frame instanceof String text ? text : ((Message) frame).frame();
     }
 
     /** Flushes what the writer sent unacknowledged or acknowledged since the last flush; writer role only. */

@@ -44,6 +44,10 @@ import java.util.concurrent.locks.LockSupport;
  *                   receives, frame parsing and listener included (docs/BENCHMARKS.md: why raw is
  *                   the default)
  * target=raw        ws://host:port/sub/CH, ws://host:port/pub/CH, POST /pub/CH (nchan): bare bodies
+ * batching=on       (target=lhttp) every connection offers lhttp-batch.1 (PROTOCOL.md §7): raw
+ *                   subscribers unpack batch frames, the SDK's do so itself, and the fan-out's
+ *                   WebSocket publisher packs its back-to-back frames into batch frames of at most
+ *                   batch-chars (default 8192, the SDKs' bound). Default off: one message per frame.
  * </pre>
  *
  * <p>Raw sockets ({@link RawWebSocket}), not the Java client SDK: the SDK's per-message parsing
@@ -151,6 +155,12 @@ public final class LoadTool {
             throw new IllegalArgumentException("client=sdk speaks LHTTP: target=lhttp only");
         }
         result.put("client", sdk ? "sdk" : "raw");
+        boolean batching = get("batching", "off").equals("on");
+        if (batching && raw) {
+            throw new IllegalArgumentException("batching=on is LHTTP's: target=lhttp only");
+        }
+        result.put("batching", batching ? "on" : "off");
+        String offer = batching ? BatchFrames.OFFER : "";
         List<RawWebSocket> sockets = new ArrayList<>();
         List<LhttpClient> sdkClients = new ArrayList<>();
         List<Tally> tallies = new ArrayList<>();
@@ -162,17 +172,18 @@ public final class LoadTool {
             for (int i = 0; sdk && i < subs; i++) {
                 Tally tally = new Tally(payloads, progress, sentAt);
                 tallies.add(tally);
-                sdkClients.add(sdkSubscriber(channel, tally, closes));
+                sdkClients.add(sdkSubscriber(channel, tally, closes, batching));
             }
             for (int i = 0; !sdk && i < subs; i++) {
-                RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), Duration.ofSeconds(10));
+                RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), null, Duration.ofSeconds(10),
+                        RawWebSocket.LARGE_BUFFERS, 0, offer);
                 sockets.add(ws);
                 if (!raw) {
                     ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + "\r\n\r\n");
                 }
                 Tally tally = new Tally(payloads, progress, sentAt);
                 tallies.add(tally);
-                readers.add(reader("subscriber-" + i, ws, tally, closes));
+                readers.add(reader("subscriber-" + i, ws, batching ? BatchFrames.unpacking(tally) : tally, closes));
             }
             // Subscribers that stop reading: they subscribe, then never read, so their TCP buffers fill.
             for (int i = 0; i < stalledCount; i++) {
@@ -190,15 +201,21 @@ public final class LoadTool {
             }
             HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             if (publisher.equals("ws")) {
-                wsPublisher = RawWebSocket.connect(publisherUri(channel), Duration.ofSeconds(10));
+                wsPublisher = RawWebSocket.connect(publisherUri(channel), null, Duration.ofSeconds(10),
+                        RawWebSocket.LARGE_BUFFERS, 0, offer);
                 RawWebSocket p = wsPublisher;
-                reader("publisher-replies", p, (b, o, l) -> publisherReplies.increment(), null);
+                RawWebSocket.Handler replies = (b, o, l) -> publisherReplies.increment();
+                reader("publisher-replies", p, batching ? BatchFrames.unpacking(replies) : replies, null);
             }
             awaitReady(payloads, tallies, wsPublisher, http, channel);
 
             long cpuBefore = serverCpuTicks();
             long start = System.nanoTime();
             long published;
+            BatchFrames.Packer packer = batching && !latency ? new BatchFrames.Packer(getInt("batch-chars", 8192)) : null;
+            if (packer != null) {
+                result.put("batch_chars", getInt("batch-chars", 8192));
+            }
             if (publisher.equals("ws")) {
                 for (int s = 0; s < perPublisher; s++) {
                     if (latency) {
@@ -209,9 +226,18 @@ public final class LoadTool {
                         }
                         sentAt.set(s, System.nanoTime());
                         wsPublisher.send(payloads.frame(0, s));
+                    } else if (packer != null) {
+                        byte[] frame = payloads.frame(0, s);
+                        if (!packer.fits(frame)) {
+                            wsPublisher.write(packer.take());
+                        }
+                        packer.add(frame);
                     } else {
                         wsPublisher.write(payloads.frame(0, s));
                     }
+                }
+                if (packer != null && !packer.isEmpty()) {
+                    wsPublisher.write(packer.take());
                 }
                 wsPublisher.flush();
                 published = System.nanoTime();
@@ -253,8 +279,8 @@ public final class LoadTool {
      * A subscriber on the SDK, as a Java application would write one: each message's frame goes
      * to the tally as UTF-8 bytes (the copy back to bytes is the adapter's, a small part of the cost).
      */
-    private LhttpClient sdkSubscriber(String channel, Tally tally, Closes closes) throws InterruptedException {
-        LhttpClient c = LhttpClient.connect(subscriberUri(channel), new LhttpClient.Options().reconnect(false));
+    private LhttpClient sdkSubscriber(String channel, Tally tally, Closes closes, boolean batching) throws InterruptedException {
+        LhttpClient c = LhttpClient.connect(subscriberUri(channel), new LhttpClient.Options().reconnect(false).batching(batching));
         c.onMessage(m -> {
             byte[] frame = m.frame().getBytes(StandardCharsets.UTF_8);
             tally.onText(frame, 0, frame.length);

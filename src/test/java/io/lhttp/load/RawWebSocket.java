@@ -70,6 +70,13 @@ public final class RawWebSocket implements Closeable {
         this.message = new byte[Math.min(8192, bufferSize)];
     }
 
+    private String subprotocol = "";
+
+    /** The subprotocol the server's handshake answer named ({@code Sec-WebSocket-Protocol}), or "" for none. */
+    public String subprotocol() {
+        return subprotocol;
+    }
+
     /** Buffer size of a connection that carries a lot: each direction buffers this much. */
     public static final int LARGE_BUFFERS = 64 * 1024;
 
@@ -148,11 +155,17 @@ public final class RawWebSocket implements Closeable {
             if (!status.startsWith("HTTP/1.1 101")) {
                 throw new IOException("handshake refused: " + status);
             }
-            while (!readLine(in).isEmpty()) {
-                // response headers: nothing we need
+            String subprotocol = "";
+            for (String line = readLine(in); !line.isEmpty(); line = readLine(in)) {
+                int colon = line.indexOf(':');
+                if (colon > 0 && line.substring(0, colon).trim().equalsIgnoreCase("Sec-WebSocket-Protocol")) {
+                    subprotocol = line.substring(colon + 1).trim();
+                }
             }
             socket.setSoTimeout(0);
-            return new RawWebSocket(socket, in, out, bufferSize);
+            RawWebSocket ws = new RawWebSocket(socket, in, out, bufferSize);
+            ws.subprotocol = subprotocol;
+            return ws;
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
