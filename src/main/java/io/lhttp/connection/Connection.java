@@ -117,13 +117,11 @@ public final class Connection implements Subscriber {
     }
 
     /**
-     * Sends a message to this client (queued, as its frame text). Encoded here rather than by a
-     * WebSocket {@code Encoder}: the container would create an encoder for every connection
-     * (Tyrus through CDI, a new injection target each time), and the queue needs the frame's
-     * length at once anyway.
+     * Sends a message to this client (queued, as its frame text from the shared
+     * {@link MessageEncoder}, not a per-connection container encoder: see there).
      */
     public boolean send(Message message) {
-        return queue.offer(message.frame());
+        return queue.offer(MessageEncoder.INSTANCE.encode(message));
     }
 
     /** Sends an already-encoded frame to this client (queued). Used by the fan-out: encode once, send many. */
