@@ -143,6 +143,62 @@ class SecureDefaultsIT {
                 "a tool on this host");
     }
 
+    /**
+     * Issue 18: requests the container fails to parse (empty {@code Host}, {@code /%zz},
+     * {@code /publish/.}) leave one line per cause, rate-limited, and no stack trace.
+     */
+    @Test
+    void malformedRequestsLeaveNoStackTraceInTheLog() throws Exception {
+        long mark = java.nio.file.Files.size(server.logFile());
+        String[] requests = {"GET / HTTP/1.1\r\nHost:\r\nConnection: close\r\n\r\n",
+            "GET /%zz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n",
+            "POST /publish/. HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
+                    + "Connection: close\r\n\r\nhi"};
+        for (int round = 0; round < 10; round++) {
+            for (String request : requests) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+                    s.setSoTimeout(10_000);
+                    s.getOutputStream().write(request.getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    s.getInputStream().readAllBytes();
+                }
+            }
+        }
+        // Refused handshakes whose client goes on sending WebSocket frames: the answer closes the connection.
+        byte[] frames = new byte[64];
+        for (int i = 0; i < frames.length; i += 8) {
+            System.arraycopy(new byte[] {(byte) 0x81, (byte) 0x82, 1, 2, 3, 4, 'h' ^ 1, 'i' ^ 2}, 0, frames, i, 8);
+        }
+        for (int i = 0; i < 10; i++) {
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", server.port())) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("GET / HTTP/1.1\r\nHost: 127.0.0.1:" + server.port() + "\r\nUpgrade: websocket\r\n"
+                        + "Connection: Upgrade\r\nSec-WebSocket-Key: AAAAAAAAAAAAAAAAAAAAAA==\r\nSec-WebSocket-Version: 13\r\n"
+                        + "Origin: http://evil.example\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                s.getOutputStream().write(frames);
+                String answer = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.ISO_8859_1);
+                assertTrue(answer.startsWith("HTTP/1.1 403"), answer); // and read to the end: the server closed it
+            }
+        }
+        io.lhttp.it.support.Await.until(java.time.Duration.ofSeconds(30),
+                () -> logSince(mark).split("malformed request refused by the container", -1).length - 1 >= requests.length,
+                "one line per cause");
+        String log = logSince(mark);
+        assertFalse(log.contains("\tat ") || log.contains("SEVERE") || log.contains("NullPointerException"), log);
+        long lines = log.lines().filter(l -> l.contains("malformed request refused")).count();
+        assertTrue(lines <= 3 * io.lhttp.admission.RateLimitedLog.DEFAULT_PER_INTERVAL, lines + " lines: " + log);
+        assertEquals(200, RawHttp.request(server.httpUri(), "GET", "/", "").status(), "the server still serves");
+    }
+
+    private static String logSince(long offset) {
+        try {
+            byte[] all = java.nio.file.Files.readAllBytes(server.logFile());
+            return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+                    java.nio.charset.StandardCharsets.ISO_8859_1);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     private static String[] concat(String first, String[] rest) {
         String[] all = new String[rest.length + 1];
         all[0] = first;

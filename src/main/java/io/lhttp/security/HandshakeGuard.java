@@ -99,6 +99,9 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
 
     private static void refuse(HttpServletResponse out, int status, String reason) throws IOException {
         out.setStatus(status);
+        // The client meant to speak WebSocket on this connection: what it sends next is not HTTP.
+        // Closing after the answer keeps those bytes from being parsed as further requests (issue 18).
+        out.setHeader("Connection", "close");
         out.setContentType("text/plain;charset=UTF-8");
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         out.setContentLength(body.length);

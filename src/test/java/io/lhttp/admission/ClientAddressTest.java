@@ -77,7 +77,9 @@ class ClientAddressTest {
                     case "getRemoteAddr" -> answers.get("getRemoteAddr");
                     case "getHeader" -> "Upgrade".equalsIgnoreCase((String) args[0]) ? upgrade : null;
                     case "getHeaders" -> "X-Forwarded-For".equalsIgnoreCase((String) args[0]) && forwardedFor != null
-                            ? Collections.enumeration(List.of(forwardedFor)) : Collections.emptyEnumeration();
+                            ? Collections.enumeration(List.of(forwardedFor))
+                            : "Upgrade".equalsIgnoreCase((String) args[0]) && upgrade != null
+                            ? Collections.enumeration(List.of(upgrade)) : Collections.emptyEnumeration();
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }

@@ -1,0 +1,73 @@
+package io.lhttp.admission;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Filter;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+
+/**
+ * Keeps a stranger's malformed request from writing a stack trace into the log (issue 18). Some
+ * requests fail inside the container before any code of ours runs — on Payara an empty
+ * {@code Host:}, {@code GET /%zz} or {@code POST /publish/.} each made its HTTP adapter log a
+ * SEVERE record with a 25-line stack. A {@link Filter} on the container loggers named in
+ * {@link #LOGGERS} turns each such record into one line, rate-limited per cause
+ * ({@link RateLimitedLog}, as {@code POST /publish} does for aborted bodies); records without an
+ * exception pass unchanged. On a container without these loggers nothing changes (a logger name
+ * is not an import: the WAR stays portable).
+ */
+@ApplicationScoped
+public class ContainerLogs {
+
+    /**
+     * The container loggers whose per-request exceptions are condensed: Payara's web container
+     * (its {@code CoyoteAdapter} logs through Catalina's {@code LogFacade}).
+     */
+    static final List<String> LOGGERS = List.of("jakarta.enterprise.web.core");
+
+    /** Where Payara's HTTP layer parses, decodes and maps a request (Grizzly). */
+    static final String PARSING_PACKAGE = "org.glassfish.grizzly.http.";
+
+    private static final Logger LOG = Logger.getLogger(ContainerLogs.class.getName());
+
+    /** Held here: java.util.logging keeps loggers only weakly, and with them their filter. */
+    private static final List<Logger> HELD = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private static final Map<String, RateLimitedLog> PER_CAUSE = new ConcurrentHashMap<>();
+
+    void install(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        for (String name : LOGGERS) {
+            Logger logger = Logger.getLogger(name);
+            Filter previous = logger.getFilter();
+            logger.setFilter(record -> condense(record) && (previous == null || previous.isLoggable(record)));
+            HELD.add(logger);
+        }
+    }
+
+    /** Whether the record is logged as it is; a request's exception is logged as one line instead. */
+    static boolean condense(LogRecord record) {
+        Throwable thrown = record.getThrown();
+        if (thrown == null || record.getLevel().intValue() < Level.WARNING.intValue() || !fromRequestParsing(thrown)) {
+            return true; // anything else, a fault of ours among it, keeps its stack
+        }
+        String cause = thrown.getClass().getName();
+        PER_CAUSE.computeIfAbsent(cause, c -> new RateLimitedLog(LOG))
+                .warning("malformed request refused by the container: {0}", oneLine(thrown));
+        return false;
+    }
+
+    /** Whether the exception was thrown while the container parsed or mapped the request line and headers. */
+    static boolean fromRequestParsing(Throwable t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        return stack.length > 0 && stack[0].getClassName().startsWith(PARSING_PACKAGE);
+    }
+
+    private static String oneLine(Throwable t) {
+        String s = t.toString().replace('\r', ' ').replace('\n', ' ');
+        return s.length() > 200 ? s.substring(0, 200) + "..." : s;
+    }
+}

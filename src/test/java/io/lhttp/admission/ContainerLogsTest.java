@@ -1,0 +1,36 @@
+package io.lhttp.admission;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import org.junit.jupiter.api.Test;
+
+class ContainerLogsTest {
+
+    private static LogRecord severe(String topClass) {
+        LogRecord r = new LogRecord(Level.SEVERE, "An exception or error occurred in the container during the request processing");
+        Exception e = new IllegalArgumentException("URLDecoder: Illegal hex characters in escape (%) pattern - %zz");
+        e.setStackTrace(new StackTraceElement[] {new StackTraceElement(topClass, "decode", "X.java", 1),
+            new StackTraceElement("org.apache.catalina.connector.CoyoteAdapter", "service", "CoyoteAdapter.java", 2)});
+        r.setThrown(e);
+        return r;
+    }
+
+    @Test
+    void requestParsingFailuresAreCondensed() {
+        assertFalse(ContainerLogs.condense(severe("org.glassfish.grizzly.http.util.URLDecoder")));
+        assertFalse(ContainerLogs.condense(severe("org.glassfish.grizzly.http.server.util.Mapper")));
+    }
+
+    @Test
+    void everythingElseKeepsItsStack() {
+        assertTrue(ContainerLogs.condense(severe("io.lhttp.publish.PublishResource")), "a fault of ours");
+        assertTrue(ContainerLogs.condense(severe("org.apache.catalina.core.StandardWrapperValve")));
+        assertTrue(ContainerLogs.condense(new LogRecord(Level.SEVERE, "no exception")));
+        LogRecord fine = severe("org.glassfish.grizzly.http.util.URLDecoder");
+        fine.setLevel(Level.FINE);
+        assertTrue(ContainerLogs.condense(fine));
+    }
+}
