@@ -127,7 +127,7 @@ final class FrameAssembler {
             clear();
             throw new Refused(Refusal.TOO_BIG);
         }
-        if (!budget.reserve(size)) {
+        if (!budget.reserve(size, bytes)) {
             clear();
             throw new Refused(Refusal.OVER_BUDGET);
         }

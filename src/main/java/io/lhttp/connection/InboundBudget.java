@@ -32,6 +32,16 @@ final class InboundBudget {
 
     /** Takes {@code bytes} from the budget; false (and nothing taken) when that would pass the limit. */
     boolean reserve(long bytes) {
+        return reserve(bytes, Long.MAX_VALUE / 2);
+    }
+
+    /**
+     * As {@link #reserve(long)}, for a connection that already holds {@code heldSoFar} of its frame:
+     * within its fair share of the memory budget a part is always taken there (a client sending an
+     * ordinary fragmented message is not refused because others filled the budget); beyond it, only
+     * below the budget's new-work mark.
+     */
+    boolean reserve(long bytes, long heldSoFar) {
         long now;
         do {
             now = used.get();
@@ -39,9 +49,13 @@ final class InboundBudget {
                 return false;
             }
         } while (!used.compareAndSet(now, now + bytes));
-        if (memory != null && !memory.tryTake(MemoryBudget.Use.INBOUND, bytes)) {
-            used.addAndGet(-bytes);
-            return false;
+        if (memory != null) {
+            if (heldSoFar + bytes <= memory.fairShare()) {
+                memory.take(MemoryBudget.Use.INBOUND, bytes);
+            } else if (!memory.tryTake(MemoryBudget.Use.INBOUND, bytes)) {
+                used.addAndGet(-bytes);
+                return false;
+            }
         }
         return true;
     }
