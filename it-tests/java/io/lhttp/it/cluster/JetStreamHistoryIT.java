@@ -1,5 +1,7 @@
 package io.lhttp.it.cluster;
 
+import static io.lhttp.it.support.Frames.positionEpoch;
+import static io.lhttp.it.support.Frames.positionOffset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,8 +12,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,7 +31,6 @@ class JetStreamHistoryIT {
 
     private static final int SIZE = 40;
     private static final Duration DEADLINE = Duration.ofSeconds(60);
-    private static final Pattern POSITION = Pattern.compile("position:([A-Za-z0-9]+):(\\d+)\r\n");
     private static NatsNode node;
     private static LhttpInstance a;
     private static LhttpInstance b;
@@ -96,17 +95,7 @@ class JetStreamHistoryIT {
         return frame.substring(frame.indexOf("\r\n\r\n") + 4);
     }
 
-    private static long offset(String frame) {
-        Matcher m = POSITION.matcher(frame);
-        assertTrue(m.find(), "no position in " + frame);
-        return Long.parseLong(m.group(2));
-    }
 
-    private static String epoch(String frame) {
-        Matcher m = POSITION.matcher(frame);
-        assertTrue(m.find(), "no position in " + frame);
-        return m.group(1);
-    }
 
     /** Subscribes with positions and returns the {@code subscribed} answer. */
     private static String subscribe(SdkClient c, String channel, String since) throws Exception {
@@ -132,7 +121,7 @@ class JetStreamHistoryIT {
                 assertEquals("one", body(one));
                 assertTrue(one.startsWith("LHTTP/1.0 chat\r\nposition:"), one);
                 assertEquals(one, witness.next(), "every subscriber with positions gets the same frame");
-                since = epoch(one) + ":" + offset(one);
+                since = positionEpoch(one) + ":" + positionOffset(one);
             }
             publish(pubB, "room1", "two");
             publish(pubB, "room1", "three");
@@ -141,13 +130,13 @@ class JetStreamHistoryIT {
             try (SdkClient back = SdkClient.connect(b.ws())) {
                 assertEquals(two, back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room1\r\n\r\n").next());
                 assertEquals(three, back.next());
-                assertEquals("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:" + epoch(three) + ":" + offset(three)
+                assertEquals("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:" + positionEpoch(three) + ":" + positionOffset(three)
                         + "\r\nrecovered:true\r\n\r\n", back.next());
                 publish(pubA, "room1", "four");
                 String four = back.next();
                 assertEquals("four", body(four));
                 assertEquals(four, witness.next());
-                assertTrue(offset(one) < offset(two) && offset(two) < offset(three) && offset(three) < offset(four),
+                assertTrue(positionOffset(one) < positionOffset(two) && positionOffset(two) < positionOffset(three) && positionOffset(three) < positionOffset(four),
                         one + two + three + four);
                 assertEquals(null, back.poll(), "nothing else: no duplicate");
             }
@@ -188,7 +177,7 @@ class JetStreamHistoryIT {
                         subscribed = f;
                         continue;
                     }
-                    long offset = offset(f);
+                    long offset = positionOffset(f);
                     assertTrue(offset > previous, "positions increase: " + previous + " then " + f);
                     previous = offset;
                     bodies.add(body(f));
@@ -200,7 +189,7 @@ class JetStreamHistoryIT {
                 }
                 assertEquals(expected, bodies, "every message once, in order");
                 assertTrue(subscribed != null && subscribed.contains("recovered:true\r\n"), String.valueOf(subscribed));
-                assertTrue(offset(subscribed) <= previous, subscribed);
+                assertTrue(positionOffset(subscribed) <= previous, subscribed);
                 back.send("LHTTP/1.0 echo\r\n\r\nsync");
                 assertEquals("LHTTP/1.0 echo\r\n\r\nsync", back.next(), "no duplicate after the last one");
             }
@@ -216,7 +205,7 @@ class JetStreamHistoryIT {
                 subscribe(sub, "room3", null);
                 publish(pubB, "room3", "first");
                 String first = sub.next();
-                since = epoch(first) + ":" + offset(first);
+                since = positionEpoch(first) + ":" + positionOffset(first);
             }
             int published = SIZE + 3;
             for (int i = 0; i < published; i++) {
@@ -274,7 +263,7 @@ class JetStreamHistoryIT {
                 subscribe(sub, "room5", null);
                 publish(pubB, "room5", "before");
                 String before = sub.next();
-                since = epoch(before) + ":" + offset(before);
+                since = positionEpoch(before) + ":" + positionOffset(before);
             }
             int port = a.port();
             a.close();
@@ -289,9 +278,9 @@ class JetStreamHistoryIT {
             assertEquals("while-down-1", body(back.next()));
             String last = back.next();
             assertEquals("while-down-2", body(last));
-            assertEquals("LHTTP/1.0 subscribed\r\nchannel:room5\r\nposition:" + epoch(last) + ":" + offset(last)
+            assertEquals("LHTTP/1.0 subscribed\r\nchannel:room5\r\nposition:" + positionEpoch(last) + ":" + positionOffset(last)
                     + "\r\nrecovered:true\r\n\r\n", back.next());
-            assertEquals(since.substring(0, since.indexOf(':')), epoch(last), "the same stream: the same epoch");
+            assertEquals(since.substring(0, since.indexOf(':')), positionEpoch(last), "the same stream: the same epoch");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.lhttp.it.cluster;
 
+import static io.lhttp.it.support.Frames.positionOffset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,8 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -32,7 +31,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 class JetStreamPublishIT {
 
     private static final String STREAM = "LHTTP";
-    private static final Pattern POSITION = Pattern.compile("position:[A-Za-z0-9]+:(\\d+)\r\n");
     private static NatsNode node;
     private static LhttpInstance a;
 
@@ -49,11 +47,6 @@ class JetStreamPublishIT {
         LhttpInstance.closeAll(a, node);
     }
 
-    private static long offset(String frame) {
-        Matcher m = POSITION.matcher(frame);
-        assertTrue(m.find(), "no position in " + frame);
-        return Long.parseLong(m.group(1));
-    }
 
     @Test
     @Order(1)
@@ -69,7 +62,7 @@ class JetStreamPublishIT {
             for (int i = 0; i < n; i++) {
                 String f = sub.next();
                 assertTrue(f.endsWith("\r\n\r\n" + i), "frame " + i + " in order, got " + f);
-                long offset = offset(f);
+                long offset = positionOffset(f);
                 assertTrue(offset > previous, offset + " after " + previous);
                 previous = offset;
             }

@@ -1,5 +1,7 @@
 package io.lhttp.it.image;
 
+import static io.lhttp.it.support.Frames.positionEpoch;
+import static io.lhttp.it.support.Frames.positionOffset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,8 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -50,7 +50,6 @@ class ContainerImageIT {
     /** lhttp.shutdown-drain-ms, given to the containers, and the engine's grace before SIGKILL. */
     static final int DRAIN_MS = 3000;
     static final int STOP_GRACE_S = 60;
-    static final Pattern POSITION = Pattern.compile("position:([^:\\r]+):(\\d+)");
 
     static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -236,14 +235,14 @@ class ContainerImageIT {
             onTwo.send("LHTTP/1.0 chat\r\npublish:room1\r\n\r\none");
             String one = onOne.next();
             assertTrue(one.startsWith("LHTTP/1.0 chat\r\nposition:") && one.endsWith("\r\n\r\none"), one);
-            String since = epoch(one) + ":" + offset(one);
+            String since = positionEpoch(one) + ":" + positionOffset(one);
             onOne.close();
             HttpResponse<String> two = publish(1, "LHTTP/1.0 chat\r\npublish:room1\r\n\r\ntwo", "Bearer " + TOKEN);
             assertEquals(202, two.statusCode(), two.body()); // answered once the stream has it
             try (SdkClient onThree = SdkClient.connect(ws(2))) {
                 String replayed = onThree.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room1\r\n\r\n").next();
                 assertTrue(replayed.endsWith("\r\n\r\ntwo"), replayed);
-                assertEquals(offset(one) + 1, offset(replayed));
+                assertEquals(positionOffset(one) + 1, positionOffset(replayed));
                 String subscribed = onThree.next();
                 assertTrue(subscribed.startsWith("LHTTP/1.0 subscribed\r\nchannel:room1\r\n")
                         && subscribed.contains("recovered:true\r\n"), subscribed);
@@ -289,15 +288,5 @@ class ContainerImageIT {
         return c.next();
     }
 
-    private static long offset(String frame) {
-        Matcher m = POSITION.matcher(frame);
-        assertTrue(m.find(), "no position in " + frame);
-        return Long.parseLong(m.group(2));
-    }
 
-    private static String epoch(String frame) {
-        Matcher m = POSITION.matcher(frame);
-        assertTrue(m.find(), "no position in " + frame);
-        return m.group(1);
-    }
 }
