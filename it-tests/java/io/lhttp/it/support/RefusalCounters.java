@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class RefusalCounters {
 
-    /** The reasons io.lhttp.metrics.Meters.Refusal names, one series each. */
+    /** The reasons io.lhttp.meters.Meters.Refusal names, one series each. */
     public static final int REASONS = 9;
 
     private static final Pattern REFUSED =

@@ -1,6 +1,6 @@
 package io.lhttp.channel;
 
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -1,6 +1,6 @@
 package io.lhttp.channel;
 
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;

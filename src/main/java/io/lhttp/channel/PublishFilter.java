@@ -2,7 +2,7 @@ package io.lhttp.channel;
 
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.connection.Connection;
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.Header;

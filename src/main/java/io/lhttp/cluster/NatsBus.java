@@ -2,7 +2,7 @@ package io.lhttp.cluster;
 
 import io.lhttp.config.Secrets;
 import io.lhttp.channel.Bus;
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import io.lhttp.protocol.ProtocolException;
 import io.nats.client.Connection;
 import io.nats.client.ConnectionListener;

@@ -4,7 +4,7 @@ import io.lhttp.admission.AddressCounter;
 import io.lhttp.admission.ClientAddress;
 import io.lhttp.admission.RateLimitedLog;
 import io.lhttp.config.LhttpConfig;
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;

@@ -2,7 +2,7 @@ package io.lhttp.connection;
 
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.memory.MemoryBudget;
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;

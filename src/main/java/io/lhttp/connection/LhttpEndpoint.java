@@ -2,7 +2,7 @@ package io.lhttp.connection;
 
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.config.LhttpConfig;
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import io.lhttp.processor.Closed;
 import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Exchange;

@@ -2,7 +2,7 @@ package io.lhttp.connection;
 
 import io.lhttp.config.LhttpConfig.SlowConsumerPolicy;
 import io.lhttp.memory.MemoryBudget;
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import io.lhttp.protocol.Batch;
 import io.lhttp.protocol.Message;
 import jakarta.websocket.RemoteEndpoint;

@@ -1,5 +1,6 @@
 package io.lhttp.metrics;
 
+import io.lhttp.meters.Meters;
 import io.lhttp.channel.Bus;
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.config.LhttpConfig;

@@ -1,5 +1,6 @@
 package io.lhttp.metrics;
 
+import io.lhttp.meters.Meters;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;

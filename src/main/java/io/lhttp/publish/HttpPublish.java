@@ -1,6 +1,6 @@
 package io.lhttp.publish;
 
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import io.lhttp.channel.Bus;
 import io.lhttp.channel.PublishFilter;
 import io.lhttp.processor.Dispatcher;

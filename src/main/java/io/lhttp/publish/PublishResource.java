@@ -95,7 +95,7 @@ public class PublishResource {
                     .entity("a bearer token is required\n").build();
         }
         if (!config.memoryBudget().acceptsNewWork()) {
-            io.lhttp.metrics.Meters.refused(io.lhttp.metrics.Meters.Refusal.MEMORY_BUDGET);
+            io.lhttp.meters.Meters.refused(io.lhttp.meters.Meters.Refusal.MEMORY_BUDGET);
             return busy("server memory budget full: try again later");
         }
         // Slow bodies hold a container worker thread each while they trickle in: at most this many,

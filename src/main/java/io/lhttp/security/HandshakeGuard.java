@@ -2,7 +2,7 @@ package io.lhttp.security;
 
 import io.lhttp.admission.UpgradeAttempt;
 import io.lhttp.config.LhttpConfig;
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

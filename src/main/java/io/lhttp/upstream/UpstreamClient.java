@@ -3,7 +3,7 @@ package io.lhttp.upstream;
 import io.lhttp.admission.AddressCounter;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.connection.Connection;
-import io.lhttp.metrics.Meters;
+import io.lhttp.meters.Meters;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;

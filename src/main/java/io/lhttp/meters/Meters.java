@@ -1,4 +1,4 @@
-package io.lhttp.metrics;
+package io.lhttp.meters;
 
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -6,7 +6,7 @@ import java.util.concurrent.atomic.LongAdder;
 /**
  * The counters the connection, channel, bus and upstream code bump, as plain {@link LongAdder}s:
  * on the hot path one striped increment and nothing else (no registry, no tag lookup, no
- * allocation). {@link LhttpMetrics} exposes them to Micrometer as function counters read at
+ * allocation). {@code io.lhttp.metrics.LhttpMetrics} exposes them to Micrometer as function counters read at
  * scrape time. With {@code lhttp.metrics.enabled=false} every hook is a no-op behind one field read.
  *
  * <p>Static because the connection classes are not CDI beans; the WAR's class loader scopes them
@@ -32,31 +32,31 @@ public final class Meters {
     public enum Upstream { OK, CLIENT_ERROR, SERVER_ERROR, TIMEOUT, TOO_LARGE, FAILED }
 
     /** Most distinct codes counted (error frames, HTTP statuses); others are counted as code 0. */
-    static final int MAX_CODES = 64;
+    public static final int MAX_CODES = 64;
 
-    static volatile boolean enabled = true;
+    public static volatile boolean enabled = true;
 
-    static final LongAdder OPENED = new LongAdder();
-    static final LongAdder[] REFUSED = adders(Refusal.values().length);
-    static final LongAdder RECEIVED = new LongAdder();
-    static final LongAdder PUBLISHED = new LongAdder();
-    static final LongAdder FANOUTS = new LongAdder();
-    static final LongAdder DELIVERED = new LongAdder();
-    static final LongAdder DROPPED = new LongAdder();
-    static final LongAdder CLOSED_SLOW = new LongAdder();
-    static final LongAdder NATS_RECONNECTS = new LongAdder();
-    static final ConcurrentHashMap<Integer, LongAdder> ERRORS = new ConcurrentHashMap<>();
-    static final ConcurrentHashMap<Integer, LongAdder> HTTP_PUBLISH = new ConcurrentHashMap<>();
+    public static final LongAdder OPENED = new LongAdder();
+    public static final LongAdder[] REFUSED = adders(Refusal.values().length);
+    public static final LongAdder RECEIVED = new LongAdder();
+    public static final LongAdder PUBLISHED = new LongAdder();
+    public static final LongAdder FANOUTS = new LongAdder();
+    public static final LongAdder DELIVERED = new LongAdder();
+    public static final LongAdder DROPPED = new LongAdder();
+    public static final LongAdder CLOSED_SLOW = new LongAdder();
+    public static final LongAdder NATS_RECONNECTS = new LongAdder();
+    public static final ConcurrentHashMap<Integer, LongAdder> ERRORS = new ConcurrentHashMap<>();
+    public static final ConcurrentHashMap<Integer, LongAdder> HTTP_PUBLISH = new ConcurrentHashMap<>();
     /** Told when a code is seen for the first time, so that its counter gets registered. */
-    static volatile java.util.function.BiConsumer<String, Integer> newCode = (kind, code) -> { };
-    static volatile UpstreamRecorder upstream = (outcome, nanos) -> { };
+    public static volatile java.util.function.BiConsumer<String, Integer> newCode = (kind, code) -> { };
+    public static volatile UpstreamRecorder upstream = (outcome, nanos) -> { };
 
     private Meters() {
     }
 
-    /** Records an upstream call's outcome and duration (set by {@link LhttpMetrics}). */
+    /** Records an upstream call's outcome and duration (set by {@code io.lhttp.metrics.LhttpMetrics}). */
     @FunctionalInterface
-    interface UpstreamRecorder {
+    public interface UpstreamRecorder {
         void record(Upstream outcome, long nanos);
     }
 
