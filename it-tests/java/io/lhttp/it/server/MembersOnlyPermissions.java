@@ -1,7 +1,7 @@
 package io.lhttp.it.server;
 
-import io.lhttp.connection.Connection;
-import io.lhttp.security.ChannelPermissions;
+import io.lhttp.processor.ClientConnection;
+import io.lhttp.processor.ChannelPermissions;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -13,16 +13,16 @@ import jakarta.enterprise.context.ApplicationScoped;
 public class MembersOnlyPermissions implements ChannelPermissions {
 
     @Override
-    public boolean canSubscribe(Connection connection, String channel) {
+    public boolean canSubscribe(ClientConnection connection, String channel) {
         return !channel.startsWith("members-") || isMember(connection);
     }
 
     @Override
-    public boolean canPublish(Connection connection, String channel) {
+    public boolean canPublish(ClientConnection connection, String channel) {
         return canSubscribe(connection, channel);
     }
 
-    private static boolean isMember(Connection c) {
+    private static boolean isMember(ClientConnection c) {
         return "yes".equals(c.handshake().header("x-member")) || "yes".equals(c.handshake().cookie("member"));
     }
 }

@@ -1,6 +1,6 @@
 package io.lhttp.it.server;
 
-import io.lhttp.connection.Connection;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.processor.Opened;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -9,7 +9,7 @@ import jakarta.enterprise.event.Observes;
 @ApplicationScoped
 public class OpenedObserver {
 
-    void opened(@Observes @Opened Connection connection) {
+    void opened(@Observes @Opened ClientConnection connection) {
         connection.attributes().put("greeted", "yes:" + connection.id());
     }
 }

@@ -180,9 +180,14 @@ public class ChannelRegistry {
         return out;
     }
 
+    /** The subscriber a client's connection is: every connection is one (the endpoint makes them). */
+    public static Subscriber subscriber(io.lhttp.processor.ClientConnection connection) {
+        return (Subscriber) connection;
+    }
+
     /** The authenticated user of a connection (docs/SECURITY.md), or what another kind of subscriber says. */
     private static String userOf(Subscriber s) {
-        return s instanceof io.lhttp.connection.Connection c ? io.lhttp.security.Authentication.user(c) : s.user();
+        return s.user();
     }
 
     /** Registers this registry as the bus's source of local members, for other instances' presence requests. */

@@ -35,7 +35,7 @@ import java.util.List;
  * always takes it.
  */
 @ApplicationScoped
-public class Channels {
+public class Channels implements io.lhttp.processor.Publisher {
 
     @Inject
     Bus bus;

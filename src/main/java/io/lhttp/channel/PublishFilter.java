@@ -1,14 +1,15 @@
 package io.lhttp.channel;
 
 import io.lhttp.config.LhttpConfig;
-import io.lhttp.connection.Connection;
+
 import io.lhttp.meters.Meters;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
-import io.lhttp.security.Permissions;
+
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
@@ -63,7 +64,7 @@ public class PublishFilter extends ChannelHeaderFilter {
         }
         permissions.checkPublish(ex.connection(), channels);
         String frame = strip(response, config.publishStripHeaders()).frame();
-        Connection connection = ex.connection();
+        ClientConnection connection = ex.connection();
         Bus.Publisher publisher = connection == null ? null
                 : (Bus.Publisher) connection.attributes().computeIfAbsent(PUBLISHER, k -> bus.publisher());
         if (publisher == null) {
@@ -89,7 +90,7 @@ public class PublishFilter extends ChannelHeaderFilter {
     }
 
     /** Closes the connection's publisher, if it has one: its outstanding acknowledgements are forgotten. */
-    static void closed(Connection connection) {
+    static void closed(ClientConnection connection) {
         if (connection.attributes().remove(PUBLISHER) instanceof Bus.Publisher p) {
             p.close();
         }

@@ -4,7 +4,6 @@ import io.lhttp.config.LhttpConfig;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.ProtocolException;
-import io.lhttp.security.Permissions;
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
@@ -40,7 +39,7 @@ public class SubscribeFilter extends ChannelHeaderFilter {
         permissions.checkSubscribe(ex.connection(), channels); // all or nothing: checked before any is joined
         String since = ex.header("since");
         if (since == null && !"true".equalsIgnoreCase(ex.header("positions"))) {
-            registry.subscribe(ex.connection(), channels, config.maxChannels());
+            registry.subscribe(ChannelRegistry.subscriber(ex.connection()), channels, config.maxChannels());
             return;
         }
         Position position = null;
@@ -48,7 +47,7 @@ public class SubscribeFilter extends ChannelHeaderFilter {
             if (channels.size() != 1) {
                 throw new ProtocolException(400, "since needs exactly one channel in subscribe");
             }
-            refuseSinceWhenSubscribed(ex.connection(), channels.get(0));
+            refuseSinceWhenSubscribed(ChannelRegistry.subscriber(ex.connection()), channels.get(0));
             try {
                 position = Position.parse(since);
             } catch (IllegalArgumentException e) {
@@ -56,7 +55,7 @@ public class SubscribeFilter extends ChannelHeaderFilter {
                         + " of A-Z a-z 0-9");
             }
         }
-        registry.subscribeWithPositions(ex.connection(), channels, position, ex.requestId(), config.maxChannels());
+        registry.subscribeWithPositions(ChannelRegistry.subscriber(ex.connection()), channels, position, ex.requestId(), config.maxChannels());
     }
 
     /**

@@ -22,6 +22,6 @@ public class UnsubscribeFilter extends ChannelHeaderFilter {
 
     @Override
     void apply(Exchange ex, List<String> channels) {
-        registry.unsubscribe(ex.connection(), channels);
+        registry.unsubscribe(ChannelRegistry.subscriber(ex.connection()), channels);
     }
 }

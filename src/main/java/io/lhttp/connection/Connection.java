@@ -3,6 +3,8 @@ package io.lhttp.connection;
 import io.lhttp.channel.Subscriber;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.meters.Meters;
+import io.lhttp.processor.ClientConnection;
+import io.lhttp.processor.Handshake;
 import io.lhttp.protocol.Batch;
 import io.lhttp.protocol.Message;
 import jakarta.websocket.CloseReason;
@@ -19,13 +21,12 @@ import java.util.logging.Logger;
  * One client's WebSocket connection: its id, per-connection attributes for processors and
  * filters, its channels, and its bounded send queue. Sending never blocks the caller.
  *
- * <p>Public API (a processor gets it from {@code Exchange.connection()}, or observes
- * {@code @Opened}/{@code @Closed Connection}). {@link #send(Message)}, {@link #sendError},
+ * <p>Internal: processors and filters see it as its API, {@link ClientConnection}. {@link #send(Message)}, {@link #sendError},
  * {@link #attributes()} and {@link #close} are thread-safe: a processor may keep the connection
  * and answer later from another thread, e.g. a {@code ManagedExecutorService} task (README,
  * "Answering asynchronously"). Sending after the connection closed is harmless: nothing is delivered.
  */
-public final class Connection implements Subscriber {
+public final class Connection implements Subscriber, ClientConnection {
 
     private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
@@ -257,6 +258,12 @@ public final class Connection implements Subscriber {
             r = r.substring(0, r.length() - 1);
         }
         return r;
+    }
+
+    /** The user a token proved, for presence lists and {@link ClientConnection#user()}. */
+    @Override
+    public String user() {
+        return ClientConnection.super.user();
     }
 
     @Override

@@ -10,7 +10,7 @@ import jakarta.inject.Inject;
 
 /**
  * Makes the endpoint of each new connection with its dependencies resolved once, for the
- * endpoint's configurator ({@code io.lhttp.security.HandshakeConfigurator#getEndpointInstance}).
+ * endpoint's configurator ({@link HandshakeConfigurator#getEndpointInstance}).
  * Why: left to the container, every connection's endpoint is built through CDI, and Tyrus
  * (Payara) builds a new Weld injection target for each one and keeps it for the connection's
  * life: ~7 field injection points, reflective fields and bean holders, about 2 KB of heap per

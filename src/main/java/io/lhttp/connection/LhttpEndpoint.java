@@ -47,7 +47,7 @@ import java.util.logging.Logger;
  * subprotocol, as before, and one message per frame.
  */
 @ServerEndpoint(value = "/", subprotocols = Batch.SUBPROTOCOL,
-        configurator = io.lhttp.security.HandshakeConfigurator.class)
+        configurator = HandshakeConfigurator.class)
 public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());

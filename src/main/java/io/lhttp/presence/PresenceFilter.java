@@ -3,7 +3,7 @@ package io.lhttp.presence;
 import io.lhttp.channel.Bus;
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.config.LhttpConfig;
-import io.lhttp.connection.Connection;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.ChannelNames;
@@ -39,7 +39,7 @@ public class PresenceFilter {
     LhttpConfig config;
 
     @Inject
-    io.lhttp.security.Permissions permissions;
+    io.lhttp.channel.Permissions permissions;
 
     @AroundInvoke
     Object afterProcessor(InvocationContext ctx) throws Exception {
@@ -61,7 +61,7 @@ public class PresenceFilter {
         return result;
     }
 
-    private void ask(Connection connection, String channel, String requestId) {
+    private void ask(ClientConnection connection, String channel, String requestId) {
         int max = config.presenceMaxEntries();
         bus.presence(channel, max, registry::members).whenComplete((list, error) -> {
             if (error != null) {

@@ -9,7 +9,7 @@ import java.lang.annotation.Target;
 
 /**
  * Qualifies the event fired when a connection closes (its subscriptions are already gone):
- * {@code void on(@Observes @Closed Connection c)}.
+ * {@code void on(@Observes @Closed ClientConnection c)}.
  */
 @Qualifier
 @Documented

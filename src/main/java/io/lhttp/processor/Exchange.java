@@ -1,11 +1,10 @@
 package io.lhttp.processor;
 
-import io.lhttp.channel.Channels;
-import io.lhttp.connection.Connection;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.Part;
 import io.lhttp.protocol.RequestId;
+import jakarta.enterprise.inject.spi.CDI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,13 +21,13 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p><b>Answering later.</b> A processor that must wait for something (a database, another
  * service) returns at once and answers from another thread: keep {@link #connection()} (or build
- * the reply message before returning) and call {@link Connection#send(Message)} when ready;
- * {@code Connection.send} is thread-safe and never blocks. Do not use the exchange itself from
+ * the reply message before returning) and call {@link ClientConnection#send(Message)} when ready;
+ * {@code ClientConnection.send} is thread-safe and never blocks. Do not use the exchange itself from
  * the other thread. See the README ("Answering asynchronously") for the
  * {@code ManagedExecutorService} pattern.
  *
  * <p><b>Publishing.</b> {@link #publish(String, String)} and {@link #publish(String, Message)}
- * send a message to every subscriber of a channel on every instance, through {@link Channels}.
+ * send a message to every subscriber of a channel on every instance, through {@link Publisher}.
  *
  * <p><b>HTTP.</b> A message posted to {@code POST /publish} runs through the same header filters
  * in an exchange made by {@link #fromHttp(Message)}: it has no connection ({@link #connection()}
@@ -37,7 +36,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class Exchange {
 
-    private final Connection connection;
+    private final ClientConnection connection;
     private final Message request;
     private List<Part> parts = List.of();
     private String responseCommand;
@@ -54,11 +53,11 @@ public final class Exchange {
      * @param connection the client's connection (null only in tests)
      * @param request    the message as received
      */
-    public Exchange(Connection connection, Message request) {
+    public Exchange(ClientConnection connection, Message request) {
         this(connection, request, false);
     }
 
-    private Exchange(Connection connection, Message request, boolean http) {
+    private Exchange(ClientConnection connection, Message request, boolean http) {
         this.connection = connection;
         this.request = request;
         this.responseCommand = request.command();
@@ -82,11 +81,11 @@ public final class Exchange {
     }
 
     /**
-     * The connection the message came from: thread-safe to {@link Connection#send send} to
+     * The connection the message came from: thread-safe to {@link ClientConnection#send send} to
      * from any thread, also after the processor returned. Null for a message that came over
      * HTTP ({@link #isHttp()}).
      */
-    public Connection connection() {
+    public ClientConnection connection() {
         return connection;
     }
 
@@ -227,7 +226,7 @@ public final class Exchange {
      *
      * @return false when the bus cannot take it now (a cluster bus that is disconnected or full)
      * @throws IllegalArgumentException when {@code channel} is not a valid channel name
-     * @see Channels#publish(String, Message)
+     * @see Publisher#publish(String, Message)
      */
     public boolean publish(String channel, String body) {
         return publish(channel, Message.of(responseCommand, List.of(new Header("publish", channel)), body));
@@ -239,10 +238,10 @@ public final class Exchange {
      *
      * @return false when the bus cannot take it now
      * @throws IllegalArgumentException when {@code channel} is not a valid channel name
-     * @see Channels#publish(String, Message)
+     * @see Publisher#publish(String, Message)
      */
     public boolean publish(String channel, Message message) {
-        return Channels.current().publish(channel, message);
+        return CDI.current().select(Publisher.class).get().publish(channel, message);
     }
 
     /**

@@ -9,7 +9,7 @@ import java.lang.annotation.Target;
 
 /**
  * Qualifies the event fired when a connection opens:
- * {@code void on(@Observes @Opened Connection c)}.
+ * {@code void on(@Observes @Opened ClientConnection c)}.
  */
 @Qualifier
 @Documented

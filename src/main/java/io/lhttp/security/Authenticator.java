@@ -1,7 +1,7 @@
 package io.lhttp.security;
 
 import io.lhttp.config.LhttpConfig;
-import io.lhttp.connection.Connection;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -77,7 +77,7 @@ public class Authenticator {
      *
      * @throws ProtocolException 401 when the token is not valid, 403 when it names another user
      */
-    public void authenticate(Connection connection, String token) throws ProtocolException {
+    public void authenticate(ClientConnection connection, String token) throws ProtocolException {
         Grant grant;
         try {
             grant = verify(token);
@@ -92,7 +92,7 @@ public class Authenticator {
      *
      * @throws ProtocolException 403 when the connection is already another user's
      */
-    public void grant(Connection connection, Grant grant) throws ProtocolException {
+    public void grant(ClientConnection connection, Grant grant) throws ProtocolException {
         Grant old = Authentication.grant(connection);
         if (old != null && !old.user().equals(grant.user())) {
             throw new ProtocolException(403, "the token is for another user than this connection's");
@@ -108,7 +108,7 @@ public class Authenticator {
         connection.attributes().put(EXPIRY, task);
     }
 
-    private void expire(Connection connection, Grant grant) {
+    private void expire(ClientConnection connection, Grant grant) {
         if (Authentication.grant(connection) != grant || !connection.isOpen()) {
             return; // refreshed meanwhile, or gone
         }
@@ -118,7 +118,7 @@ public class Authenticator {
     }
 
     /** A connection whose handshake carried a valid token starts authenticated: its expiry is scheduled. */
-    void opened(@Observes @Opened Connection connection) {
+    void opened(@Observes @Opened ClientConnection connection) {
         Grant grant = Authentication.grant(connection);
         if (grant != null && timer != null) {
             try {
@@ -130,7 +130,7 @@ public class Authenticator {
     }
 
     /** Forgets a closed connection's expiry task. */
-    void closed(@Observes @Closed Connection connection) {
+    void closed(@Observes @Closed ClientConnection connection) {
         ScheduledFuture<?> task = (ScheduledFuture<?>) connection.attributes().remove(EXPIRY);
         if (task != null) {
             task.cancel(false);
@@ -138,7 +138,7 @@ public class Authenticator {
     }
 
     /** Whether the connection holds an unexpired grant now. */
-    public boolean authenticated(Connection connection) {
+    public boolean authenticated(ClientConnection connection) {
         return Authentication.isValid(connection, Instant.now(clock));
     }
 }

@@ -11,7 +11,14 @@ import java.time.Instant;
  * @param publish   channels the connection may publish on
  * @param expires   the token's expiry ({@code exp}); after it the grant permits nothing
  */
-public record Grant(String user, ChannelPatterns subscribe, ChannelPatterns publish, Instant expires) {
+public record Grant(String user, ChannelPatterns subscribe, ChannelPatterns publish, Instant expires)
+        implements java.security.Principal {
+
+    /** The user, as a {@link java.security.Principal} (what {@code ClientConnection.user()} reads). */
+    @Override
+    public String getName() {
+        return user;
+    }
 
     /** Whether the grant has run out at {@code now}. */
     public boolean expiredAt(Instant now) {

@@ -2,6 +2,7 @@ package io.lhttp.security;
 
 import io.lhttp.admission.UpgradeAttempt;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.connection.HandshakeConfigurator;
 import io.lhttp.meters.Meters;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
@@ -14,6 +15,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
 import java.util.logging.Logger;
 
 /**
@@ -74,10 +76,12 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
             }
         }
         VERIFIED.set(grant);
+        HandshakeConfigurator.handOver(grant == null ? null : Map.of(Authentication.ATTRIBUTE, grant));
         try {
             chain.doFilter(request, response);
         } finally {
             VERIFIED.remove();
+            HandshakeConfigurator.handOver(null);
         }
     }
 

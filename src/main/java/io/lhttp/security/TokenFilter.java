@@ -1,7 +1,8 @@
 package io.lhttp.security;
 
 import io.lhttp.channel.ChannelRegistry;
-import io.lhttp.connection.Connection;
+import io.lhttp.channel.Permissions;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.Header;
@@ -76,7 +77,7 @@ public class TokenFilter {
      * client is told in one error frame (403, {@code unsubscribed:<channels>}), before the frame
      * that carried the token goes on; deliveries on them stop with it.
      */
-    private void revoke(Connection connection) {
+    private void revoke(ClientConnection connection) {
         List<String> mine;
         Set<String> channels = connection.channels();
         synchronized (channels) {
@@ -86,7 +87,7 @@ public class TokenFilter {
         if (gone.isEmpty()) {
             return;
         }
-        registry.unsubscribe(connection, gone);
+        registry.unsubscribe(ChannelRegistry.subscriber(connection), gone);
         connection.send(Message.of("error", List.of(new Header("code", "403"),
                 new Header("reason", "the refreshed token does not grant these channels: unsubscribed"),
                 new Header(UNSUBSCRIBED, String.join(" ", gone))), ""));

@@ -1,7 +1,8 @@
 package io.lhttp.security;
 
 import io.lhttp.config.LhttpConfig;
-import io.lhttp.connection.Connection;
+import io.lhttp.processor.ChannelPermissions;
+import io.lhttp.processor.ClientConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
@@ -19,7 +20,7 @@ public class TokenPermissions implements ChannelPermissions {
     private final Clock clock = Clock.systemUTC();
 
     @Override
-    public boolean canSubscribe(Connection connection, String channel) {
+    public boolean canSubscribe(ClientConnection connection, String channel) {
         if (!config.auth()) {
             return true;
         }
@@ -28,7 +29,7 @@ public class TokenPermissions implements ChannelPermissions {
     }
 
     @Override
-    public boolean canPublish(Connection connection, String channel) {
+    public boolean canPublish(ClientConnection connection, String channel) {
         if (!config.auth()) {
             return true;
         }
@@ -37,7 +38,8 @@ public class TokenPermissions implements ChannelPermissions {
     }
 
     /** Whether this bean permits everything, so that callers may skip asking it. */
-    boolean permitsAll() {
+    @Override
+    public boolean permitsAll() {
         return !config.auth();
     }
 }

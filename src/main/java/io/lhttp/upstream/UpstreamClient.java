@@ -2,7 +2,7 @@ package io.lhttp.upstream;
 
 import io.lhttp.admission.AddressCounter;
 import io.lhttp.config.LhttpConfig;
-import io.lhttp.connection.Connection;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.meters.Meters;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
@@ -93,13 +93,13 @@ public class UpstreamClient {
      *
      * @throws ProtocolException 400 malformed, 403 not allowed, 429 too many calls running
      */
-    public Call prepare(Connection connection, String command, String upstream, List<Header> headers, String body,
+    public Call prepare(ClientConnection connection, String command, String upstream, List<Header> headers, String body,
             boolean reply) throws ProtocolException {
         return prepare(connection, command, upstream, headers, body, reply, null);
     }
 
     /** As {@link #prepare(Connection, String, String, List, String, boolean)}; answers carry {@code request-id:<requestId>} when not null. */
-    public Call prepare(Connection connection, String command, String upstream, List<Header> headers, String body,
+    public Call prepare(ClientConnection connection, String command, String upstream, List<Header> headers, String body,
             boolean reply, String requestId) throws ProtocolException {
         HttpRequest request = UpstreamRequest.build(upstream, headers, body, config.upstreamAllow(),
                 config.upstreamTimeout(), new UpstreamRequest.Forwarding(config.upstreamForwardHeaders(),
@@ -135,7 +135,7 @@ public class UpstreamClient {
      * {@code X-Lhttp-User} (the token's subject, when authenticated) and {@code X-Forwarded-For}
      * (its address, when the server knows it).
      */
-    static List<Header> identity(Connection connection) {
+    static List<Header> identity(ClientConnection connection) {
         List<Header> identity = new java.util.ArrayList<>(3);
         identity.add(new Header("X-Lhttp-Connection", connection.id()));
         String user = Authentication.user(connection);
@@ -153,14 +153,14 @@ public class UpstreamClient {
     /** A checked upstream call holding a slot: {@link #start()} it or {@link #abandon()} it, once. */
     public final class Call {
 
-        private final Connection connection;
+        private final ClientConnection connection;
         private final String command;
         private final HttpRequest request;
         private final boolean reply;
         private final AtomicInteger inFlight;
         private final String requestId;
 
-        private Call(Connection connection, String command, HttpRequest request, boolean reply,
+        private Call(ClientConnection connection, String command, HttpRequest request, boolean reply,
                 AtomicInteger inFlight, String requestId) {
             this.requestId = requestId;
             this.connection = connection;

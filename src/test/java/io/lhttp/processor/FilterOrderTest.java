@@ -14,7 +14,7 @@ import io.lhttp.config.LhttpConfig;
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.MessageParser;
 import io.lhttp.protocol.ProtocolException;
-import io.lhttp.security.Permissions;
+import io.lhttp.channel.Permissions;
 import io.lhttp.security.TokenPermissions;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;

@@ -1,10 +1,10 @@
 package com.example.chat;
 
-import io.lhttp.channel.Channels;
-import io.lhttp.connection.Connection;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.processor.Closed;
 import io.lhttp.processor.Command;
 import io.lhttp.processor.Exchange;
+import io.lhttp.processor.Publisher;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * processor runs before the built-in subscribe filter: it records the member, answers the joiner
  * with {@code members} (the list, one nick a line) and publishes {@code joined} to the room with
  * {@link Exchange#publish(String, Message)}; then the subscribe filter subscribes the connection.
- * When the connection closes, {@code left} is published through the injected {@link Channels}.
+ * When the connection closes, {@code left} is published through the injected {@link Publisher}.
  */
 @ApplicationScoped
 public class RoomProcessor {
@@ -37,7 +37,7 @@ public class RoomProcessor {
     private static final String NICK = "chat.nick";
 
     @Inject
-    Channels channels;
+    Publisher channels;
 
     private final Map<String, Set<String>> rooms = new ConcurrentHashMap<>();
 
@@ -61,11 +61,11 @@ public class RoomProcessor {
         ex.attributes().put(NICK, nick);
         ex.connection().send(Message.of("members", String.join("\n", members)));
         // To everyone already in the room, on every instance; the joiner is subscribed just after this.
-        // ex.publish is Channels.publish for processors.
+        // ex.publish is Publisher.publish for processors.
         ex.publish(room, Message.of("joined", List.of(new Header("nick", nick), new Header("room", room)), ""));
     }
 
-    void left(@Observes @Closed Connection connection) {
+    void left(@Observes @Closed ClientConnection connection) {
         String room = (String) connection.attributes().get(ROOM);
         String nick = (String) connection.attributes().get(NICK);
         if (room == null || nick == null) {

@@ -1,6 +1,6 @@
 package com.example.chat;
 
-import io.lhttp.connection.Connection;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.processor.Command;
 import io.lhttp.processor.Exchange;
 import io.lhttp.protocol.Header;
@@ -18,7 +18,7 @@ import java.util.TreeSet;
  * {@code members} (one nick a line) from a container-managed thread, as a processor does when the
  * answer needs slow work (a database, another service). The processor returns at once, so the
  * connection's next message is not held up; the other thread answers through
- * {@link Connection#send}, which is thread-safe and never blocks. The exchange itself stays on the
+ * {@link ClientConnection#send}, which is thread-safe and never blocks. The exchange itself stays on the
  * processor's thread: take what the task needs from it before submitting.
  */
 @ApplicationScoped
@@ -36,7 +36,7 @@ public class WhoProcessor {
             ex.fail(400, "who needs a room header");
             return;
         }
-        Connection connection = ex.connection();
+        ClientConnection connection = ex.connection();
         executor.submit(() -> {
             String members = String.join("\n", new TreeSet<>(rooms.members(room))); // the "slow" work
             connection.send(Message.of("members", List.of(new Header("room", room)), members));

@@ -1,4 +1,4 @@
-package io.lhttp.connection;
+package io.lhttp.processor;
 
 import java.util.List;
 import java.util.Locale;
@@ -31,7 +31,7 @@ public final class Handshake {
      * @param headers       request headers (names in any case)
      * @param parameters    query parameters
      * @param remoteAddress the client's address (an IP literal), or empty when unknown
-     * @param attributes    what the connection's {@link Connection#attributes()} start with (e.g. the
+     * @param attributes    what the connection's {@link ClientConnection#attributes()} start with (e.g. the
      *                      grant of a token verified at the handshake)
      */
     public Handshake(Map<String, List<String>> headers, Map<String, List<String>> parameters, String remoteAddress,
@@ -50,7 +50,7 @@ public final class Handshake {
     }
 
     /** What the connection's attributes start with. */
-    Map<String, Object> attributes() {
+    public Map<String, Object> attributes() {
         return attributes;
     }
 

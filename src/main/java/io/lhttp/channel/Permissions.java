@@ -1,6 +1,7 @@
-package io.lhttp.security;
+package io.lhttp.channel;
 
-import io.lhttp.connection.Connection;
+import io.lhttp.processor.ChannelPermissions;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -28,7 +29,7 @@ public class Permissions {
     void resolve() {
         List<ChannelPermissions> list = new ArrayList<>();
         for (ChannelPermissions p : beans) {
-            if (!(p instanceof TokenPermissions t && t.permitsAll())) {
+            if (!p.permitsAll()) {
                 list.add(p);
             }
         }
@@ -40,7 +41,7 @@ public class Permissions {
      *
      * @throws ProtocolException 403 naming the first channel refused
      */
-    public void checkSubscribe(Connection connection, List<String> channels) throws ProtocolException {
+    public void checkSubscribe(ClientConnection connection, List<String> channels) throws ProtocolException {
         for (ChannelPermissions p : deciders) {
             for (String channel : channels) {
                 if (!p.canSubscribe(connection, channel)) {
@@ -54,7 +55,7 @@ public class Permissions {
      * The channels among {@code channels} that some bean no longer lets the connection subscribe to
      * (after a token refresh), in their order; empty when all are still permitted.
      */
-    public List<String> notSubscribable(Connection connection, java.util.Collection<String> channels) {
+    public List<String> notSubscribable(ClientConnection connection, java.util.Collection<String> channels) {
         List<String> refused = new ArrayList<>();
         for (String channel : channels) {
             for (ChannelPermissions p : deciders) {
@@ -72,7 +73,7 @@ public class Permissions {
      *
      * @throws ProtocolException 403 naming the first channel refused
      */
-    public void checkPublish(Connection connection, List<String> channels) throws ProtocolException {
+    public void checkPublish(ClientConnection connection, List<String> channels) throws ProtocolException {
         for (ChannelPermissions p : deciders) {
             for (String channel : channels) {
                 if (!p.canPublish(connection, channel)) {

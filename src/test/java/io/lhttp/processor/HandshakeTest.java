@@ -1,4 +1,4 @@
-package io.lhttp.connection;
+package io.lhttp.processor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,9 +1,7 @@
-package io.lhttp.security;
+package io.lhttp.connection;
 
 import io.lhttp.admission.ClientAddress;
-import io.lhttp.connection.EndpointFactory;
-import io.lhttp.connection.Handshake;
-import io.lhttp.connection.LhttpEndpoint;
+import io.lhttp.processor.Handshake;
 import jakarta.enterprise.inject.spi.CDI;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.server.HandshakeRequest;
@@ -14,9 +12,10 @@ import java.util.logging.Logger;
 
 /**
  * The endpoint's configurator: hands the handshake's headers, query parameters, the client
- * address ({@link ClientAddress}, whose configurator this extends) and the grant of a token
- * {@link HandshakeGuard} verified to the new session, where {@code Connection} finds
- * them ({@link io.lhttp.connection.Connection#handshake()}). Containers give
+ * address ({@link ClientAddress}, whose configurator this extends) and the attributes a servlet
+ * filter handed over for this handshake ({@link #handOver}: the grant of a token
+ * {@code io.lhttp.security.HandshakeGuard} verified) to the new session, where {@code Connection}
+ * finds them ({@link Connection#handshake()}). Containers give
  * {@code modifyHandshake} a per-connection copy of the user properties, on the thread that ran
  * the servlet filters.
  *
@@ -25,12 +24,26 @@ import java.util.logging.Logger;
  */
 public class HandshakeConfigurator extends ClientAddress.Configurator {
 
+    private static final ThreadLocal<Map<String, Object>> HANDED_OVER = new ThreadLocal<>();
+
+    /**
+     * The attributes the connection of the handshake running on this thread starts with (null:
+     * none); set by a servlet filter before the upgrade, cleared by it after.
+     */
+    public static void handOver(Map<String, Object> attributes) {
+        if (attributes == null) {
+            HANDED_OVER.remove();
+        } else {
+            HANDED_OVER.set(attributes);
+        }
+    }
+
     @Override
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
         super.modifyHandshake(sec, request, response);
-        Grant grant = HandshakeGuard.takeGrant();
+        Map<String, Object> attributes = HANDED_OVER.get();
         sec.getUserProperties().put(Handshake.PROPERTY, new Handshake(request.getHeaders(), request.getParameterMap(),
-                remoteAddress(sec), grant == null ? Map.of() : Map.of(Authentication.ATTRIBUTE, grant)));
+                remoteAddress(sec), attributes == null ? Map.of() : attributes));
     }
 
     @Override

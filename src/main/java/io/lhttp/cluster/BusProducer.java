@@ -1,6 +1,7 @@
-package io.lhttp.channel;
+package io.lhttp.cluster;
 
-import io.lhttp.cluster.NatsBus;
+import io.lhttp.channel.Bus;
+import io.lhttp.channel.InProcessBus;
 import io.lhttp.config.LhttpConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -33,11 +34,6 @@ public class BusProducer {
      */
     void start(@Observes @Initialized(ApplicationScoped.class) Object started, Bus bus) {
         bus.describe(); // a call on the proxy instantiates the bean
-    }
-
-    /** A closed connection's publisher (PublishFilter) lets go of its outstanding acknowledgements. */
-    void closed(@Observes @io.lhttp.processor.Closed io.lhttp.connection.Connection connection) {
-        PublishFilter.closed(connection);
     }
 
     void close(@Disposes Bus bus) {
