@@ -1,6 +1,5 @@
 package io.lhttp.admission;
 
-import io.lhttp.config.LhttpConfig;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -52,7 +51,7 @@ public final class ClientAddress {
     public static class Filter implements jakarta.servlet.Filter {
 
         @Inject
-        LhttpConfig config;
+        AdmissionConfig admission;
 
         @Override
         public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
@@ -61,7 +60,7 @@ public final class ClientAddress {
                 chain.doFilter(request, response);
                 return;
             }
-            HANDSHAKE.set(config.trustedProxies().clientAddress(request.getRemoteAddr(),
+            HANDSHAKE.set(admission.trustedProxies().clientAddress(request.getRemoteAddr(),
                     http.getHeaders("X-Forwarded-For")));
             try {
                 chain.doFilter(request, response);

@@ -1,6 +1,7 @@
 package io.lhttp.cluster;
 
 import io.lhttp.channel.Bus;
+import io.lhttp.channel.HistoryConfig;
 import io.lhttp.channel.InProcessBus;
 import io.lhttp.config.LhttpConfig;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,13 +16,13 @@ public class BusProducer {
 
     @Produces
     @ApplicationScoped
-    Bus bus(LhttpConfig config) {
+    Bus bus(LhttpConfig config, HistoryConfig history, JetStreamConfig jetStream) {
         Bus bus;
         if (config.natsServers().isEmpty()) {
-            bus = new InProcessBus(config.history());
+            bus = new InProcessBus(history.history());
         } else {
             NatsBus nats = new NatsBus(config.natsServers(), config.natsSubjectPrefix(), config.instanceName(),
-                    config.natsPingInterval(), config.history(), config.jetStream());
+                    config.natsPingInterval(), history.history(), jetStream.jetStream());
             nats.presenceTimeout(config.presenceTimeout());
             bus = nats;
         }

@@ -3,7 +3,6 @@ package io.lhttp.config;
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.MessageParser;
 import io.lhttp.protocol.MultipartParser;
-import io.lhttp.upstream.AllowList;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.context.Initialized;
@@ -427,30 +426,22 @@ public class LhttpConfig {
     private Duration natsPingInterval;
     private String instanceName;
     private MultipartParser multipartParser;
-    private AllowList upstreamAllow;
     private Duration upstreamTimeout;
     private int upstreamMaxInFlight;
     private int upstreamMaxInFlightTotal;
     private int upstreamMaxResponseBytes;
     private boolean auth;
-    private io.lhttp.security.AllowedOrigins allowedOrigins;
     private boolean publishAllowRemote;
     private Duration authClockSkew;
-    private io.lhttp.security.TokenVerifier tokenVerifier;
     private String authCookie;
     private java.util.Set<String> publishStripHeaders;
-    private java.util.Set<String> upstreamForwardHeaders;
 
     private int maxConnectionsPerAddress;
     private int upstreamMaxInFlightPerAddress;
-    private io.lhttp.admission.TrustedProxies trustedProxies;
     private int publishMaxConcurrent;
     private int publishMaxConcurrentPerAddress;
     private Duration publishReadTimeout;
     private Duration shutdownDrain;
-    private io.lhttp.channel.History history;
-    private io.lhttp.memory.MemoryBudget memoryBudget;
-    private io.lhttp.cluster.JetStreamSettings jetStream;
     private int presenceMaxEntries;
     private Duration presenceTimeout;
     private String presenceNotify;
@@ -501,11 +492,6 @@ public class LhttpConfig {
         instanceName = config.getOptionalValue(INSTANCE_NAME, String.class).map(String::trim).filter(s -> !s.isEmpty())
                 .orElseGet(LhttpConfig::defaultInstanceName);
         multipartParser = new MultipartParser(positive(MAX_PARTS, MultipartParser.DEFAULT_MAX_PARTS), limits.maxHeaders());
-        try {
-            upstreamAllow = AllowList.parse(config.getOptionalValue(UPSTREAM_ALLOW, String.class).orElse(""));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(UPSTREAM_ALLOW + ": " + e.getMessage(), e);
-        }
         upstreamTimeout = Duration.ofMillis(positive(UPSTREAM_TIMEOUT, DEFAULT_UPSTREAM_TIMEOUT_MS));
         upstreamMaxInFlight = positive(UPSTREAM_MAX_IN_FLIGHT, DEFAULT_UPSTREAM_MAX_IN_FLIGHT);
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
@@ -516,8 +502,6 @@ public class LhttpConfig {
         sdkCorsOrigins = config.getOptionalValue(SDK_CORS_ORIGINS, String.class).orElse(DEFAULT_SDK_CORS_ORIGINS).trim();
         metricsEnabled = config.getOptionalValue(METRICS_ENABLED, Boolean.class).orElse(DEFAULT_METRICS_ENABLED);
         statusAllowRemote = config.getOptionalValue(STATUS_ALLOW_REMOTE, Boolean.class).orElse(DEFAULT_STATUS_ALLOW_REMOTE);
-        loadHistory();
-        loadJetStream();
         presenceMaxEntries = positive(PRESENCE_MAX_ENTRIES, DEFAULT_PRESENCE_MAX_ENTRIES);
         presenceTimeout = Duration.ofMillis(positive(PRESENCE_TIMEOUT_MS, DEFAULT_PRESENCE_TIMEOUT_MS));
         presenceNotify = config.getOptionalValue(PRESENCE_NOTIFY, String.class).orElse("").trim();
@@ -536,90 +520,15 @@ public class LhttpConfig {
         return presenceNotify;
     }
 
-    private void loadHistory() {
-        String channels = config.getOptionalValue(HISTORY_CHANNELS, String.class).orElse("");
-        for (String p : channels.split(",")) {
-            String name = p.trim().endsWith("*") ? p.trim().substring(0, p.trim().length() - 1) : p.trim();
-            if (!name.isEmpty() && !name.matches("[A-Za-z0-9_\\-.:@/]{1,128}")) {
-                throw new IllegalArgumentException(HISTORY_CHANNELS + ": not a channel name or prefix: '" + p.trim() + "'");
-            }
-        }
-        history = new io.lhttp.channel.History(channels, positive(HISTORY_SIZE, DEFAULT_HISTORY_SIZE),
-                atLeast(HISTORY_TTL_MS, DEFAULT_HISTORY_TTL_MS, 0), positive(HISTORY_MAX_CHANNELS, DEFAULT_HISTORY_MAX_CHANNELS),
-                longAtLeast(HISTORY_CHANNEL_MAX_BYTES, DEFAULT_HISTORY_CHANNEL_MAX_BYTES, 1),
-                longAtLeast(HISTORY_MAX_BYTES, DEFAULT_HISTORY_MAX_BYTES, 1), memoryBudget());
-    }
-
-    private void loadJetStream() {
-        String storage = string(JETSTREAM_STORAGE, DEFAULT_JETSTREAM_STORAGE).toLowerCase(java.util.Locale.ROOT);
-        if (!storage.equals("file") && !storage.equals("memory")) {
-            throw new IllegalArgumentException(JETSTREAM_STORAGE + " must be 'file' or 'memory', not '" + storage + "'");
-        }
-        String stream = string(JETSTREAM_STREAM, DEFAULT_JETSTREAM_STREAM);
-        if (!stream.matches("[A-Za-z0-9_\\-]{1,64}")) {
-            throw new IllegalArgumentException(JETSTREAM_STREAM + " may hold only A-Z a-z 0-9 _ -, not '" + stream + "'");
-        }
-        String prefix = string(JETSTREAM_SUBJECT_PREFIX, DEFAULT_JETSTREAM_SUBJECT_PREFIX);
-        if (!prefix.matches("[A-Za-z0-9_\\-:@/]+(\\.[A-Za-z0-9_\\-:@/]+)*\\.")) {
-            throw new IllegalArgumentException(JETSTREAM_SUBJECT_PREFIX + " must be tokens of A-Z a-z 0-9 _ - : @ /"
-                    + " ending with '.', not '" + prefix + "'");
-        }
-        if (!natsUrl.isEmpty() && history.isEnabled()) {
-            // The stream republishes <prefix>.> to <nats prefix>.>: both must be whole tokens, and disjoint.
-            if (!natsSubjectPrefix.endsWith(".")) {
-                throw new IllegalArgumentException(HISTORY_CHANNELS + " with NATS needs " + NATS_SUBJECT_PREFIX
-                        + " to end with '.', not '" + natsSubjectPrefix + "'");
-            }
-            if (prefix.startsWith(natsSubjectPrefix) || natsSubjectPrefix.startsWith(prefix)) {
-                throw new IllegalArgumentException(JETSTREAM_SUBJECT_PREFIX + " '" + prefix + "' and " + NATS_SUBJECT_PREFIX
-                        + " '" + natsSubjectPrefix + "' overlap: neither may start with the other");
-            }
-        }
-        jetStream = new io.lhttp.cluster.JetStreamSettings(stream, prefix, storage.equals("memory"),
-                positive(JETSTREAM_REPLICAS, DEFAULT_JETSTREAM_REPLICAS),
-                config.getOptionalValue(JETSTREAM_REQUIRED, Boolean.class).orElse(DEFAULT_JETSTREAM_REQUIRED),
-                Duration.ofMillis(positive(JETSTREAM_TIMEOUT_MS, DEFAULT_JETSTREAM_TIMEOUT_MS)),
-                positive(HISTORY_MAX_REPLAYS, DEFAULT_HISTORY_MAX_REPLAYS),
-                positive(JETSTREAM_MAX_PENDING_PER_CONNECTION, DEFAULT_JETSTREAM_MAX_PENDING_PER_CONNECTION));
-    }
-
-    /** Where the NATS bus keeps history ({@link #JETSTREAM_STREAM} and the keys after it). */
-    public io.lhttp.cluster.JetStreamSettings jetStream() {
-        return jetStream;
-    }
-
-    /** Which channels keep history, and how much ({@link #HISTORY_CHANNELS} and the keys after it). */
-    public io.lhttp.channel.History history() {
-        return history;
-    }
-
     private void loadAdmission() {
         maxConnectionsPerAddress = positive(MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
         upstreamMaxInFlightPerAddress = positive(UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS,
                 DEFAULT_UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS);
-        try {
-            trustedProxies = io.lhttp.admission.TrustedProxies.parse(
-                    config.getOptionalValue(TRUSTED_PROXIES, String.class).orElse(""));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(TRUSTED_PROXIES + ": " + e.getMessage(), e);
-        }
         publishMaxConcurrent = positive(PUBLISH_MAX_CONCURRENT, DEFAULT_PUBLISH_MAX_CONCURRENT);
         publishMaxConcurrentPerAddress = positive(PUBLISH_MAX_CONCURRENT_PER_ADDRESS,
                 DEFAULT_PUBLISH_MAX_CONCURRENT_PER_ADDRESS);
         publishReadTimeout = Duration.ofMillis(positive(PUBLISH_READ_TIMEOUT_MS, DEFAULT_PUBLISH_READ_TIMEOUT_MS));
         shutdownDrain = Duration.ofMillis(atLeast(SHUTDOWN_DRAIN_MS, DEFAULT_SHUTDOWN_DRAIN_MS, 0));
-    }
-
-    /**
-     * The one memory budget ({@link #MEMORY_BUDGET_BYTES}), made when first asked for: history,
-     * loaded before the connection settings, takes part in it.
-     */
-    public io.lhttp.memory.MemoryBudget memoryBudget() {
-        if (memoryBudget == null) {
-            memoryBudget = new io.lhttp.memory.MemoryBudget(io.lhttp.memory.MemoryBudget.limitFor(
-                    longAtLeast(MEMORY_BUDGET_BYTES, DEFAULT_MEMORY_BUDGET_BYTES, 0), Runtime.getRuntime().maxMemory()));
-        }
-        return memoryBudget;
     }
 
     private void loadConnectionIo() {
@@ -700,13 +609,12 @@ public class LhttpConfig {
                 + ", send-batch=" + sendBatch + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
                 + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set")
                 + ", max-parts=" + multipartParser.maxParts()
-                + ", upstream.allow=" + (upstreamAllow.isEmpty() ? "none (upstream off)" : upstreamAllow)
                 + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight=" + upstreamMaxInFlight
                 + ", upstream.max-in-flight-total=" + upstreamMaxInFlightTotal
                 + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes + ", instance-name=" + instanceName
                 + ", max-connections-per-address=" + maxConnectionsPerAddress
                 + ", upstream.max-in-flight-per-address=" + upstreamMaxInFlightPerAddress
-                + ", trusted-proxies=" + trustedProxies + ", publish.max-concurrent=" + publishMaxConcurrent
+                + ", publish.max-concurrent=" + publishMaxConcurrent
                 + ", publish.max-concurrent-per-address=" + publishMaxConcurrentPerAddress
                 + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
                 + ", shutdown-drain-ms=" + shutdownDrain.toMillis()
@@ -715,8 +623,6 @@ public class LhttpConfig {
                 + ", send-stall-ms=" + sendStall.toMillis() + ", ping-interval-ms=" + pingInterval.toMillis()
                 + ", idle-timeout-ms=" + idleTimeout.toMillis()
                 + ", metrics.enabled=" + metricsEnabled + ", status.allow-remote-without-token=" + statusAllowRemote
-                + ", history=" + history + ", memory.budget-bytes=" + memoryBudget().limit()
-                + (natsUrl.isEmpty() ? "" : ", jetstream=" + jetStream)
                 + ", presence.max-entries=" + presenceMaxEntries + ", presence.timeout-ms=" + presenceTimeout.toMillis()
                 + ", presence.notify=" + (presenceNotify.isEmpty() ? "none" : presenceNotify));
         if (maxConnectionsPerAddress >= maxConnections) {
@@ -728,41 +634,15 @@ public class LhttpConfig {
     private void loadSecurity() {
         auth = config.getOptionalValue(AUTH, Boolean.class).orElse(false);
         authCookie = string(AUTH_COOKIE, DEFAULT_AUTH_COOKIE);
-        io.lhttp.security.TokenVerifier.Settings settings = new io.lhttp.security.TokenVerifier.Settings(
-                string(AUTH_HMAC_SECRET, ""), string(AUTH_PUBLIC_KEY_FILE, ""), string(AUTH_JWKS, ""),
-                Duration.ofSeconds(atLeast(AUTH_CLOCK_SKEW_SECONDS, DEFAULT_AUTH_CLOCK_SKEW_SECONDS, 0)),
-                string(AUTH_ISSUER, ""), string(AUTH_AUDIENCE, ""),
-                positive(AUTH_MAX_TOKEN_CHARS, DEFAULT_AUTH_MAX_TOKEN_CHARS));
-        authClockSkew = settings.clockSkew();
-        if (auth) {
-            try {
-                tokenVerifier = io.lhttp.security.TokenVerifier.create(settings);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(AUTH + "=true: " + e.getMessage(), e);
-            }
-        }
-        try {
-            allowedOrigins = io.lhttp.security.AllowedOrigins.parse(string(ALLOWED_ORIGINS, ""));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(ALLOWED_ORIGINS + ": " + e.getMessage(), e);
-        }
+        authClockSkew = Duration.ofSeconds(atLeast(AUTH_CLOCK_SKEW_SECONDS, DEFAULT_AUTH_CLOCK_SKEW_SECONDS, 0));
         publishAllowRemote = config.getOptionalValue(PUBLISH_ALLOW_REMOTE, Boolean.class).orElse(false);
         String strip = string(PUBLISH_STRIP_HEADERS, DEFAULT_PUBLISH_STRIP_HEADERS);
         publishStripHeaders = strip.equalsIgnoreCase("none") ? java.util.Set.of() : names(strip);
-        try {
-            upstreamForwardHeaders = io.lhttp.upstream.UpstreamRequest.Forwarding.parseNames(
-                    string(UPSTREAM_FORWARD_HEADERS, ""));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(UPSTREAM_FORWARD_HEADERS + ": " + e.getMessage(), e);
-        }
     }
 
     void logSecurityOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        LOG.info(() -> "lhttp security: auth=" + (auth ? "tokens (" + tokenVerifier + ")" : "off")
-                + ", allowed-origins=" + allowedOrigins
-                + ", publish=" + (!publishToken.isEmpty() ? "bearer token" : publishAllowRemote ? "open to all" : "loopback only")
-                + ", publish.strip-headers=" + publishStripHeaders
-                + ", upstream.forward-headers=" + upstreamForwardHeaders);
+        LOG.info(() -> "lhttp publish: publish=" + (!publishToken.isEmpty() ? "bearer token" : publishAllowRemote ? "open to all" : "loopback only")
+                + ", publish.strip-headers=" + publishStripHeaders);
     }
 
     private String string(String key, String defaultValue) {
@@ -785,16 +665,6 @@ public class LhttpConfig {
         return auth;
     }
 
-    /** The token verifier when {@link #auth()} is on, else null. */
-    public io.lhttp.security.TokenVerifier tokenVerifier() {
-        return tokenVerifier;
-    }
-
-    /** Which pages may open a WebSocket here. */
-    public io.lhttp.security.AllowedOrigins allowedOrigins() {
-        return allowedOrigins;
-    }
-
     /** Whether {@code POST /publish} without a token is open to other hosts. */
     public boolean publishAllowRemote() {
         return publishAllowRemote;
@@ -813,11 +683,6 @@ public class LhttpConfig {
     /** Header keys (lower case) never published from a client's message. */
     public java.util.Set<String> publishStripHeaders() {
         return publishStripHeaders;
-    }
-
-    /** Sensitive client headers (lower case) forwarded upstream anyway. */
-    public java.util.Set<String> upstreamForwardHeaders() {
-        return upstreamForwardHeaders;
     }
 
     private static String defaultInstanceName() {
@@ -918,11 +783,6 @@ public class LhttpConfig {
         return multipartParser;
     }
 
-    /** The URL prefixes {@code upstream} may call; empty = upstream off. */
-    public AllowList upstreamAllow() {
-        return upstreamAllow;
-    }
-
     public Duration upstreamTimeout() {
         return upstreamTimeout;
     }
@@ -945,11 +805,6 @@ public class LhttpConfig {
 
     public int upstreamMaxInFlightPerAddress() {
         return upstreamMaxInFlightPerAddress;
-    }
-
-    /** The {@link #TRUSTED_PROXIES} rule for finding a client's address. */
-    public io.lhttp.admission.TrustedProxies trustedProxies() {
-        return trustedProxies;
     }
 
     public int publishMaxConcurrent() {

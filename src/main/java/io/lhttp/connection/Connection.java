@@ -48,7 +48,7 @@ public final class Connection implements Subscriber, ClientConnection {
     private volatile long lastReceived = System.nanoTime();
     private volatile long lastPing = System.nanoTime();
 
-    Connection(Session session, LhttpConfig config) {
+    Connection(Session session, LhttpConfig config, io.lhttp.memory.MemoryBudget budget) {
         this.session = session;
         this.errorsReply = config.errorsReply();
         this.ratePerSecond = config.maxMessagesPerSecond();
@@ -79,7 +79,7 @@ public final class Connection implements Subscriber, ClientConnection {
                 config.slowConsumer(),
                 reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
         self[0] = queue;
-        queue.countIn(config.memoryBudget());
+        queue.countIn(budget);
         if (packing) {
             queue.packing(config.batchBytes());
         }

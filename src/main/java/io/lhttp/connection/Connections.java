@@ -4,6 +4,7 @@ import io.lhttp.admission.AddressCounter;
 import io.lhttp.admission.ClientAddress;
 import io.lhttp.admission.RateLimitedLog;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.memory.MemoryConfig;
 import io.lhttp.meters.Meters;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -26,6 +27,9 @@ public class Connections {
     @Inject
     LhttpConfig config;
 
+    @Inject
+    MemoryConfig memory;
+
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
     private final AddressCounter perAddress = new AddressCounter();
     private volatile boolean accepting = true;
@@ -44,7 +48,7 @@ public class Connections {
     static final int NEAR_FULL_PER_ADDRESS = 8;
 
     Connection open(Session session) {
-        Connection c = new Connection(session, config);
+        Connection c = new Connection(session, config, memory.memoryBudget());
         String address = ClientAddress.of(session);
         c.remoteAddress(address);
         if (!accepting) {
@@ -60,11 +64,11 @@ public class Connections {
             c.released();
             return null;
         }
-        if (!config.memoryBudget().acceptsNewWork()
+        if (!memory.memoryBudget().acceptsNewWork()
                 && (address.equals(ClientAddress.UNKNOWN) || perAddress.held(address) >= NEAR_FULL_PER_ADDRESS)) {
             // Issue 18: near the memory budget, connections already open keep their share; addresses
             // that already hold several connections wait, a client that holds few still gets in.
-            WARNINGS.warning("refusing new connections: the memory budget is near full ({0})", config.memoryBudget());
+            WARNINGS.warning("refusing new connections: the memory budget is near full ({0})", memory.memoryBudget());
             Meters.refused(Meters.Refusal.MEMORY_BUDGET);
             c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory budget full: try again later");
             c.released();

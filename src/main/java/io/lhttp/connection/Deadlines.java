@@ -2,6 +2,7 @@ package io.lhttp.connection;
 
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.memory.MemoryBudget;
+import io.lhttp.memory.MemoryConfig;
 import io.lhttp.meters.Meters;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -43,6 +44,9 @@ public class Deadlines {
     LhttpConfig config;
 
     @Inject
+    MemoryConfig memory;
+
+    @Inject
     Connections connections;
 
     private final Set<Connection> watched = ConcurrentHashMap.newKeySet();
@@ -60,7 +64,7 @@ public class Deadlines {
 
     @PostConstruct
     void start() {
-        budget = new InboundBudget(config.inboundBufferTotalBytes(), config.memoryBudget());
+        budget = new InboundBudget(config.inboundBufferTotalBytes(), memory.memoryBudget());
         frameTimeoutNanos = config.frameTimeout().toNanos();
         pingIntervalNanos = config.pingInterval().toNanos();
         idleTimeoutNanos = config.idleTimeout().toNanos();
@@ -129,7 +133,7 @@ public class Deadlines {
         long max = Runtime.getRuntime().maxMemory();
         long live = heapAfterGc.get();
         boolean pressure = MemoryBudget.isPressure(live, max);
-        MemoryBudget budget = config.memoryBudget();
+        MemoryBudget budget = memory.memoryBudget();
         if (pressure && !budget.heapPressure()) {
             pressureSince = now;
             WARNINGS.warning("heap {0} % used after the last collection: new connections wait, connections that do not"

@@ -1,5 +1,6 @@
 package io.lhttp.metrics;
 
+import io.lhttp.memory.MemoryConfig;
 import io.lhttp.meters.Meters;
 import io.lhttp.channel.Bus;
 import io.lhttp.channel.ChannelRegistry;
@@ -41,6 +42,9 @@ public class LhttpMetrics {
 
     @Inject
     LhttpConfig config;
+
+    @Inject
+    MemoryConfig memory;
 
     @Inject
     Connections connections;
@@ -91,7 +95,7 @@ public class LhttpMetrics {
                 .description("99th percentile send queue depth over connections, frames").register(r);
         Gauge.builder("lhttp.send.queue.frames", this, m -> m.depth()[3])
                 .description("frames queued for all connections").register(r);
-        io.lhttp.memory.MemoryBudget budget = config.memoryBudget();
+        io.lhttp.memory.MemoryBudget budget = memory.memoryBudget();
         Gauge.builder("lhttp.memory.budget.limit", budget, io.lhttp.memory.MemoryBudget::limit)
                 .baseUnit("bytes").description("the memory budget (lhttp.memory.budget-bytes)").register(r);
         for (io.lhttp.memory.MemoryBudget.Use use : io.lhttp.memory.MemoryBudget.Use.values()) {

@@ -1,5 +1,6 @@
 package io.lhttp.metrics;
 
+import io.lhttp.admission.AdmissionConfig;
 import io.lhttp.config.LhttpConfig;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
@@ -30,6 +31,9 @@ public class OperatorGuard implements jakarta.servlet.Filter {
     @Inject
     LhttpConfig config;
 
+    @Inject
+    AdmissionConfig admission;
+
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
@@ -47,7 +51,7 @@ public class OperatorGuard implements jakarta.servlet.Filter {
         }
         // Behind a reverse proxy on this host every request comes from loopback: with the proxy in
         // lhttp.trusted-proxies, the client it names is the one judged.
-        String client = config.trustedProxies().clientAddress(in.getRemoteAddr(), in.getHeaders("X-Forwarded-For"));
+        String client = admission.trustedProxies().clientAddress(in.getRemoteAddr(), in.getHeaders("X-Forwarded-For"));
         if (config.statusAllowRemote() || isLoopback(client)) {
             chain.doFilter(request, response);
             return;

@@ -1,6 +1,8 @@
 package io.lhttp.publish;
 
+import io.lhttp.admission.AdmissionConfig;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.security.SecurityConfig;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -31,6 +33,12 @@ public class PublishGuard implements jakarta.servlet.Filter {
     @Inject
     LhttpConfig config;
 
+    @Inject
+    SecurityConfig security;
+
+    @Inject
+    AdmissionConfig admission;
+
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
@@ -38,7 +46,7 @@ public class PublishGuard implements jakarta.servlet.Filter {
         // A page on another site may POST text/plain here without a CORS preflight (a "simple"
         // request), and a browser on this host is on loopback: refuse what its Origin or
         // Sec-Fetch-Site says comes from another site, whoever the client is (issue 18).
-        if (!SAFE_METHODS.contains(in.getMethod()) && config.allowedOrigins()
+        if (!SAFE_METHODS.contains(in.getMethod()) && security.allowedOrigins()
                 .refusesCrossSiteWrite(in.getHeader("Origin"), in.getHeader("Sec-Fetch-Site"), in.getHeader("Host"))) {
             HttpServletResponse out = (HttpServletResponse) response;
             out.setStatus(HttpServletResponse.SC_FORBIDDEN);
@@ -61,7 +69,7 @@ public class PublishGuard implements jakarta.servlet.Filter {
     /** The client's address after the {@code lhttp.trusted-proxies} rule, as for WebSocket connections. */
     private String clientAddress(ServletRequest request) {
         HttpServletRequest http = (HttpServletRequest) request;
-        return config.trustedProxies().clientAddress(request.getRemoteAddr(), Collections.list(http.getHeaders("X-Forwarded-For")));
+        return admission.trustedProxies().clientAddress(request.getRemoteAddr(), Collections.list(http.getHeaders("X-Forwarded-For")));
     }
 
     /** Whether an IP literal is a loopback address; a name or garbage is not (no DNS lookup). */

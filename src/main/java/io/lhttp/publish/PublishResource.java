@@ -1,9 +1,11 @@
 package io.lhttp.publish;
 
 import io.lhttp.admission.AddressCounter;
+import io.lhttp.admission.AdmissionConfig;
 import io.lhttp.admission.RateLimitedLog;
 import io.lhttp.channel.PublishFilter;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.memory.MemoryConfig;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
@@ -59,6 +61,12 @@ public class PublishResource {
     LhttpConfig config;
 
     @Inject
+    MemoryConfig memory;
+
+    @Inject
+    AdmissionConfig admission;
+
+    @Inject
     HttpPublish httpPublish;
 
     private Semaphore reading;
@@ -94,13 +102,13 @@ public class PublishResource {
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"lhttp\"")
                     .entity("a bearer token is required\n").build();
         }
-        if (!config.memoryBudget().acceptsNewWork()) {
+        if (!memory.memoryBudget().acceptsNewWork()) {
             io.lhttp.meters.Meters.refused(io.lhttp.meters.Meters.Refusal.MEMORY_BUDGET);
             return busy("server memory budget full: try again later");
         }
         // Slow bodies hold a container worker thread each while they trickle in: at most this many,
         // and only a few of them from one client address, so that one client cannot take them all.
-        String address = config.trustedProxies().clientAddress(request.getRemoteAddr(),
+        String address = admission.trustedProxies().clientAddress(request.getRemoteAddr(),
                 request.getHeaders("X-Forwarded-For"));
         if (!perAddress.tryAcquire(address, config.publishMaxConcurrentPerAddress())) {
             return busy("too many publish requests being received from your address: at most "

@@ -36,6 +36,9 @@ public class Authenticator {
     @Inject
     LhttpConfig config;
 
+    @Inject
+    SecurityConfig security;
+
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threadFactory;
 
@@ -68,7 +71,7 @@ public class Authenticator {
      * @throws TokenException with a reason for the client
      */
     public Grant verify(String token) throws TokenException {
-        return config.tokenVerifier().verify(token);
+        return security.tokenVerifier().verify(token);
     }
 
     /**

@@ -44,6 +44,9 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
     LhttpConfig config;
 
     @Inject
+    SecurityConfig security;
+
+    @Inject
     Authenticator authenticator;
 
     @Override
@@ -55,7 +58,7 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
             return;
         }
         String origin = http.getHeader("Origin");
-        if (!config.allowedOrigins().allows(origin, http.getHeader("Host"))) {
+        if (!security.allowedOrigins().allows(origin, http.getHeader("Host"))) {
             LOG.fine(() -> "handshake refused: origin " + origin + " not allowed");
             Meters.refused(Meters.Refusal.ORIGIN);
             refuse(out, HttpServletResponse.SC_FORBIDDEN, "origin not allowed");

@@ -2,6 +2,7 @@ package io.lhttp.upstream;
 
 import io.lhttp.admission.AddressCounter;
 import io.lhttp.config.LhttpConfig;
+import io.lhttp.memory.MemoryConfig;
 import io.lhttp.processor.ClientConnection;
 import io.lhttp.meters.Meters;
 import io.lhttp.protocol.Header;
@@ -49,6 +50,12 @@ public class UpstreamClient {
     @Inject
     LhttpConfig config;
 
+    @Inject
+    MemoryConfig memory;
+
+    @Inject
+    UpstreamConfig upstreamConfig;
+
     /**
      * Threads running the HTTP client's callbacks and the deadlines. The work on them never
      * blocks (the client is asynchronous, replies go to send queues), so a few suffice. Our own
@@ -79,7 +86,7 @@ public class UpstreamClient {
                 .version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(config.upstreamTimeout())
                 .build();
-        bodyHandler = new LimitedBody(config.upstreamMaxResponseBytes(), config.memoryBudget());
+        bodyHandler = new LimitedBody(config.upstreamMaxResponseBytes(), memory.memoryBudget());
     }
 
     @PreDestroy
@@ -101,8 +108,8 @@ public class UpstreamClient {
     /** As {@link #prepare(Connection, String, String, List, String, boolean)}; answers carry {@code request-id:<requestId>} when not null. */
     public Call prepare(ClientConnection connection, String command, String upstream, List<Header> headers, String body,
             boolean reply, String requestId) throws ProtocolException {
-        HttpRequest request = UpstreamRequest.build(upstream, headers, body, config.upstreamAllow(),
-                config.upstreamTimeout(), new UpstreamRequest.Forwarding(config.upstreamForwardHeaders(),
+        HttpRequest request = UpstreamRequest.build(upstream, headers, body, upstreamConfig.allow(),
+                config.upstreamTimeout(), new UpstreamRequest.Forwarding(upstreamConfig.forwardHeaders(),
                         identity(connection)));
         AtomicInteger inFlight = (AtomicInteger) connection.attributes()
                 .computeIfAbsent(IN_FLIGHT, k -> new AtomicInteger());

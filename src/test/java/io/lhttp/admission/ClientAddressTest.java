@@ -2,7 +2,6 @@ package io.lhttp.admission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.lhttp.config.LhttpConfig;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.websocket.server.ServerEndpointConfig;
@@ -22,12 +21,7 @@ class ClientAddressTest {
     private final ClientAddress.Filter filter = new ClientAddress.Filter();
 
     ClientAddressTest() {
-        filter.config = new LhttpConfig() {
-            @Override
-            public TrustedProxies trustedProxies() {
-                return TrustedProxies.parse("10.0.0.0/8");
-            }
-        };
+        filter.admission = new AdmissionConfig(TrustedProxies.parse("10.0.0.0/8"));
     }
 
     @Test
