@@ -1,18 +1,24 @@
 package io.lhttp.channel;
 
 import io.lhttp.meters.Meters;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.enterprise.inject.spi.CDI;
 import jakarta.inject.Inject;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
- * The server-side publish API: sends a message to every subscriber of a channel, on this
+ * The one publish path ({@link #publish(ClientConnection, boolean, List, Message, Supplier, String)}),
+ * which the {@code publish} header ({@link PublishFilter}), {@code POST /publish} and this
+ * server-side publish API all take; and that API ({@link io.lhttp.processor.Publisher}): sends a message to every subscriber of a channel, on this
  * instance and, with {@code lhttp.nats.url} set, on every instance of the cluster. Inject it
  * anywhere ({@code @Inject Channels channels;}): in a processor, a filter, a JAX-RS resource, a
  * timer. Thread-safe; never blocks on the network.
@@ -37,8 +43,21 @@ import java.util.List;
 @ApplicationScoped
 public class Channels implements io.lhttp.processor.Publisher {
 
+    /**
+     * Commands only the server sends: {@code error} (PROTOCOL.md §5), {@code subscribed} and
+     * {@code presence} (§2.2, §2.3). A frame with one of these commands on a socket therefore
+     * always comes from the server itself.
+     */
+    public static final Set<String> RESERVED_COMMANDS = Set.of("error", "subscribed", "presence");
+
+    /** The connection attribute holding its {@link Bus.Publisher} (made on its first publish, when the bus has one). */
+    static final String PUBLISHER = PublishFilter.class.getName() + ".publisher";
+
     @Inject
     Bus bus;
+
+    @Inject
+    Permissions permissions;
 
     /** For CDI. */
     protected Channels() {
@@ -49,9 +68,58 @@ public class Channels implements io.lhttp.processor.Publisher {
         this.bus = bus;
     }
 
-    /** The application's instance, for code that cannot inject it ({@link io.lhttp.processor.Exchange}). */
-    public static Channels current() {
-        return CDI.current().select(Channels.class).get();
+    /**
+     * Publishes one message to {@code channels} (valid names): the only place a message reaches the
+     * bus from a client, {@code POST /publish} or server code. In order (docs/SECURITY.md): a
+     * message from outside the server whose command the server reserves ({@link #RESERVED_COMMANDS})
+     * is refused with 403, so that no one can make others see what looks like the server's own
+     * frame; a client ({@code from}) must be permitted every channel ({@link Permissions}), else
+     * 403 and nothing is published; then the frame goes to each channel, counted once per channel.
+     * A client's publish to history channels over NATS is not waited for: a failure reaches the
+     * client later as an error frame with {@code requestId}, once per frame however many channels
+     * it failed on.
+     *
+     * @param from         the client's connection, or null for {@code POST /publish} and server code
+     * @param fromOutside  whether the message comes from outside the server (a client or {@code POST /publish})
+     * @param frame        the frame to deliver (encoded once; asked for only when nothing refused it)
+     * @throws ProtocolException 403 as above, 503 when the bus cannot take it now (the first
+     *                           channel it refused; the ones before it got the frame)
+     */
+    public void publish(ClientConnection from, boolean fromOutside, List<String> channels, Message message,
+            Supplier<String> frame, String requestId) throws ProtocolException {
+        if (fromOutside && RESERVED_COMMANDS.contains(message.command())) {
+            throw new ProtocolException(403, "command '" + message.command() + "' is reserved for the server");
+        }
+        if (from != null) {
+            permissions.checkPublish(from, channels);
+        }
+        String text = frame.get();
+        Bus.Publisher publisher = from == null ? null
+                : (Bus.Publisher) from.attributes().computeIfAbsent(PUBLISHER, k -> bus.publisher());
+        if (publisher == null) {
+            for (String channel : channels) {
+                bus.publish(channel, text);
+                Meters.published();
+            }
+            return;
+        }
+        AtomicBoolean reported = new AtomicBoolean();
+        Consumer<ProtocolException> late = e -> {
+            if (reported.compareAndSet(false, true)) {
+                from.sendError(e.code(), e.reason(), requestId);
+            }
+        };
+        for (String channel : channels) {
+            publisher.publish(channel, text, late);
+            Meters.published();
+        }
+    }
+
+    /** Closes the connection's publisher, if it has one: its outstanding acknowledgements are forgotten. */
+    static void closed(ClientConnection connection) {
+        if (connection.attributes().remove(PUBLISHER) instanceof Bus.Publisher p) {
+            p.close();
+        }
     }
 
     /**
@@ -81,8 +149,7 @@ public class Channels implements io.lhttp.processor.Publisher {
         boolean all = true;
         for (String channel : channels) {
             try {
-                bus.publish(channel, frame);
-                Meters.published();
+                publish(null, false, List.of(channel), message, () -> frame, null);
             } catch (ProtocolException e) {
                 all = false; // 503: the bus cannot take it now
             }

@@ -1,8 +1,6 @@
 package io.lhttp.publish;
 
-import io.lhttp.meters.Meters;
-import io.lhttp.channel.Bus;
-import io.lhttp.channel.PublishFilter;
+import io.lhttp.channel.Channels;
 import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Exchange;
 import io.lhttp.protocol.ChannelNames;
@@ -36,7 +34,7 @@ public class HttpPublish {
     Dispatcher dispatcher;
 
     @Inject
-    Bus bus;
+    Channels channels;
 
     /**
      * Runs the header filters and publishes.
@@ -58,13 +56,8 @@ public class HttpPublish {
             throw new ProtocolException(ex.errorCode(), ex.errorReason());
         }
         Message response = ex.response();
-        if (PublishFilter.RESERVED_COMMANDS.contains(response.command())) {
-            throw new ProtocolException(403, "command '" + response.command() + "' is reserved for the server");
-        }
-        String frame = response == message ? posted : response.frame(); // encoded once
-        for (String channel : ChannelNames.parseList(message.header("publish"))) {
-            bus.publish(channel, frame); // 503 when the bus cannot take it now
-            Meters.published();
-        }
+        // the one publish path: 403 for a reserved command, 503 when the bus cannot take it now
+        channels.publish(null, true, ChannelNames.parseList(message.header("publish")), response,
+                () -> response == message ? posted : response.frame(), null); // encoded once
     }
 }

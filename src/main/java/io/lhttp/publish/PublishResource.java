@@ -3,7 +3,7 @@ package io.lhttp.publish;
 import io.lhttp.admission.AddressCounter;
 import io.lhttp.admission.AdmissionConfig;
 import io.lhttp.admission.RateLimitedLog;
-import io.lhttp.channel.PublishFilter;
+import io.lhttp.channel.Channels;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.memory.MemoryConfig;
 import io.lhttp.protocol.ChannelNames;
@@ -141,7 +141,7 @@ public class PublishResource {
                 throw new ProtocolException(413, "message larger than " + limit + " bytes");
             }
             Message message = config.parser().parse(ByteBuffer.wrap(bytes));
-            if (PublishFilter.RESERVED_COMMANDS.contains(message.command())) {
+            if (Channels.RESERVED_COMMANDS.contains(message.command())) {
                 // Error frames come only from the server to one connection (docs/SECURITY.md), never from a channel.
                 throw new ProtocolException(403, "command '" + message.command() + "' is reserved for the server");
             }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.channel.Bus;
 import io.lhttp.channel.ChannelRegistry;
+import io.lhttp.channel.Channels;
 import io.lhttp.channel.InProcessBus;
 import io.lhttp.channel.PublishFilter;
 import io.lhttp.channel.SubscribeFilter;
@@ -58,7 +59,7 @@ class FilterOrderTest {
     static void boot() {
         container = new Weld("filter-order-test")
                 .disableDiscovery()
-                .addBeanClasses(Dispatcher.class, SubscribeFilter.class, PublishFilter.class, UnsubscribeFilter.class,
+                .addBeanClasses(Dispatcher.class, SubscribeFilter.class, PublishFilter.class, Channels.class, UnsubscribeFilter.class,
                         LhttpConfig.class, Recorder.class, RecordingRegistry.class, TestBus.class,
                         ChatProcessor.class, UserFilter.class, MultipartProbe.class, UpstreamProbe.class,
                         ConfigProducer.class, Permissions.class, TokenPermissions.class)
