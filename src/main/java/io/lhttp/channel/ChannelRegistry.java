@@ -4,6 +4,7 @@ import io.lhttp.meters.Meters;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import io.lhttp.protocol.ChannelPatterns;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.RequestId;
@@ -32,7 +33,7 @@ public class ChannelRegistry {
     private final ConcurrentHashMap<String, LocalChannel> channels = new ConcurrentHashMap<>();
 
     /** Channels whose subscribers are told of joins and leaves ({@code lhttp.presence.notify}). */
-    ChannelPattern notify = ChannelPattern.NONE;
+    ChannelPatterns notify = ChannelPatterns.none();
 
     /**
      * Subscribes a subscriber to channels; channels it already has are left as they are.
@@ -194,7 +195,7 @@ public class ChannelRegistry {
     @jakarta.annotation.PostConstruct
     void offerPresence() {
         bus.presenceSource(this::members);
-        notify = new ChannelPattern(config.presenceNotify());
+        notify = ChannelPatterns.parse(config.presenceNotify());
     }
 
     /**
@@ -204,7 +205,7 @@ public class ChannelRegistry {
      * leaves, and they take no room there). Best effort: when the bus refuses (NATS down), nobody is told.
      */
     private void notifyPresence(String command, String channel, Subscriber subscriber) {
-        if (notify.isEmpty() || !notify.covers(channel)) {
+        if (notify.isEmpty() || !notify.matches(channel)) {
             return;
         }
         String user = userOf(subscriber);

@@ -1,5 +1,6 @@
 package io.lhttp.channel;
 
+import io.lhttp.protocol.ChannelPatterns;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,7 +15,7 @@ public final class History {
     /** No channel keeps history. */
     public static final History NONE = new History("", 1, 0, 1);
 
-    private final ChannelPattern channels;
+    private final ChannelPatterns channels;
     private final int size;
     private final long ttlMillis;
     private final int maxChannels;
@@ -44,7 +45,7 @@ public final class History {
                    io.lhttp.memory.MemoryBudget budget) {
         this.channelMaxBytes = channelMaxBytes;
         this.pool = new HistoryRing.Pool(maxBytes, budget);
-        this.channels = new ChannelPattern(patterns);
+        this.channels = ChannelPatterns.parse(patterns);
         this.size = size;
         this.ttlMillis = ttlMillis;
         this.maxChannels = maxChannels;
@@ -67,7 +68,7 @@ public final class History {
 
     /** Whether this channel keeps history. */
     public boolean covers(String channel) {
-        return channels.covers(channel);
+        return channels.matches(channel);
     }
 
     /** The channel's ring, created (with a fresh epoch) when it has none; null when the channel keeps no history. */

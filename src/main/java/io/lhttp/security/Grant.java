@@ -1,5 +1,6 @@
 package io.lhttp.security;
 
+import io.lhttp.protocol.ChannelPatterns;
 import java.time.Instant;
 
 /**

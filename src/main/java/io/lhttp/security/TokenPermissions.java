@@ -25,7 +25,7 @@ public class TokenPermissions implements ChannelPermissions {
             return true;
         }
         Grant g = Authentication.grant(connection);
-        return g != null && !g.expiredAt(clock.instant()) && g.subscribe().permits(channel);
+        return g != null && !g.expiredAt(clock.instant()) && g.subscribe().matches(channel);
     }
 
     @Override
@@ -34,7 +34,7 @@ public class TokenPermissions implements ChannelPermissions {
             return true;
         }
         Grant g = Authentication.grant(connection);
-        return g != null && !g.expiredAt(clock.instant()) && g.publish().permits(channel);
+        return g != null && !g.expiredAt(clock.instant()) && g.publish().matches(channel);
     }
 
     /** Whether this bean permits everything, so that callers may skip asking it. */

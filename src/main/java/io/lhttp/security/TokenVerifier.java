@@ -21,6 +21,7 @@ import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
+import io.lhttp.protocol.ChannelPatterns;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;

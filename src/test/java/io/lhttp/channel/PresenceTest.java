@@ -51,7 +51,7 @@ class PresenceTest {
     void joinsAndLeavesAreToldOnlyOnNotifyChannels() throws Exception {
         ChannelRegistry registry = new ChannelRegistry();
         registry.bus = new InProcessBus();
-        registry.notify = new ChannelPattern("room.*");
+        registry.notify = io.lhttp.protocol.ChannelPatterns.parse("room.*");
         Named watcher = new Named("w", null);
         registry.subscribe(watcher, List.of("room.1", "quiet"), 10);
         Named ann = new Named("a", "ann");

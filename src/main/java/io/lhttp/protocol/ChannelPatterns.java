@@ -1,6 +1,5 @@
-package io.lhttp.security;
+package io.lhttp.protocol;
 
-import io.lhttp.protocol.ChannelNames;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -8,21 +7,42 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The channels a token permits: exact names ({@code room-1}) and prefix patterns
+ * A set of channels: exact names ({@code room-1}) and prefix patterns
  * ({@code room-*} = every channel whose name starts with {@code room-}; a lone {@code *} = every
  * channel). A {@code *} anywhere but at the end is refused, so a pattern never means more than it
- * reads. Plain Java, immutable, thread-safe.
+ * reads. What a token permits ({@link #of}), and the lists of the {@code lhttp.history.channels}
+ * and {@code lhttp.presence.notify} keys ({@link #parse}). Plain Java, immutable, thread-safe.
  */
 public final class ChannelPatterns {
 
-    private static final ChannelPatterns NONE = new ChannelPatterns(Set.of(), List.of());
+    private static final ChannelPatterns NONE = new ChannelPatterns(Set.of(), List.of(), null);
 
     private final Set<String> exact;
     private final List<String> prefixes;
+    private final String text; // as configured, for parse(); null: shown as the lists
 
-    private ChannelPatterns(Set<String> exact, List<String> prefixes) {
+    private ChannelPatterns(Set<String> exact, List<String> prefixes, String text) {
         this.exact = exact;
         this.prefixes = prefixes;
+        this.text = text;
+    }
+
+    /**
+     * A comma-separated list of names and {@code prefix*} patterns as a configuration key holds it,
+     * taken as written (the key's reader checks the names); shown as written.
+     */
+    public static ChannelPatterns parse(String patterns) {
+        Set<String> exact = new LinkedHashSet<>();
+        List<String> prefixes = new ArrayList<>();
+        for (String p : patterns.split(",")) {
+            String t = p.trim();
+            if (t.endsWith("*")) {
+                prefixes.add(t.substring(0, t.length() - 1));
+            } else if (!t.isEmpty()) {
+                exact.add(t);
+            }
+        }
+        return new ChannelPatterns(Set.copyOf(exact), List.copyOf(prefixes), patterns.trim());
     }
 
     /** Permits nothing. */
@@ -55,11 +75,11 @@ public final class ChannelPatterns {
                 throw new IllegalArgumentException("bad channel pattern '" + shown(e) + "'");
             }
         }
-        return exact.isEmpty() && prefixes.isEmpty() ? NONE : new ChannelPatterns(Set.copyOf(exact), List.copyOf(prefixes));
+        return exact.isEmpty() && prefixes.isEmpty() ? NONE : new ChannelPatterns(Set.copyOf(exact), List.copyOf(prefixes), null);
     }
 
     /** Whether {@code channel} (a valid channel name) is one of the names or starts with one of the prefixes. */
-    public boolean permits(String channel) {
+    public boolean matches(String channel) {
         if (exact.contains(channel)) {
             return true;
         }
@@ -88,7 +108,7 @@ public final class ChannelPatterns {
         e.addAll(other.exact);
         List<String> p = new ArrayList<>(prefixes);
         p.addAll(other.prefixes);
-        return new ChannelPatterns(Set.copyOf(e), List.copyOf(p));
+        return new ChannelPatterns(Set.copyOf(e), List.copyOf(p), null);
     }
 
     // A prefix is what a channel name may start with: a valid name, or one that only lacks its last character(s),
@@ -103,6 +123,9 @@ public final class ChannelPatterns {
 
     @Override
     public String toString() {
+        if (text != null) {
+            return text;
+        }
         List<String> all = new ArrayList<>(exact);
         for (String p : prefixes) {
             all.add(p + "*");

@@ -1,4 +1,4 @@
-package io.lhttp.security;
+package io.lhttp.protocol;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,26 +12,26 @@ class ChannelPatternsTest {
     @Test
     void exactNamesAndPrefixes() {
         ChannelPatterns p = ChannelPatterns.of(List.of("room-1", "user/alice/*", " team.* "));
-        assertTrue(p.permits("room-1"));
-        assertFalse(p.permits("room-1x"));
-        assertFalse(p.permits("room-"));
-        assertTrue(p.permits("user/alice/inbox"));
-        assertFalse(p.permits("user/alice"));
-        assertFalse(p.permits("user/alicex/inbox"));
-        assertTrue(p.permits("team.red"));
-        assertFalse(p.permits("teamred"));
+        assertTrue(p.matches("room-1"));
+        assertFalse(p.matches("room-1x"));
+        assertFalse(p.matches("room-"));
+        assertTrue(p.matches("user/alice/inbox"));
+        assertFalse(p.matches("user/alice"));
+        assertFalse(p.matches("user/alicex/inbox"));
+        assertTrue(p.matches("team.red"));
+        assertFalse(p.matches("teamred"));
     }
 
     @Test
     void loneStarPermitsEveryChannel() {
-        assertTrue(ChannelPatterns.of(List.of("*")).permits("anything.at:all"));
+        assertTrue(ChannelPatterns.of(List.of("*")).matches("anything.at:all"));
     }
 
     @Test
     void emptyPermitsNothing() {
         assertTrue(ChannelPatterns.of(List.of()).isEmpty());
-        assertFalse(ChannelPatterns.of(List.of(" ")).permits("a"));
-        assertFalse(ChannelPatterns.none().permits("a"));
+        assertFalse(ChannelPatterns.of(List.of(" ")).matches("a"));
+        assertFalse(ChannelPatterns.none().matches("a"));
     }
 
     @Test
@@ -44,8 +44,8 @@ class ChannelPatternsTest {
     @Test
     void union() {
         ChannelPatterns p = ChannelPatterns.of(List.of("a")).and(ChannelPatterns.of(List.of("b*")));
-        assertTrue(p.permits("a"));
-        assertTrue(p.permits("bee"));
-        assertFalse(p.permits("c"));
+        assertTrue(p.matches("a"));
+        assertTrue(p.matches("bee"));
+        assertFalse(p.matches("c"));
     }
 }
