@@ -281,17 +281,22 @@ final class JetStreamHistory {
     }
 
     /**
-     * What a sent frame's outcome means for its publisher: null when stored (or when the wait was
-     * cancelled, as its connection closed), else the 503 to report. A stream that is gone is forgotten.
+     * What a sent frame's outcome means for its publisher: null only when the stream acknowledged
+     * it, else the 503 to report. A cancelled wait is a 503 too: jnats cancels the requests it still
+     * waits for when its connection drops or its own request timeout passes, and such a frame may
+     * never have been stored (issue 22: taking a cancellation for success lost acknowledged-looking
+     * messages when the stream's leader died). A publisher that closes drops the report itself.
+     * A stream that is gone is forgotten.
      */
     ProtocolException outcome(String channel, PublishAck ack, Throwable failure) {
         Throwable f = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (f == null) {
-            return ack != null && ack.hasError() ? new ProtocolException(503, "history store refused the message") : null;
+            return ack != null && !ack.hasError() ? null : new ProtocolException(503, "history store refused the message");
         }
         if (f instanceof java.util.concurrent.CancellationException) {
-            return null;
+            return new ProtocolException(503, "history store connection lost before the acknowledgement; the message may"
+                    + " not be published");
         }
         if (f instanceof TimeoutException) {
             return new ProtocolException(503, "history store did not acknowledge in time; the message may not be published");
