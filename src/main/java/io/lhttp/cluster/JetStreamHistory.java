@@ -374,10 +374,54 @@ final class JetStreamHistory {
                 seq = mi.getSeq() + 1;
             }
         }
-        boolean complete = sameEpoch && !truncated && (since.offset() >= bound || keptOnSubject(m, since.offset(), subject)
+        // Direct gets may be answered by a replica that lags the leader (allow_direct): a replay that stopped short
+        // of the channel's newest message has a gap that no live message fills, so it proves nothing (issue 22).
+        long replayed = entries.isEmpty() ? (sameEpoch ? since.offset() : 0) : entries.get(entries.size() - 1).position().offset();
+        boolean reachedBound = truncated || subjectLast < 0 || replayed >= subjectLast;
+        if (!reachedBound) {
+            LOG.log(Level.WARNING, "recovery of {0}: the replay ended at {1}, before the channel''s newest message {2}"
+                    + " (a lagging replica answered?); answering recovered:false", new Object[] {channel, replayed, subjectLast});
+        }
+        boolean complete = sameEpoch && !truncated && reachedBound && (since.offset() >= bound || keptOnSubject(m, since.offset(), subject)
                 // Nothing dropped by count (a full channel) nor from the stream's head (age, stream limit) after since.
                 || entries.size() < history.size() && first <= since.offset() + 1);
         return new Recovery(entries, bound, top, complete);
+    }
+
+    /**
+     * The channel's stored messages after sequence {@code after} up to {@code upTo}, oldest first:
+     * those a live subscription missed. At most {@code lhttp.history.size}, within 5 × the timeout.
+     */
+    List<Entry> between(String channel, long after, long upTo) throws IOException, JetStreamApiException {
+        JetStreamManagement m = jsm;
+        String e = epoch;
+        if (m == null || e == null) {
+            throw new IOException("history store not available");
+        }
+        String subject = settings.subjectPrefix() + channel;
+        List<Entry> entries = new ArrayList<>();
+        long deadline = System.nanoTime() + settings.timeout().toNanos() * 5;
+        long seq = after + 1;
+        while (seq <= upTo && entries.size() < history.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("reading " + channel + " " + (after + 1) + ".." + upTo + " took longer than 5 × lhttp.jetstream.timeout-ms");
+            }
+            MessageInfo mi;
+            try {
+                mi = m.getNextMessage(settings.stream(), seq, subject);
+            } catch (JetStreamApiException none) {
+                if (none.getErrorCode() != NOT_FOUND) {
+                    throw none;
+                }
+                break;
+            }
+            if (mi.getSeq() > upTo) {
+                break;
+            }
+            entries.add(new Entry(new String(mi.getData(), StandardCharsets.UTF_8), new Position(e, mi.getSeq())));
+            seq = mi.getSeq() + 1;
+        }
+        return entries;
     }
 
     /**
