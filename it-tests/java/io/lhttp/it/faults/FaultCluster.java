@@ -25,7 +25,7 @@ final class FaultCluster implements AutoCloseable {
 
     /** History channels of the runs; {@code plain-*} channels have none. */
     static final String HISTORY = "h-*";
-    static final Duration READY = Duration.ofSeconds(Long.getLong("lhttp.it.start-timeout-s", 300));
+    static final Duration READY = Duration.ofSeconds(Long.getLong("lhttp.it.start-timeout-s", 600));
 
     final List<NatsNode> nodes;
     private final List<UberJarServer> instances = new ArrayList<>();

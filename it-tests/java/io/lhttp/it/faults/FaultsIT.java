@@ -101,14 +101,16 @@ class FaultsIT {
             long end = System.nanoTime() + duration.toNanos();
             int faults = 0;
             while (System.nanoTime() < end) {
-                Duration hold = Duration.ofSeconds(5 + rnd.nextInt(duration.toSeconds() > 120 ? 26 : 3));
-                switch (rnd.nextInt(7)) {
-                    case 0 -> killLhttp(w, rnd.nextInt(3));
-                    case 1 -> killLeader(w, hold);
-                    case 2 -> freezeNats(w, rnd.nextInt(3), hold);
-                    case 3 -> freezeLhttp(w, rnd.nextInt(3), hold);
-                    case 4 -> cutReplay(w, rnd);
-                    case 5 -> rollingNats(w);
+                boolean longRun = duration.toSeconds() > 120;
+                Duration hold = Duration.ofSeconds(5 + rnd.nextInt(longRun ? 26 : 3));
+                // The short run (mvn verify) leaves out the faults that boot instances: each was run alone above.
+                switch (rnd.nextInt(longRun ? 7 : 5)) {
+                    case 0 -> killLeader(w, hold);
+                    case 1 -> freezeNats(w, rnd.nextInt(3), hold);
+                    case 2 -> freezeLhttp(w, rnd.nextInt(3), hold);
+                    case 3 -> cutReplay(w, rnd);
+                    case 4 -> rollingNats(w);
+                    case 5 -> killLhttp(w, rnd.nextInt(3));
                     default -> rollingLhttp(w);
                 }
                 faults++;
