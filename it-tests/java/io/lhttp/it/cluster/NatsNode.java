@@ -52,9 +52,19 @@ public final class NatsNode implements AutoCloseable {
      * the others. The caller closes them (in a finally block).
      */
     public static List<NatsNode> cluster(int count) {
+        return cluster(count, false);
+    }
+
+    /** As {@link #cluster(int)}, every node with JetStream ({@link #withJetStream()}): a clustered JetStream. */
+    public static List<NatsNode> jetStreamCluster(int count) {
+        return cluster(count, true);
+    }
+
+    private static List<NatsNode> cluster(int count, boolean jetStream) {
         List<NatsNode> nodes = new ArrayList<>();
         for (int i = 1; i <= count; i++) {
-            nodes.add(new NatsNode("node-" + i));
+            NatsNode n = new NatsNode("node-" + i);
+            nodes.add(jetStream ? n.withJetStream() : n);
         }
         for (NatsNode n : nodes) {
             for (NatsNode peer : nodes) {
@@ -136,7 +146,9 @@ public final class NatsNode implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
-        await(Duration.ofSeconds(20), () -> status("/healthz") == 200, name + " did not answer /healthz; see " + log);
+        // A node of a clustered JetStream is only healthy once a quorum of its peers is up: the server itself first.
+        String health = jetStreamDir != null && !peerClusterPorts.isEmpty() ? "/healthz?js-enabled-only=true" : "/healthz";
+        await(Duration.ofSeconds(20), () -> status(health) == 200, name + " did not answer " + health + "; see " + log);
         return this;
     }
 

@@ -281,17 +281,22 @@ final class JetStreamHistory {
     }
 
     /**
-     * What a sent frame's outcome means for its publisher: null when stored (or when the wait was
-     * cancelled, as its connection closed), else the 503 to report. A stream that is gone is forgotten.
+     * What a sent frame's outcome means for its publisher: null only when the stream acknowledged
+     * it, else the 503 to report. A cancelled wait is a 503 too: jnats cancels the requests it still
+     * waits for when its connection drops or its own request timeout passes, and such a frame may
+     * never have been stored (issue 22: taking a cancellation for success lost acknowledged-looking
+     * messages when the stream's leader died). A publisher that closes drops the report itself.
+     * A stream that is gone is forgotten.
      */
     ProtocolException outcome(String channel, PublishAck ack, Throwable failure) {
         Throwable f = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
                 ? failure.getCause() : failure;
         if (f == null) {
-            return ack != null && ack.hasError() ? new ProtocolException(503, "history store refused the message") : null;
+            return ack != null && !ack.hasError() ? null : new ProtocolException(503, "history store refused the message");
         }
         if (f instanceof java.util.concurrent.CancellationException) {
-            return null;
+            return new ProtocolException(503, "history store connection lost before the acknowledgement; the message may"
+                    + " not be published");
         }
         if (f instanceof TimeoutException) {
             return new ProtocolException(503, "history store did not acknowledge in time; the message may not be published");
@@ -369,10 +374,54 @@ final class JetStreamHistory {
                 seq = mi.getSeq() + 1;
             }
         }
-        boolean complete = sameEpoch && !truncated && (since.offset() >= bound || keptOnSubject(m, since.offset(), subject)
+        // Direct gets may be answered by a replica that lags the leader (allow_direct): a replay that stopped short
+        // of the channel's newest message has a gap that no live message fills, so it proves nothing (issue 22).
+        long replayed = entries.isEmpty() ? (sameEpoch ? since.offset() : 0) : entries.get(entries.size() - 1).position().offset();
+        boolean reachedBound = truncated || subjectLast < 0 || replayed >= subjectLast;
+        if (!reachedBound) {
+            LOG.log(Level.WARNING, "recovery of {0}: the replay ended at {1}, before the channel''s newest message {2}"
+                    + " (a lagging replica answered?); answering recovered:false", new Object[] {channel, replayed, subjectLast});
+        }
+        boolean complete = sameEpoch && !truncated && reachedBound && (since.offset() >= bound || keptOnSubject(m, since.offset(), subject)
                 // Nothing dropped by count (a full channel) nor from the stream's head (age, stream limit) after since.
                 || entries.size() < history.size() && first <= since.offset() + 1);
         return new Recovery(entries, bound, top, complete);
+    }
+
+    /**
+     * The channel's stored messages after sequence {@code after} up to {@code upTo}, oldest first:
+     * those a live subscription missed. At most {@code lhttp.history.size}, within 5 × the timeout.
+     */
+    List<Entry> between(String channel, long after, long upTo) throws IOException, JetStreamApiException {
+        JetStreamManagement m = jsm;
+        String e = epoch;
+        if (m == null || e == null) {
+            throw new IOException("history store not available");
+        }
+        String subject = settings.subjectPrefix() + channel;
+        List<Entry> entries = new ArrayList<>();
+        long deadline = System.nanoTime() + settings.timeout().toNanos() * 5;
+        long seq = after + 1;
+        while (seq <= upTo && entries.size() < history.size()) {
+            if (System.nanoTime() > deadline) {
+                throw new IOException("reading " + channel + " " + (after + 1) + ".." + upTo + " took longer than 5 × lhttp.jetstream.timeout-ms");
+            }
+            MessageInfo mi;
+            try {
+                mi = m.getNextMessage(settings.stream(), seq, subject);
+            } catch (JetStreamApiException none) {
+                if (none.getErrorCode() != NOT_FOUND) {
+                    throw none;
+                }
+                break;
+            }
+            if (mi.getSeq() > upTo) {
+                break;
+            }
+            entries.add(new Entry(new String(mi.getData(), StandardCharsets.UTF_8), new Position(e, mi.getSeq())));
+            seq = mi.getSeq() + 1;
+        }
+        return entries;
     }
 
     /**

@@ -50,4 +50,22 @@ class JetStreamHistoryTest {
         assertEquals(123_456, c.getMaxBytes());
         assertEquals(io.nats.client.api.DiscardPolicy.Old, c.getDiscardPolicy());
     }
+
+    /**
+     * Issue 22 regression: jnats cancels the acknowledgements it still waits for when its connection
+     * drops (or its own request timeout passes); such a frame may not be stored, so its publisher must
+     * get the 503, never silence (silence meant "stored" to the client, and the message was lost).
+     */
+    @Test
+    void aCancelledOrMissingAcknowledgementIsReportedAsA503NeverAsStored() {
+        JetStreamHistory h = new JetStreamHistory(new History("chat", 5, 0, 10), JetStreamSettings.defaults(), "l.");
+        java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> f = new java.util.concurrent.CompletableFuture<>();
+        f.cancel(false);
+        Throwable cancelled = f.handle((a, t) -> t).join();
+        assertEquals(503, h.outcome("chat", null, cancelled).code());
+        assertEquals(503, h.outcome("chat", null, new java.util.concurrent.CompletionException(
+                new java.util.concurrent.CancellationException())).code());
+        assertEquals(503, h.outcome("chat", null, new java.util.concurrent.TimeoutException()).code());
+        assertEquals(503, h.outcome("chat", null, null).code(), "no acknowledgement is no proof of storage");
+    }
 }
