@@ -1,5 +1,5 @@
 #!/bin/sh
-# Runs one attack of docs/RELIABILITY.md (src/test/java/io/lhttp/load/Attack.java) beside a canary chat.
+# Runs one attack of docs/RELIABILITY.md (tools/java/io/lhttp/load/Attack.java) beside a canary chat.
 # Needs once: mvn -o -q test-compile dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test
 # Usage: bench/attack.sh mode=unfinished port=18801 server-pid=<pid> attackers=1000
 set -e

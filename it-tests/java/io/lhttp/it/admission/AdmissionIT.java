@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.it.support.UpgradeVariants;
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.testkit.RawWebSocket;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,5 +1,6 @@
 package io.lhttp.it.cluster;
 
+import io.lhttp.it.support.ServerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * when the application itself answers, never on Payara's "ready" line (printed even when the
  * deployment failed). Stopped with SIGTERM so Payara removes its runtime directory.
  */
-final class LhttpInstance implements AutoCloseable {
+final class LhttpInstance extends ServerProcess {
 
     /** ~15 s alone; minutes on a 2-core machine shared with other builds. {@code -Dlhttp.it.start-timeout-s=N}. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("lhttp.it.start-timeout-s", 600));
@@ -28,7 +29,6 @@ final class LhttpInstance implements AutoCloseable {
 
     private final String name;
     private final int port;
-    private final Path log;
     private final Process process;
 
     private LhttpInstance(String name, List<String> jvmOptions) {
@@ -36,6 +36,7 @@ final class LhttpInstance implements AutoCloseable {
     }
 
     private LhttpInstance(String name, int port, List<String> jvmOptions) {
+        super(Path.of(System.getProperty("project.basedir", ".")).resolve("target").resolve("lhttp-" + name + "-" + port + ".log"));
         this.name = name;
         this.port = port;
         Path basedir = Path.of(System.getProperty("project.basedir", "."));
@@ -43,7 +44,6 @@ final class LhttpInstance implements AutoCloseable {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " does not exist: run `mvn package` first");
         }
-        this.log = basedir.resolve("target").resolve("lhttp-" + name + "-" + port + ".log");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx512m");
@@ -53,14 +53,10 @@ final class LhttpInstance implements AutoCloseable {
         command.addAll(jvmOptions);
         command.addAll(List.of("-jar", jar.toString(), "--port", Integer.toString(port)));
         try {
-            Files.createDirectories(log.getParent());
-            Files.writeString(log, "$ " + String.join(" ", command) + "\n", StandardCharsets.UTF_8);
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = startProcess(new ProcessBuilder(command), "", true);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
-        Runtime.getRuntime().addShutdownHook(new Thread(process::destroy, "stop lhttp " + name));
     }
 
     /** Launches an instance; call {@link #awaitStarted()} before use (so that several boot in parallel). */
@@ -168,29 +164,11 @@ final class LhttpInstance implements AutoCloseable {
 
     /** Waits until {@code GET /} answers 200 from the application. */
     LhttpInstance awaitStarted() {
-        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        String last = "no answer";
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + tail());
-            }
-            try {
-                int status = get("/").statusCode();
-                if (status == 200) {
-                    return this;
-                }
-                last = "HTTP " + status;
-            } catch (IOException e) {
-                last = e.toString();
-            }
-            try {
-                process.waitFor(250, TimeUnit.MILLISECONDS); // poll interval; notices a crash at once
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException(name + " did not answer within " + START_TIMEOUT + " (" + last + ")" + tail());
+        awaitReady(process, START_TIMEOUT, name, http("/") + " did not answer 200", () -> {
+            int status = get("/").statusCode();
+            return status == 200 ? null : "HTTP " + status;
+        });
+        return this;
     }
 
     String name() {
@@ -228,12 +206,7 @@ final class LhttpInstance implements AutoCloseable {
     }
 
     String tail() {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return "\n--- " + log + " ---\n" + String.join("\n", lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException e) {
-            return "";
-        }
+        return logTail();
     }
 
     /** SIGSTOP / SIGCONT: the instance hangs with its sockets open (as a frozen or unreachable one) / resumes. */
@@ -254,14 +227,6 @@ final class LhttpInstance implements AutoCloseable {
     /** SIGTERM and wait, so Payara cleans up after itself. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        stopProcess();
     }
 }

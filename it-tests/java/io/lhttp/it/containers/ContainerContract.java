@@ -10,7 +10,7 @@ import io.lhttp.it.server.DenyFilter;
 import io.lhttp.it.server.ShoutProcessor;
 import io.lhttp.it.support.ContainerServer;
 import io.lhttp.it.support.SdkClient;
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.testkit.RawWebSocket;
 import java.io.File;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -338,43 +338,43 @@ abstract class ContainerContract {
      */
     @Test
     void perAddressLimitSeesTheClientAddress() throws Exception {
-        List<io.lhttp.load.RawWebSocket> held = new java.util.ArrayList<>();
+        List<io.lhttp.testkit.RawWebSocket> held = new java.util.ArrayList<>();
         try {
             for (int i = 0; i < PER_ADDRESS; i++) {
-                io.lhttp.load.RawWebSocket ws = raw("127.0.0.3");
+                io.lhttp.testkit.RawWebSocket ws = raw("127.0.0.3");
                 held.add(ws);
                 assertEquals(frame("echo", "", "in"), firstReply(ws, "in"), "connection " + (i + 1) + " accepted");
             }
-            io.lhttp.load.RawWebSocket over = raw("127.0.0.3");
+            io.lhttp.testkit.RawWebSocket over = raw("127.0.0.3");
             held.add(over);
             assertEquals("close 1013", firstReply(over, "over").split(":")[0], "one over the limit is refused");
             System.out.println(kind() + " upgrades these Upgrade variants (each refused over the limit): "
                     + io.lhttp.it.support.UpgradeVariants.assertEachRefusedOverTheLimit(server.wsUri(),
                             java.net.InetAddress.getByName("127.0.0.3"), java.time.Duration.ofSeconds(20)));
-            io.lhttp.load.RawWebSocket other = raw("127.0.0.4");
+            io.lhttp.testkit.RawWebSocket other = raw("127.0.0.4");
             held.add(other);
             assertEquals(frame("echo", "", "other"), firstReply(other, "other"), "another address is accepted");
         } finally {
-            held.forEach(io.lhttp.load.RawWebSocket::close);
+            held.forEach(io.lhttp.testkit.RawWebSocket::close);
         }
     }
 
-    private io.lhttp.load.RawWebSocket raw(String local) throws java.io.IOException {
-        io.lhttp.load.RawWebSocket ws = io.lhttp.load.RawWebSocket.connect(server.wsUri(),
+    private io.lhttp.testkit.RawWebSocket raw(String local) throws java.io.IOException {
+        io.lhttp.testkit.RawWebSocket ws = io.lhttp.testkit.RawWebSocket.connect(server.wsUri(),
                 java.net.InetAddress.getByName(local), java.time.Duration.ofSeconds(20), 8192);
         ws.readTimeout(java.time.Duration.ofSeconds(20));
         return ws;
     }
 
     /** Sends an echo; returns the reply text, or "close <code>:<reason>". */
-    private static String firstReply(io.lhttp.load.RawWebSocket ws, String tag) throws java.io.IOException {
+    private static String firstReply(io.lhttp.testkit.RawWebSocket ws, String tag) throws java.io.IOException {
         try {
             ws.send(frame("echo", "", tag));
         } catch (java.io.IOException closedMeanwhile) {
             // refused connections may be closed before this goes out
         }
         String[] reply = {"ended"};
-        ws.readFrame(new io.lhttp.load.RawWebSocket.Handler() {
+        ws.readFrame(new io.lhttp.testkit.RawWebSocket.Handler() {
             @Override
             public void onText(byte[] buffer, int offset, int length) {
                 reply[0] = new String(buffer, offset, length, java.nio.charset.StandardCharsets.UTF_8);

@@ -9,7 +9,7 @@ import io.lhttp.fuzz.Gen;
 import io.lhttp.fuzz.Mutator;
 import io.lhttp.fuzz.Oracle;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.testkit.RawWebSocket;
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.MultipartParser;
 import java.io.IOException;

@@ -1,6 +1,6 @@
 package io.lhttp.it.limits;
 
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.testkit.RawWebSocket;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

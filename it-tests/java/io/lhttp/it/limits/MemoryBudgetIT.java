@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lhttp.it.support.NormalChat;
 import io.lhttp.it.support.RefusalCounters;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.testkit.RawWebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

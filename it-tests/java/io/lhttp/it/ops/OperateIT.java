@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lhttp.client.LhttpClient;
 import io.lhttp.it.browser.Chromium;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.testkit.RawWebSocket;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import java.io.IOException;

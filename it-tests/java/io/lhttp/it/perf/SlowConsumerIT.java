@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.load.Payloads;
-import io.lhttp.load.RawWebSocket;
-import io.lhttp.load.Tally;
+import io.lhttp.testkit.Payloads;
+import io.lhttp.testkit.RawWebSocket;
+import io.lhttp.testkit.Tally;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;

@@ -10,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -46,7 +45,7 @@ import java.util.stream.Stream;
  * the upgrade did not. Output goes to {@code target/containers/<kind>-<port>.log}, whose tail is in
  * the exception when the start fails.
  */
-public final class ContainerServer implements AutoCloseable {
+public final class ContainerServer extends ServerProcess {
 
     /** The servers the WAR is tested on, with where each serves MicroProfile Health. */
     public enum Kind {
@@ -67,7 +66,7 @@ public final class ContainerServer implements AutoCloseable {
     /** How long the page may answer while the WebSocket upgrade at / does not, before the start fails. */
     static final Duration UPGRADE_GRACE = Duration.ofSeconds(30);
     /** SIGTERM lets the server undeploy and stop cleanly; a forced kill only if it hangs. */
-    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration STOP_TIMEOUT = ServerProcess.STOP_TIMEOUT;
 
     private final Kind kind;
     private final Path home;
@@ -77,22 +76,22 @@ public final class ContainerServer implements AutoCloseable {
     private final int port;
     private final int managementPort;
     private final Path instance;
-    private final Path log;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private Process process;
-    private Thread shutdownHook;
 
-    private ContainerServer(Builder b) {
+    private ContainerServer(Builder b, int port) {
+        super(targetDir().resolve("containers").resolve(name(b.kind, port) + ".log"));
         this.kind = b.kind;
         this.home = Objects.requireNonNullElseGet(b.home, () -> unpacked(b.kind));
         this.war = Objects.requireNonNullElseGet(b.war, ContainerServer::defaultWar);
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.startTimeout = b.startTimeout;
-        this.port = Ports.free();
+        this.port = port;
         this.managementPort = kind == Kind.WILDFLY ? Ports.free() : -1;
-        String name = kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + port;
-        this.instance = targetDir().resolve("containers").resolve(name);
-        this.log = targetDir().resolve("containers").resolve(name + ".log");
+        this.instance = targetDir().resolve("containers").resolve(name(kind, port));
+    }
+
+    private static String name(Kind kind, int port) {
+        return kind.name().toLowerCase(java.util.Locale.ROOT) + "-" + port;
     }
 
     public static Builder builder(Kind kind) {
@@ -134,25 +133,12 @@ public final class ContainerServer implements AutoCloseable {
                 : httpUri().resolve("/publish/health/ready");
     }
 
-    public Path logFile() {
-        return log;
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
     /**
      * SIGTERM to the server and its launcher script, then wait; a forced kill only if it hangs.
      * Then removes the instance's copy. Idempotent.
      */
     public void stop() {
-        Process p = process;
-        if (p != null) {
-            process = null;
-            removeShutdownHook();
-            terminate(p);
-        }
+        stopProcess();
         deleteRecursively(instance);
     }
 
@@ -169,6 +155,7 @@ public final class ContainerServer implements AutoCloseable {
         ProcessBuilder builder = new ProcessBuilder(command);
         Map<String, String> env = builder.environment();
         env.put("JAVA_HOME", System.getProperty("java.home"));
+        Process started;
         try {
             deleteRecursively(instance);
             Files.createDirectories(instance);
@@ -177,20 +164,12 @@ public final class ContainerServer implements AutoCloseable {
             } else {
                 prepareTomEE(command, env);
             }
-            Files.writeString(log, "$ " + String.join(" ", command) + System.lineSeparator()
-                    + "  (" + (kind == Kind.WILDFLY ? "JAVA_OPTS=" + env.get("JAVA_OPTS") : "CATALINA_OPTS="
-                    + env.get("CATALINA_OPTS")) + ")" + System.lineSeparator(), StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-            process = builder.redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
+            started = startProcess(builder, "  (" + (kind == Kind.WILDFLY ? "JAVA_OPTS=" + env.get("JAVA_OPTS")
+                    : "CATALINA_OPTS=" + env.get("CATALINA_OPTS")) + ")" + System.lineSeparator(), false);
         } catch (IOException e) {
             deleteRecursively(instance);
             throw new UncheckedIOException("cannot start " + kind + " from " + home, e);
         }
-        // A test JVM that dies without close() must not leave a server holding its ports.
-        Process started = process;
-        shutdownHook = new Thread(() -> terminate(started), "stop " + kind + ":" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
             awaitReady(started);
         } catch (RuntimeException | Error e) {
@@ -291,61 +270,49 @@ public final class ContainerServer implements AutoCloseable {
         return out.replace(http, "<Connector port=\"" + httpPort + "\" address=\"127.0.0.1\" protocol=\"HTTP/1.1\"");
     }
 
+    /**
+     * Ready when {@code GET /} returns the chat page and a WebSocket at {@code /} echoes a frame; a
+     * page served for {@link #UPGRADE_GRACE} without the upgrade fails at once (see RootPage).
+     */
     private void awaitReady(Process started) {
-        Instant deadline = Instant.now().plus(startTimeout);
         HttpRequest page = HttpRequest.newBuilder(httpUri()).timeout(Duration.ofSeconds(5)).GET().build();
-        String last = "no answer";
-        Instant pageWithoutUpgradeSince = null;
-        while (Instant.now().isBefore(deadline)) {
-            if (pageWithoutUpgradeSince != null
-                    && Duration.between(pageWithoutUpgradeSince, Instant.now()).compareTo(UPGRADE_GRACE) > 0) {
+        Instant[] pageWithoutUpgradeSince = {null};
+        String[] last = {"no answer"};
+        awaitReady(started, startTimeout, kind.name(), httpUri() + " did not serve the page and a WebSocket echo", () -> {
+            if (pageWithoutUpgradeSince[0] != null
+                    && Duration.between(pageWithoutUpgradeSince[0], Instant.now()).compareTo(UPGRADE_GRACE) > 0) {
                 // Not a slow start: the container gives / to the page, not to the endpoint (see RootPage).
                 throw new IllegalStateException(kind + " serves the page at " + httpUri() + " but no WebSocket at "
-                        + wsUri() + " for " + UPGRADE_GRACE + " (last: " + last + ")" + logTail());
+                        + wsUri() + " for " + UPGRADE_GRACE + " (last: " + last[0] + ")" + logTail());
             }
-            if (!started.isAlive()) {
-                throw new IllegalStateException(kind + " exited with " + started.exitValue() + " before "
-                        + httpUri() + " answered" + logTail());
-            }
-            try {
-                HttpResponse<String> response = http.send(page, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("<html")) {
-                    String echo = Frames.frame("echo", "", "ready?");
-                    if (pageWithoutUpgradeSince == null) pageWithoutUpgradeSince = Instant.now();
-                    try (SdkClient ws = SdkClient.connect(wsUri())) {
-                        ws.send(echo);
-                        String reply = ws.next();
-                        if (echo.equals(reply)) return;
-                        last = "WebSocket echo answered " + reply;
-                    }
-                } else {
-                    last = "GET / answered HTTP " + response.statusCode();
-                }
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + httpUri(), e);
-            } catch (Exception e) {
-                // the page answers, the upgrade does not (yet): a deployment half up, or the root mapped to the page
-                last = "WebSocket at " + wsUri() + ": " + e;
-            } catch (AssertionError e) {
-                last = "WebSocket at " + wsUri() + " did not echo: " + e.getMessage();
-            }
-            // Waiting on the process doubles as the poll interval and notices a crash at once.
-            try {
-                started.onExit().get(250, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException expected) {
-                // still starting
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + httpUri(), e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e);
-            }
+            last[0] = upgradeAnswer(http.send(page, HttpResponse.BodyHandlers.ofString()), pageWithoutUpgradeSince);
+            return last[0];
+        });
+    }
+
+    /** Null when the page came and the WebSocket echoed, else what happened instead. */
+    private String upgradeAnswer(HttpResponse<String> response, Instant[] pageWithoutUpgradeSince) {
+        if (response.statusCode() != 200 || !response.body().contains("<html")) {
+            return "GET / answered HTTP " + response.statusCode();
         }
-        throw new IllegalStateException(kind + ": " + httpUri() + " did not serve the page and a WebSocket echo within "
-                + startTimeout + " (last: " + last + ")" + logTail());
+        String echo = Frames.frame("echo", "", "ready?");
+        if (pageWithoutUpgradeSince[0] == null) pageWithoutUpgradeSince[0] = Instant.now();
+        try (SdkClient ws = SdkClient.connect(wsUri())) {
+            ws.send(echo);
+            String reply = ws.next();
+            return echo.equals(reply) ? null : "WebSocket echo answered " + reply;
+        } catch (Exception e) {
+            // the page answers, the upgrade does not (yet): a deployment half up, or the root mapped to the page
+            return "WebSocket at " + wsUri() + ": " + e;
+        } catch (AssertionError e) {
+            return "WebSocket at " + wsUri() + " did not echo: " + e.getMessage();
+        }
+    }
+
+    /** The test JVM exits with the server running: stop the whole tree, as {@link #stop} does. */
+    @Override
+    protected void onJvmExit(Process p) {
+        terminate(p);
     }
 
     /**
@@ -353,7 +320,8 @@ public final class ContainerServer implements AutoCloseable {
      * (it undeploys and stops); the script only waits for it, so once the JVM is gone a script still
      * running is killed (under bash, WildFly's standalone.sh can loop on {@code wait} forever).
      */
-    private static void terminate(Process p) {
+    @Override
+    protected void terminate(Process p) {
         List<ProcessHandle> servers = new ArrayList<>(p.descendants().toList());
         servers.forEach(ProcessHandle::destroy);
         p.destroy();
@@ -371,26 +339,6 @@ public final class ContainerServer implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return System.lineSeparator() + "--- last lines of " + log + " ---" + System.lineSeparator()
-                    + String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException | RuntimeException e) {
-            return " (log " + log + " unreadable: " + e + ")";
-        }
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook == null) return;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook itself is stopping the server
-        }
-        shutdownHook = null;
     }
 
     /** The distribution unpacked by the build under {@code target/servers/} (system property {@code lhttp.servers}). */
@@ -476,7 +424,7 @@ public final class ContainerServer implements AutoCloseable {
         }
 
         public ContainerServer start() {
-            return new ContainerServer(this).launch();
+            return new ContainerServer(this, Ports.free()).launch();
         }
     }
 }

@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code lhttp_connections_refused_total} by reason, read from a server's Prometheus text at
- * {@code /lhttp/metrics} (README "Operating it"), as a client on this host without a token may.
+ * {@code /lhttp/metrics} (docs/OPERATING.md), as a client on this host without a token may.
  */
 public final class RefusalCounters {
 

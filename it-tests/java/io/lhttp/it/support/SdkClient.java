@@ -23,7 +23,7 @@ import java.util.concurrent.TimeoutException;
  * (one exception: the SDK works on parsed messages, so a frame without its blank line, sent or
  * received, gains one)
  * so that a test can wait for the next one and compare bytes. Frames no real client sends
- * (malformed LHTTP, broken WebSocket framing) go through {@link io.lhttp.load.RawWebSocket}.
+ * (malformed LHTTP, broken WebSocket framing) go through {@link io.lhttp.testkit.RawWebSocket}.
  */
 public final class SdkClient implements AutoCloseable {
 

@@ -6,16 +6,12 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The packaged server ({@code target/lhttp.jar}, Payara Micro with the WAR) as a child process on a
@@ -31,7 +27,7 @@ import java.util.concurrent.TimeoutException;
  * logs "ready": Payara prints that even when the deployment failed. Output goes to a log file under
  * {@code target/} whose tail is put in the exception when the start fails.
  */
-public final class UberJarServer implements AutoCloseable {
+public final class UberJarServer extends ServerProcess {
 
     /**
      * Cold start is ~10 s on an idle machine, but 160 s was seen on a 2-core one running other
@@ -39,26 +35,23 @@ public final class UberJarServer implements AutoCloseable {
      */
     public static final Duration DEFAULT_START_TIMEOUT = Duration.ofSeconds(300);
     /** SIGTERM lets Payara remove its ~110 MB runtime directory under /tmp; a kill leaves it behind. */
-    public static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
+    public static final Duration STOP_TIMEOUT = ServerProcess.STOP_TIMEOUT;
 
     private final Path jar;
     private final int port;
     private final List<String> jvmOptions;
     private final List<String> arguments;
     private final Duration startTimeout;
-    private final Path log;
     private final String readyPath;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-    private Process process;
-    private Thread shutdownHook;
 
-    private UberJarServer(Builder b) {
+    private UberJarServer(Builder b, int port) {
+        super(Objects.requireNonNullElseGet(b.log, () -> targetDir().resolve("uberjar-server-" + port + ".log")));
         this.jar = Objects.requireNonNullElseGet(b.jar, UberJarServer::defaultJar);
-        this.port = b.port > 0 ? b.port : freePort();
+        this.port = port;
         this.jvmOptions = List.copyOf(b.jvmOptions);
         this.arguments = List.copyOf(b.arguments);
         this.startTimeout = b.startTimeout;
-        this.log = Objects.requireNonNullElseGet(b.log, () -> targetDir().resolve("uberjar-server-" + port + ".log"));
         this.readyPath = b.readyPath;
     }
 
@@ -87,20 +80,6 @@ public final class UberJarServer implements AutoCloseable {
         return URI.create("ws://127.0.0.1:" + port + "/");
     }
 
-    public Path logFile() {
-        return log;
-    }
-
-    /** The server's process id (for /proc, signals); -1 when not running. */
-    public long pid() {
-        Process p = process;
-        return p == null ? -1 : p.pid();
-    }
-
-    public boolean isRunning() {
-        return process != null && process.isAlive();
-    }
-
     /** Stops the process (SIGTERM) and starts a new one on the same port, with the same options. */
     public UberJarServer restart() {
         stop();
@@ -109,19 +88,7 @@ public final class UberJarServer implements AutoCloseable {
 
     /** SIGTERM, then wait; a forced kill only if it hangs. Idempotent. */
     public void stop() {
-        Process p = process;
-        if (p == null) return;
-        process = null;
-        removeShutdownHook();
-        p.destroy();
-        try {
-            if (!p.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
-                p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            p.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        stopProcess();
     }
 
     @Override
@@ -143,84 +110,24 @@ public final class UberJarServer implements AutoCloseable {
         command.add("--port");
         command.add(Integer.toString(port));
         command.addAll(arguments);
+        Process started;
         try {
-            Files.createDirectories(log.toAbsolutePath().getParent());
-            Files.writeString(log, "$ " + String.join(" ", command) + System.lineSeparator(), StandardCharsets.UTF_8,
-                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-            process = new ProcessBuilder(command)
-                    .redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                    .start();
+            started = startProcess(new ProcessBuilder(command), "", false);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
-        // A test JVM that dies without close() must not leave a server holding the port.
-        Process started = process;
-        shutdownHook = new Thread(started::destroy, "stop " + jar.getFileName() + ":" + port);
-        Runtime.getRuntime().addShutdownHook(shutdownHook);
         try {
-            awaitReady(started);
+            URI probe = httpUri().resolve(readyPath);
+            HttpRequest request = HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).GET().build();
+            awaitReady(started, startTimeout, "server", probe + " did not answer 200", () -> {
+                int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                return status == 200 ? null : "HTTP " + status;
+            });
         } catch (RuntimeException | Error e) {
             stop();
             throw e;
         }
         return this;
-    }
-
-    private void awaitReady(Process started) {
-        Instant deadline = Instant.now().plus(startTimeout);
-        URI probe = httpUri().resolve(readyPath);
-        HttpRequest request = HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).GET().build();
-        String last = "no answer";
-        while (Instant.now().isBefore(deadline)) {
-            if (!started.isAlive()) {
-                throw new IllegalStateException("server exited with " + started.exitValue() + " before " + probe
-                        + " answered" + logTail());
-            }
-            try {
-                HttpResponse<Void> response = http.send(request, HttpResponse.BodyHandlers.discarding());
-                if (response.statusCode() == 200) return;
-                last = "HTTP " + response.statusCode();
-            } catch (IOException e) {
-                last = e.toString();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + probe, e);
-            }
-            // Waiting on the process doubles as the poll interval and notices a crash at once.
-            try {
-                started.onExit().get(250, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException expected) {
-                // still starting
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for " + probe, e);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException(e);
-            }
-        }
-        throw new IllegalStateException(probe + " did not answer 200 within " + startTimeout + " (last: " + last + ")"
-                + logTail());
-    }
-
-    private String logTail() {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return System.lineSeparator() + "--- last lines of " + log + " ---" + System.lineSeparator()
-                    + String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - 40), lines.size()));
-        } catch (IOException | RuntimeException e) {
-            return " (log " + log + " unreadable: " + e + ")";
-        }
-    }
-
-    private void removeShutdownHook() {
-        if (shutdownHook == null) return;
-        try {
-            Runtime.getRuntime().removeShutdownHook(shutdownHook);
-        } catch (IllegalStateException alreadyShuttingDown) {
-            // the hook itself is stopping the server
-        }
-        shutdownHook = null;
     }
 
     private static Path defaultJar() {
@@ -291,7 +198,7 @@ public final class UberJarServer implements AutoCloseable {
         }
 
         public UberJarServer start() {
-            return new UberJarServer(this).launch();
+            return new UberJarServer(this, port > 0 ? port : freePort()).launch();
         }
     }
 }

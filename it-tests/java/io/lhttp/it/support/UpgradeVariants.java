@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.lhttp.it.security.RawHttp;
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.testkit.RawWebSocket;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.testkit.RawWebSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

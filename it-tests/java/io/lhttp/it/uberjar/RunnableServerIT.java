@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lhttp.client.LhttpClient;
 import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.load.RawWebSocket;
+import io.lhttp.testkit.RawWebSocket;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * The container deployment files, checked offline as far as this build can (no cluster and no
  * registry here): the Dockerfile's port and probe, compose.yaml's services and settings, the
  * Kubernetes manifests' probes, ports, grace period and settings. Every LHTTP_… variable they set
- * must be a key of the README's configuration table. That the probe paths answer from the running
+ * must be a key of the configuration table (docs/CONFIGURATION.md). That the probe paths answer from the running
  * image is ContainerImageIT's part.
  */
 class DeploymentFilesTest {
@@ -36,7 +36,7 @@ class DeploymentFilesTest {
     static Map<String, String> documentedEnv() throws Exception {
         Map<String, String> keys = new TreeMap<>();
         Matcher row = Pattern.compile("(?m)^\\| `(lhttp\\.[^`]+)` \\|").matcher(
-                Files.readString(BASE.resolve("README.md"), StandardCharsets.UTF_8));
+                Files.readString(BASE.resolve("docs/CONFIGURATION.md"), StandardCharsets.UTF_8));
         while (row.find()) keys.put(env(row.group(1)), row.group(1));
         assertTrue(keys.containsKey("LHTTP_PUBLISH_TOKEN") && keys.size() > 30, keys::toString);
         return keys;
@@ -77,7 +77,7 @@ class DeploymentFilesTest {
             assertEquals("Dockerfile", at(lhttp, "build", "dockerfile"));
             Map<String, Object> env = map(lhttp.get("environment"));
             for (String name : env.keySet()) {
-                assertTrue(documented.containsKey(name), name + " (lhttp-" + i + ") is no key of the README table");
+                assertTrue(documented.containsKey(name), name + " (lhttp-" + i + ") is no key of the configuration table");
             }
             assertEquals("3", env.get("LHTTP_JETSTREAM_REPLICAS"), "history replicated 3 times");
             assertEquals("lhttp-" + i, env.get("LHTTP_INSTANCE_NAME"));
@@ -161,7 +161,7 @@ class DeploymentFilesTest {
         Map<String, String> documented = documentedEnv();
         for (Object e : list(c.get("env"))) {
             String name = String.valueOf(map(e).get("name"));
-            assertTrue(documented.containsKey(name), name + " is no key of the README table");
+            assertTrue(documented.containsKey(name), name + " is no key of the configuration table");
         }
         // NATS is the official chart's, referenced, not vendored: no NATS resource here.
         for (String kind : List.of("StatefulSet", "ConfigMap")) {

@@ -1,4 +1,4 @@
-package io.lhttp.load;
+package io.lhttp.testkit;
 
 import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicLongArray;

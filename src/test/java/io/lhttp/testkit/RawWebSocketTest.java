@@ -1,4 +1,4 @@
-package io.lhttp.load;
+package io.lhttp.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

@@ -1,4 +1,4 @@
-package io.lhttp.load;
+package io.lhttp.testkit;
 
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.MessageWriter;
@@ -108,7 +108,7 @@ public final class Payloads {
      * @return {@code publisher << 32 | seq}, or -1 when the bytes are not a message of this run
      *         or differ from it in any byte
      */
-    long identify(byte[] b, int off, int len) {
+    public long identify(byte[] b, int off, int len) {
         int end = off + len;
         int i = off;
         if (!raw) {

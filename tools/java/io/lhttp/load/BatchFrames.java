@@ -1,5 +1,6 @@
 package io.lhttp.load;
 
+import io.lhttp.testkit.RawWebSocket;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 

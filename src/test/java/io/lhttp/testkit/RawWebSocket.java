@@ -1,4 +1,4 @@
-package io.lhttp.load;
+package io.lhttp.testkit;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;

@@ -1,5 +1,8 @@
 package io.lhttp.load;
 
+import io.lhttp.testkit.Payloads;
+import io.lhttp.testkit.RawWebSocket;
+import io.lhttp.testkit.Tally;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
