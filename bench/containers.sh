@@ -75,7 +75,7 @@ done
 
 WILDFLY_ZIP=~/.m2/repository/org/wildfly/wildfly-dist/39.0.1.Final/wildfly-dist-39.0.1.Final.zip
 TOMEE_ZIP=~/.m2/repository/org/apache/tomee/apache-tomee/9.0.0/apache-tomee-9.0.0-microprofile.zip
-LHTTP_OPTS="-Dlhttp.max-messages-per-second=0" # the publisher sends back to back: no 429s
+LHTTP_OPTS="-Dlhttp.max-messages-per-second=0 -Dlhttp.max-connections-per-address=100000" # back-to-back publisher: no 429s; all connections from 127.0.0.1
 JAVA_FIXED="-XX:+ExitOnOutOfMemoryError" # a server out of heap ends (and shows as gone) instead of thrashing
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
