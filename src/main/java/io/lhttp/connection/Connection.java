@@ -61,10 +61,11 @@ public final class Connection implements Subscriber {
         SendQueue[] self = new SendQueue[1]; // the writer reports failures to the queue it serves
         this.batching = Batch.SUBPROTOCOL.equals(session.getNegotiatedSubprotocol());
         boolean packing = batching && config.batchBytes() > 0;
-        // A connection that takes batch frames has, on Tyrus, every (batch) frame acknowledged:
-        // what arrives while a send is under way piles up in its queue and goes out packed (see
-        // Containers.unacknowledgedWriter).
-        SendQueue.StreamWriter writer = Containers.unacknowledgedWriter(session, e -> self[0].failed(e), packing);
+        // A connection that takes batch frames has every (batch) frame acknowledged: what arrives
+        // while a send is under way piles up in its queue and goes out packed. The containers'
+        // unacknowledged paths would take each frame at once, alone, and write and flush it alone
+        // (Tyrus), which is the per-frame cost batching is there to save.
+        SendQueue.StreamWriter writer = packing ? null : Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
         // Room for bursts only where every frame waits for its acknowledgement (Tomcat): there a
         // healthy subscriber drains a burst slower than it fills. Where frames go out in batches
         // (Tyrus, Undertow) the bounds hold as they are, and a stalled reader is cut while the

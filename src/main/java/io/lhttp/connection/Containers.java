@@ -37,20 +37,11 @@ final class Containers {
      * messages there, so each frame is one acknowledged send.</li>
      * </ul>
      *
-     * <p>For a connection that takes batch frames ({@code packing}) Tyrus gets none: its stream
-     * writer takes each frame at once and writes and flushes it alone, so nothing would pile up to
-     * be packed; acknowledged sends let frames queue behind the one being written. Undertow keeps
-     * its batching writer: it only queues, and one flush writes what was handed over, packed or not.
-     *
-     * @param failed  told when a send made without acknowledgement fails
-     * @param packing whether the connection's queue packs batch frames
+     * @param failed told when a send made without acknowledgement fails
      */
-    static SendQueue.StreamWriter unacknowledgedWriter(Session session, Consumer<Throwable> failed, boolean packing) {
+    static SendQueue.StreamWriter unacknowledgedWriter(Session session, Consumer<Throwable> failed) {
         String name = session.getClass().getName();
         if (name.startsWith(TYRUS)) {
-            if (packing) {
-                return null;
-            }
             return SendQueue.StreamWriter.of(session.getBasicRemote());
         }
         if (name.startsWith(UNDERTOW)) {
