@@ -12,6 +12,8 @@
 #                                         fanout100b fanout1b: the same with batch frames (PROTOCOL.md §7)
 #                                         headline, headline-plain: 10,000 messages, one publisher, one
 #                                         subscriber, with and without batch frames
+#                                         headline-warm: headline, run 5 times in one load-tool JVM,
+#                                         the last run's figures (the tool's JIT warm)
 #                                         (nchan gets the same run without batching: it has none)
 #   rounds=3                              the table gives the median (and every round)
 #   war=target/lhttp.war                  deployed to WildFly and TomEE; Payara runs jar= unless war= is given
@@ -24,6 +26,7 @@
 #   payara7_java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java   (Payara 7 needs Java 21+), with the project's
 #                                         pre/post-boot files and --nocluster, like the uberjar
 #   base_jar=                             server "payara-base": another uberjar (e.g. main's), for before/after in one run
+#   base_war=                             server "wildfly-base": WildFly with another WAR, for before/after in one run
 #   connections=10000                     connections of the connections and memory scenarios
 #   warmup=1                              one unrecorded fan-out and latency run before the rounds (0: none)
 #   run_timeout=900                       seconds one load tool run may take (then: no result, "exit 124")
@@ -51,6 +54,7 @@ payara_args=
 payara7_jar=~/.m2/repository/fish/payara/extras/payara-micro/7.2026.11/payara-micro-7.2026.11.jar
 payara7_java=/usr/lib/jvm/temurin-25-jdk-amd64/bin/java
 base_jar=
+base_war=
 wildfly_opts=
 tomee_opts=
 connections=10000
@@ -63,7 +67,7 @@ for a in "$@"; do
     servers) servers=$val ;; scenarios) scenarios=$val ;; rounds) rounds=$val ;;
     war) war=$val; war_given=1 ;; jar) jar=$val ;; heap) heap=$val ;; jvm) jvm=$val ;;
     payara_opts) payara_opts=$val ;; payara_args) payara_args=$val ;;
-    payara7_jar) payara7_jar=$val ;; payara7_java) payara7_java=$val ;; base_jar) base_jar=$val ;; wildfly_opts) wildfly_opts=$val ;; tomee_opts) tomee_opts=$val ;;
+    payara7_jar) payara7_jar=$val ;; payara7_java) payara7_java=$val ;; base_jar) base_jar=$val ;; base_war) base_war=$val ;; wildfly_opts) wildfly_opts=$val ;; tomee_opts) tomee_opts=$val ;;
     connections) connections=$val ;; warmup) warmup=$val ;; out) out=$val ;; run_timeout) run_timeout=$val ;;
     *) echo "unknown option: $a (see the head of $0)" >&2; exit 2 ;;
   esac
@@ -71,7 +75,7 @@ done
 
 WILDFLY_ZIP=~/.m2/repository/org/wildfly/wildfly-dist/39.0.1.Final/wildfly-dist-39.0.1.Final.zip
 TOMEE_ZIP=~/.m2/repository/org/apache/tomee/apache-tomee/9.0.0/apache-tomee-9.0.0-microprofile.zip
-LHTTP_OPTS="-Dlhttp.max-messages-per-second=0" # the publisher sends back to back: no 429s
+LHTTP_OPTS="-Dlhttp.max-messages-per-second=0 -Dlhttp.max-connections-per-address=100000" # back-to-back publisher: no 429s; all connections from 127.0.0.1
 JAVA_FIXED="-XX:+ExitOnOutOfMemoryError" # a server out of heap ends (and shows as gone) instead of thrashing
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -152,13 +156,13 @@ start_payara_base() {
 }
 
 start_wildfly() {
-  local home=target/bench-wildfly/wildfly-39.0.1.Final
+  local home=target/bench-wildfly/wildfly-39.0.1.Final deploy=${1:-$war}
   if [ ! -d "$home" ]; then
     log "unpacking WildFly to target/bench-wildfly"
     mkdir -p target/bench-wildfly && unzip -q "$WILDFLY_ZIP" -d target/bench-wildfly || return 1
   fi
   rm -rf "$home/standalone/deployments/"*.war* "$home/standalone/data" "$home/standalone/tmp"
-  cp "$war" "$home/standalone/deployments/ROOT.war"
+  cp "$deploy" "$home/standalone/deployments/ROOT.war"
   local offset=$((SPORT - 8080))
   rm -f "$out/wildfly.pid"
   # JBOSS_JAVA_SIZING goes into standalone.conf's default JAVA_OPTS, which keeps WildFly's own module flags
@@ -219,6 +223,7 @@ args_of() {
     fanout1b) echo "mode=fanout subs=1 messages=30000 size=100 publisher=ws batching=on" ;;
     headline) echo "mode=fanout subs=1 messages=10000 size=100 publisher=ws batching=on" ;;
     headline-plain) echo "mode=fanout subs=1 messages=10000 size=100 publisher=ws" ;;
+    headline-warm) echo "mode=fanout subs=1 messages=10000 size=100 publisher=ws batching=on repeat=5" ;;
     http100) echo "mode=fanout subs=100 messages=4000 size=100 publisher=http concurrency=4" ;;
     latency) echo "mode=latency subs=1 rate=1000 messages=10000 size=100" ;;
     connections) echo "mode=connections connections=$connections open-concurrency=16 settle=5" ;;
@@ -269,7 +274,7 @@ for SNAME in "${SERVER_LIST[@]}"; do
   t0=$(date +%s)
   case $SNAME in
     payara) start_payara ;; wildfly) start_wildfly ;; tomee) start_tomee ;;
-    payara7) start_payara7 ;; payara-base) start_payara_base ;;
+    payara7) start_payara7 ;; payara-base) start_payara_base ;; wildfly-base) start_wildfly "$base_war" ;;
     *) echo "unknown server: $SNAME" >&2; continue ;;
   esac
   started=$?
@@ -306,6 +311,7 @@ cleanup
   [ -n "$payara_opts$payara_args" ] && echo "- Payara Micro also: \`$payara_opts $payara_args\`"
   [[ ,$servers, == *,payara7,* ]] && echo "- payara7: \`$(basename "$payara7_jar")\` on $("$payara7_java" -version 2>&1 | head -n1), WAR \`$war\`"
   [[ ,$servers, == *,payara-base,* ]] && echo "- payara-base: \`$base_jar\`"
+  [[ ,$servers, == *,wildfly-base,* ]] && echo "- wildfly-base: \`$base_war\`"
   [ -n "$wildfly_opts" ] && echo "- WildFly 39.0.1 (standalone-microprofile.xml) also: \`$wildfly_opts\`"
   [ -n "$tomee_opts" ] && echo "- TomEE 9.0.0 MicroProfile also: \`$tomee_opts\`"
   echo "- nchan: $(nginx -v 2>&1 | sed 's/.*: //'), bench/nchan.conf; measured right before the server in each round"

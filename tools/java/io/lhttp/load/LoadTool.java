@@ -51,6 +51,11 @@ import java.util.concurrent.locks.LockSupport;
  *                   subscribers unpack batch frames, the SDK's do so itself, and the fan-out's
  *                   WebSocket publisher packs its back-to-back frames into batch frames of at most
  *                   batch-chars (default 8192, the SDKs' bound). Default off: one message per frame.
+ * repeat=N         (fanout, latency) the whole run N times in this JVM, each on a new channel
+ *                   with new connections; the result is the last run's, clean only if every run
+ *                   was. Why: the tool's own reading and checking runs interpreted at first; a
+ *                   10,000-message run is over before the JIT has compiled it (docs/BENCHMARKS.md,
+ *                   "The headline"). Default 1.
  * </pre>
  *
  * <p>Raw sockets ({@link RawWebSocket}), not the Java client SDK: the SDK's per-message parsing
@@ -85,8 +90,17 @@ public final class LoadTool {
     }
 
     public static void main(String[] argv) throws Exception {
-        LoadTool tool = new LoadTool(arguments("LoadTool", argv));
+        Map<String, String> args = arguments("LoadTool", argv);
+        int repeat = Integer.parseInt(args.getOrDefault("repeat", "1"));
+        LoadTool tool = new LoadTool(args);
         boolean clean = tool.run();
+        for (int i = 1; i < repeat; i++) {
+            tool = new LoadTool(args);
+            clean &= tool.run();
+        }
+        if (repeat > 1) {
+            tool.result.put("repeat", repeat);
+        }
         System.out.println("RESULT " + tool.json());
         System.exit(clean ? 0 : 1);
     }

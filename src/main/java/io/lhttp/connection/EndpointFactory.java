@@ -3,7 +3,9 @@ package io.lhttp.connection;
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.processor.Closed;
+import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Opened;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
@@ -16,10 +18,19 @@ import jakarta.inject.Inject;
  * life: ~7 field injection points, reflective fields and bean holders, about 2 KB of heap per
  * idle connection and a share of every open (docs/BENCHMARKS.md).
  *
+ * <p>The dependencies are injected here only, and every endpoint shares them as one
+ * {@link Dependencies}; an endpoint the container makes itself has this factory injected (one
+ * injection point) and takes them from it.
+ *
  * <p>Internal: users never call it.
  */
 @ApplicationScoped
 public class EndpointFactory {
+
+    /** What every endpoint needs, resolved once and shared. */
+    record Dependencies(LhttpConfig config, Connections connections, Deadlines deadlines, ChannelRegistry registry,
+                        Dispatcher dispatcher, Event<Connection> opened, Event<Connection> closed) {
+    }
 
     @Inject
     LhttpConfig config;
@@ -34,7 +45,7 @@ public class EndpointFactory {
     ChannelRegistry registry;
 
     @Inject
-    io.lhttp.processor.Dispatcher dispatcher;
+    Dispatcher dispatcher;
 
     @Inject
     @Opened
@@ -44,16 +55,20 @@ public class EndpointFactory {
     @Closed
     Event<Connection> closed;
 
+    private Dependencies dependencies;
+
+    @PostConstruct
+    void resolve() {
+        dependencies = new Dependencies(config, connections, deadlines, registry, dispatcher, opened, closed);
+    }
+
     /** A new endpoint for one connection. */
     public LhttpEndpoint create() {
-        LhttpEndpoint e = new LhttpEndpoint();
-        e.config = config;
-        e.connections = connections;
-        e.deadlines = deadlines;
-        e.registry = registry;
-        e.dispatcher = dispatcher;
-        e.opened = opened;
-        e.closed = closed;
-        return e;
+        return new LhttpEndpoint(dependencies);
+    }
+
+    /** The shared dependencies (called through the CDI proxy by endpoints the container made). */
+    Dependencies dependencies() {
+        return dependencies;
     }
 }

@@ -6,13 +6,11 @@ import io.lhttp.meters.Meters;
 import io.lhttp.processor.Closed;
 import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Exchange;
-import io.lhttp.processor.Opened;
 import io.lhttp.protocol.Batch;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
 import io.lhttp.protocol.RequestId;
 import io.lhttp.protocol.Utf8;
-import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.DecodeException;
@@ -38,8 +36,8 @@ import java.util.logging.Logger;
  * {@link MessageDecoder}. A whole-message handler would let the container buffer the frame first,
  * and the containers disagree on how (see {@link FrameAssembler}).
  *
- * <p>Instances come from {@link EndpointFactory}, which sets the fields below; a container that
- * makes them itself injects them.
+ * <p>Instances come from {@link EndpointFactory}, with its shared dependencies; a container that
+ * makes them itself injects the factory, and the endpoint takes them from it at open.
  *
  * <p>A client that offers the {@value Batch#SUBPROTOCOL} subprotocol gets it (the container's
  * default negotiation: the first offered that the endpoint lists); such a client may send and
@@ -52,28 +50,20 @@ public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());
 
+    /** Set by the container when it makes the endpoint itself (one injection point, not seven). */
     @Inject
-    LhttpConfig config;
+    EndpointFactory factory;
 
-    @Inject
-    Connections connections;
+    private EndpointFactory.Dependencies d;
 
-    @Inject
-    Deadlines deadlines;
+    /** For the container, which then injects {@link #factory}. */
+    public LhttpEndpoint() {
+    }
 
-    @Inject
-    ChannelRegistry registry;
-
-    @Inject
-    Dispatcher dispatcher;
-
-    @Inject
-    @Opened
-    Event<Connection> opened;
-
-    @Inject
-    @Closed
-    Event<Connection> closed;
+    /** For {@link EndpointFactory}. */
+    LhttpEndpoint(EndpointFactory.Dependencies dependencies) {
+        this.d = dependencies;
+    }
 
     /**
      * See {@link #dispatch}: the context class loader the container gave this connection's
@@ -89,13 +79,16 @@ public class LhttpEndpoint {
     @OnOpen
     public void open(Session session) {
         applicationLoader = Thread.currentThread().getContextClassLoader();
-        connection = connections.open(session);
+        if (d == null) {
+            d = factory.dependencies();
+        }
+        connection = d.connections().open(session);
         if (connection != null) {
-            frames = new FrameAssembler(config.maxFrameHardBytes(), deadlines.budget());
-            decoder = new MessageDecoder(config.parser());
+            frames = new FrameAssembler(d.config().maxFrameHardBytes(), d.deadlines().budget());
+            decoder = new MessageDecoder(d.config().parser());
             connection.frames(frames);
-            deadlines.watch(connection);
-            opened.fire(connection);
+            d.deadlines().watch(connection);
+            d.opened().fire(connection);
         }
     }
 
@@ -130,8 +123,8 @@ public class LhttpEndpoint {
     private void onBatch(String frame) {
         java.util.List<String> messages;
         try {
-            if (Utf8.exceeds(frame, config.limits().maxFrameBytes())) {
-                throw new ProtocolException(413, "batch frame larger than " + config.limits().maxFrameBytes() + " bytes");
+            if (Utf8.exceeds(frame, d.config().limits().maxFrameBytes())) {
+                throw new ProtocolException(413, "batch frame larger than " + d.config().limits().maxFrameBytes() + " bytes");
             }
             messages = Batch.split(frame);
         } catch (ProtocolException bad) {
@@ -196,7 +189,7 @@ public class LhttpEndpoint {
         }
         Message message;
         try {
-            message = config.parser().parse(frame);
+            message = d.config().parser().parse(frame);
         } catch (ProtocolException e) {
             connection.sendError(e.code(), e.reason(), RequestId.scan(lenient(frame)));
             return;
@@ -225,7 +218,7 @@ public class LhttpEndpoint {
         Thread thread = Thread.currentThread();
         thread.setContextClassLoader(applicationLoader);
         try {
-            dispatcher.dispatch(new Exchange(connection, message));
+            d.dispatcher().dispatch(new Exchange(connection, message));
         } finally {
             thread.setContextClassLoader(BETWEEN_FRAMES);
         }
@@ -245,11 +238,11 @@ public class LhttpEndpoint {
         if (connection == null) {
             return;
         }
-        deadlines.unwatch(connection);
-        registry.removeAll(connection);
-        connections.closed(connection);
+        d.deadlines().unwatch(connection);
+        d.registry().removeAll(connection);
+        d.connections().closed(connection);
         connection.released();
-        closed.fire(connection);
+        d.closed().fire(connection);
     }
 
     /** Counts the frame against the client's rate; over it, the client gets 429 and the frame is dropped. */
@@ -262,7 +255,7 @@ public class LhttpEndpoint {
     }
 
     private void refuseRate(String requestId) {
-        connection.sendError(429, "too many messages: at most " + config.maxMessagesPerSecond() + " per second", requestId);
+        connection.sendError(429, "too many messages: at most " + d.config().maxMessagesPerSecond() + " per second", requestId);
     }
 
     /** A refused binary frame's text for {@link RequestId#scan}: bytes that are not UTF-8 become U+FFFD. */
@@ -281,6 +274,6 @@ public class LhttpEndpoint {
     }
 
     private void tooBig() {
-        connection.close(CloseReason.CloseCodes.TOO_BIG, "frame larger than " + config.maxFrameHardBytes() + " bytes");
+        connection.close(CloseReason.CloseCodes.TOO_BIG, "frame larger than " + d.config().maxFrameHardBytes() + " bytes");
     }
 }

@@ -4,7 +4,6 @@ import io.lhttp.config.LhttpConfig.SlowConsumerPolicy;
 import io.lhttp.memory.MemoryBudget;
 import io.lhttp.meters.Meters;
 import io.lhttp.protocol.Batch;
-import io.lhttp.protocol.Message;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
@@ -165,7 +164,7 @@ final class SendQueue implements SendHandler {
     private MemoryBudget.Account bytes = UNBUDGETED.account(MemoryBudget.Use.SEND_QUEUES);
     private final SlowConsumerPolicy policy;
     private final Consumer<String> closer;
-    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger size = new AtomicInteger();
     private final AtomicBoolean writing = new AtomicBoolean();
     private final AtomicInteger handshake = new AtomicInteger(COMPLETED);
@@ -177,7 +176,7 @@ final class SendQueue implements SendHandler {
     private final long stallNanos;
     private volatile long lastProgress = System.nanoTime(); // when a send was last acknowledged
     private volatile int packChars; // most chars in one batch frame; 0 = one frame per message (no batching negotiated)
-    private Object carried; // taken from the queue but over the batch bound: the next batch starts with it; writer role only
+    private String carried; // taken from the queue but over the batch bound: the next batch starts with it; writer role only
     private final AtomicBoolean corked = new AtomicBoolean(); // on some thread's cork list: that thread drains it
 
     /**
@@ -245,16 +244,16 @@ final class SendQueue implements SendHandler {
     }
 
     /**
-     * Queues a frame: a {@link String} (already encoded, sent as is) or a {@link Message}
-     * (sent through the endpoint's encoder).
+     * Queues a frame's text (already encoded: {@link Connection#send} encodes a message once,
+     * the fan-out once for every subscriber), sent as is.
      *
      * @return false when the frame was not queued (the connection is closed or closing)
      */
-    boolean offer(Object frame) {
+    boolean offer(String frame) {
         if (closed) {
             return false;
         }
-        int length = length(frame);
+        int length = frame.length();
         int frames = size.incrementAndGet();
         long held = bytes.addAndGet(length);
         if (bytes.overShare()) {
@@ -275,12 +274,12 @@ final class SendQueue implements SendHandler {
             }
             // Drop the oldest until both bounds hold again, or only the new frame is left.
             while (size.get() > capacity || (bytes.get() > maxBytes && size.get() > 1)) {
-                Object oldest = queue.poll();
+                String oldest = queue.poll();
                 if (oldest == null) {
                     break;
                 }
                 size.decrementAndGet();
-                bytes.addAndGet(-length(oldest));
+                bytes.addAndGet(-oldest.length());
                 dropped.incrementAndGet();
                 Meters.dropped();
             }
@@ -355,11 +354,6 @@ final class SendQueue implements SendHandler {
         bytes.close();
     }
 
-    /** A queued frame's size: a String's length, or the length of the message's (cached) encoding. */
-    private static int length(Object frame) {
-        return frame instanceof String text ? text.length() : ((Message) frame).frame().length();
-    }
-
     private void drain() {
         Thread thread = Thread.currentThread();
         ClassLoader caller = thread.getContextClassLoader();
@@ -373,7 +367,7 @@ final class SendQueue implements SendHandler {
 
     private void drainLoop() {
         while (writing.compareAndSet(false, true)) {
-            Object next = carried != null ? carried : queue.poll();
+            String next = carried != null ? carried : queue.poll();
             carried = null;
             if (next == null || closed) {
                 flush(); // still the writer: nothing may wait in a batch when the queue runs empty
@@ -389,18 +383,15 @@ final class SendQueue implements SendHandler {
                 continue;
             }
             size.decrementAndGet();
-            int length = length(next);
+            int length = next.length();
             bytes.handedOn(length); // out of the queue, still in the budget until acknowledged
             if (packChars > 0) {
-                Object packed = pack(next);
-                if (packed != next) {
-                    next = packed;
-                    length = ((String) packed).length();
-                }
+                next = pack(next);
+                length = next.length();
             }
-            if (unconfirmed + 1 < batch && next instanceof String text && unconfirmedBytes + length <= maxBytes) {
+            if (unconfirmed + 1 < batch && unconfirmedBytes + length <= maxBytes) {
                 try {
-                    streamWriter.sendWhole(text);
+                    streamWriter.sendWhole(next);
                     unflushed = true;
                     unconfirmed++;
                     unconfirmedBytes += length;
@@ -414,11 +405,7 @@ final class SendQueue implements SendHandler {
             unconfirmedBytes = 0;
             handshake.set(IN_CALL);
             try {
-                if (next instanceof String text) {
-                    remote.sendText(text, this);
-                } else {
-                    remote.sendObject(next, this);
-                }
+                remote.sendText(next, this);
             } catch (RuntimeException e) {
                 failed(e);
                 handshake.set(COMPLETED);
@@ -443,18 +430,18 @@ final class SendQueue implements SendHandler {
      * it back out of the queue first, rather than peeking, stays right when the drop policy polls
      * the queue concurrently.
      */
-    private Object pack(Object first) {
+    private String pack(String first) {
         int limit = packChars;
-        String a = text(first);
+        String a = first;
         int total = Batch.recordLength(a);
         if (total >= limit) {
             return first;
         }
-        Object second = queue.poll();
+        String second = queue.poll();
         if (second == null) {
             return first;
         }
-        String b = text(second);
+        String b = second;
         if (total + Batch.recordLength(b) > limit) {
             carried = second;
             return first;
@@ -464,9 +451,9 @@ final class SendQueue implements SendHandler {
         Batch.append(batch, a);
         Batch.append(batch, b);
         total += Batch.recordLength(b);
-        Object next;
+        String next;
         while ((next = queue.poll()) != null) {
-            String t = text(next);
+            String t = next;
             int record = Batch.recordLength(t);
             if (total + record > limit) {
                 carried = next;
@@ -480,14 +467,9 @@ final class SendQueue implements SendHandler {
     }
 
     /** Counts a frame packed into a batch as gone from the queue. */
-    private void taken(Object frame) {
+    private void taken(String frame) {
         size.decrementAndGet();
-        bytes.handedOn(length(frame)); // in the batch: still in the budget until acknowledged
-    }
-
-    /** A queued frame's text: a String as is, a message's (cached) encoding. */
-    private static String text(Object frame) {
-        return frame instanceof String text ? text : ((Message) frame).frame();
+        bytes.handedOn(frame.length()); // in the batch: still in the budget until acknowledged
     }
 
     /** Flushes what the writer sent unacknowledged or acknowledged since the last flush; writer role only. */

@@ -221,16 +221,16 @@ class SendQueueTest {
     }
 
     @Test
-    void stringsGoAsTextAndMessagesThroughTheEncoder() {
+    void framesGoAsTextAsTheyAre() {
         SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);
-        Message m = Message.of("echo", "hi");
-        String frame = "LHTTP/1.0 x\r\n\r\n";
-        assertTrue(q.offer(frame));
-        assertTrue(q.offer(m));
+        String a = "LHTTP/1.0 x\r\n\r\n";
+        String b = Message.of("echo", "hi").frame();
+        assertTrue(q.offer(a));
+        assertTrue(q.offer(b));
         List<Object> sent = remote.sentList();
-        assertSame(frame, sent.get(0), "an encoded frame is sent as is");
-        assertSame(m, sent.get(1));
-        assertEquals(List.of("text", "object"), new ArrayList<>(remote.kinds));
+        assertSame(a, sent.get(0), "an encoded frame is sent as is");
+        assertSame(b, sent.get(1));
+        assertEquals(List.of("text", "text"), new ArrayList<>(remote.kinds), "never through a container encoder");
         assertEquals(0, q.size());
     }
 
@@ -453,16 +453,6 @@ class SendQueueTest {
     }
 
     @Test
-    void messagesCountWithTheLengthOfTheirEncoding() {
-        SendQueue q = byteBounded(SlowConsumerPolicy.CLOSE);
-        remote.mode = f -> f.equals("f0") ? Mode.HOLD : Mode.SYNC;
-        assertTrue(q.offer("f0"));
-        Message m = Message.error(400, "x".repeat(20));
-        assertTrue(q.offer(m));
-        assertEquals(m.frame().length(), q.bytes());
-    }
-
-    @Test
     void unacknowledgedStreamWritesStopAtTheByteBound() {
         // Batch of 32, but 100 bytes: after 40 + 40 unacknowledged, the third frame of 40 would pass
         // the bound and goes out acknowledged instead; nothing more until it is acknowledged.
@@ -681,19 +671,6 @@ class SendQueueTest {
             assertTrue(q.offer("f" + i));
         }
         assertEquals(List.of("text", "text", "text", "text", "text"), new ArrayList<>(remote.kinds));
-    }
-
-    @Test
-    void messagesGoThroughTheEncoderAcknowledgedAndStartANewBatch() {
-        SendQueue q = batched(100, SlowConsumerPolicy.CLOSE, 3);
-        Message m = Message.of("echo", "hi");
-        q.offer("a");
-        q.offer(m);
-        q.offer("b");
-        q.offer("c");
-        q.offer("d");
-        assertEquals(List.of("a", m, "b", "c", "d"), remote.sentList());
-        assertEquals(List.of("stream", "object", "stream", "stream", "text"), new ArrayList<>(remote.kinds));
     }
 
     @Test
