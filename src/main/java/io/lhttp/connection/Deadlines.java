@@ -96,6 +96,18 @@ public class Deadlines {
         return budget;
     }
 
+    /** How long after its open callback a refused connection is closed: the container's upgrade is complete by then. */
+    static final long REFUSED_CLOSE_DELAY_MS = 100;
+
+    /** Closes a connection refused at open {@value #REFUSED_CLOSE_DELAY_MS} ms from now, on the sweeper (see {@link Connections}). */
+    void closeRefused(Connection c, CloseReason.CloseCode code, String reason) {
+        try {
+            sweeper.schedule(() -> c.close(code, reason), REFUSED_CLOSE_DELAY_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            c.close(code, reason); // the application is stopping: at once
+        }
+    }
+
     void watch(Connection c) {
         watched.add(c);
     }
