@@ -26,9 +26,12 @@ public class ContainerLogs {
 
     /**
      * The container loggers whose per-request exceptions are condensed: Payara's web container
-     * (its {@code CoyoteAdapter} logs through Catalina's {@code LogFacade}).
+     * (its {@code CoyoteAdapter} logs through Catalina's {@code LogFacade}), and Grizzly's filter
+     * chain, which logs "GRIZZLY0013" with a NullPointerException from its HTTP parser when bytes
+     * arrive on a connection whose WebSocket has been closed while the client still sends (issue 18).
      */
-    static final List<String> LOGGERS = List.of("jakarta.enterprise.web.core");
+    static final List<String> LOGGERS = List.of("jakarta.enterprise.web.core",
+            "org.glassfish.grizzly.filterchain.DefaultFilterChain");
 
     /** Where Payara's HTTP layer parses, decodes and maps a request (Grizzly). */
     static final String PARSING_PACKAGE = "org.glassfish.grizzly.http.";
@@ -39,6 +42,17 @@ public class ContainerLogs {
     private static final List<Logger> HELD = new java.util.concurrent.CopyOnWriteArrayList<>();
     private static final Map<String, RateLimitedLog> PER_CAUSE = new ConcurrentHashMap<>();
 
+    /**
+     * Where Payara's web container runs a read callback for data that arrived after an upgraded
+     * connection's request was ended (a WebSocket closed by the server while its client still
+     * sends): it throws a NullPointerException nobody catches, once per such connection, printed
+     * with its stack by the JVM (issue 18: 66 traces in one attack).
+     */
+    static final String CLOSED_CONNECTION_READ = "org.apache.catalina.connector.InputBuffer$ReadHandlerImpl";
+
+    private Thread.UncaughtExceptionHandler installed;
+    private Thread.UncaughtExceptionHandler previousHandler;
+
     void install(@Observes @Initialized(ApplicationScoped.class) Object started) {
         for (String name : LOGGERS) {
             Logger logger = Logger.getLogger(name);
@@ -46,6 +60,33 @@ public class ContainerLogs {
             logger.setFilter(record -> condense(record) && (previous == null || previous.isLoggable(record)));
             HELD.add(logger);
         }
+        previousHandler = Thread.getDefaultUncaughtExceptionHandler();
+        Thread.UncaughtExceptionHandler previous = previousHandler;
+        installed = (thread, e) -> {
+            if (afterClose(e)) {
+                PER_CAUSE.computeIfAbsent("closed-connection-read", c -> new RateLimitedLog(LOG))
+                        .warning("data for a closed connection dropped by the container: {0}", oneLine(e));
+            } else if (previous != null) {
+                previous.uncaughtException(thread, e);
+            } else { // what the JVM does without a handler
+                System.err.print("Exception in thread \"" + thread.getName() + "\" ");
+                e.printStackTrace(System.err);
+            }
+        };
+        Thread.setDefaultUncaughtExceptionHandler(installed);
+    }
+
+    @jakarta.annotation.PreDestroy
+    void uninstall() {
+        if (installed != null && Thread.getDefaultUncaughtExceptionHandler() == installed) {
+            Thread.setDefaultUncaughtExceptionHandler(previousHandler);
+        }
+    }
+
+    /** Whether an uncaught exception is the container's read callback for a connection already ended. */
+    static boolean afterClose(Throwable e) {
+        StackTraceElement[] stack = e.getStackTrace();
+        return e instanceof NullPointerException && stack.length > 0 && stack[0].getClassName().equals(CLOSED_CONNECTION_READ);
     }
 
     /** Whether the record is logged as it is; a request's exception is logged as one line instead. */

@@ -22,6 +22,23 @@ class ContainerLogsTest {
     void requestParsingFailuresAreCondensed() {
         assertFalse(ContainerLogs.condense(severe("org.glassfish.grizzly.http.util.URLDecoder")));
         assertFalse(ContainerLogs.condense(severe("org.glassfish.grizzly.http.server.util.Mapper")));
+        // GRIZZLY0013: bytes after a WebSocket's close, parsed as a request without a method
+        assertFalse(ContainerLogs.condense(severe("org.glassfish.grizzly.http.Method")));
+        assertTrue(ContainerLogs.LOGGERS.contains("org.glassfish.grizzly.filterchain.DefaultFilterChain"));
+    }
+
+    @Test
+    void theContainersReadCallbackAfterACloseIsRecognised() {
+        NullPointerException npe = new NullPointerException("Cannot invoke \"org.apache.catalina.Context.getLoader()\"");
+        npe.setStackTrace(new StackTraceElement[] {new StackTraceElement(ContainerLogs.CLOSED_CONNECTION_READ,
+                "processCallbacks", "InputBuffer.java", 443)});
+        assertTrue(ContainerLogs.afterClose(npe));
+        IllegalStateException other = new IllegalStateException("x");
+        other.setStackTrace(npe.getStackTrace());
+        assertFalse(ContainerLogs.afterClose(other), "only the NullPointerException");
+        NullPointerException ours = new NullPointerException();
+        ours.setStackTrace(new StackTraceElement[] {new StackTraceElement("io.lhttp.connection.Connection", "close", "C.java", 1)});
+        assertFalse(ContainerLogs.afterClose(ours), "a fault of ours keeps its stack");
     }
 
     @Test
