@@ -30,8 +30,11 @@ public final class ServerProcess {
         return new String(all, from, all.length - from, StandardCharsets.ISO_8859_1);
     }
 
-    /** Whether a log excerpt holds a stack trace or an uncaught exception (a stranger's attack must leave none). */
+    /**
+     * Whether a log excerpt holds a stack trace or an uncaught exception (a stranger's attack must
+     * leave none: what the container fails at is condensed to one line each, which may name the exception).
+     */
     public static boolean hasStackTrace(String log) {
-        return log.contains("\tat ") || log.contains("Exception in thread") || log.contains("NullPointerException");
+        return log.contains("\tat ") || log.contains("Exception in thread");
     }
 }

@@ -36,6 +36,16 @@ public class ContainerLogs {
     /** Where Payara's HTTP layer parses, decodes and maps a request (Grizzly). */
     static final String PARSING_PACKAGE = "org.glassfish.grizzly.http.";
 
+    /**
+     * Where Payara's connection handling fails when a client ends a connection in the middle of
+     * its handshake or goes on sending after a close (issue 18, attacks of hundreds of connections
+     * cut at once): Grizzly's I/O and attributes, Catalina's connector buffers, Tyrus's servlet
+     * upgrade. An exception thrown first there, logged by any logger (it reaches the root
+     * logger's handlers), is condensed to one line; one thrown first in code of ours keeps its stack.
+     */
+    static final List<String> CONNECTION_PACKAGES = List.of("org.glassfish.grizzly.", "org.apache.catalina.connector.",
+            "org.glassfish.tyrus.servlet.");
+
     private static final Logger LOG = Logger.getLogger(ContainerLogs.class.getName());
 
     /** Held here: java.util.logging keeps loggers only weakly, and with them their filter. */
@@ -60,6 +70,12 @@ public class ContainerLogs {
             logger.setFilter(record -> condense(record) && (previous == null || previous.isLoggable(record)));
             HELD.add(logger);
         }
+        for (java.util.logging.Handler handler : Logger.getLogger("").getHandlers()) {
+            Filter previous = handler.getFilter();
+            Filter ours = record -> condenseConnectionFailure(record) && (previous == null || previous.isLoggable(record));
+            handler.setFilter(ours);
+            handlerFilters.put(handler, previous == null ? NO_FILTER : previous);
+        }
         previousHandler = Thread.getDefaultUncaughtExceptionHandler();
         Thread.UncaughtExceptionHandler previous = previousHandler;
         installed = (thread, e) -> {
@@ -76,8 +92,13 @@ public class ContainerLogs {
         Thread.setDefaultUncaughtExceptionHandler(installed);
     }
 
+    private static final Filter NO_FILTER = record -> true;
+    private final Map<java.util.logging.Handler, Filter> handlerFilters = new ConcurrentHashMap<>();
+
     @jakarta.annotation.PreDestroy
     void uninstall() {
+        handlerFilters.forEach((handler, previous) -> handler.setFilter(previous == NO_FILTER ? null : previous));
+        handlerFilters.clear();
         if (installed != null && Thread.getDefaultUncaughtExceptionHandler() == installed) {
             Thread.setDefaultUncaughtExceptionHandler(previousHandler);
         }
@@ -99,6 +120,27 @@ public class ContainerLogs {
         PER_CAUSE.computeIfAbsent(cause, c -> new RateLimitedLog(LOG))
                 .warning("malformed request refused by the container: {0}", oneLine(thrown));
         return false;
+    }
+
+    /** Whether the record is logged as it is; a connection's failure inside the container is logged as one line instead. */
+    static boolean condenseConnectionFailure(LogRecord record) {
+        Throwable thrown = record.getThrown();
+        if (thrown == null || record.getLevel().intValue() < Level.WARNING.intValue() || !fromConnectionHandling(thrown)) {
+            return true;
+        }
+        PER_CAUSE.computeIfAbsent("connection " + thrown.getClass().getName(), c -> new RateLimitedLog(LOG))
+                .warning("connection failed inside the container (client gone or sending after a close): {0}", oneLine(thrown));
+        return false;
+    }
+
+    /** Whether the exception was thrown first in the container's connection handling (see {@link #CONNECTION_PACKAGES}). */
+    static boolean fromConnectionHandling(Throwable t) {
+        StackTraceElement[] stack = t.getStackTrace();
+        if (stack.length == 0) {
+            return false;
+        }
+        String top = stack[0].getClassName();
+        return CONNECTION_PACKAGES.stream().anyMatch(top::startsWith);
     }
 
     /** Whether the exception was thrown while the container parsed or mapped the request line and headers. */

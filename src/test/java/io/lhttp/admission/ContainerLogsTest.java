@@ -42,6 +42,17 @@ class ContainerLogsTest {
     }
 
     @Test
+    void connectionFailuresInsideTheContainerAreCondensed() {
+        assertFalse(ContainerLogs.condenseConnectionFailure(severe("org.glassfish.grizzly.nio.NIOConnection")));
+        assertFalse(ContainerLogs.condenseConnectionFailure(severe("org.glassfish.grizzly.attributes.Attribute")));
+        assertFalse(ContainerLogs.condenseConnectionFailure(severe("org.apache.catalina.connector.OutputBuffer")));
+        assertFalse(ContainerLogs.condenseConnectionFailure(severe("org.glassfish.tyrus.servlet.TyrusServletUpgrade")));
+        assertTrue(ContainerLogs.condenseConnectionFailure(severe("io.lhttp.connection.Connection")), "ours keeps its stack");
+        assertTrue(ContainerLogs.condenseConnectionFailure(severe("org.apache.catalina.core.StandardWrapperValve")));
+        assertTrue(ContainerLogs.condenseConnectionFailure(new LogRecord(Level.SEVERE, "no exception")));
+    }
+
+    @Test
     void everythingElseKeepsItsStack() {
         assertTrue(ContainerLogs.condense(severe("io.lhttp.publish.PublishResource")), "a fault of ours");
         assertTrue(ContainerLogs.condense(severe("org.apache.catalina.core.StandardWrapperValve")));
