@@ -124,13 +124,53 @@ public class ContainerLogs {
 
     /** Whether the record is logged as it is; a connection's failure inside the container is logged as one line instead. */
     static boolean condenseConnectionFailure(LogRecord record) {
-        Throwable thrown = record.getThrown();
-        if (thrown == null || record.getLevel().intValue() < Level.WARNING.intValue() || !fromConnectionHandling(thrown)) {
+        if (record.getLevel().intValue() < Level.WARNING.intValue()) {
             return true;
         }
-        PER_CAUSE.computeIfAbsent("connection " + thrown.getClass().getName(), c -> new RateLimitedLog(LOG))
-                .warning("connection failed inside the container (client gone or sending after a close): {0}", oneLine(thrown));
+        Throwable thrown = record.getThrown();
+        String cause;
+        if (thrown != null) {
+            if (!fromConnectionHandling(thrown)) {
+                return true;
+            }
+            cause = oneLine(thrown);
+        } else {
+            // Catalina's loggers (StandardWrapperValve, Response) put the stack into the message text
+            cause = stackInMessage(record.getMessage());
+            if (cause == null) {
+                return true;
+            }
+        }
+        String kind = cause.indexOf(':') > 0 ? cause.substring(0, cause.indexOf(':')) : cause;
+        PER_CAUSE.computeIfAbsent("connection " + kind, c -> new RateLimitedLog(LOG))
+                .warning("connection failed inside the container (client gone or sending after a close): {0}", cause);
         return false;
+    }
+
+    /**
+     * The exception line of a stack trace written into a log message, when its first frame is in
+     * the container's connection handling ({@link #CONNECTION_PACKAGES}); else null.
+     */
+    static String stackInMessage(String message) {
+        if (message == null) {
+            return null;
+        }
+        int at = message.indexOf("\n\tat ");
+        if (at < 0) {
+            return null;
+        }
+        int end = message.indexOf('(', at);
+        int dot = end < 0 ? -1 : message.lastIndexOf('.', end);
+        if (dot < 0) {
+            return null;
+        }
+        String top = message.substring(at + 5, dot);
+        if (CONNECTION_PACKAGES.stream().noneMatch(top::startsWith)) {
+            return null;
+        }
+        int from = message.lastIndexOf('\n', at - 1) + 1;
+        String exception = message.substring(from, at).trim();
+        return exception.length() > 200 ? exception.substring(0, 200) + "..." : exception;
     }
 
     /** Whether the exception was thrown first in the container's connection handling (see {@link #CONNECTION_PACKAGES}). */

@@ -1,5 +1,6 @@
 package io.lhttp.admission;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,6 +51,16 @@ class ContainerLogsTest {
         assertTrue(ContainerLogs.condenseConnectionFailure(severe("io.lhttp.connection.Connection")), "ours keeps its stack");
         assertTrue(ContainerLogs.condenseConnectionFailure(severe("org.apache.catalina.core.StandardWrapperValve")));
         assertTrue(ContainerLogs.condenseConnectionFailure(new LogRecord(Level.SEVERE, "no exception")));
+        // Catalina's loggers write the stack into the message
+        assertFalse(ContainerLogs.condenseConnectionFailure(new LogRecord(Level.WARNING,
+                "StandardWrapperValve[lhttp-root-page]: Servlet.service() for servlet lhttp-root-page threw exception\n"
+                        + "java.lang.NullPointerException: x is null\n\tat org.glassfish.tyrus.servlet.TyrusServletUpgrade.upgrade("
+                        + "TyrusServletUpgrade.java:213)\n\tat io.lhttp.admission.ClientAddress$Filter.doFilter(ClientAddress.java:67)")));
+        assertTrue(ContainerLogs.condenseConnectionFailure(new LogRecord(Level.WARNING,
+                "threw exception\njava.lang.IllegalStateException: ours\n\tat io.lhttp.connection.Connection.close(Connection.java:1)")),
+                "a stack that starts in our code is kept");
+        assertEquals("java.lang.NullPointerException: x is null", ContainerLogs.stackInMessage(
+                "msg\njava.lang.NullPointerException: x is null\n\tat org.glassfish.grizzly.nio.NIOConnection.assertOpen(N.java:1)"));
     }
 
     @Test
