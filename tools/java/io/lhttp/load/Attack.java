@@ -42,9 +42,16 @@ import java.util.regex.Pattern;
  * mode=idle       idle=100 live=10 hold=90                connections that never answer pings, and live ones
  * mode=cycles     cycles=100000 concurrency=8             connect, subscribe, disconnect; heap and leftovers after
  * mode=soak       minutes=10 rate=200 subs=20 churn=20    steady load, subscribers joining and leaving
+ * mode=history    channels=200 messages=100 size=65000     one client fills history channels (server: -Dlhttp.history.channels=hist.*)
  * </pre>
  *
- * Common keys: {@code host}, {@code port}, {@code server-pid} (heap after a full GC, via jcmd).
+ * Common keys: {@code host}, {@code port}, {@code server-pid} (heap after a full GC, via jcmd),
+ * {@code sources=16}: the attacking connections of {@code unfinished}, {@code stall} and
+ * {@code conns} come from that many client addresses, 127.0.0.10 onwards, in turn (loopback
+ * only; the canary stays on 127.0.0.1; default 0: the attackers share the canary's address).
+ * Throughout, a new connection is opened (and served an echo) every second: the slowest and the
+ * number over 1 s are reported, during the attack and once after it; with {@code server-pid}, the
+ * server's threads and whether it is still alive too.
  */
 public final class Attack {
 
@@ -71,7 +78,11 @@ public final class Attack {
     boolean run() throws Exception {
         String mode = args.getOrDefault("mode", "unfinished");
         result.put("mode", mode);
+        result.put("sources", getInt("sources", 0));
         heap("heap_before_kb");
+        threads("threads_before");
+        Prober prober = new Prober();
+        Thread probing = daemon("prober", prober::run);
         try (Canary canary = new Canary(uri(), "canary" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36))) {
             switch (mode) {
                 case "unfinished" -> unfinished();
@@ -81,19 +92,38 @@ public final class Attack {
                 case "idle" -> idle();
                 case "cycles" -> cycles();
                 case "soak" -> soak();
+                case "history" -> history();
                 default -> throw new IllegalArgumentException(
-                        "mode must be unfinished, stall, slowpost, conns, idle, cycles or soak");
+                        "mode must be unfinished, stall, slowpost, conns, idle, cycles, soak or history");
             }
             canary.report(result);
+        } finally {
+            prober.stop = true;
+            probing.interrupt();
         }
+        result.put("probes", prober.count);
+        result.put("probe_max_ms", prober.maxMs);
+        result.put("probes_over_1s", prober.over1s);
+        result.put("probe_after_ms", probe());
+        threads("threads_after");
         heap("heap_after_kb");
         int settle = getInt("settle", 30);
         if (settle > 0 && args.containsKey("server-pid")) {
             Thread.sleep(settle * 1000L); // what the container releases late (its own timers) is released by now
             heap("heap_settled_kb");
+            threads("threads_settled");
+        }
+        if (args.containsKey("server-pid")) {
+            result.put("server_alive", java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc", args.get("server-pid"))));
         }
         leftovers();
         return (long) result.get("canary_lost") == 0 && (boolean) result.get("canary_open");
+    }
+
+    /** The client address of attacking connection {@code i}: one of {@code sources} loopback addresses, or any (null) when 1. */
+    private java.net.InetAddress source(int i) throws IOException {
+        int sources = getInt("sources", 0);
+        return sources <= 0 ? null : java.net.InetAddress.getByName("127.0.0." + (10 + i % sources));
     }
 
     private int getInt(String key, int fallback) {
@@ -122,10 +152,11 @@ public final class Attack {
         List<RawWebSocket> sockets = Collections.synchronizedList(new ArrayList<>());
         long start = System.nanoTime();
         for (int i = 0; i < attackers; i++) {
+            int n = i;
             pool.execute(() -> {
                 RawWebSocket ws;
                 try {
-                    ws = RawWebSocket.connect(uri(), null, Duration.ofSeconds(30), 8192);
+                    ws = RawWebSocket.connect(uri(), source(n), Duration.ofSeconds(30), 8192);
                 } catch (IOException e) {
                     refused.incrementAndGet();
                     return;
@@ -162,7 +193,7 @@ public final class Attack {
         long start = System.nanoTime();
         List<RawWebSocket> sockets = new ArrayList<>();
         for (int i = 0; i < stalled; i++) {
-            RawWebSocket ws = RawWebSocket.connect(uri(), null, Duration.ofSeconds(10), 1024, 4096);
+            RawWebSocket ws = RawWebSocket.connect(uri(), source(i), Duration.ofSeconds(10), 1024, 4096);
             sockets.add(ws);
             subscribeConfirmed(ws, channel, "stalled" + i);
             // From here on it never reads: its close is seen only at the end.
@@ -207,6 +238,47 @@ public final class Attack {
         closes.report(result);
         sockets.forEach(RawWebSocket::close);
         reader.interrupt();
+    }
+
+    /**
+     * One client publishes maximum-size messages to many history channels (issue 18, attack 5):
+     * without a byte bound, 200 channels x 100 x 65 KB is 1.3 GB kept. Each channel is confirmed by
+     * an echo on the same connection before the next, so the server has handled every publish.
+     */
+    private void history() throws Exception {
+        int channels = getInt("channels", 200);
+        int messages = getInt("messages", 100);
+        int size = getInt("size", 65_000);
+        String prefix = "hist." + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36) + ".";
+        byte[] body = new byte[size - Payloads.envelope(prefix + "c0000", "").length()];
+        java.util.Arrays.fill(body, (byte) 'h');
+        String text = new String(body, StandardCharsets.US_ASCII);
+        long published = 0;
+        long start = System.nanoTime();
+        try (RawWebSocket ws = RawWebSocket.connect(uri(), Duration.ofSeconds(30))) {
+            ws.readTimeout(Duration.ofSeconds(60));
+            for (int c = 0; c < channels; c++) {
+                String channel = prefix + String.format("c%04d", c);
+                for (int i = 0; i < messages; i++) {
+                    ws.send(Payloads.envelope(channel, text));
+                    published++;
+                }
+                ws.send("LHTTP/1.0 echo\r\n\r\nsync");
+                String[] got = {null};
+                while (got[0] == null || !got[0].endsWith("sync")) {
+                    if (!ws.readFrame((b, o, l) -> got[0] = new String(b, o, l, StandardCharsets.UTF_8))) {
+                        throw new IOException("closed while publishing (code " + ws.closeCode() + ")");
+                    }
+                }
+            }
+        }
+        result.put("channels", channels);
+        result.put("messages_per_channel", messages);
+        result.put("size", size);
+        result.put("published", published);
+        result.put("published_mb", published * size / 1_000_000);
+        result.put("seconds", Math.round((System.nanoTime() - start) / 1e9));
+        heap("heap_with_history_kb");
     }
 
     /** POST /publish bodies that trickle in, one byte per interval; a new WebSocket is opened and used each second meanwhile. */
@@ -302,7 +374,7 @@ public final class Attack {
         Map<String, Integer> refused = new TreeMap<>();
         for (int i = 0; i < count; i++) {
             try {
-                RawWebSocket ws = RawWebSocket.connect(uri(), null, Duration.ofSeconds(10), 1024);
+                RawWebSocket ws = RawWebSocket.connect(uri(), source(i), Duration.ofSeconds(10), 1024);
                 try {
                     subscribeConfirmed(ws, "c" + i, "conn");
                     open.add(ws);
@@ -486,6 +558,46 @@ public final class Attack {
     }
 
     // ---------------------------------------------------------------- helpers
+
+    /** A new connection each second, beside the attack: does it open and get served within 1 s? */
+    private final class Prober {
+        volatile boolean stop;
+        volatile long count;
+        volatile long maxMs;
+        volatile long over1s;
+
+        void run() {
+            while (!stop) {
+                long ms = probe();
+                if (stop) {
+                    return;
+                }
+                count++;
+                if (ms < 0 || ms > 1000) {
+                    over1s++;
+                }
+                maxMs = Math.max(maxMs, ms < 0 ? Long.MAX_VALUE : ms);
+                try {
+                    Thread.sleep(Math.max(0, 1000 - ms));
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /** The server's thread count ({@code /proc/<pid>/task}), when {@code server-pid} is given. */
+    private void threads(String key) {
+        String pid = args.get("server-pid");
+        if (pid == null) {
+            return;
+        }
+        try (var tasks = java.nio.file.Files.list(java.nio.file.Path.of("/proc", pid, "task"))) {
+            result.put(key, tasks.count());
+        } catch (IOException e) {
+            result.put(key, -1);
+        }
+    }
 
     /** Subscribes and publishes to an own channel in one frame: the echo proves the subscription is in place. */
     private static void subscribeConfirmed(RawWebSocket ws, String channels, String own) throws IOException {

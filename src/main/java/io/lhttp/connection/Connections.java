@@ -28,7 +28,10 @@ public class Connections {
     LhttpConfig config;
 
     @Inject
-    MemoryConfig memory;
+MemoryConfig memory;
+
+    @Inject
+    Deadlines deadlines;
 
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
     private final AddressCounter perAddress = new AddressCounter();
@@ -53,15 +56,13 @@ public class Connections {
         c.remoteAddress(address);
         if (!accepting) {
             Meters.refused(Meters.Refusal.SHUTTING_DOWN);
-            c.close(CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
-            c.released();
+            refuse(c, CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
             return null;
         }
         if (open.size() >= config.maxConnections()) {
             LOG.fine(() -> "refusing connection " + c.id() + ": " + open.size() + " open");
             Meters.refused(Meters.Refusal.FULL);
-            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server full: at most " + config.maxConnections() + " connections");
-            c.released();
+            refuse(c, CloseReason.CloseCodes.TRY_AGAIN_LATER, "server full: at most " + config.maxConnections() + " connections");
             return null;
         }
         if (!memory.memoryBudget().acceptsNewWork()
@@ -70,8 +71,7 @@ public class Connections {
             // that already hold several connections wait, a client that holds few still gets in.
             WARNINGS.warning("refusing new connections: the memory budget is near full ({0})", memory.memoryBudget());
             Meters.refused(Meters.Refusal.MEMORY_BUDGET);
-            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory budget full: try again later");
-            c.released();
+            refuse(c, CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory budget full: try again later");
             return null;
         }
         if (!address.equals(ClientAddress.UNKNOWN)
@@ -79,14 +79,25 @@ public class Connections {
             WARNINGS.warning("refusing connections from {0}: it holds {1} (lhttp.max-connections-per-address)",
                     address, config.maxConnectionsPerAddress());
             Meters.refused(Meters.Refusal.PER_ADDRESS);
-            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER,
+            refuse(c, CloseReason.CloseCodes.TRY_AGAIN_LATER,
                     "too many connections from your address: at most " + config.maxConnectionsPerAddress());
-            c.released();
             return null;
         }
         open.put(c.id(), c);
         Meters.opened();
         return c;
+    }
+
+    /**
+     * Closes a connection refused at open, not inside the open callback: on Payara that callback
+     * runs within the container's upgrade, and a close there ends the request Tyrus is still
+     * completing, so each refused connection that kept sending made Payara log a
+     * NullPointerException (issue 18). The close goes out a moment later, on the sweeper; frames
+     * arriving meanwhile are ignored (the endpoint has no connection).
+     */
+    private void refuse(Connection c, CloseReason.CloseCode code, String reason) {
+        c.released();
+        deadlines.closeRefused(c, code, reason);
     }
 
     void closed(Connection c) {

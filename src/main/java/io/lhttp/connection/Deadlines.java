@@ -56,8 +56,13 @@ public class Deadlines {
     private long pingIntervalNanos;
     private long idleTimeoutNanos;
     private long pressureSince; // sweeper thread only
-    /** Under heap pressure: how long a connection may be quiet before it is pinged, and then take to answer. */
-    static final long PRESSURE_GRACE_NANOS = 5_000_000_000L;
+    /**
+     * Under heap pressure: how long a connection may be quiet before it is pinged, and then take to
+     * answer. One second: unfinished frames from a few hundred connections fill a 256 MiB heap in
+     * seconds (issue 18, attack 4 ended a -Xmx256m server with 5 s here); a live client's pong takes
+     * milliseconds (a browser's, the JDK client's, the SDK's: the WebSocket layer answers by itself).
+     */
+    static final long PRESSURE_GRACE_NANOS = 1_000_000_000L;
     private final java.util.concurrent.atomic.AtomicLong heapAfterGc = new java.util.concurrent.atomic.AtomicLong();
     private javax.management.NotificationListener gcListener;
     private static final io.lhttp.admission.RateLimitedLog WARNINGS = new io.lhttp.admission.RateLimitedLog(LOG);
@@ -98,6 +103,18 @@ public class Deadlines {
 
     InboundBudget budget() {
         return budget;
+    }
+
+    /** How long after its open callback a refused connection is closed: the container's upgrade is complete by then. */
+    static final long REFUSED_CLOSE_DELAY_MS = 100;
+
+    /** Closes a connection refused at open {@value #REFUSED_CLOSE_DELAY_MS} ms from now, on the sweeper (see {@link Connections}). */
+    void closeRefused(Connection c, CloseReason.CloseCode code, String reason) {
+        try {
+            sweeper.schedule(() -> c.close(code, reason), REFUSED_CLOSE_DELAY_MS, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            c.close(code, reason); // the application is stopping: at once
+        }
     }
 
     void watch(Connection c) {
