@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * {@code java -jar target/lhttp-cli.jar [options] ws://host:port/}: reads commands or raw frames
- * from stdin, one a line, and prints what arrives (README "Command-line client").
+ * from stdin, one a line, and prints what arrives (docs/CLIENTS.md "Command-line client").
  *
  * <p>Exit codes: 0 done (stdin ended and the wait is over, or {@code --count} frames arrived),
  * 1 the connection failed or the server closed it, 2 bad usage or a bad input line.
