@@ -3,7 +3,7 @@ package io.lhttp.config;
 /**
  * Every configuration key (a MicroProfile Config key under {@code lhttp.}, so also a system property
  * or an environment variable) with its default: the one list, which {@code ConfigKeysDocumentedTest}
- * holds against the README's table and {@code server-config/lhttp.properties}. Read as
+ * holds against docs/CONFIGURATION.md's table and {@code server-config/lhttp.properties}. Read as
  * {@code LhttpConfig.KEY}; {@link LhttpConfig} reads the plain values, each feature's
  * {@code …Config} bean the values it makes its own objects from.
  */

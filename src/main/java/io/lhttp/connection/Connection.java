@@ -23,7 +23,7 @@ import java.util.logging.Logger;
  *
  * <p>Internal: processors and filters see it as its API, {@link ClientConnection}. {@link #send(Message)}, {@link #sendError},
  * {@link #attributes()} and {@link #close} are thread-safe: a processor may keep the connection
- * and answer later from another thread, e.g. a {@code ManagedExecutorService} task (README,
+ * and answer later from another thread, e.g. a {@code ManagedExecutorService} task (docs/YOUR-APP.md,
  * "Answering asynchronously"). Sending after the connection closed is harmless: nothing is delivered.
  */
 public final class Connection implements Subscriber, ClientConnection {

@@ -30,7 +30,7 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * lhttp's metrics in a Micrometer Prometheus registry, served at {@code GET /lhttp/metrics}
- * (README "Operating it"). The counters are {@link Meters}' adders read at scrape time; the
+ * (docs/OPERATING.md). The counters are {@link Meters}' adders read at scrape time; the
  * gauges ask the connection and channel registries; only the upstream latency is a Micrometer
  * timer (recorded once per upstream call, never per message).
  */

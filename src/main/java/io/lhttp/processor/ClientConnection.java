@@ -12,7 +12,7 @@ import java.util.Set;
  * <p>A processor gets it from {@link Exchange#connection()}, or observes
  * {@code @Opened}/{@code @Closed ClientConnection}. {@link #send(Message)}, {@link #sendError},
  * {@link #attributes()} and {@link #close} are thread-safe: a processor may keep the connection
- * and answer later from another thread, e.g. a {@code ManagedExecutorService} task (README,
+ * and answer later from another thread, e.g. a {@code ManagedExecutorService} task (docs/YOUR-APP.md,
  * "Answering asynchronously"). Sending after the connection closed is harmless: nothing is delivered.
  */
 public interface ClientConnection {

@@ -23,7 +23,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * service) returns at once and answers from another thread: keep {@link #connection()} (or build
  * the reply message before returning) and call {@link ClientConnection#send(Message)} when ready;
  * {@code ClientConnection.send} is thread-safe and never blocks. Do not use the exchange itself from
- * the other thread. See the README ("Answering asynchronously") for the
+ * the other thread. See docs/YOUR-APP.md ("Answering asynchronously") for the
  * {@code ManagedExecutorService} pattern.
  *
  * <p><b>Publishing.</b> {@link #publish(String, String)} and {@link #publish(String, Message)}

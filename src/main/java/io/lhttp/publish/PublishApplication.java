@@ -20,7 +20,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
  */
 @ApplicationPath("/publish")
 @OpenAPIDefinition(info = @Info(title = "lhttp HTTP API", version = "1.0",
-        description = "POST /publish and this instance's status (README \"Operating it\"). The WebSocket protocol "
+        description = "POST /publish and this instance's status (docs/OPERATING.md). The WebSocket protocol "
                 + "itself is in docs/PROTOCOL.md."))
 @SecurityScheme(securitySchemeName = "publishToken", type = SecuritySchemeType.HTTP, scheme = "bearer",
         description = "lhttp.publish.token. Without it /publish and the operator's endpoints answer only clients "

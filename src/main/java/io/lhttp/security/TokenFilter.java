@@ -21,7 +21,7 @@ import java.util.Set;
  * header authenticates the connection (first frame) or refreshes its token (later frames, same
  * user) and then goes on as usual; any frame of a connection without a valid token is refused
  * with error 401 and nothing of it happens. With authentication off it does nothing, and an
- * {@code auth} header is the application's (the README's own filter example uses it).
+ * {@code auth} header is the application's (the filter example in docs/YOUR-APP.md uses it).
  */
 @HeaderFilter
 @Interceptor
