@@ -121,6 +121,8 @@ final class Checker {
                     if (current != null) {
                         // The previous segment ended when its last session did.
                         current.end = lastEnd.getOrDefault(j.subscriber(), j.at());
+                    }
+                    if (current != null && historyChannel.test(j.channel())) { // a plain channel has nothing to recover
                         recoveredFalse.add(j.subscriber() + " session " + j.session() + " on " + j.instance() + " at "
                                 + ms(j.at()) + " ms since " + j.since() + ": recovered:" + j.recovered() + " ("
                                 + explain(faults, current.end, j.at()) + ")");
