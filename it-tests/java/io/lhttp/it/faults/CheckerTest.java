@@ -148,8 +148,8 @@ class CheckerTest {
         ops.add(new Joined(0, "s1", 1, "plain", "i1", null, null, null));
         ops.add(new Sent(10 * MS, "p", 1, "plain", true));
         ops.add(new Outcome(10 * MS, "p", 1, Result.ACK));
-        ops.add(new SessionEnded(20 * MS, "s1", 1));
-        ops.add(new Joined(30 * MS, "s1", 2, "plain", "i2", null, null, null)); // nothing to recover: not counted
+        ops.add(new SessionEnded(2000 * MS, "s1", 1));
+        ops.add(new Joined(2100 * MS, "s1", 2, "plain", "i2", null, null, null)); // nothing to recover: not counted
         Checker.Report r = check(ops);
         assertTrue(r.ok());
         assertEquals(1, r.plainSent());
