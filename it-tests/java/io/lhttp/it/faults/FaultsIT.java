@@ -164,7 +164,7 @@ class FaultsIT {
     }
 
     private static void cutReplay(Workload w, Random rnd) throws InterruptedException {
-        Workload.Subscriber s = w.subscribers.get(1 + rnd.nextInt(2)); // S2 or S3 (S1 unsubscribes at the end)
+        Subscriber s = w.subscribers.get(1 + rnd.nextInt(2)); // S2 or S3 (S1 unsubscribes at the end)
         int before = s.cuts.get();
         long at = w.log.now();
         s.cutNextReplay = true;
