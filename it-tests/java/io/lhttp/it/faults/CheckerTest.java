@@ -179,4 +179,16 @@ class CheckerTest {
         Checker.Report r = check(ops);
         assertTrue(r.ok(), r.violations().toString());
     }
+
+    @Test
+    void aMessageThatGotA503AndWasStoredLateIsCountedNotAReorder() {
+        List<Op> ops = clean();
+        ops.removeIf(op -> op instanceof Delivered d && d.n() == 2);
+        ops.removeIf(op -> op instanceof Outcome o && o.n() == 2);
+        ops.add(new Outcome(20 * MS, "p", 2, Result.ERR));
+        ops.add(new Delivered(35 * MS, "s1", 1, "p", 2, "e:4", "h1"));
+        Checker.Report r = check(ops);
+        assertTrue(r.ok(), r.violations().toString());
+        assertEquals(1, r.unackedOutOfOrder());
+    }
 }
