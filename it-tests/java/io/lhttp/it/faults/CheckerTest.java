@@ -148,10 +148,13 @@ class CheckerTest {
         ops.add(new Joined(0, "s1", 1, "plain", "i1", null, null, null));
         ops.add(new Sent(10 * MS, "p", 1, "plain", true));
         ops.add(new Outcome(10 * MS, "p", 1, Result.ACK));
+        ops.add(new SessionEnded(2000 * MS, "s1", 1));
+        ops.add(new Joined(2100 * MS, "s1", 2, "plain", "i2", null, null, null)); // nothing to recover: not counted
         Checker.Report r = check(ops);
         assertTrue(r.ok());
         assertEquals(1, r.plainSent());
         assertEquals(1, r.plainLost());
+        assertEquals(List.of(), r.recoveredFalse());
     }
 
     @Test
@@ -175,5 +178,17 @@ class CheckerTest {
         ops.add(new Joined(51 * MS, "s1", 3, "h1", "i3", "e:2", true, "e:3"));
         Checker.Report r = check(ops);
         assertTrue(r.ok(), r.violations().toString());
+    }
+
+    @Test
+    void aMessageThatGotA503AndWasStoredLateIsCountedNotAReorder() {
+        List<Op> ops = clean();
+        ops.removeIf(op -> op instanceof Delivered d && d.n() == 2);
+        ops.removeIf(op -> op instanceof Outcome o && o.n() == 2);
+        ops.add(new Outcome(20 * MS, "p", 2, Result.ERR));
+        ops.add(new Delivered(35 * MS, "s1", 1, "p", 2, "e:4", "h1"));
+        Checker.Report r = check(ops);
+        assertTrue(r.ok(), r.violations().toString());
+        assertEquals(1, r.unackedOutOfOrder());
     }
 }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Issue 22: faults injected into a real cluster (three {@code nats-server -js} nodes, the history
  * stream with three replicas, three lhttp uberjars) while clients publish and subscribe, and the
  * {@link Checker} over the whole history of each run. Each fault alone, briefly (the {@code mvn verify}
- * run), then a run of faults mixed at random for {@code -Dlhttp.faults.duration-s} (default 45 s;
+ * run), then a run of faults mixed at random for {@code -Dlhttp.faults.duration-s} (default 30 s;
  * bench/faults.sh runs it for 30 minutes). Randomness is seeded: {@code -Dlhttp.faults.seed=N}
  * repeats a run; the seed is printed.
  */
@@ -96,7 +96,7 @@ class FaultsIT {
     @Test
     @Order(8)
     void faultsMixedAtRandom() throws Exception {
-        Duration duration = Duration.ofSeconds(Long.getLong("lhttp.faults.duration-s", 45));
+        Duration duration = Duration.ofSeconds(Long.getLong("lhttp.faults.duration-s", 30));
         run("mixed", 8, (w, rnd) -> {
             long end = System.nanoTime() + duration.toNanos();
             int faults = 0;
@@ -164,7 +164,7 @@ class FaultsIT {
     }
 
     private static void cutReplay(Workload w, Random rnd) throws InterruptedException {
-        Workload.Subscriber s = w.subscribers.get(1 + rnd.nextInt(2)); // S2 or S3 (S1 unsubscribes at the end)
+        Subscriber s = w.subscribers.get(1 + rnd.nextInt(2)); // S2 or S3 (S1 unsubscribes at the end)
         int before = s.cuts.get();
         long at = w.log.now();
         s.cutNextReplay = true;

@@ -3,8 +3,6 @@ package io.lhttp.it.faults;
 import io.lhttp.client.LhttpClient;
 import io.lhttp.it.faults.OpLog.Result;
 import io.lhttp.protocol.Header;
-import io.lhttp.protocol.Message;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -20,7 +18,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -39,9 +36,9 @@ final class Workload implements AutoCloseable {
     static final String PLAIN = "plain-run";
 
     final OpLog log = new OpLog();
-    private final FaultCluster cluster;
-    private final long seed;
-    private final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
+    final FaultCluster cluster;
+    final long seed;
+    final ScheduledExecutorService timer = Executors.newScheduledThreadPool(2, r -> {
         Thread t = new Thread(r, "faults-timer");
         t.setDaemon(true);
         return t;
@@ -51,7 +48,7 @@ final class Workload implements AutoCloseable {
     final List<Subscriber> subscribers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
     /** When each message was sent (log time), by publisher and number. */
-    private final Map<String, Map<Integer, Long>> sentAt = new ConcurrentHashMap<>();
+    final Map<String, Map<Integer, Long>> sentAt = new ConcurrentHashMap<>();
     private volatile boolean stopping;
     private volatile long stoppedAt = Long.MAX_VALUE;
 
@@ -64,9 +61,9 @@ final class Workload implements AutoCloseable {
         wsPublishers.add(new WsPublisher("Q1", PLAIN + suffix, 3));
         httpPublisher = new HttpPublisher("H1", channel, 4);
         for (int i = 1; i <= 3; i++) {
-            subscribers.add(new Subscriber("S" + i, channel, true, 10 + i));
+            subscribers.add(new Subscriber(this, "S" + i, channel, true, 10 + i));
         }
-        subscribers.add(new Subscriber("T1", PLAIN + suffix, false, 20));
+        subscribers.add(new Subscriber(this, "T1", PLAIN + suffix, false, 20));
     }
 
     /** Subscribers first (each joined), then the publishers. */
@@ -95,7 +92,7 @@ final class Workload implements AutoCloseable {
     }
 
     /** A running instance picked with {@code rnd}; -1 when none runs. */
-    private int pick(Random rnd) {
+    int pick(Random rnd) {
         List<Integer> up = new ArrayList<>();
         for (int i = 0; i < cluster.size(); i++) {
             if (cluster.running(i)) {
@@ -336,185 +333,6 @@ final class Workload implements AutoCloseable {
                 } catch (InterruptedException e) {
                     return;
                 }
-            }
-        }
-    }
-
-    /** A subscriber with positions that recovers with {@code since} on whichever instance it reaches. */
-    final class Subscriber {
-        final String name;
-        final String channel;
-        final boolean history;
-        private final Random rnd;
-        private final AtomicInteger sessions = new AtomicInteger();
-        private volatile LhttpClient client;
-        private volatile int session;
-        private volatile boolean joinedNow;
-        private volatile String lastPosition;
-        private volatile boolean stopped;
-        /** Cut the connection at the first replayed message of the next recovery (then recover again). */
-        volatile boolean cutNextReplay;
-        final AtomicInteger cuts = new AtomicInteger();
-        final Map<String, Long> lastFrom = new ConcurrentHashMap<>();
-        final Map<String, Set<Integer>> received = new ConcurrentHashMap<>();
-        private final Map<String, Integer> lastN = new ConcurrentHashMap<>();
-
-        Subscriber(String name, String channel, boolean history, int salt) {
-            this.name = name;
-            this.channel = channel;
-            this.history = history;
-            this.rnd = new Random(seed * 31 + salt);
-        }
-
-        boolean joined() {
-            return joinedNow;
-        }
-
-        /** When the newest message of {@code publisher} this subscriber has was sent (log time), or null. */
-        Long lastSentAtOf(String publisher) {
-            Integer n = lastN.get(publisher);
-            return n == null ? null : sentAt.getOrDefault(publisher, Map.of()).get(n);
-        }
-
-        synchronized void connect() {
-            if (stopped) {
-                return;
-            }
-            int i = pick(rnd);
-            if (i < 0) {
-                retry();
-                return;
-            }
-            int s = sessions.incrementAndGet();
-            session = s;
-            joinedNow = false;
-            String since = history ? lastPosition : null;
-            AtomicBoolean ended = new AtomicBoolean();
-            LhttpClient c = LhttpClient.connect(cluster.ws(i), new LhttpClient.Options().reconnect(false).batching(false));
-            client = c;
-            Runnable end = () -> {
-                if (ended.compareAndSet(false, true)) {
-                    log.add(new OpLog.SessionEnded(log.now(), name, s));
-                    if (session == s) {
-                        joinedNow = false;
-                    }
-                    retry();
-                }
-            };
-            c.onMessage(m -> onMessage(c, s, m));
-            c.onSubscribed(sub -> {
-                if (session != s || !channel.equals(sub.channel())) {
-                    return;
-                }
-                log.add(new OpLog.Joined(log.now(), name, s, channel, cluster.name(i), since, sub.recovered(), sub.position()));
-                if (sub.position() != null) {
-                    lastPosition = sub.position();
-                }
-                joinedNow = true;
-            });
-            c.onError(e -> {
-                String id = e.message() == null ? null : e.message().header("request-id");
-                if ((name + "-sub-" + s).equals(id)) {
-                    c.close(); // refused (e.g. 503 while the stream is unavailable): try again elsewhere
-                    end.run();
-                }
-            });
-            c.onClose(x -> end.run());
-            timer.execute(() -> {
-                try {
-                    if (!c.awaitOpen(Duration.ofSeconds(5))) {
-                        c.close();
-                        end.run();
-                        return;
-                    }
-                } catch (InterruptedException e) {
-                    return;
-                }
-                List<Header> headers = new ArrayList<>();
-                headers.add(new Header("subscribe", channel));
-                headers.add(since == null ? new Header("positions", "true") : new Header("since", since));
-                headers.add(new Header("request-id", name + "-sub-" + s));
-                try {
-                    c.send("subscribe", headers, "");
-                } catch (RuntimeException closed) {
-                    end.run();
-                    return;
-                }
-                // No answer at all (a hung instance): give up on this session after a bound.
-                timer.schedule(() -> {
-                    if (session == s && !joinedNow && !ended.get()) {
-                        c.close();
-                        end.run();
-                    }
-                }, 30, TimeUnit.SECONDS);
-            });
-        }
-
-        private void onMessage(LhttpClient c, int s, Message m) {
-            if (!channel.equals(m.header("publish"))) {
-                return;
-            }
-            String body = m.body();
-            int colon = body.indexOf(':');
-            String publisher = colon > 0 ? body.substring(0, colon) : body;
-            int n;
-            try {
-                n = colon > 0 ? Integer.parseInt(body.substring(colon + 1)) : -1;
-            } catch (NumberFormatException e) {
-                n = -1;
-            }
-            String position = m.header("position");
-            log.add(new OpLog.Delivered(log.now(), name, s, publisher, n, position, channel));
-            received.computeIfAbsent(publisher, k -> ConcurrentHashMap.newKeySet()).add(n);
-            lastN.merge(publisher, n, Math::max);
-            lastFrom.put(publisher, log.now());
-            if (position != null && session == s) {
-                lastPosition = position;
-            }
-            if (cutNextReplay && !joinedNow && session == s) {
-                cutNextReplay = false;
-                cuts.incrementAndGet();
-                timer.execute(c::close); // the connection cut in the middle of its replay
-            }
-        }
-
-        private void retry() {
-            if (!stopped && !timer.isShutdown()) {
-                timer.schedule(this::connect, 200 + rnd.nextInt(300), TimeUnit.MILLISECONDS);
-            }
-        }
-
-        /** Leaves the channel on purpose (for a while): the next session recovers with since. */
-        void leave() {
-            LhttpClient c = client;
-            if (c != null) {
-                c.close(); // onClose or the end runnable logs the session end and schedules the return
-            }
-        }
-
-        /** Unsubscribes and waits until the server has handled it (a later request on the connection was answered). */
-        void unsubscribe() throws InterruptedException {
-            stopped = true;
-            LhttpClient c = client;
-            int s = session;
-            if (c == null) {
-                return;
-            }
-            try {
-                c.unsubscribe(channel);
-                c.request("subscribe", List.of(new Header("subscribe", "h-fence-" + name), new Header("positions", "true")),
-                        "", Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
-                log.add(new OpLog.Unsubscribed(log.now(), name, s));
-            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
-                System.out.println("FAULTS: " + name + " could not confirm its unsubscribe: " + e);
-            }
-        }
-
-        void stop() {
-            stopped = true;
-            LhttpClient c = client;
-            if (c != null) {
-                c.close();
             }
         }
     }
