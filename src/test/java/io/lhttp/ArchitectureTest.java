@@ -36,9 +36,14 @@ class ArchitectureTest {
     @Test
     void theMainClassesAreFound() {
         // Guards the rules below against passing on nothing (a wrong package or import option).
-        for (String name : List.of("io.lhttp.protocol.Message", "io.lhttp.config.LhttpConfig",
-                "io.lhttp.processor.Exchange", "io.lhttp.channel.ChannelRegistry", "io.lhttp.connection.LhttpEndpoint",
-                "io.lhttp.cluster.NatsBus", "io.lhttp.client.LhttpClient")) {
+        for (String name : List.of(
+                "io.lhttp.protocol.Message",
+                "io.lhttp.config.LhttpConfig",
+                "io.lhttp.processor.Exchange",
+                "io.lhttp.channel.ChannelRegistry",
+                "io.lhttp.connection.LhttpEndpoint",
+                "io.lhttp.cluster.NatsBus",
+                "io.lhttp.client.LhttpClient")) {
             if (!MAIN.contain(name)) {
                 throw new AssertionError("not imported: " + name);
             }
@@ -47,31 +52,56 @@ class ArchitectureTest {
 
     @Test
     void noPackageUsesALayerAboveIt() {
-        layeredArchitecture().consideringOnlyDependenciesInLayers()
-                .layer("Protocol").definedBy("io.lhttp.protocol..")
-                .layer("Config").definedBy("io.lhttp.config..")
-                .layer("Api").definedBy("io.lhttp.processor..")
-                .layer("CoreBase").definedBy("io.lhttp.meters..", "io.lhttp.memory..", "io.lhttp.admission..")
-                .layer("Channel").definedBy("io.lhttp.channel..")
-                .layer("Connection").definedBy("io.lhttp.connection..")
-                .layer("Adapters").definedBy("io.lhttp.cluster..", "io.lhttp.upstream..", "io.lhttp.publish..",
-                        "io.lhttp.security..", "io.lhttp.metrics..", "io.lhttp.web..", "io.lhttp.presence..",
+        layeredArchitecture()
+                .consideringOnlyDependenciesInLayers()
+                .layer("Protocol")
+                .definedBy("io.lhttp.protocol..")
+                .layer("Config")
+                .definedBy("io.lhttp.config..")
+                .layer("Api")
+                .definedBy("io.lhttp.processor..")
+                .layer("CoreBase")
+                .definedBy("io.lhttp.meters..", "io.lhttp.memory..", "io.lhttp.admission..")
+                .layer("Channel")
+                .definedBy("io.lhttp.channel..")
+                .layer("Connection")
+                .definedBy("io.lhttp.connection..")
+                .layer("Adapters")
+                .definedBy(
+                        "io.lhttp.cluster..",
+                        "io.lhttp.upstream..",
+                        "io.lhttp.publish..",
+                        "io.lhttp.security..",
+                        "io.lhttp.metrics..",
+                        "io.lhttp.web..",
+                        "io.lhttp.presence..",
                         "io.lhttp.multipart..")
-                .layer("Client").definedBy("io.lhttp.client..")
-                .layer("Image").definedBy("io.lhttp.image..")
-                .layer("Examples").definedBy("io.lhttp.examples..")
-
-                .whereLayer("Protocol").mayNotAccessAnyLayer()
-                .whereLayer("Config").mayOnlyAccessLayers("Protocol")
-                .whereLayer("Api").mayOnlyAccessLayers("Protocol")
-                .whereLayer("CoreBase").mayOnlyAccessLayers("Protocol", "Config")
-                .whereLayer("Channel").mayOnlyAccessLayers("Protocol", "Config", "Api", "CoreBase")
-                .whereLayer("Connection").mayOnlyAccessLayers("Protocol", "Config", "Api", "CoreBase", "Channel")
-                .whereLayer("Adapters").mayOnlyAccessLayers("Protocol", "Config", "Api", "CoreBase", "Channel",
-                        "Connection")
-                .whereLayer("Client").mayOnlyAccessLayers("Protocol")
-                .whereLayer("Image").mayOnlyAccessLayers("Protocol")
-                .whereLayer("Examples").mayOnlyAccessLayers("Protocol", "Api")
+                .layer("Client")
+                .definedBy("io.lhttp.client..")
+                .layer("Image")
+                .definedBy("io.lhttp.image..")
+                .layer("Examples")
+                .definedBy("io.lhttp.examples..")
+                .whereLayer("Protocol")
+                .mayNotAccessAnyLayer()
+                .whereLayer("Config")
+                .mayOnlyAccessLayers("Protocol")
+                .whereLayer("Api")
+                .mayOnlyAccessLayers("Protocol")
+                .whereLayer("CoreBase")
+                .mayOnlyAccessLayers("Protocol", "Config")
+                .whereLayer("Channel")
+                .mayOnlyAccessLayers("Protocol", "Config", "Api", "CoreBase")
+                .whereLayer("Connection")
+                .mayOnlyAccessLayers("Protocol", "Config", "Api", "CoreBase", "Channel")
+                .whereLayer("Adapters")
+                .mayOnlyAccessLayers("Protocol", "Config", "Api", "CoreBase", "Channel", "Connection")
+                .whereLayer("Client")
+                .mayOnlyAccessLayers("Protocol")
+                .whereLayer("Image")
+                .mayOnlyAccessLayers("Protocol")
+                .whereLayer("Examples")
+                .mayOnlyAccessLayers("Protocol", "Api")
                 .check(MAIN);
     }
 
@@ -82,9 +112,26 @@ class ArchitectureTest {
 
     @Test
     void everyMainPackageIsInALayer() {
-        Set<String> drawn = Set.of("protocol", "config", "processor", "meters", "memory", "admission", "channel",
-                "connection", "cluster", "upstream", "publish", "security", "metrics", "web", "presence", "multipart",
-                "client", "image", "examples");
+        Set<String> drawn = Set.of(
+                "protocol",
+                "config",
+                "processor",
+                "meters",
+                "memory",
+                "admission",
+                "channel",
+                "connection",
+                "cluster",
+                "upstream",
+                "publish",
+                "security",
+                "metrics",
+                "web",
+                "presence",
+                "multipart",
+                "client",
+                "image",
+                "examples");
         for (JavaClass c : MAIN) {
             String top = c.getPackageName().replaceFirst("^io\\.lhttp\\.?", "").replaceFirst("\\..*", "");
             if (!drawn.contains(top)) {
@@ -95,12 +142,18 @@ class ArchitectureTest {
 
     @Test
     void thePublicApiExposesNoInternalType() {
-        classes().that().resideInAnyPackage(API_PACKAGES.toArray(String[]::new)).and().arePublic()
-                .should(exposeOnlyApiTypes()).check(MAIN);
+        classes()
+                .that()
+                .resideInAnyPackage(API_PACKAGES.toArray(String[]::new))
+                .and()
+                .arePublic()
+                .should(exposeOnlyApiTypes())
+                .check(MAIN);
     }
 
     private static ArchCondition<JavaClass> exposeOnlyApiTypes() {
-        return new ArchCondition<>("expose only API, JDK and Jakarta types in public signatures, fields and supertypes") {
+        return new ArchCondition<>(
+                "expose only API, JDK and Jakarta types in public signatures, fields and supertypes") {
             @Override
             public void check(JavaClass c, ConditionEvents events) {
                 c.getRawSuperclass().ifPresent(s -> require(c, "supertype", s, events));
@@ -117,7 +170,8 @@ class ArchitectureTest {
                         m.getThrowsClause().getTypes().forEach(t -> require(c, "method " + m.getName(), t, events));
                     }
                 }
-                c.getConstructors().stream().filter(k -> visible(k.getModifiers()))
+                c.getConstructors().stream()
+                        .filter(k -> visible(k.getModifiers()))
                         .forEach(k -> k.getRawParameterTypes().forEach(p -> require(c, "constructor", p, events)));
             }
         };
@@ -133,10 +187,11 @@ class ArchitectureTest {
             raw = raw.getComponentType();
         }
         String pkg = raw.getPackageName();
-        boolean ok = !pkg.startsWith("io.lhttp") || API_PACKAGES.stream().anyMatch(a -> pkg.equals(a) || pkg.startsWith(a + "."));
+        boolean ok = !pkg.startsWith("io.lhttp")
+                || API_PACKAGES.stream().anyMatch(a -> pkg.equals(a) || pkg.startsWith(a + "."));
         if (!ok) {
-            events.add(SimpleConditionEvent.violated(owner, owner.getName() + " exposes internal " + raw.getName()
-                    + " in its " + where));
+            events.add(SimpleConditionEvent.violated(
+                    owner, owner.getName() + " exposes internal " + raw.getName() + " in its " + where));
         }
     }
 }

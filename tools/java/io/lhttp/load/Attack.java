@@ -83,7 +83,8 @@ public final class Attack {
         threads("threads_before");
         Prober prober = new Prober();
         Thread probing = daemon("prober", prober::run);
-        try (Canary canary = new Canary(uri(), "canary" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36))) {
+        try (Canary canary = new Canary(
+                uri(), "canary" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36))) {
             switch (mode) {
                 case "unfinished" -> unfinished();
                 case "stall" -> stall();
@@ -93,8 +94,9 @@ public final class Attack {
                 case "cycles" -> cycles();
                 case "soak" -> soak();
                 case "history" -> history();
-                default -> throw new IllegalArgumentException(
-                        "mode must be unfinished, stall, slowpost, conns, idle, cycles, soak or history");
+                default ->
+                    throw new IllegalArgumentException(
+                            "mode must be unfinished, stall, slowpost, conns, idle, cycles, soak or history");
             }
             canary.report(result);
         } finally {
@@ -114,7 +116,9 @@ public final class Attack {
             threads("threads_settled");
         }
         if (args.containsKey("server-pid")) {
-            result.put("server_alive", java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc", args.get("server-pid"))));
+            result.put(
+                    "server_alive",
+                    java.nio.file.Files.isDirectory(java.nio.file.Path.of("/proc", args.get("server-pid"))));
         }
         leftovers();
         return (long) result.get("canary_lost") == 0 && (boolean) result.get("canary_open");
@@ -173,7 +177,8 @@ public final class Attack {
         }
         pool.shutdown();
         pool.awaitTermination(30, TimeUnit.MINUTES);
-        progress("unfinished: %d attackers sent their frames (%d refused, %d cut short); holding %d s",
+        progress(
+                "unfinished: %d attackers sent their frames (%d refused, %d cut short); holding %d s",
                 attackers - refused.get(), refused.get(), cutShort.get(), hold);
         Thread.sleep(hold * 1000L); // the attack is to hold: nothing to wait for
         result.put("attackers", attackers);
@@ -205,16 +210,19 @@ public final class Attack {
         byte[] body = new byte[size - Payloads.envelope(channel, "").length()];
         java.util.Arrays.fill(body, (byte) 'x');
         String frame = Payloads.envelope(channel, new String(body, StandardCharsets.US_ASCII));
-        Thread reader = daemon("normal-reader", () -> normal.readAll((b, o, l) -> {
-            if (l == frame.length()) {
-                received.incrementAndGet();
-            }
-        }));
+        Thread reader = daemon(
+                "normal-reader",
+                () -> normal.readAll((b, o, l) -> {
+                    if (l == frame.length()) {
+                        received.incrementAndGet();
+                    }
+                }));
         RawWebSocket publisher = RawWebSocket.connect(uri(), Duration.ofSeconds(10));
         sockets.add(publisher);
-        daemon("publisher-replies", () -> publisher.readAll((b, o, l) -> { }));
+        daemon("publisher-replies", () -> publisher.readAll((b, o, l) -> {}));
         for (int s = 0; s < messages; s++) {
-            // Paced by the normal reader (at most 8 frames ahead): it is a reader that keeps up, the stalled ones are not.
+            // Paced by the normal reader (at most 8 frames ahead): it is a reader that keeps up, the stalled ones are
+            // not.
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (s - received.get() > 8 && System.nanoTime() < deadline && normal.closeCode() < 0) {
                 Thread.sleep(1);
@@ -293,14 +301,18 @@ public final class Attack {
             Socket s = new Socket();
             try {
                 s.connect(new InetSocketAddress(host, port), 5000);
-                s.getOutputStream().write(("POST /publish HTTP/1.1\r\nHost: " + host + ":" + port
-                        + "\r\nContent-Type: text/plain\r\nContent-Length: " + length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.US_ASCII));
+                s.getOutputStream()
+                        .write(("POST /publish HTTP/1.1\r\nHost: " + host + ":" + port
+                                        + "\r\nContent-Type: text/plain\r\nContent-Length: " + length + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 sockets.add(s);
-                daemon("post-" + i, () -> outcomes.computeIfAbsent(statusLine(s.getInputStream()), k -> new LongAdder())
-                        .increment());
+                daemon(
+                        "post-" + i,
+                        () -> outcomes.computeIfAbsent(statusLine(s.getInputStream()), k -> new LongAdder())
+                                .increment());
             } catch (IOException e) {
-                outcomes.computeIfAbsent("refused at connect", k -> new LongAdder()).increment();
+                outcomes.computeIfAbsent("refused at connect", k -> new LongAdder())
+                        .increment();
                 s.close();
             }
         }
@@ -345,7 +357,8 @@ public final class Attack {
     private long probe() {
         long start = System.nanoTime();
         try (RawWebSocket ws = RawWebSocket.connect(uri(), Duration.ofSeconds(60))) {
-            subscribeConfirmed(ws, "probe" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36), "probe");
+            subscribeConfirmed(
+                    ws, "probe" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36), "probe");
             return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         } catch (IOException e) {
             return -1;
@@ -390,7 +403,9 @@ public final class Attack {
         result.put("attempted", count);
         result.put("accepted", open.size());
         result.put("refused", refused.toString());
-        result.put("accepted_still_open", open.stream().filter(ws -> ws.closeCode() < 0).count());
+        result.put(
+                "accepted_still_open",
+                open.stream().filter(ws -> ws.closeCode() < 0).count());
         open.forEach(RawWebSocket::close);
     }
 
@@ -425,7 +440,9 @@ public final class Attack {
         result.put("idle_closed", d.get("closed_by_server"));
         result.put("idle_close_codes", d.get("close_codes"));
         result.put("live", live);
-        result.put("live_still_open", alive.stream().filter(ws -> ws.closeCode() < 0).count());
+        result.put(
+                "live_still_open",
+                alive.stream().filter(ws -> ws.closeCode() < 0).count());
         dead.forEach(RawWebSocket::close);
         alive.forEach(RawWebSocket::close);
     }
@@ -496,8 +513,9 @@ public final class Attack {
                     try (RawWebSocket ws = RawWebSocket.connect(uri(), Duration.ofSeconds(10))) {
                         subscribeConfirmed(ws, channel, "churn");
                         churnJoins.increment();
-                        long leave = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(
-                                1000 + ThreadLocalRandom.current().nextInt(4000));
+                        long leave = System.nanoTime()
+                                + TimeUnit.MILLISECONDS.toNanos(
+                                        1000 + ThreadLocalRandom.current().nextInt(4000));
                         ws.readTimeout(Duration.ofMillis(200));
                         while (System.nanoTime() < leave) {
                             try {
@@ -517,7 +535,7 @@ public final class Attack {
         }
         RawWebSocket publisher = RawWebSocket.connect(uri(), Duration.ofSeconds(10));
         sockets.add(publisher);
-        daemon("soak-publisher-replies", () -> publisher.readAll((b, o, l) -> { }));
+        daemon("soak-publisher-replies", () -> publisher.readAll((b, o, l) -> {}));
         List<Long> heap = new ArrayList<>();
         long start = System.nanoTime();
         long nextSample = start + TimeUnit.MINUTES.toNanos(1);
@@ -530,8 +548,9 @@ public final class Attack {
             publisher.send(payloads.frame(0, s));
             if (System.nanoTime() >= nextSample) {
                 heap.add(heapAfterGc());
-                progress("soak: %d/%d published, heap after GC %s KB, %d churn joins", s, total, heap.get(heap.size() - 1),
-                        churnJoins.sum());
+                progress(
+                        "soak: %d/%d published, heap after GC %s KB, %d churn joins",
+                        s, total, heap.get(heap.size() - 1), churnJoins.sum());
                 nextSample += TimeUnit.MINUTES.toNanos(1);
             }
         }
@@ -550,7 +569,8 @@ public final class Attack {
         result.put("lost", permanent.stream().mapToLong(Tally::lost).sum());
         result.put("corrupt", permanent.stream().mapToLong(Tally::corrupt).sum());
         result.put("duplicated", permanent.stream().mapToLong(Tally::duplicated).sum());
-        result.put("out_of_order", permanent.stream().mapToLong(Tally::outOfOrder).sum());
+        result.put(
+                "out_of_order", permanent.stream().mapToLong(Tally::outOfOrder).sum());
         result.put("churn_joins", churnJoins.sum());
         result.put("churn_faults", churnBad.sum());
         result.put("heap_after_gc_kb_each_minute", heap.toString().replace(" ", ""));
@@ -604,20 +624,22 @@ public final class Attack {
         String mine = own + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
         ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channels + " " + mine + "\r\npublish:" + mine + "\r\n\r\nhi");
         ws.readTimeout(Duration.ofSeconds(30));
-        if (!ws.readFrame((b, o, l) -> { })) {
+        if (!ws.readFrame((b, o, l) -> {})) {
             throw new IOException("closed while subscribing (code " + ws.closeCode() + ")");
         }
         ws.readTimeout(Duration.ZERO);
     }
 
     private static Thread daemon(String name, IoRunnable body) {
-        Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (IOException e) {
-                // the socket ended: whoever cares reads its close code
-            }
-        }, name);
+        Thread t = new Thread(
+                () -> {
+                    try {
+                        body.run();
+                    } catch (IOException e) {
+                        // the socket ended: whoever cares reads its close code
+                    }
+                },
+                name);
         t.setDaemon(true);
         t.start();
         return t;
@@ -647,7 +669,7 @@ public final class Attack {
             watched.incrementAndGet();
             daemon("watch", () -> {
                 try {
-                    ws.readAll((b, o, l) -> { });
+                    ws.readAll((b, o, l) -> {});
                 } finally {
                     if (ws.closeCode() > 0) {
                         codes.merge(ws.closeCode(), 1, Integer::sum);
@@ -658,7 +680,9 @@ public final class Attack {
         }
 
         void report(Map<String, Object> result) {
-            result.put("closed_by_server", codes.values().stream().mapToInt(Integer::intValue).sum());
+            result.put(
+                    "closed_by_server",
+                    codes.values().stream().mapToInt(Integer::intValue).sum());
             result.put("close_codes", new TreeMap<>(codes).toString());
             List<Long> sorted;
             synchronized (afterMs) {
@@ -715,7 +739,9 @@ public final class Attack {
     }
 
     private static String jcmd(String pid, String command) throws IOException {
-        Process p = new ProcessBuilder("jcmd", pid, command).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder("jcmd", pid, command)
+                .redirectErrorStream(true)
+                .start();
         try (InputStream in = p.getInputStream()) {
             String out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
             p.waitFor(60, TimeUnit.SECONDS);
@@ -744,16 +770,18 @@ public final class Attack {
             subscriber = RawWebSocket.connect(uri, Duration.ofSeconds(30));
             subscribeConfirmed(subscriber, channel, "canary");
             publisher = RawWebSocket.connect(uri, Duration.ofSeconds(30));
-            daemon("canary-subscriber", () -> subscriber.readAll((b, o, l) -> {
-                String text = new String(b, o, l, StandardCharsets.UTF_8);
-                int at = text.lastIndexOf("\r\n\r\n");
-                if (at >= 0 && text.startsWith("LHTTP/1.0 canary")) {
-                    long sentAt = Long.parseLong(text.substring(at + 4));
-                    received.incrementAndGet();
-                    maxLatencyNs.accumulateAndGet(System.nanoTime() - sentAt, Math::max);
-                }
-            }));
-            daemon("canary-publisher-replies", () -> publisher.readAll((b, o, l) -> { }));
+            daemon(
+                    "canary-subscriber",
+                    () -> subscriber.readAll((b, o, l) -> {
+                        String text = new String(b, o, l, StandardCharsets.UTF_8);
+                        int at = text.lastIndexOf("\r\n\r\n");
+                        if (at >= 0 && text.startsWith("LHTTP/1.0 canary")) {
+                            long sentAt = Long.parseLong(text.substring(at + 4));
+                            received.incrementAndGet();
+                            maxLatencyNs.accumulateAndGet(System.nanoTime() - sentAt, Math::max);
+                        }
+                    }));
+            daemon("canary-publisher-replies", () -> publisher.readAll((b, o, l) -> {}));
             sender = daemon("canary-publisher", () -> {
                 try {
                     while (!stop.await(100, TimeUnit.MILLISECONDS)) {

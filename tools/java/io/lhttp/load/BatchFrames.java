@@ -14,8 +14,7 @@ final class BatchFrames {
     /** The request header that offers batching. */
     static final String OFFER = "Sec-WebSocket-Protocol: " + io.lhttp.protocol.Batch.SUBPROTOCOL + "\r\n";
 
-    private BatchFrames() {
-    }
+    private BatchFrames() {}
 
     /** Passes each message of a batch frame to {@code handler}, or the frame itself when it is not a batch. */
     static RawWebSocket.Handler unpacking(RawWebSocket.Handler handler) {

@@ -12,8 +12,8 @@ import org.junit.jupiter.api.Test;
 /** The load tool's byte-level batch frames agree with the protocol core's (PROTOCOL.md §7), for any text. */
 class BatchFramesTest {
 
-    private static final List<String> MESSAGES = List.of("LHTTP/1.0 a\r\n\r\nplain", "LHTTP/1.0 b\r\n\r\né€😀\r\n12\nx",
-            "LHTTP/1.0 c\r\n\r\n" + "😀".repeat(40));
+    private static final List<String> MESSAGES = List.of(
+            "LHTTP/1.0 a\r\n\r\nplain", "LHTTP/1.0 b\r\n\r\né€😀\r\n12\nx", "LHTTP/1.0 c\r\n\r\n" + "😀".repeat(40));
 
     @Test
     void packedBytesAreTheCoresBatchAndUnpackBack() throws Exception {
@@ -26,7 +26,8 @@ class BatchFramesTest {
         byte[] packed = packer.take();
         assertEquals(core.toString(), new String(packed, StandardCharsets.UTF_8));
         List<String> unpacked = new ArrayList<>();
-        BatchFrames.unpacking((b, o, l) -> unpacked.add(new String(b, o, l, StandardCharsets.UTF_8))).onText(packed, 0, packed.length);
+        BatchFrames.unpacking((b, o, l) -> unpacked.add(new String(b, o, l, StandardCharsets.UTF_8)))
+                .onText(packed, 0, packed.length);
         assertEquals(MESSAGES, unpacked);
     }
 

@@ -14,13 +14,14 @@ import java.util.regex.Pattern;
 final class HeapReading {
 
     // " garbage-first heap   total 2097152K, used 123456K [0x…", " PSYoungGen      total 611840K, used 20992K [0x…",
-    // " ParOldGen       total 1398272K, used 0K [0x…", " def new generation   total …, used …K", " tenured generation   total …"
-    private static final Pattern GENERATION = Pattern.compile("^\\s*(\\S.*?)\\s+total \\d+K, used (\\d+)K", Pattern.MULTILINE);
+    // " ParOldGen       total 1398272K, used 0K [0x…", " def new generation   total …, used …K", " tenured generation
+    // total …"
+    private static final Pattern GENERATION =
+            Pattern.compile("^\\s*(\\S.*?)\\s+total \\d+K, used (\\d+)K", Pattern.MULTILINE);
     // " ZHeap           used 48M, capacity 2048M, max capacity 2048M"
     private static final Pattern ZHEAP = Pattern.compile("^\\s*ZHeap\\s+used (\\d+)M", Pattern.MULTILINE);
 
-    private HeapReading() {
-    }
+    private HeapReading() {}
 
     /** Full GC in the JVM {@code pid}, then its used heap in KiB. */
     static long liveHeapKb(String jcmd, String pid) throws IOException, InterruptedException {
@@ -56,10 +57,12 @@ final class HeapReading {
     }
 
     private static String run(String jcmd, String pid, String command) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(jcmd, pid, command).redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(jcmd, pid, command).redirectErrorStream(true).start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-            throw new IOException(jcmd + " " + pid + " " + command + " failed: " + new String(out, StandardCharsets.UTF_8));
+            throw new IOException(
+                    jcmd + " " + pid + " " + command + " failed: " + new String(out, StandardCharsets.UTF_8));
         }
         return new String(out, StandardCharsets.UTF_8);
     }

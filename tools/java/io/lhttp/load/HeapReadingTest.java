@@ -58,6 +58,8 @@ class HeapReadingTest {
                 9941:
                  Metaspace       used 8899K, committed 9088K, reserved 1114112K
                 """));
-        assertThrows(IllegalArgumentException.class, () -> HeapReading.usedKb("com.sun.tools.attach.AttachNotSupportedException"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> HeapReading.usedKb("com.sun.tools.attach.AttachNotSupportedException"));
     }
 }

@@ -1,9 +1,9 @@
 package io.lhttp.load;
 
+import io.lhttp.client.LhttpClient;
 import io.lhttp.testkit.Payloads;
 import io.lhttp.testkit.RawWebSocket;
 import io.lhttp.testkit.Tally;
-import io.lhttp.client.LhttpClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.URI;
@@ -147,7 +147,8 @@ public final class LoadTool {
         int concurrency = publisher.equals("http") ? getInt("concurrency", 4) : 1;
         int rate = getInt("rate", 1000);
         int stalledCount = getInt("stalled", 0);
-        String channel = get("channel", "bench" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36));
+        String channel = get(
+                "channel", "bench" + Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36));
         result.put("publisher", publisher);
         result.put("subs", subs);
         result.put("messages", messages);
@@ -192,8 +193,8 @@ public final class LoadTool {
                 sdkClients.add(sdkSubscriber(channel, tally, closes, batching));
             }
             for (int i = 0; !sdk && i < subs; i++) {
-                RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), null, Duration.ofSeconds(10),
-                        RawWebSocket.LARGE_BUFFERS, 0, offer);
+                RawWebSocket ws = RawWebSocket.connect(
+                        subscriberUri(channel), null, Duration.ofSeconds(10), RawWebSocket.LARGE_BUFFERS, 0, offer);
                 sockets.add(ws);
                 if (!raw) {
                     ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + "\r\n\r\n");
@@ -204,22 +205,24 @@ public final class LoadTool {
             }
             // Subscribers that stop reading: they subscribe, then never read, so their TCP buffers fill.
             for (int i = 0; i < stalledCount; i++) {
-                RawWebSocket ws = RawWebSocket.connect(subscriberUri(channel), null, Duration.ofSeconds(10), 1024, 4096);
+                RawWebSocket ws =
+                        RawWebSocket.connect(subscriberUri(channel), null, Duration.ofSeconds(10), 1024, 4096);
                 sockets.add(ws);
                 if (!raw) {
                     String own = channel + "-stalled" + i;
                     ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + " " + own + "\r\npublish:" + own + "\r\n\r\n");
                     ws.readTimeout(Duration.ofSeconds(30));
-                    ws.readFrame((b, o, l) -> { }); // its own echo: subscribed; from now on it never reads
+                    ws.readFrame((b, o, l) -> {}); // its own echo: subscribed; from now on it never reads
                 }
             }
             if (stalledCount > 0) {
                 result.put("stalled", stalledCount);
             }
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient http =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             if (publisher.equals("ws")) {
-                wsPublisher = RawWebSocket.connect(publisherUri(channel), null, Duration.ofSeconds(10),
-                        RawWebSocket.LARGE_BUFFERS, 0, offer);
+                wsPublisher = RawWebSocket.connect(
+                        publisherUri(channel), null, Duration.ofSeconds(10), RawWebSocket.LARGE_BUFFERS, 0, offer);
                 RawWebSocket p = wsPublisher;
                 RawWebSocket.Handler replies = (b, o, l) -> publisherReplies.increment();
                 reader("publisher-replies", p, batching ? BatchFrames.unpacking(replies) : replies, null);
@@ -229,7 +232,8 @@ public final class LoadTool {
             long cpuBefore = serverCpuTicks();
             long start = System.nanoTime();
             long published;
-            BatchFrames.Packer packer = batching && !latency ? new BatchFrames.Packer(getInt("batch-chars", 8192)) : null;
+            BatchFrames.Packer packer =
+                    batching && !latency ? new BatchFrames.Packer(getInt("batch-chars", 8192)) : null;
             if (packer != null) {
                 result.put("batch_chars", getInt("batch-chars", 8192));
             }
@@ -276,7 +280,11 @@ public final class LoadTool {
             result.put("publisher_replies", publisherReplies.sum());
             serverCpu(cpuBefore, delivered);
             if (latency) {
-                long[] all = tallies.stream().map(Tally::latencies).flatMapToLong(Arrays::stream).sorted().toArray();
+                long[] all = tallies.stream()
+                        .map(Tally::latencies)
+                        .flatMapToLong(Arrays::stream)
+                        .sorted()
+                        .toArray();
                 result.put("p50_us", micros(percentile(all, 50)));
                 result.put("p90_us", micros(percentile(all, 90)));
                 result.put("p99_us", micros(percentile(all, 99)));
@@ -296,8 +304,11 @@ public final class LoadTool {
      * A subscriber on the SDK, as a Java application would write one: each message's frame goes
      * to the tally as UTF-8 bytes (the copy back to bytes is the adapter's, a small part of the cost).
      */
-    private LhttpClient sdkSubscriber(String channel, Tally tally, Closes closes, boolean batching) throws InterruptedException {
-        LhttpClient c = LhttpClient.connect(subscriberUri(channel), new LhttpClient.Options().reconnect(false).batching(batching));
+    private LhttpClient sdkSubscriber(String channel, Tally tally, Closes closes, boolean batching)
+            throws InterruptedException {
+        LhttpClient c = LhttpClient.connect(
+                subscriberUri(channel),
+                new LhttpClient.Options().reconnect(false).batching(batching));
         c.onMessage(m -> {
             byte[] frame = m.frame().getBytes(StandardCharsets.UTF_8);
             tally.onText(frame, 0, frame.length);
@@ -360,7 +371,8 @@ public final class LoadTool {
         URI uri = URI.create("http://" + host + ":" + port + (raw ? "/pub/" + channel : "/publish"));
         HttpRequest request = HttpRequest.newBuilder(uri)
                 .header("Content-Type", "text/plain")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
         return http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
@@ -382,8 +394,13 @@ public final class LoadTool {
                 return false;
             }
             if (now >= nextReport) {
-                System.err.printf(Locale.ROOT, "progress: %d/%d delivered (%.0f%%), %.1f s%n",
-                        count, expected, 100.0 * count / expected, (now - start) / 1e9);
+                System.err.printf(
+                        Locale.ROOT,
+                        "progress: %d/%d delivered (%.0f%%), %.1f s%n",
+                        count,
+                        expected,
+                        100.0 * count / expected,
+                        (now - start) / 1e9);
                 nextReport += TimeUnit.SECONDS.toNanos(1);
             }
             Thread.sleep(5); // polling interval of the reporter; deliveries do not wait on it
@@ -405,24 +422,28 @@ public final class LoadTool {
     }
 
     private boolean clean() {
-        return (long) result.get("corrupt") == 0 && (long) result.get("duplicated") == 0
-                && (long) result.get("out_of_order") == 0 && (long) result.getOrDefault("subs_closed", 0L) == 0;
+        return (long) result.get("corrupt") == 0
+                && (long) result.get("duplicated") == 0
+                && (long) result.get("out_of_order") == 0
+                && (long) result.getOrDefault("subs_closed", 0L) == 0;
     }
 
     /** Reads until the connection ends; an end before the run is over is recorded in {@code closes} (if given). */
     private static Thread reader(String name, RawWebSocket ws, RawWebSocket.Handler handler, Closes closes) {
-        Thread t = new Thread(() -> {
-            int code;
-            try {
-                ws.readAll(handler);
-                code = ws.closeCode();
-            } catch (IOException e) {
-                code = ws.closeCode() >= 0 ? ws.closeCode() : Closes.RESET;
-            }
-            if (closes != null) {
-                closes.record(code); // at the end of the run too, but the result has been taken by then
-            }
-        }, name);
+        Thread t = new Thread(
+                () -> {
+                    int code;
+                    try {
+                        ws.readAll(handler);
+                        code = ws.closeCode();
+                    } catch (IOException e) {
+                        code = ws.closeCode() >= 0 ? ws.closeCode() : Closes.RESET;
+                    }
+                    if (closes != null) {
+                        closes.record(code); // at the end of the run too, but the result has been taken by then
+                    }
+                },
+                name);
         t.setDaemon(true);
         t.start();
         return t;
@@ -488,8 +509,12 @@ public final class LoadTool {
                     } catch (java.util.concurrent.TimeoutException notYet) {
                         if (System.nanoTime() - nextReport > TimeUnit.SECONDS.toNanos(1)) {
                             nextReport = System.nanoTime();
-                            System.err.printf(Locale.ROOT, "progress: %d/%d connections open, %.1f s%n",
-                                    opened.sum(), count, (nextReport - start) / 1e9);
+                            System.err.printf(
+                                    Locale.ROOT,
+                                    "progress: %d/%d connections open, %.1f s%n",
+                                    opened.sum(),
+                                    count,
+                                    (nextReport - start) / 1e9);
                         }
                     }
                 }
@@ -499,7 +524,8 @@ public final class LoadTool {
             result.put("open_per_s", Math.round((count - failed.get()) / openSeconds));
             long rssOpen = serverRss();
 
-            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+            HttpClient http =
+                    HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             ExecutorService publishers = Executors.newFixedThreadPool(concurrency);
             AtomicLong postFailures = new AtomicLong();
             List<Future<?>> posts = new ArrayList<>();
@@ -692,7 +718,7 @@ public final class LoadTool {
             // subscribe runs before publish within one message (PROTOCOL.md §2): the echo proves the subscription
             ws.send("LHTTP/1.0 sub\r\nsubscribe:" + channel + "\r\npublish:" + channel + "\r\n\r\n" + Payloads.MARKER);
             ws.readTimeout(Duration.ofSeconds(30));
-            if (!ws.readFrame((b, o, l) -> { })) {
+            if (!ws.readFrame((b, o, l) -> {})) {
                 ws.close();
                 throw new IOException("closed while subscribing");
             }

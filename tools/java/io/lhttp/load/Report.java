@@ -74,8 +74,11 @@ public final class Report {
     record Metric(String key, String label, boolean higherIsBetter) {
         /** By the result's mode; by the scenario's name when no run gave a result. */
         static Metric of(Map<String, String> result, String scenario) {
-            return switch (result.getOrDefault("mode", scenario.equals("latency") || scenario.equals("connections")
-                    || scenario.equals("memory") ? scenario : "fanout")) {
+            return switch (result.getOrDefault(
+                    "mode",
+                    scenario.equals("latency") || scenario.equals("connections") || scenario.equals("memory")
+                            ? scenario
+                            : "fanout")) {
                 case "latency" -> new Metric("p50_us", "p50 µs", false);
                 case "connections" -> new Metric("open_per_s", "opens/s", true);
                 case "memory" -> new Metric("kb_per_connection", "live heap KB per idle connection", false);
@@ -95,14 +98,17 @@ public final class Report {
     }
 
     private static double[] values(Map<Integer, Map<String, String>> rounds, String key) {
-        return rounds.values().stream().filter(r -> r.containsKey(key))
-                .mapToDouble(r -> Double.parseDouble(r.get(key))).toArray();
+        return rounds.values().stream()
+                .filter(r -> r.containsKey(key))
+                .mapToDouble(r -> Double.parseDouble(r.get(key)))
+                .toArray();
     }
 
     String table() {
         StringBuilder sb = new StringBuilder();
-        sb.append("| scenario | server | measure | nchan, same rounds | server: median (rounds) | server / nchan | "
-                + "server CPU µs per delivery (nchan) | lost / corrupt / dup / reorder | healthy subscribers closed |\n");
+        sb.append(
+                "| scenario | server | measure | nchan, same rounds | server: median (rounds) | server / nchan | "
+                        + "server CPU µs per delivery (nchan) | lost / corrupt / dup / reorder | healthy subscribers closed |\n");
         sb.append("|---|---|---|---|---|---|---|---|---|\n");
         for (Map.Entry<String, Map<String, Cell>> s : cells.entrySet()) {
             for (Map.Entry<String, Cell> e : s.getValue().entrySet()) {
@@ -113,7 +119,8 @@ public final class Report {
     }
 
     String row(String scenario, String server, Cell c) {
-        Map<String, String> any = !c.server.isEmpty() ? c.server.values().iterator().next()
+        Map<String, String> any = !c.server.isEmpty()
+                ? c.server.values().iterator().next()
                 : !c.nchan.isEmpty() ? c.nchan.values().iterator().next() : Map.of();
         Metric m = Metric.of(any, scenario);
         double[] mine = values(c.server, m.key());
@@ -128,11 +135,19 @@ public final class Report {
                 }
             }
         }
-        String ratio = ratios.isEmpty() ? "–"
-                : String.format(Locale.ROOT, "%.2f×%s", median(ratios.stream().mapToDouble(Double::doubleValue).toArray()),
+        String ratio = ratios.isEmpty()
+                ? "–"
+                : String.format(
+                        Locale.ROOT,
+                        "%.2f×%s",
+                        median(ratios.stream().mapToDouble(Double::doubleValue).toArray()),
                         m.higherIsBetter() ? "" : " (lower is better)");
-        String cpu = c.server.isEmpty() ? "–" : fmt(median(values(c.server, "server_cpu_us_per_delivery")))
-                + (c.nchan.isEmpty() ? "" : " (" + fmt(median(values(c.nchan, "server_cpu_us_per_delivery"))) + ")");
+        String cpu = c.server.isEmpty()
+                ? "–"
+                : fmt(median(values(c.server, "server_cpu_us_per_delivery")))
+                        + (c.nchan.isEmpty()
+                                ? ""
+                                : " (" + fmt(median(values(c.nchan, "server_cpu_us_per_delivery"))) + ")");
         String serverCell = mine.length == 0 ? "–" : "**" + fmt(median(mine)) + "** (" + join(mine) + ")";
         if (m.key().equals("p50_us") && mine.length > 0) {
             serverCell += "; p99 " + fmt(median(values(c.server, "p99_us")));
@@ -140,12 +155,13 @@ public final class Report {
         if (m.key().equals("kb_per_connection") && mine.length > 0) {
             serverCell += "; after closing " + fmt(median(values(c.server, "kb_left_per_connection"))) + " KB left";
         }
-        String nchanCell = theirs.length == 0 ? "–" : fmt(median(theirs)) + (theirs.length > 1 ? " (" + join(theirs) + ")" : "");
+        String nchanCell =
+                theirs.length == 0 ? "–" : fmt(median(theirs)) + (theirs.length > 1 ? " (" + join(theirs) + ")" : "");
         if (m.key().equals("p50_us") && theirs.length > 0) {
             nchanCell += "; p99 " + fmt(median(values(c.nchan, "p99_us")));
         }
-        return "| " + scenario + " | " + server + " | " + m.label() + " | " + nchanCell + " | " + serverCell + " | " + ratio
-                + " | " + cpu + " | " + integrity(c) + " | " + closed(c) + " |";
+        return "| " + scenario + " | " + server + " | " + m.label() + " | " + nchanCell + " | " + serverCell + " | "
+                + ratio + " | " + cpu + " | " + integrity(c) + " | " + closed(c) + " |";
     }
 
     /** Sum over all rounds of both sides; "clean" only when every run was complete and had no fault. */

@@ -11,7 +11,8 @@ class ReportTest {
     private static String fanout(long perS, long lost, boolean complete, int closed, String codes) {
         return "{\"mode\":\"fanout\",\"target\":\"lhttp\",\"delivered_per_s\":" + perS + ",\"lost\":" + lost
                 + ",\"corrupt\":0,\"duplicated\":0,\"out_of_order\":0,\"complete\":" + complete
-                + ",\"subs_closed\":" + closed + ",\"close_codes\":\"" + codes + "\",\"server_cpu_us_per_delivery\":6.5}";
+                + ",\"subs_closed\":" + closed + ",\"close_codes\":\"" + codes
+                + "\",\"server_cpu_us_per_delivery\":6.5}";
     }
 
     private static String row(Report r) {
@@ -23,7 +24,8 @@ class ReportTest {
     @Test
     void medianOfRoundsAndMedianOfPerRoundRatios() {
         Report r = new Report();
-        // ratios per round: 2.0, 0.5, 1.0 -> median 1.0; a ratio of medians would be 200/200 = 1.0 too, so round 3 differs
+        // ratios per round: 2.0, 0.5, 1.0 -> median 1.0; a ratio of medians would be 200/200 = 1.0 too, so round 3
+        // differs
         r.add("R wildfly 1 fanout100 nchan " + fanout(100, 0, true, 0, ""));
         r.add("R wildfly 1 fanout100 server " + fanout(200, 0, true, 0, ""));
         r.add("R wildfly 2 fanout100 nchan " + fanout(400, 0, true, 0, ""));
@@ -31,7 +33,10 @@ class ReportTest {
         r.add("R wildfly 3 fanout100 nchan " + fanout(200, 0, true, 0, ""));
         r.add("R wildfly 3 fanout100 server " + fanout(300, 0, true, 0, ""));
         String row = row(r);
-        assertTrue(row.startsWith("| fanout100 | wildfly | deliveries/s | 200 (100; 400; 200) | **200** (200; 200; 300) | 1.50× |"), row);
+        assertTrue(
+                row.startsWith(
+                        "| fanout100 | wildfly | deliveries/s | 200 (100; 400; 200) | **200** (200; 200; 300) | 1.50× |"),
+                row);
         assertTrue(row.contains("| 0 / 0 / 0 / 0, all 6 runs complete | 0 |"), row);
     }
 
@@ -81,11 +86,14 @@ class ReportTest {
     @Test
     void memoryHasNoNchanAndAFailedScenarioKeepsItsMeasure() {
         Report r = new Report();
-        r.add("R payara 1 memory server {\"mode\":\"memory\",\"kb_per_connection\":16.63,\"kb_left_per_connection\":0.342,"
-                + "\"subs_closed\":0,\"close_codes\":\"\",\"complete\":true}");
+        r.add(
+                "R payara 1 memory server {\"mode\":\"memory\",\"kb_per_connection\":16.63,\"kb_left_per_connection\":0.342,"
+                        + "\"subs_closed\":0,\"close_codes\":\"\",\"complete\":true}");
         r.add("F tomee 1 memory server server not started: died during start-up");
         String[] lines = r.table().split("\n");
-        assertTrue(lines[2].startsWith("| memory | payara | live heap KB per idle connection | – | **16.6** (16.6); after closing 0.3 KB left | – |"),
+        assertTrue(
+                lines[2].startsWith(
+                        "| memory | payara | live heap KB per idle connection | – | **16.6** (16.6); after closing 0.3 KB left | – |"),
                 lines[2]);
         assertTrue(lines[3].startsWith("| memory | tomee | live heap KB per idle connection | – | – | – |"), lines[3]);
     }

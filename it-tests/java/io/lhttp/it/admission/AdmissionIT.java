@@ -104,7 +104,8 @@ class AdmissionIT {
             held.add(over);
             assertRefused(over);
             LOG.info("Upgrade variants Payara upgrades (each refused over the limit): "
-                    + UpgradeVariants.assertEachRefusedOverTheLimit(server.wsUri(), InetAddress.getByName("127.0.0.3"), IO_TIMEOUT));
+                    + UpgradeVariants.assertEachRefusedOverTheLimit(
+                            server.wsUri(), InetAddress.getByName("127.0.0.3"), IO_TIMEOUT));
             chat.works("over the limit");
             held.add(accepted("127.0.0.4", "")); // another address is unaffected
             held.get(0).close(); // one leaves: the address may connect again
@@ -154,14 +155,19 @@ class AdmissionIT {
             }
             // Meanwhile another client publishes over HTTP normally (from 127.0.0.1).
             String msg = frame("chat", "publish:normal\r\n", "over http during slow bodies");
-            HttpResponse<String> r = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(server.httpUri().resolve("/publish")).timeout(IO_TIMEOUT)
-                            .POST(HttpRequest.BodyPublishers.ofString(msg)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
+                                    .timeout(IO_TIMEOUT)
+                                    .POST(HttpRequest.BodyPublishers.ofString(msg))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(202, r.statusCode(), r.body());
             assertEquals(msg, chat.next());
             Map<String, Integer> statuses = statuses(bodies);
-            assertEquals(Map.of("503", 2, "408", PUBLISH_PER_ADDRESS), statuses,
+            assertEquals(
+                    Map.of("503", 2, "408", PUBLISH_PER_ADDRESS),
+                    statuses,
                     "beyond " + PUBLISH_PER_ADDRESS + " from one address: 503 at once; the others 408 at the deadline");
         }
         // Bodies the client abandons halfway: one short line each, no stack trace.
@@ -180,10 +186,14 @@ class AdmissionIT {
             awaitLog("aborted by the client", Duration.ofSeconds(30));
         }
         List<String> added = logSince(logStart);
-        assertEquals(List.of(), added.stream().filter(l -> l.trim().startsWith("at ")).toList(), "no stack trace");
+        assertEquals(
+                List.of(),
+                added.stream().filter(l -> l.trim().startsWith("at ")).toList(),
+                "no stack trace");
         int bodiesEnded = PUBLISH_PER_ADDRESS * 2;
-        assertTrue(added.size() <= 4 * bodiesEnded, "at most a few log lines per ended body, got " + added.size()
-                + ":\n" + String.join("\n", added));
+        assertTrue(
+                added.size() <= 4 * bodiesEnded,
+                "at most a few log lines per ended body, got " + added.size() + ":\n" + String.join("\n", added));
         chat.works("after slow bodies");
     }
 
@@ -207,17 +217,23 @@ class AdmissionIT {
             Duration took = Duration.between(t0, Instant.now());
             LOG.info(() -> "handshake + echo during " + count + " slow bodies: " + took.toMillis() + " ms");
             // Before the limit, no handshake completed while the bodies trickled (all 200 workers held).
-            assertTrue(took.compareTo(Duration.ofMillis(READ_TIMEOUT_MS).plusSeconds(15)) < 0,
+            assertTrue(
+                    took.compareTo(Duration.ofMillis(READ_TIMEOUT_MS).plusSeconds(15)) < 0,
                     "handshake + echo took " + took);
             Map<String, Integer> statuses = statuses(bodies);
-            assertEquals(count, statuses.getOrDefault("503", 0) + statuses.getOrDefault("408", 0),
+            assertEquals(
+                    count,
+                    statuses.getOrDefault("503", 0) + statuses.getOrDefault("408", 0),
                     "every body answered 503 (refused unread) or 408 (deadline): " + statuses);
             chat.works("after the flood");
         } finally {
             bodies.forEach(SlowBody::abort);
         }
         List<String> added = logSince(logStart);
-        assertEquals(List.of(), added.stream().filter(l -> l.trim().startsWith("at ")).toList(), "no stack trace");
+        assertEquals(
+                List.of(),
+                added.stream().filter(l -> l.trim().startsWith("at ")).toList(),
+                "no stack trace");
         assertTrue(added.size() < count, "log lines for " + count + " slow bodies: " + added.size());
     }
 
@@ -228,8 +244,8 @@ class AdmissionIT {
         int n = 200;
         String pad = "p".repeat(2000);
         // A subscriber that reads nothing until the server is told to stop: its frames wait on the server.
-        RawWebSocket sub = RawWebSocket.connect(server.wsUri(), InetAddress.getByName("127.0.0.10"), IO_TIMEOUT,
-                8192, 4096);
+        RawWebSocket sub =
+                RawWebSocket.connect(server.wsUri(), InetAddress.getByName("127.0.0.10"), IO_TIMEOUT, 8192, 4096);
         sub.readTimeout(IO_TIMEOUT);
         sub.send(frame("chat", "subscribe:drain\r\n", ""));
         assertEquals(frame("echo", "", "subscribed"), echo(sub, "subscribed").text());
@@ -292,8 +308,7 @@ class AdmissionIT {
     }
 
     /** One frame read: a text, or the close code and reason (code 1006 if the socket just ended). */
-    private record Reply(String text, int code, String reason) {
-    }
+    private record Reply(String text, int code, String reason) {}
 
     private static Reply read(RawWebSocket ws) throws IOException {
         Reply[] r = {null};
@@ -321,8 +336,8 @@ class AdmissionIT {
     }
 
     private static RawWebSocket open(String local, String headers) throws IOException {
-        RawWebSocket ws = RawWebSocket.connect(server.wsUri(), InetAddress.getByName(local), IO_TIMEOUT, 8192, 0,
-                headers);
+        RawWebSocket ws =
+                RawWebSocket.connect(server.wsUri(), InetAddress.getByName(local), IO_TIMEOUT, 8192, 0, headers);
         ws.readTimeout(IO_TIMEOUT);
         return ws;
     }
@@ -371,8 +386,10 @@ class AdmissionIT {
                 socket.connect(new InetSocketAddress("127.0.0.1", server.port()), (int) IO_TIMEOUT.toMillis());
                 socket.setSoTimeout((int) IO_TIMEOUT.toMillis());
                 OutputStream out = socket.getOutputStream();
-                out.write(("POST /publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nConnection: close\r\n"
-                        + "Content-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(
+                        ("POST /publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\nConnection: close\r\n"
+                                        + "Content-Length: " + body.length + "\r\n\r\n")
+                                .getBytes(StandardCharsets.US_ASCII));
                 out.write(body);
                 out.flush();
                 String line = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
@@ -396,7 +413,8 @@ class AdmissionIT {
             socket.setSoTimeout((int) IO_TIMEOUT.toMillis());
             out = socket.getOutputStream();
             out.write(("POST /publish HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: text/plain\r\n"
-                    + "Content-Length: 65000\r\n\r\nLHTTP/1.0 chat\r\npublish:normal\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: 65000\r\n\r\nLHTTP/1.0 chat\r\npublish:normal\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
         }
 
@@ -439,16 +457,18 @@ class AdmissionIT {
         private volatile boolean running = true;
 
         Trickler(Duration interval) {
-            thread = new Thread(() -> {
-                while (running) {
-                    bodies.forEach(SlowBody::trickle);
-                    try {
-                        Thread.sleep(interval.toMillis()); // the attack's pace, not a wait for a condition
-                    } catch (InterruptedException e) {
-                        return;
-                    }
-                }
-            }, "trickler");
+            thread = new Thread(
+                    () -> {
+                        while (running) {
+                            bodies.forEach(SlowBody::trickle);
+                            try {
+                                Thread.sleep(interval.toMillis()); // the attack's pace, not a wait for a condition
+                            } catch (InterruptedException e) {
+                                return;
+                            }
+                        }
+                    },
+                    "trickler");
             thread.setDaemon(true);
             thread.start();
         }

@@ -19,8 +19,7 @@ final class ListeningSockets {
     /** State column value of a listening socket (TCP_LISTEN). */
     private static final String LISTEN = "0A";
 
-    private ListeningSockets() {
-    }
+    private ListeningSockets() {}
 
     static Set<Integer> ports(long pid) throws IOException {
         Set<String> inodes = new HashSet<>();

@@ -31,8 +31,8 @@ class ChatDemoIT {
     void messageTypedInOnePageAppearsInTheOtherAndInTheSendersOwnButNotInAnotherRoom() {
         String otherRoom = "elsewhere-" + System.nanoTime();
         try (ChatPage alice = ChatPage.demo(server.httpUri(), "chatroom", "alice");
-             ChatPage bob = ChatPage.demo(server.httpUri(), "chatroom", "bob");
-             ChatPage carol = ChatPage.demo(server.httpUri(), otherRoom, "carol")) {
+                ChatPage bob = ChatPage.demo(server.httpUri(), "chatroom", "bob");
+                ChatPage carol = ChatPage.demo(server.httpUri(), otherRoom, "carol")) {
             for (ChatPage page : List.of(alice, bob, carol)) page.awaitState("connected", ChatPage.WAIT);
             // Own echoes prove each page's subscription is active before anyone relies on it.
             bob.sayAndAwaitEcho("bob is here");
@@ -78,7 +78,7 @@ class ChatDemoIT {
     @Test
     void pageWrittenForTheOriginalSdkChatsWithThePageUsingTheNewOne() {
         try (ChatPage old = ChatPage.compat(server.httpUri());
-             ChatPage dave = ChatPage.demo(server.httpUri(), "chatroom", "dave")) {
+                ChatPage dave = ChatPage.demo(server.httpUri(), "chatroom", "dave")) {
             dave.awaitState("connected", ChatPage.WAIT);
             dave.sayAndAwaitEcho("dave is here"); // proves dave's subscription before old publishes
             // The original page has no state display: its own echo shows it is connected and subscribed.
@@ -108,9 +108,15 @@ class ChatDemoIT {
                       lhttp.send("upload", { multipart: mp.offsets }, mp.body);
                     });
                     """);
-            assertEquals(List.of(
-                    Map.of("headers", Map.of("name", "grüße.txt", "type", "text/plain"), "body", "héllo 日本 😀\r\n\r\nend"),
-                    Map.of("headers", Map.of(), "body", "no headers")), parts);
+            assertEquals(
+                    List.of(
+                            Map.of(
+                                    "headers",
+                                    Map.of("name", "grüße.txt", "type", "text/plain"),
+                                    "body",
+                                    "héllo 日本 😀\r\n\r\nend"),
+                            Map.of("headers", Map.of(), "body", "no headers")),
+                    parts);
 
             Object error = page.runAsync("""
                     import("/lhttp.js").then(({ connect }) => {

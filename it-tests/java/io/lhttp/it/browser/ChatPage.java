@@ -61,7 +61,8 @@ public final class ChatPage implements AutoCloseable {
     }
 
     public void awaitState(String text, Duration timeout) {
-        new WebDriverWait(driver, timeout).withMessage(() -> "state is '" + state() + "', expected '" + text + "'")
+        new WebDriverWait(driver, timeout)
+                .withMessage(() -> "state is '" + state() + "', expected '" + text + "'")
                 .until(d -> text.equals(state()));
     }
 
@@ -76,12 +77,14 @@ public final class ChatPage implements AutoCloseable {
     WebElement send() {
         return driver.findElements(By.tagName("button")).stream()
                 .filter(b -> "Send".equals(b.getAccessibleName()))
-                .findFirst().orElseThrow(() -> new AssertionError("no button named Send"));
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no button named Send"));
     }
 
     public List<String> messages() {
         return driver.findElement(By.cssSelector("[role=log]")).findElements(By.tagName("li")).stream()
-                .map(WebElement::getText).toList();
+                .map(WebElement::getText)
+                .toList();
     }
 
     /** Waits until the log has a line ending with this text, and returns the whole log. */
@@ -90,7 +93,8 @@ public final class ChatPage implements AutoCloseable {
     }
 
     List<String> awaitMessage(String text, Duration timeout) {
-        new WebDriverWait(driver, timeout).withMessage(() -> "'" + text + "' not in " + messages())
+        new WebDriverWait(driver, timeout)
+                .withMessage(() -> "'" + text + "' not in " + messages())
                 .until(d -> messages().stream().anyMatch(m -> m.endsWith(text)));
         return messages();
     }
@@ -134,14 +138,16 @@ public final class ChatPage implements AutoCloseable {
 
     /** Waits until the member list has exactly {@code count} entries, and returns them. */
     public List<String> awaitMembers(int count) {
-        new WebDriverWait(driver, WAIT).withMessage(() -> "members " + members() + ", expected " + count)
+        new WebDriverWait(driver, WAIT)
+                .withMessage(() -> "members " + members() + ", expected " + count)
                 .until(d -> members().size() == count);
         return members();
     }
 
     /** Waits until the member list says the server cut it ("+ more"), and returns what it says. */
     public String awaitMore() {
-        new WebDriverWait(driver, WAIT).withMessage(() -> "no '+ more' under members " + members())
+        new WebDriverWait(driver, WAIT)
+                .withMessage(() -> "no '+ more' under members " + members())
                 .until(d -> d.findElement(By.id("more")).isDisplayed());
         return driver.findElement(By.id("more")).getText();
     }

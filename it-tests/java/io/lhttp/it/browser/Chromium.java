@@ -22,8 +22,7 @@ public final class Chromium {
     static final String BROWSER = System.getProperty("chromium.binary", "/usr/bin/chromium");
     static final String DRIVER = System.getProperty("chromedriver.binary", "/usr/bin/chromedriver");
 
-    private Chromium() {
-    }
+    private Chromium() {}
 
     /** A new browser; quit it with {@link #quit(ChromeDriver)} so its profile directory goes too. */
     public static ChromeDriver open() {
@@ -31,8 +30,7 @@ public final class Chromium {
         File driver = new File(DRIVER);
         if (!browser.canExecute() || !driver.canExecute()) {
             // Failing, not skipping: a green build must mean the browser tests ran.
-            fail("browser tests need " + BROWSER + " and " + DRIVER
-                    + ": apt-get install -y chromium chromium-driver");
+            fail("browser tests need " + BROWSER + " and " + DRIVER + ": apt-get install -y chromium chromium-driver");
         }
         System.setProperty("webdriver.chrome.driver", DRIVER);
         Path profile;
@@ -44,9 +42,17 @@ public final class Chromium {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(browser);
         options.addArguments(
-                "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--disable-dev-shm-usage", "--window-size=820,760", "--user-data-dir=" + profile);
+                "--headless=new",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--disable-dev-shm-usage",
+                "--window-size=820,760",
+                "--user-data-dir=" + profile);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(driver)
                 .usingAnyFreePort()

@@ -30,7 +30,7 @@ class ReconnectIT {
     void pageReconnectsAfterServerRestartAndReceivesTheNextMessage() {
         String room = "reconnect-" + System.nanoTime();
         try (ChatPage alice = ChatPage.demo(server.httpUri(), room, "alice");
-             ChatPage bob = ChatPage.demo(server.httpUri(), room, "bob")) {
+                ChatPage bob = ChatPage.demo(server.httpUri(), room, "bob")) {
             alice.awaitState("connected", ChatPage.WAIT);
             bob.awaitState("connected", ChatPage.WAIT);
             bob.sayAndAwaitEcho("bob is here"); // proves bob's subscription before alice publishes
@@ -44,7 +44,9 @@ class ReconnectIT {
             server.restart();
             alice.awaitState("connected", BACK.plus(ChatPage.WAIT));
             bob.awaitState("connected", BACK.plus(ChatPage.WAIT));
-            assertTrue(alice.messages().stream().anyMatch(m -> m.startsWith("reconnected")), "the page says messages may be missing");
+            assertTrue(
+                    alice.messages().stream().anyMatch(m -> m.startsWith("reconnected")),
+                    "the page says messages may be missing");
 
             // The pages never subscribe again themselves; the SDK does on reconnect. A page's own echo
             // proves its re-subscription is active (same connection, frames handled in order).

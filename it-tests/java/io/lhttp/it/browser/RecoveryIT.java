@@ -32,7 +32,7 @@ class RecoveryIT {
     void aPageThatWasAwayShowsWhatWasSaidMeanwhile() {
         String room = "recover-" + System.nanoTime();
         try (ChatPage alice = ChatPage.demo(server.httpUri(), room, "alice");
-             ChatPage bob = ChatPage.demo(server.httpUri(), room, "bob")) {
+                ChatPage bob = ChatPage.demo(server.httpUri(), room, "bob")) {
             alice.awaitState("connected", ChatPage.WAIT);
             bob.awaitState("connected", ChatPage.WAIT);
             alice.sayAndAwaitEcho("hello");

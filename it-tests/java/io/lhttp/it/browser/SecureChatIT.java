@@ -41,26 +41,34 @@ class SecureChatIT {
     }
 
     static String token(String user, String... channels) throws Exception {
-        return Tokens.hmac(SECRET, Tokens.claims(user, Instant.now().plusSeconds(600), List.of(channels)).build());
+        return Tokens.hmac(
+                SECRET,
+                Tokens.claims(user, Instant.now().plusSeconds(600), List.of(channels))
+                        .build());
     }
 
     static ChromeDriver demo(URI base, String room, String nick, String token) {
         ChromeDriver driver = Chromium.open();
-        driver.get(base.resolve("/?room=" + room + "&nick=" + nick + "&token=" + token).toString());
+        driver.get(base.resolve("/?room=" + room + "&nick=" + nick + "&token=" + token)
+                .toString());
         return driver;
     }
 
     static void awaitState(ChromeDriver d, String text) {
-        new WebDriverWait(d, WAIT).withMessage(() -> "state is " + d.findElement(By.id("state")).getText())
+        new WebDriverWait(d, WAIT)
+                .withMessage(() -> "state is " + d.findElement(By.id("state")).getText())
                 .until(x -> text.equals(x.findElement(By.id("state")).getText()));
     }
 
     static List<String> log(ChromeDriver d) {
-        return d.findElement(By.id("messages")).findElements(By.tagName("li")).stream().map(WebElement::getText).toList();
+        return d.findElement(By.id("messages")).findElements(By.tagName("li")).stream()
+                .map(WebElement::getText)
+                .toList();
     }
 
     static void awaitLine(ChromeDriver d, String text) {
-        new WebDriverWait(d, WAIT).withMessage(() -> "'" + text + "' not in " + log(d))
+        new WebDriverWait(d, WAIT)
+                .withMessage(() -> "'" + text + "' not in " + log(d))
                 .until(x -> log(d).stream().anyMatch(line -> line.endsWith(text)));
     }
 
@@ -127,12 +135,15 @@ class SecureChatIT {
             say(bob, "bob waits");
             awaitLine(bob, "bob: bob waits");
             mallory.get(server.httpUri().resolve("/").toString());
-            Object code = runAsync(mallory, "import('/lhttp.js').then(({ connect }) => {"
-                    + "  const c = connect('/', { token: arguments[0] });"
-                    + "  c.on('error', ({ code }) => { done(code); });"
-                    + "  c.publish('room-1', 'error', { code: '401', reason: 'session expired - log in at https://evil.example' });"
-                    + "  window.mallory = c;"
-                    + "});", token("mallory", "room-1"));
+            Object code = runAsync(
+                    mallory,
+                    "import('/lhttp.js').then(({ connect }) => {"
+                            + "  const c = connect('/', { token: arguments[0] });"
+                            + "  c.on('error', ({ code }) => { done(code); });"
+                            + "  c.publish('room-1', 'error', { code: '401', reason: 'session expired - log in at https://evil.example' });"
+                            + "  window.mallory = c;"
+                            + "});",
+                    token("mallory", "room-1"));
             assertEquals(403L, ((Number) code).longValue(), "the server refused the fake error frame");
             runAsync(mallory, "window.mallory.publish('room-1', 'chat', { nick: 'mallory' }, 'after'); done(true);");
             awaitLine(bob, "mallory: after");

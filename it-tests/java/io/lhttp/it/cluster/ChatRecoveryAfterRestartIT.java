@@ -21,6 +21,7 @@ class ChatRecoveryAfterRestartIT {
 
     /** The restarted instance boots (seconds to minutes on a loaded machine), then the page's next retry (≤ 5 s). */
     private static final Duration BACK = Duration.ofMinutes(10);
+
     private static NatsNode node;
     private static LhttpInstance a;
     private static LhttpInstance b;
@@ -30,8 +31,11 @@ class ChatRecoveryAfterRestartIT {
     static void start() {
         node = NatsNode.standalone("chat-js").withJetStream().start();
         options = new String[] {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.history.channels=recover-*"};
-        List<LhttpInstance> ab = LhttpInstance.startAllWithHistory(node, "recover-probe",
-                new LhttpInstance.Launch("chat-A", options), new LhttpInstance.Launch("chat-B", options));
+        List<LhttpInstance> ab = LhttpInstance.startAllWithHistory(
+                node,
+                "recover-probe",
+                new LhttpInstance.Launch("chat-A", options),
+                new LhttpInstance.Launch("chat-B", options));
         a = ab.get(0);
         b = ab.get(1);
     }
@@ -45,7 +49,7 @@ class ChatRecoveryAfterRestartIT {
     void aPageWhoseServerRestartedShowsWhatWasSaidMeanwhile() throws Exception {
         String room = "recover-" + System.nanoTime();
         try (ChatPage alice = ChatPage.demo(a.http("/"), room, "alice");
-             ChatPage bob = ChatPage.demo(b.http("/"), room, "bob")) {
+                ChatPage bob = ChatPage.demo(b.http("/"), room, "bob")) {
             alice.awaitState("connected", ChatPage.WAIT);
             bob.awaitState("connected", ChatPage.WAIT);
             alice.sayAndAwaitEcho("hello");
@@ -57,8 +61,8 @@ class ChatRecoveryAfterRestartIT {
             a.close();
             alice.awaitState("reconnecting", ChatPage.WAIT);
             bob.sayAndAwaitEcho("while you were away 1");
-            HttpResponse<String> posted = b.post("/publish",
-                    "LHTTP/1.0 chat\r\npublish:" + room + "\r\nnick:backend\r\n\r\nwhile you were away 2");
+            HttpResponse<String> posted = b.post(
+                    "/publish", "LHTTP/1.0 chat\r\npublish:" + room + "\r\nnick:backend\r\n\r\nwhile you were away 2");
             assertEquals(202, posted.statusCode(), posted.body());
             bob.awaitMessage("backend: while you were away 2");
 

@@ -31,7 +31,8 @@ class ClusterChatIT {
     static void start() {
         node = NatsNode.standalone("chat").start();
         String nats = "-Dlhttp.nats.url=" + node.url();
-        List<LhttpInstance> abc = LhttpInstance.startAll(node,
+        List<LhttpInstance> abc = LhttpInstance.startAll(
+                node,
                 new LhttpInstance.Launch("chat-A", nats, "-Dlhttp.presence.notify=demo-*"),
                 new LhttpInstance.Launch("chat-B", nats, "-Dlhttp.presence.notify=demo-*"),
                 new LhttpInstance.Launch("chat-C", nats, "-Dlhttp.presence.max-entries=1"));
@@ -70,7 +71,7 @@ class ClusterChatIT {
     void membersOfAnInstanceThatStopsAnsweringDropOutAtTheNextRefresh() {
         String room = "demo-" + System.nanoTime();
         try (ChatPage dave = ChatPage.demo(a.http("/"), room, "dave", "refresh=2000");
-             ChatPage carol = ChatPage.demo(b.http("/"), room, "carol", NO_REFRESH)) {
+                ChatPage carol = ChatPage.demo(b.http("/"), room, "carol", NO_REFRESH)) {
             dave.awaitState("connected", ChatPage.WAIT);
             carol.awaitState("connected", ChatPage.WAIT);
             List<String> both = dave.awaitMembers(2);
@@ -89,12 +90,13 @@ class ClusterChatIT {
     void aListCutByTheServerSaysThereAreMore() {
         String room = "bounded-" + System.nanoTime();
         try (ChatPage frank = ChatPage.demo(a.http("/"), room, "frank", "refresh=2000");
-             ChatPage erin = ChatPage.demo(c.http("/"), room, "erin", "refresh=2000")) {
+                ChatPage erin = ChatPage.demo(c.http("/"), room, "erin", "refresh=2000")) {
             frank.awaitState("connected", ChatPage.WAIT);
             erin.awaitState("connected", ChatPage.WAIT);
             assertEquals(2, frank.awaitMembers(2).size(), "A lists up to 1000");
             erin.awaitMore();
-            assertEquals(1, erin.members().size(), "C lists at most 1 (lhttp.presence.max-entries=1): " + erin.members());
+            assertEquals(
+                    1, erin.members().size(), "C lists at most 1 (lhttp.presence.max-entries=1): " + erin.members());
         }
     }
 }

@@ -47,8 +47,7 @@ class JetStreamBusIT {
     }
 
     /** Delivered frames with their positions. */
-    private record Got(String frame, Position position) {
-    }
+    private record Got(String frame, Position position) {}
 
     /** A joiner that records the replay and the answer. */
     private static final class Recorder implements Bus.Joiner {
@@ -71,7 +70,12 @@ class JetStreamBusIT {
     @Test
     void withoutJetStreamHistoryChannelsWorkAsPlainOnesAndRecoverNothing() throws Exception {
         try (NatsNode node = NatsNode.standalone("js-bus-none").start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-1", PINGS, history(),
+            NatsBus bus = new NatsBus(
+                    List.of(node.url()),
+                    "lhttp.",
+                    "js-bus-it-1",
+                    PINGS,
+                    history(),
                     settings(false, Duration.ofSeconds(2), 4));
             try {
                 await(bus::isConnected, "connected, and ready: JetStream is not required");
@@ -94,12 +98,20 @@ class JetStreamBusIT {
     @Test
     void whenJetStreamIsRequiredHistoryChannelsAreRefusedAndTheBusIsNotReady() throws Exception {
         try (NatsNode node = NatsNode.standalone("js-bus-required").start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-2", PINGS, history(),
+            NatsBus bus = new NatsBus(
+                    List.of(node.url()),
+                    "lhttp.",
+                    "js-bus-it-2",
+                    PINGS,
+                    history(),
                     settings(true, Duration.ofSeconds(2), 4));
             try {
                 await(() -> node.hasConnection("js-bus-it-2"), "connected to NATS");
                 assertFalse(bus.isConnected(), "readiness DOWN: the required stream is missing");
-                assertEquals(503, assertThrows(ProtocolException.class, () -> bus.publish("room", FRAME)).code());
+                assertEquals(
+                        503,
+                        assertThrows(ProtocolException.class, () -> bus.publish("room", FRAME))
+                                .code());
                 bus.publish("plain", FRAME); // plain channels are not affected
             } finally {
                 bus.close();
@@ -110,7 +122,12 @@ class JetStreamBusIT {
     @Test
     void aStreamCreatedAgainHasANewEpochAndOldPositionsRecoverNothingWrong() throws Exception {
         try (NatsNode node = NatsNode.standalone("js-bus-again").withJetStream().start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-3", PINGS, history(),
+            NatsBus bus = new NatsBus(
+                    List.of(node.url()),
+                    "lhttp.",
+                    "js-bus-it-3",
+                    PINGS,
+                    history(),
                     settings(true, Duration.ofSeconds(2), 4));
             try (Connection admin = Nats.connect(node.url())) {
                 await(bus::historyReady, "stream created");
@@ -126,22 +143,25 @@ class JetStreamBusIT {
 
                 admin.jetStreamManagement().deleteStream("LHTTP_IT");
                 // The next publishes find the stream gone (503) and have it made again, with a new epoch.
-                await(() -> {
-                    try {
-                        bus.publish("room", FRAME);
-                        return true;
-                    } catch (ProtocolException e) {
-                        assertEquals(503, e.code());
-                        return false;
-                    }
-                }, "publishing works again once the stream is made again");
+                await(
+                        () -> {
+                            try {
+                                bus.publish("room", FRAME);
+                                return true;
+                            } catch (ProtocolException e) {
+                                assertEquals(503, e.code());
+                                return false;
+                            }
+                        },
+                        "publishing works again once the stream is made again");
                 Got fresh = got.poll(10, TimeUnit.SECONDS);
                 assertTrue(fresh != null && fresh.position() != null, String.valueOf(fresh));
                 assertNotEquals(old.position().epoch(), fresh.position().epoch(), "a new stream, a new epoch");
 
                 Recorder back = new Recorder();
                 bus.join("room", old.position(), back);
-                assertEquals(Boolean.FALSE, back.recovered.get(10, TimeUnit.SECONDS), "the old epoch's history is gone");
+                assertEquals(
+                        Boolean.FALSE, back.recovered.get(10, TimeUnit.SECONDS), "the old epoch's history is gone");
                 assertEquals(fresh.position().epoch(), back.top.epoch());
             } finally {
                 bus.close();
@@ -152,8 +172,14 @@ class JetStreamBusIT {
     /** Presence join/leave news: delivered live without a position, never stored, never replayed. */
     @Test
     void transientFramesReachSubscribersButNotTheStream() throws Exception {
-        try (NatsNode node = NatsNode.standalone("js-bus-transient").withJetStream().start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-t", PINGS, history(),
+        try (NatsNode node =
+                NatsNode.standalone("js-bus-transient").withJetStream().start()) {
+            NatsBus bus = new NatsBus(
+                    List.of(node.url()),
+                    "lhttp.",
+                    "js-bus-it-t",
+                    PINGS,
+                    history(),
                     settings(true, Duration.ofSeconds(2), 4));
             try (Connection admin = Nats.connect(node.url())) {
                 await(bus::historyReady, "stream created");
@@ -172,13 +198,20 @@ class JetStreamBusIT {
                 bus.publish("room", FRAME + 2);
                 Got second = got.poll(10, TimeUnit.SECONDS);
                 assertEquals(FRAME + 2, second.frame());
-                assertEquals(2, admin.jetStreamManagement().getStreamInfo("LHTTP_IT").getStreamState().getMsgCount(),
+                assertEquals(
+                        2,
+                        admin.jetStreamManagement()
+                                .getStreamInfo("LHTTP_IT")
+                                .getStreamState()
+                                .getMsgCount(),
                         "only the two messages are stored");
 
                 Recorder back = new Recorder();
                 bus.join("room", kept.position(), back);
                 assertEquals(Boolean.TRUE, back.recovered.get(10, TimeUnit.SECONDS));
-                assertEquals(List.of(FRAME + 2), back.replayed.stream().map(Got::frame).toList(),
+                assertEquals(
+                        List.of(FRAME + 2),
+                        back.replayed.stream().map(Got::frame).toList(),
                         "the replay has the messages and not the presence news");
             } finally {
                 bus.close();
@@ -188,8 +221,14 @@ class JetStreamBusIT {
 
     @Test
     void withFileStorageTheHistoryOutlivesARestartOfNatsServer() throws Exception {
-        try (NatsNode node = NatsNode.standalone("js-bus-restart").withJetStream().start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-5", PINGS, history(),
+        try (NatsNode node =
+                NatsNode.standalone("js-bus-restart").withJetStream().start()) {
+            NatsBus bus = new NatsBus(
+                    List.of(node.url()),
+                    "lhttp.",
+                    "js-bus-it-5",
+                    PINGS,
+                    history(),
                     new JetStreamSettings("LHTTP_IT", "lhttp-history.", false, 1, false, Duration.ofSeconds(2), 4));
             try {
                 await(bus::historyReady, "stream created");
@@ -205,14 +244,16 @@ class JetStreamBusIT {
                 await(() -> !bus.isConnected(), "the outage is noticed");
                 node.start();
                 await(bus::isConnected, "reconnected");
-                await(() -> {
-                    try {
-                        bus.publish("room", FRAME + " after");
-                        return true;
-                    } catch (ProtocolException e) {
-                        return false; // until JetStream has recovered its store
-                    }
-                }, "published after the restart");
+                await(
+                        () -> {
+                            try {
+                                bus.publish("room", FRAME + " after");
+                                return true;
+                            } catch (ProtocolException e) {
+                                return false; // until JetStream has recovered its store
+                            }
+                        },
+                        "published after the restart");
                 Got after = got.poll(10, TimeUnit.SECONDS);
                 assertTrue(after != null && after.position() != null, String.valueOf(after));
                 assertEquals(seen.epoch(), after.position().epoch(), "the same stream: the same epoch");
@@ -233,13 +274,18 @@ class JetStreamBusIT {
     @Test
     void messagesPublishedDuringTheReplayFollowItOnceThenLiveOnes() throws Exception {
         try (NatsNode node = NatsNode.standalone("js-bus-seam").withJetStream().start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-6", PINGS, history(),
+            NatsBus bus = new NatsBus(
+                    List.of(node.url()),
+                    "lhttp.",
+                    "js-bus-it-6",
+                    PINGS,
+                    history(),
                     settings(false, Duration.ofSeconds(2), 4));
             try {
                 await(bus::historyReady, "stream created");
                 java.util.concurrent.atomic.AtomicBoolean joined = new java.util.concurrent.atomic.AtomicBoolean();
                 List<Long> subscriber = new java.util.concurrent.CopyOnWriteArrayList<>(); // what the joining one gets
-                BlockingQueue<Got> everyone = new LinkedBlockingQueue<>();                  // the channel's deliveries
+                BlockingQueue<Got> everyone = new LinkedBlockingQueue<>(); // the channel's deliveries
                 bus.subscribe("room", (Bus.Delivery) (f, p) -> {
                     if (joined.get()) {
                         subscriber.add(p.offset()); // the registry's fan-out to the joined subscriber
@@ -307,12 +353,18 @@ class JetStreamBusIT {
 
     @Test
     void recoveriesAtOnceAreBoundedByMaxReplays() throws Exception {
-        try (NatsNode node = NatsNode.standalone("js-bus-replays").withJetStream().start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-bus-it-4", PINGS, history(),
+        try (NatsNode node =
+                NatsNode.standalone("js-bus-replays").withJetStream().start()) {
+            NatsBus bus = new NatsBus(
+                    List.of(node.url()),
+                    "lhttp.",
+                    "js-bus-it-4",
+                    PINGS,
+                    history(),
                     settings(false, Duration.ofMillis(300), 1));
             try {
                 await(bus::historyReady, "stream created");
-                bus.subscribe("room", (Bus.Delivery) (f, p) -> { });
+                bus.subscribe("room", (Bus.Delivery) (f, p) -> {});
                 Recorder top = new Recorder();
                 bus.join("room", null, top);
                 top.recovered.get(10, TimeUnit.SECONDS);

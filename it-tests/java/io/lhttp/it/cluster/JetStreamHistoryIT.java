@@ -3,7 +3,6 @@ package io.lhttp.it.cluster;
 import static io.lhttp.it.support.Frames.positionEpoch;
 import static io.lhttp.it.support.Frames.positionOffset;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lhttp.it.support.SdkClient;
@@ -39,10 +38,14 @@ class JetStreamHistoryIT {
     @BeforeAll
     static void start() throws Exception {
         node = NatsNode.standalone("jetstream").withJetStream().start();
-        options = new String[] {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.history.channels=room*,chat",
-                "-Dlhttp.history.size=" + SIZE};
-        List<LhttpInstance> ab = LhttpInstance.startAllWithHistory(node, "room-probe",
-                new LhttpInstance.Launch("js-A", options), new LhttpInstance.Launch("js-B", options));
+        options = new String[] {
+            "-Dlhttp.nats.url=" + node.url(), "-Dlhttp.history.channels=room*,chat", "-Dlhttp.history.size=" + SIZE
+        };
+        List<LhttpInstance> ab = LhttpInstance.startAllWithHistory(
+                node,
+                "room-probe",
+                new LhttpInstance.Launch("js-A", options),
+                new LhttpInstance.Launch("js-B", options));
         a = ab.get(0);
         b = ab.get(1);
     }
@@ -77,7 +80,9 @@ class JetStreamHistoryIT {
             io.nats.client.JetStreamManagement jsm = admin.jetStreamManagement();
             while (true) {
                 try {
-                    String last = new String(jsm.getLastMessage("LHTTP", "lhttp-history." + channel).getData(),
+                    String last = new String(
+                            jsm.getLastMessage("LHTTP", "lhttp-history." + channel)
+                                    .getData(),
                             java.nio.charset.StandardCharsets.UTF_8);
                     if (last.endsWith("\r\n\r\n" + body)) {
                         return;
@@ -95,19 +100,18 @@ class JetStreamHistoryIT {
         return frame.substring(frame.indexOf("\r\n\r\n") + 4);
     }
 
-
-
     /** Subscribes with positions and returns the {@code subscribed} answer. */
     private static String subscribe(SdkClient c, String channel, String since) throws Exception {
-        c.send("LHTTP/1.0 chat\r\n" + (since == null ? "positions:true\r\n" : "since:" + since + "\r\n")
-                + "subscribe:" + channel + "\r\n\r\n");
+        c.send("LHTTP/1.0 chat\r\n" + (since == null ? "positions:true\r\n" : "since:" + since + "\r\n") + "subscribe:"
+                + channel + "\r\n\r\n");
         return c.next();
     }
 
     @Test
     @Order(1)
     void aSubscriberAwayFromAGetsWhatWasPublishedOnBThenLive() throws Exception {
-        try (SdkClient pubA = SdkClient.connect(a.ws()); SdkClient pubB = SdkClient.connect(b.ws());
+        try (SdkClient pubA = SdkClient.connect(a.ws());
+                SdkClient pubB = SdkClient.connect(b.ws());
                 SdkClient witness = SdkClient.connect(a.ws())) {
             String w = subscribe(witness, "room1", null);
             assertTrue(w.startsWith("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:"), w);
@@ -128,15 +132,23 @@ class JetStreamHistoryIT {
             String two = witness.next();
             String three = witness.next();
             try (SdkClient back = SdkClient.connect(b.ws())) {
-                assertEquals(two, back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room1\r\n\r\n").next());
+                assertEquals(
+                        two,
+                        back.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room1\r\n\r\n")
+                                .next());
                 assertEquals(three, back.next());
-                assertEquals("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:" + positionEpoch(three) + ":" + positionOffset(three)
-                        + "\r\nrecovered:true\r\n\r\n", back.next());
+                assertEquals(
+                        "LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:" + positionEpoch(three) + ":"
+                                + positionOffset(three) + "\r\nrecovered:true\r\n\r\n",
+                        back.next());
                 publish(pubA, "room1", "four");
                 String four = back.next();
                 assertEquals("four", body(four));
                 assertEquals(four, witness.next());
-                assertTrue(positionOffset(one) < positionOffset(two) && positionOffset(two) < positionOffset(three) && positionOffset(three) < positionOffset(four),
+                assertTrue(
+                        positionOffset(one) < positionOffset(two)
+                                && positionOffset(two) < positionOffset(three)
+                                && positionOffset(three) < positionOffset(four),
                         one + two + three + four);
                 assertEquals(null, back.poll(), "nothing else: no duplicate");
             }
@@ -232,7 +244,8 @@ class JetStreamHistoryIT {
     @Test
     @Order(4)
     void plainChannelsOnTheSameClusterCarryNoPositionAndStayOutOfTheStream() throws Exception {
-        try (SdkClient withPositions = SdkClient.connect(a.ws()); SdkClient plain = SdkClient.connect(a.ws());
+        try (SdkClient withPositions = SdkClient.connect(a.ws());
+                SdkClient plain = SdkClient.connect(a.ws());
                 SdkClient pubB = SdkClient.connect(b.ws())) {
             assertEquals("LHTTP/1.0 subscribed\r\nchannel:plain1\r\n\r\n", subscribe(withPositions, "plain1", null));
             plain.send("LHTTP/1.0 chat\r\nsubscribe:room4\r\n\r\n");
@@ -243,7 +256,9 @@ class JetStreamHistoryIT {
             assertEquals("LHTTP/1.0 chat\r\npublish:plain1\r\n\r\np", withPositions.next());
             assertEquals(stored, streamMessages(), "a plain channel's message is not stored");
             publish(pubB, "room4", "h");
-            assertEquals("LHTTP/1.0 chat\r\npublish:room4\r\n\r\nh", plain.next(),
+            assertEquals(
+                    "LHTTP/1.0 chat\r\npublish:room4\r\n\r\nh",
+                    plain.next(),
                     "a subscriber that did not ask for positions gets the frame as it was published");
             assertEquals(stored + 1, streamMessages(), "a history channel's message is stored");
         }
@@ -278,9 +293,12 @@ class JetStreamHistoryIT {
             assertEquals("while-down-1", body(back.next()));
             String last = back.next();
             assertEquals("while-down-2", body(last));
-            assertEquals("LHTTP/1.0 subscribed\r\nchannel:room5\r\nposition:" + positionEpoch(last) + ":" + positionOffset(last)
-                    + "\r\nrecovered:true\r\n\r\n", back.next());
-            assertEquals(since.substring(0, since.indexOf(':')), positionEpoch(last), "the same stream: the same epoch");
+            assertEquals(
+                    "LHTTP/1.0 subscribed\r\nchannel:room5\r\nposition:" + positionEpoch(last) + ":"
+                            + positionOffset(last) + "\r\nrecovered:true\r\n\r\n",
+                    back.next());
+            assertEquals(
+                    since.substring(0, since.indexOf(':')), positionEpoch(last), "the same stream: the same epoch");
         }
     }
 }

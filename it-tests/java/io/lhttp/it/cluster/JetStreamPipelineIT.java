@@ -48,8 +48,7 @@ class JetStreamPipelineIT {
         return new JetStreamSettings("LHTTP_PIPE", "lhttp-history.", true, 1, true, timeout, 4, maxPending);
     }
 
-    private record Got(String frame, Position position) {
-    }
+    private record Got(String frame, Position position) {}
 
     private static String frame(int i) {
         return "LHTTP/1.0 chat\r\npublish:room\r\n\r\n" + i;
@@ -72,9 +71,10 @@ class JetStreamPipelineIT {
     void manyPublishesOfOneConnectionAreStoredInOrderEachOnceWithIncreasingPositions() throws Exception {
         int n = 3000;
         int max = 32;
-        try (NatsNode node = NatsNode.standalone("js-pipe-order").withJetStream().start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-pipe-1", PINGS, history(),
-                    settings(Duration.ofSeconds(5), max));
+        try (NatsNode node =
+                NatsNode.standalone("js-pipe-order").withJetStream().start()) {
+            NatsBus bus = new NatsBus(
+                    List.of(node.url()), "lhttp.", "js-pipe-1", PINGS, history(), settings(Duration.ofSeconds(5), max));
             try (Connection admin = Nats.connect(node.url())) {
                 await(bus::historyReady, "stream created");
                 BlockingQueue<Got> got = new LinkedBlockingQueue<>();
@@ -95,13 +95,20 @@ class JetStreamPipelineIT {
                     assertNotNull(g, "frame " + i + " never arrived");
                     assertEquals(frame(i), g.frame(), "in publish order, each once");
                     assertNotNull(g.position(), "stored: it has a position");
-                    assertTrue(g.position().offset() > previous, "positions increase: " + g.position() + " after " + previous);
+                    assertTrue(
+                            g.position().offset() > previous,
+                            "positions increase: " + g.position() + " after " + previous);
                     previous = g.position().offset();
                 }
                 assertNull(got.poll(200, TimeUnit.MILLISECONDS), "nothing more: no duplicate");
                 await(() -> p.pending() == 0, "every acknowledgement in");
                 assertTrue(failures.byFrame.isEmpty(), "no failure: " + failures.byFrame);
-                assertEquals(n, admin.jetStreamManagement().getStreamInfo("LHTTP_PIPE").getStreamState().getMsgCount());
+                assertEquals(
+                        n,
+                        admin.jetStreamManagement()
+                                .getStreamInfo("LHTTP_PIPE")
+                                .getStreamState()
+                                .getMsgCount());
                 p.close();
             } finally {
                 bus.close();
@@ -113,8 +120,10 @@ class JetStreamPipelineIT {
     void unacknowledgedPublishesAreBoundedAndEachFailureReachesItsOwnPublisherLater() throws Exception {
         int max = 4;
         Duration timeout = Duration.ofMillis(1500);
-        try (NatsNode node = NatsNode.standalone("js-pipe-frozen").withJetStream().start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-pipe-2", PINGS, history(), settings(timeout, max));
+        try (NatsNode node =
+                NatsNode.standalone("js-pipe-frozen").withJetStream().start()) {
+            NatsBus bus =
+                    new NatsBus(List.of(node.url()), "lhttp.", "js-pipe-2", PINGS, history(), settings(timeout, max));
             try {
                 await(bus::historyReady, "stream created");
                 Bus.Publisher p = bus.publisher();
@@ -165,8 +174,8 @@ class JetStreamPipelineIT {
     @Test
     void aStreamThatIsGoneIsReportedLaterAs503AndPlainChannelsStayUntouched() throws Exception {
         try (NatsNode node = NatsNode.standalone("js-pipe-gone").withJetStream().start()) {
-            NatsBus bus = new NatsBus(List.of(node.url()), "lhttp.", "js-pipe-3", PINGS, history(),
-                    settings(Duration.ofSeconds(2), 8));
+            NatsBus bus = new NatsBus(
+                    List.of(node.url()), "lhttp.", "js-pipe-3", PINGS, history(), settings(Duration.ofSeconds(2), 8));
             try (Connection admin = Nats.connect(node.url())) {
                 await(bus::historyReady, "stream created");
                 BlockingQueue<Got> plain = new LinkedBlockingQueue<>();

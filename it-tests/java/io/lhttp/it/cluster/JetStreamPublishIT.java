@@ -37,9 +37,18 @@ class JetStreamPublishIT {
     @BeforeAll
     static void start() throws Exception {
         node = NatsNode.standalone("js-publish").withJetStream().start();
-        a = LhttpInstance.startAllWithHistory(node, "room-probe", new LhttpInstance.Launch("js-pub-A", "-Dlhttp.nats.url=" + node.url(),
-                "-Dlhttp.history.channels=room*", "-Dlhttp.history.size=1000", "-Dlhttp.jetstream.required=true",
-                "-Dlhttp.jetstream.max-pending-per-connection=16", "-Dlhttp.max-messages-per-second=0")).get(0);
+        a = LhttpInstance.startAllWithHistory(
+                        node,
+                        "room-probe",
+                        new LhttpInstance.Launch(
+                                "js-pub-A",
+                                "-Dlhttp.nats.url=" + node.url(),
+                                "-Dlhttp.history.channels=room*",
+                                "-Dlhttp.history.size=1000",
+                                "-Dlhttp.jetstream.required=true",
+                                "-Dlhttp.jetstream.max-pending-per-connection=16",
+                                "-Dlhttp.max-messages-per-second=0"))
+                .get(0);
     }
 
     @AfterAll
@@ -47,12 +56,12 @@ class JetStreamPublishIT {
         LhttpInstance.closeAll(a, node);
     }
 
-
     @Test
     @Order(1)
     void oneClientsManyPublishesArriveInItsOrderEachOnceWithIncreasingPositions() throws Exception {
         int n = 500;
-        try (SdkClient sub = SdkClient.connect(a.ws()); SdkClient pub = SdkClient.connect(a.ws())) {
+        try (SdkClient sub = SdkClient.connect(a.ws());
+                SdkClient pub = SdkClient.connect(a.ws())) {
             sub.send("LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:room-order\r\n\r\n");
             assertTrue(sub.next().startsWith("LHTTP/1.0 subscribed\r\nchannel:room-order\r\nposition:"));
             for (int i = 0; i < n; i++) {
@@ -81,7 +90,8 @@ class JetStreamPublishIT {
                 HttpResponse<String> r = a.post("/publish", "LHTTP/1.0 chat\r\npublish:room-http\r\n\r\nposted " + i);
                 assertEquals(202, r.statusCode(), r.body());
                 MessageInfo last = jsm.getLastMessage(STREAM, "lhttp-history.room-http");
-                assertTrue(new String(last.getData(), StandardCharsets.UTF_8).endsWith("posted " + i),
+                assertTrue(
+                        new String(last.getData(), StandardCharsets.UTF_8).endsWith("posted " + i),
                         "stored before the 202: " + new String(last.getData(), StandardCharsets.UTF_8));
             }
         }
@@ -90,16 +100,20 @@ class JetStreamPublishIT {
     @Test
     @Order(3)
     void aFrameTheStreamRefusesComesBackLaterAs503WithItsRequestIdAndPostPublishAnswers503() throws Exception {
-        try (Connection admin = Nats.connect(node.url()); SdkClient pub = SdkClient.connect(a.ws())) {
+        try (Connection admin = Nats.connect(node.url());
+                SdkClient pub = SdkClient.connect(a.ws())) {
             admin.jetStreamManagement().deleteStream(STREAM);
             pub.send("LHTTP/1.0 chat\r\npublish:room-gone\r\nrequest-id:late-1\r\n\r\nlost");
             pub.send("LHTTP/1.0 echo\r\nrequest-id:after-1\r\n\r\nsync");
             List<String> frames = new ArrayList<>();
             frames.add(pub.next());
             frames.add(pub.next());
-            String error = frames.stream().filter(f -> f.startsWith("LHTTP/1.0 error\r\n")).findFirst().orElseThrow(
-                    () -> new AssertionError("no error frame: " + frames));
-            assertEquals("LHTTP/1.0 error\r\ncode:503\r\nreason:history store refused the message\r\nrequest-id:late-1\r\n\r\n",
+            String error = frames.stream()
+                    .filter(f -> f.startsWith("LHTTP/1.0 error\r\n"))
+                    .findFirst()
+                    .orElseThrow(() -> new AssertionError("no error frame: " + frames));
+            assertEquals(
+                    "LHTTP/1.0 error\r\ncode:503\r\nreason:history store refused the message\r\nrequest-id:late-1\r\n\r\n",
                     error);
             assertTrue(frames.contains("LHTTP/1.0 echo\r\nrequest-id:after-1\r\n\r\nsync"), frames.toString());
             // The stream is known gone now (required): HTTP is refused, not accepted and lost.

@@ -25,7 +25,9 @@ final class LhttpInstance extends ServerProcess {
 
     /** ~15 s alone; minutes on a 2-core machine shared with other builds. {@code -Dlhttp.it.start-timeout-s=N}. */
     private static final Duration START_TIMEOUT = Duration.ofSeconds(Long.getLong("lhttp.it.start-timeout-s", 600));
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final int port;
@@ -36,11 +38,14 @@ final class LhttpInstance extends ServerProcess {
     }
 
     private LhttpInstance(String name, int port, List<String> jvmOptions) {
-        super(Path.of(System.getProperty("project.basedir", ".")).resolve("target").resolve("lhttp-" + name + "-" + port + ".log"));
+        super(Path.of(System.getProperty("project.basedir", "."))
+                .resolve("target")
+                .resolve("lhttp-" + name + "-" + port + ".log"));
         this.name = name;
         this.port = port;
         Path basedir = Path.of(System.getProperty("project.basedir", "."));
-        Path jar = Path.of(System.getProperty("lhttp.uberjar", basedir.resolve("target/lhttp.jar").toString()));
+        Path jar = Path.of(System.getProperty(
+                "lhttp.uberjar", basedir.resolve("target/lhttp.jar").toString()));
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " does not exist: run `mvn package` first");
         }
@@ -65,8 +70,7 @@ final class LhttpInstance extends ServerProcess {
     }
 
     /** One instance to {@link #startAll}: its name and JVM options. */
-    record Launch(String name, String... jvmOptions) {
-    }
+    record Launch(String name, String... jvmOptions) {}
 
     /**
      * Launches the instances together (their boots overlap) and waits for every one. When one does
@@ -77,12 +81,13 @@ final class LhttpInstance extends ServerProcess {
     }
 
     /** As {@link #startAll}, then waits until each keeps history ({@link #awaitHistory}, probing {@code probePrefix}). */
-    static List<LhttpInstance> startAllWithHistory(AutoCloseable alsoOnFailure, String probePrefix, Launch... launches) {
+    static List<LhttpInstance> startAllWithHistory(
+            AutoCloseable alsoOnFailure, String probePrefix, Launch... launches) {
         return startAll(alsoOnFailure, i -> i.awaitStarted().awaitHistory(probePrefix), launches);
     }
 
-    private static List<LhttpInstance> startAll(AutoCloseable alsoOnFailure,
-            java.util.function.Consumer<LhttpInstance> ready, Launch... launches) {
+    private static List<LhttpInstance> startAll(
+            AutoCloseable alsoOnFailure, java.util.function.Consumer<LhttpInstance> ready, Launch... launches) {
         List<LhttpInstance> started = new ArrayList<>();
         try {
             for (Launch l : launches) {
@@ -185,7 +190,10 @@ final class LhttpInstance extends ServerProcess {
 
     HttpResponse<String> get(String path) throws IOException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(5)).build(),
+            return HTTP.send(
+                    HttpRequest.newBuilder(http(path))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -195,9 +203,12 @@ final class LhttpInstance extends ServerProcess {
 
     HttpResponse<String> post(String path, String body) throws IOException {
         try {
-            return HTTP.send(HttpRequest.newBuilder(http(path)).timeout(Duration.ofSeconds(5))
+            return HTTP.send(
+                    HttpRequest.newBuilder(http(path))
+                            .timeout(Duration.ofSeconds(5))
                             .header("Content-Type", "text/plain; charset=UTF-8")
-                            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8)).build(),
+                            .POST(HttpRequest.BodyPublishers.ofString(body, StandardCharsets.UTF_8))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -212,7 +223,9 @@ final class LhttpInstance extends ServerProcess {
     /** SIGSTOP / SIGCONT: the instance hangs with its sockets open (as a frozen or unreachable one) / resumes. */
     void signal(String name) {
         try {
-            Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid()).inheritIO().start();
+            Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid())
+                    .inheritIO()
+                    .start();
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
             }

@@ -61,7 +61,10 @@ class NatsBusIT {
 
                 node.kill();
                 await(() -> !bus.isConnected(), "bus notices the outage");
-                assertEquals(503, assertThrows(ProtocolException.class, () -> bus.publish("room", FRAME)).code());
+                assertEquals(
+                        503,
+                        assertThrows(ProtocolException.class, () -> bus.publish("room", FRAME))
+                                .code());
 
                 node.start();
                 await(bus::isConnected, "bus reconnects");
@@ -114,7 +117,10 @@ class NatsBusIT {
                 await(() -> !bus.isConnected(), "pings notice the hung node");
                 long noticedMs = (System.nanoTime() - frozen) / 1_000_000;
                 assertTrue(noticedMs < 10_000, "noticed after " + noticedMs + " ms, not jnats's default minutes");
-                assertEquals(503, assertThrows(ProtocolException.class, () -> bus.publish("room", FRAME)).code());
+                assertEquals(
+                        503,
+                        assertThrows(ProtocolException.class, () -> bus.publish("room", FRAME))
+                                .code());
 
                 node.thaw();
                 await(bus::isConnected, "reconnects once the node answers again");

@@ -48,7 +48,8 @@ class NatsClusterIT {
     static void startCluster() throws Exception {
         nodes = NatsNode.cluster(3);
         // Launched together, waited for together: the two boots overlap.
-        List<LhttpInstance> ab = LhttpInstance.startAll(() -> nodes.forEach(NatsNode::close),
+        List<LhttpInstance> ab = LhttpInstance.startAll(
+                () -> nodes.forEach(NatsNode::close),
                 new LhttpInstance.Launch(A, "-Dlhttp.nats.url=" + nodes.get(0).url()),
                 new LhttpInstance.Launch(B, "-Dlhttp.nats.url=" + nodes.get(1).url()));
         a = ab.get(0);
@@ -69,8 +70,10 @@ class NatsClusterIT {
     @Test
     @Order(1)
     void webSocketPublishOnAReachesSubscribersOnAAndB() throws Exception {
-        try (SdkClient subA = SdkClient.connect(a.ws()); SdkClient subB = SdkClient.connect(b.ws());
-             SdkClient pub = SdkClient.connect(a.ws()); SdkClient both = SdkClient.connect(b.ws())) {
+        try (SdkClient subA = SdkClient.connect(a.ws());
+                SdkClient subB = SdkClient.connect(b.ws());
+                SdkClient pub = SdkClient.connect(a.ws());
+                SdkClient both = SdkClient.connect(b.ws())) {
             subscribe(subA, "room-1");
             subscribe(subB, "room-1");
             awaitPath(pub, "room-1", subA, subB);
@@ -94,7 +97,8 @@ class NatsClusterIT {
     @Test
     @Order(2)
     void httpPublishOnBReachesSubscribersOnA() throws Exception {
-        try (SdkClient subA = SdkClient.connect(a.ws()); SdkClient probe = SdkClient.connect(b.ws())) {
+        try (SdkClient subA = SdkClient.connect(a.ws());
+                SdkClient probe = SdkClient.connect(b.ws())) {
             subscribe(subA, "room-2");
             awaitPath(probe, "room-2", subA);
 
@@ -108,8 +112,10 @@ class NatsClusterIT {
     @Test
     @Order(3)
     void unsubscribeOnBStopsDeliveryThereOnly() throws Exception {
-        try (SdkClient leaver = SdkClient.connect(b.ws()); SdkClient stayer = SdkClient.connect(b.ws());
-             SdkClient subA = SdkClient.connect(a.ws()); SdkClient pub = SdkClient.connect(a.ws())) {
+        try (SdkClient leaver = SdkClient.connect(b.ws());
+                SdkClient stayer = SdkClient.connect(b.ws());
+                SdkClient subA = SdkClient.connect(a.ws());
+                SdkClient pub = SdkClient.connect(a.ws())) {
             subscribe(leaver, "room-3"); // first in B's fan-out array: a delivery to it would come first
             subscribe(stayer, "room-3");
             subscribe(subA, "room-3");
@@ -175,7 +181,7 @@ class NatsClusterIT {
     @Test
     @Order(5)
     void failoverOfTheNodeUnderAResumesDeliveryWithoutDuplicatesOrReordering() throws Exception {
-        int count = 6000;          // ~1 message per ms: about 6 s
+        int count = 6000; // ~1 message per ms: about 6 s
         int killAt = 1500;
         NatsNode victim = nodeOf(A);
         StreamReceiver onA = StreamReceiver.connect(a, "stream");
@@ -213,13 +219,29 @@ class NatsClusterIT {
             StreamReceiver.Stats sb = onB.stats(count, killNanos);
             // The blackout on B's clock: between B's arrivals of the messages around A's loss. B's
             // stream never stopped, so this is how long A was out of the flow, noise excluded.
-            double blackoutMs = sa.lost == 0 ? 0
-                    : (onB.arrival(Math.min(sa.lastLost + 1, count - 1)) - onB.arrival(Math.max(sa.firstLost - 1, 0))) / 1e6;
-            System.out.printf("FAILOVER-RESULT sent=%d send_ms=%d a_received=%d a_lost=%d a_duplicates=%d a_reordered=%d"
+            double blackoutMs = sa.lost == 0
+                    ? 0
+                    : (onB.arrival(Math.min(sa.lastLost + 1, count - 1)) - onB.arrival(Math.max(sa.firstLost - 1, 0)))
+                            / 1e6;
+            System.out.printf(
+                    "FAILOVER-RESULT sent=%d send_ms=%d a_received=%d a_lost=%d a_duplicates=%d a_reordered=%d"
                             + " a_gap_ms=%.1f a_lost_first=%d a_lost_last=%d a_blackout_ms=%.1f b_received=%d b_lost=%d"
                             + " b_gap_ms=%.1f a_node_before=%s a_node_after=%s%n",
-                    count, sendMs, sa.received, sa.lost, sa.duplicates, sa.reordered, sa.gapMs, sa.firstLost, sa.lastLost,
-                    blackoutMs, sb.received, sb.lost, sb.gapMs, victim.name(), now.name());
+                    count,
+                    sendMs,
+                    sa.received,
+                    sa.lost,
+                    sa.duplicates,
+                    sa.reordered,
+                    sa.gapMs,
+                    sa.firstLost,
+                    sa.lastLost,
+                    blackoutMs,
+                    sb.received,
+                    sb.lost,
+                    sb.gapMs,
+                    victim.name(),
+                    now.name());
 
             assertEquals(0, sa.duplicates, "no message delivered twice on A");
             assertEquals(0, sa.reordered, "per-publisher order holds on A");
@@ -240,7 +262,8 @@ class NatsClusterIT {
     @Order(6)
     void readinessIsDownWhileNoNatsNodeIsUpAndPublishesAreRefusedWith503() throws Exception {
         assertEquals(200, ready(a));
-        try (SdkClient sub = SdkClient.connect(a.ws()); SdkClient pub = SdkClient.connect(a.ws())) {
+        try (SdkClient sub = SdkClient.connect(a.ws());
+                SdkClient pub = SdkClient.connect(a.ws())) {
             subscribe(sub, "room-6");
             awaitPath(pub, "room-6", sub);
 
@@ -252,9 +275,11 @@ class NatsClusterIT {
 
             // Refused, not buffered: the error frame of PROTOCOL.md §5, and HTTP 503.
             pub.send("LHTTP/1.0 chat\r\npublish:room-6\r\n\r\nduring the outage");
-            assertEquals("LHTTP/1.0 error\r\ncode:503\r\nreason:cluster bus not connected, message not published\r\n\r\n",
+            assertEquals(
+                    "LHTTP/1.0 error\r\ncode:503\r\nreason:cluster bus not connected, message not published\r\n\r\n",
                     pub.next());
-            HttpResponse<String> posted = a.post("/publish", "LHTTP/1.0 chat\r\npublish:room-6\r\n\r\nposted during the outage");
+            HttpResponse<String> posted =
+                    a.post("/publish", "LHTTP/1.0 chat\r\npublish:room-6\r\n\r\nposted during the outage");
             assertEquals(503, posted.statusCode(), posted.body());
 
             nodes.get(0).start(); // the node A was configured with
@@ -281,15 +306,17 @@ class NatsClusterIT {
     /** The running node the named instance is connected to now. */
     private static NatsNode nodeOf(String instance) throws InterruptedException {
         NatsNode[] found = new NatsNode[1];
-        await(() -> {
-            for (NatsNode n : nodes) {
-                if (n.hasConnection(instance)) {
-                    found[0] = n;
-                    return true;
-                }
-            }
-            return false;
-        }, instance + " connected to a node");
+        await(
+                () -> {
+                    for (NatsNode n : nodes) {
+                        if (n.hasConnection(instance)) {
+                            found[0] = n;
+                            return true;
+                        }
+                    }
+                    return false;
+                },
+                instance + " connected to a node");
         return found[0];
     }
 
@@ -437,8 +464,8 @@ class NatsClusterIT {
             return probed;
         }
 
-        record Stats(int received, int lost, int duplicates, int reordered, double gapMs, int firstLost, int lastLost) {
-        }
+        record Stats(
+                int received, int lost, int duplicates, int reordered, double gapMs, int firstLost, int lastLost) {}
 
         /** Loss, duplicates and order over the whole stream; the gap is the silence around the kill. */
         synchronized Stats stats(int count, long killNanos) {

@@ -26,9 +26,11 @@ import java.util.function.BooleanSupplier;
 public final class NatsNode implements AutoCloseable {
 
     /** Where Debian's package puts the binary; also looked up on the PATH. */
-    private static final List<String> CANDIDATES = List.of("/usr/sbin/nats-server", "/usr/bin/nats-server",
-            "/usr/local/bin/nats-server");
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private static final List<String> CANDIDATES =
+            List.of("/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server");
+
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private final String name;
     private final int clientPort;
@@ -44,7 +46,8 @@ public final class NatsNode implements AutoCloseable {
         this.clientPort = freePort();
         this.clusterPort = freePort();
         this.monitorPort = freePort();
-        this.log = Path.of(System.getProperty("project.basedir", "."), "target", "nats-" + name + "-" + clientPort + ".log");
+        this.log = Path.of(
+                System.getProperty("project.basedir", "."), "target", "nats-" + name + "-" + clientPort + ".log");
     }
 
     /**
@@ -116,8 +119,12 @@ public final class NatsNode implements AutoCloseable {
             }
         }
         CANDIDATES.forEach(c -> places.add(Path.of(c)));
-        return places.stream().filter(Files::isExecutable).findFirst().orElseThrow(() -> new AssertionError(
-                "nats-server not found on the PATH or in /usr/sbin: install it: apt-get install -y nats-server"));
+        return places.stream()
+                .filter(Files::isExecutable)
+                .findFirst()
+                .orElseThrow(
+                        () -> new AssertionError(
+                                "nats-server not found on the PATH or in /usr/sbin: install it: apt-get install -y nats-server"));
     }
 
     /** Starts (or starts again, on the same ports) and waits until it answers on its monitoring port. */
@@ -125,9 +132,16 @@ public final class NatsNode implements AutoCloseable {
         if (isRunning()) {
             return this;
         }
-        List<String> command = new ArrayList<>(List.of(binary().toString(),
-                "--name", name, "-a", "127.0.0.1", "-p", Integer.toString(clientPort),
-                "-m", Integer.toString(monitorPort)));
+        List<String> command = new ArrayList<>(List.of(
+                binary().toString(),
+                "--name",
+                name,
+                "-a",
+                "127.0.0.1",
+                "-p",
+                Integer.toString(clientPort),
+                "-m",
+                Integer.toString(monitorPort)));
         if (jetStreamDir == null || !peerClusterPorts.isEmpty()) {
             // A JetStream node with a cluster port but no routes would insist on a clustered JetStream and exit.
             command.addAll(List.of("--cluster_name", "lhttp-it", "--cluster", "nats://127.0.0.1:" + clusterPort));
@@ -137,24 +151,31 @@ public final class NatsNode implements AutoCloseable {
         }
         if (!peerClusterPorts.isEmpty()) {
             command.add("--routes");
-            command.add(String.join(",", peerClusterPorts.stream().map(p -> "nats://127.0.0.1:" + p).toList()));
+            command.add(String.join(
+                    ",",
+                    peerClusterPorts.stream().map(p -> "nats://127.0.0.1:" + p).toList()));
         }
         try {
             Files.createDirectories(log.getParent());
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + command, e);
         }
         // A node of a clustered JetStream is only healthy once a quorum of its peers is up: the server itself first.
-        String health = jetStreamDir != null && !peerClusterPorts.isEmpty() ? "/healthz?js-enabled-only=true" : "/healthz";
+        String health =
+                jetStreamDir != null && !peerClusterPorts.isEmpty() ? "/healthz?js-enabled-only=true" : "/healthz";
         await(Duration.ofSeconds(20), () -> status(health) == 200, name + " did not answer " + health + "; see " + log);
         return this;
     }
 
     /** Waits until this node has routes to {@code peers} other nodes. */
     public void awaitRoutes(int peers) {
-        await(Duration.ofSeconds(30), () -> monitor("/routez").map.get("num_routes").i >= peers,
+        await(
+                Duration.ofSeconds(30),
+                () -> monitor("/routez").map.get("num_routes").i >= peers,
                 name + " did not see " + peers + " routes; see " + log);
     }
 
@@ -188,7 +209,9 @@ public final class NatsNode implements AutoCloseable {
         }
         try {
             // The shell's built-in kill: no dependency on the procps package.
-            Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + p.pid()).inheritIO().start();
+            Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + p.pid())
+                    .inheritIO()
+                    .start();
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill -" + name + " " + p.pid() + " failed");
             }
@@ -237,8 +260,11 @@ public final class NatsNode implements AutoCloseable {
     /** GET a monitoring endpoint (e.g. {@code /connz?subs=1}) and parse its JSON. */
     public JsonValue monitor(String pathAndQuery) {
         try {
-            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(monitorUri(pathAndQuery))
-                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HTTP.send(
+                    HttpRequest.newBuilder(monitorUri(pathAndQuery))
+                            .timeout(Duration.ofSeconds(5))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (r.statusCode() != 200) {
                 throw new IllegalStateException(pathAndQuery + " answered " + r.statusCode());
             }
@@ -268,7 +294,9 @@ public final class NatsNode implements AutoCloseable {
                 if (subs == null || subs.array == null) {
                     return 0;
                 }
-                return (int) subs.array.stream().filter(s -> subject.equals(s.string)).count();
+                return (int) subs.array.stream()
+                        .filter(s -> subject.equals(s.string))
+                        .count();
             }
         }
         return -1;
@@ -285,8 +313,12 @@ public final class NatsNode implements AutoCloseable {
 
     private int status(String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(monitorUri(path)).timeout(Duration.ofSeconds(2)).build(),
-                    HttpResponse.BodyHandlers.discarding()).statusCode();
+            return HTTP.send(
+                            HttpRequest.newBuilder(monitorUri(path))
+                                    .timeout(Duration.ofSeconds(2))
+                                    .build(),
+                            HttpResponse.BodyHandlers.discarding())
+                    .statusCode();
         } catch (IOException e) {
             return -1;
         } catch (InterruptedException e) {

@@ -31,8 +31,8 @@ class PresenceClusterIT {
     static void start() {
         node = NatsNode.standalone("presence").start();
         String[] options = {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.presence.notify=members"};
-        List<LhttpInstance> ab = LhttpInstance.startAll(node,
-                new LhttpInstance.Launch("presence-A", options), new LhttpInstance.Launch("presence-B", options));
+        List<LhttpInstance> ab = LhttpInstance.startAll(
+                node, new LhttpInstance.Launch("presence-A", options), new LhttpInstance.Launch("presence-B", options));
         a = ab.get(0);
         b = ab.get(1);
     }
@@ -86,8 +86,10 @@ class PresenceClusterIT {
 
     @Test
     void membersOfBothInstancesAndNoneOfAFrozenOne() throws Exception {
-        try (SdkClient onA = SdkClient.connect(a.ws()); SdkClient onB = SdkClient.connect(b.ws());
-             SdkClient askA = SdkClient.connect(a.ws()); SdkClient askB = SdkClient.connect(b.ws())) {
+        try (SdkClient onA = SdkClient.connect(a.ws());
+                SdkClient onB = SdkClient.connect(b.ws());
+                SdkClient askA = SdkClient.connect(a.ws());
+                SdkClient askB = SdkClient.connect(b.ws())) {
             onA.send("LHTTP/1.0 sub\r\nsubscribe:members\r\n\r\n");
             sync(onA);
             onB.send("LHTTP/1.0 sub\r\nsubscribe:members\r\n\r\n");
@@ -107,8 +109,8 @@ class PresenceClusterIT {
                     try {
                         join = onA.next(); // its own join and onB's may come first
                     } catch (AssertionError e) {
-                        throw new AssertionError("no join of the late member; A's subscriber had " + seen
-                                + ", members " + fromA, e);
+                        throw new AssertionError(
+                                "no join of the late member; A's subscriber had " + seen + ", members " + fromA, e);
                     }
                     seen.add(join);
                 } while (!join.startsWith("LHTTP/1.0 presence\r\nevent:join") || fromA.contains(member(join)));

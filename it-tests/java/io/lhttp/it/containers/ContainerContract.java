@@ -52,15 +52,19 @@ abstract class ContainerContract {
 
     @BeforeAll
     void start() throws Exception {
-        File war = new File(System.getProperty("lhttp.war", ContainerServer.targetDir().resolve("lhttp.war").toString()));
-        Path deployment = ContainerServer.targetDir().resolve("containers")
+        File war = new File(System.getProperty(
+                "lhttp.war", ContainerServer.targetDir().resolve("lhttp.war").toString()));
+        Path deployment = ContainerServer.targetDir()
+                .resolve("containers")
                 .resolve(kind().name().toLowerCase(java.util.Locale.ROOT) + "-it.war");
         Files.createDirectories(deployment.getParent());
         ShrinkWrap.createFromZipFile(WebArchive.class, war)
                 .addClasses(ShoutProcessor.class, DenyFilter.class)
-                .as(ZipExporter.class).exportTo(deployment.toFile(), true);
+                .as(ZipExporter.class)
+                .exportTo(deployment.toFile(), true);
         long t0 = System.nanoTime();
-        server = ContainerServer.builder(kind()).war(deployment)
+        server = ContainerServer.builder(kind())
+                .war(deployment)
                 .jvmOption("-Dlhttp.publish.token=" + TOKEN)
                 .jvmOption("-Dlhttp.max-connections-per-address=" + PER_ADDRESS)
                 .start();
@@ -115,7 +119,9 @@ abstract class ContainerContract {
 
     @Test
     void subscribersReceiveEveryPublishedFrameByteForByteInOrder() throws Exception {
-        try (SdkClient sub = client(); SdkClient other = client(); SdkClient pub = client()) {
+        try (SdkClient sub = client();
+                SdkClient other = client();
+                SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:room-a room-b\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             other.send(frame("chat", "subscribe:room-b\r\n", ""));
@@ -154,7 +160,9 @@ abstract class ContainerContract {
         String msg = frame("chat", "publish:http-a\r\n", "x");
         HttpResponse<String> none = publish(msg, null);
         assertEquals(401, none.statusCode(), "the token given as -D reached MicroProfile Config");
-        assertEquals("Bearer realm=\"lhttp\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(
+                "Bearer realm=\"lhttp\"",
+                none.headers().firstValue("WWW-Authenticate").orElse(""));
         assertEquals(401, publish(msg, "Bearer wrong").statusCode());
         HttpResponse<String> junk = publish("hello world", "Bearer " + TOKEN);
         assertEquals(400, junk.statusCode());
@@ -168,12 +176,16 @@ abstract class ContainerContract {
 
     @Test
     void aProcessorAndAHeaderFilterDeployedBesideTheWarTakePart() throws Exception {
-        try (SdkClient sub = client(); SdkClient pub = client()) {
+        try (SdkClient sub = client();
+                SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:loud\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             pub.send(frame("shout", "publish:loud\r\n", "hello"));
-            assertEquals(frame("shouted", "publish:loud\r\nvolume:loud\r\n", "HELLO"), pub.next(), "ShoutProcessor's reply");
-            assertEquals(frame("shouted", "publish:loud\r\nvolume:loud\r\nfiltered:yes\r\n", "hello"), sub.next(),
+            assertEquals(
+                    frame("shouted", "publish:loud\r\nvolume:loud\r\n", "HELLO"), pub.next(), "ShoutProcessor's reply");
+            assertEquals(
+                    frame("shouted", "publish:loud\r\nvolume:loud\r\nfiltered:yes\r\n", "hello"),
+                    sub.next(),
                     "DenyFilter ran after the processor");
             pub.send(frame("chat", "publish:loud\r\ndeny:please\r\n", "blocked"));
             assertEquals(error(403, "denied by the test filter"), pub.next());
@@ -194,9 +206,13 @@ abstract class ContainerContract {
             assertEquals(error(400, "bad channel name 'wild*'"), c.readText(SdkClient.TIMEOUT));
             c.send(frame("chat", "subscribe:   \r\n", ""));
             assertEquals(error(400, "no channel named"), c.readText(SdkClient.TIMEOUT));
-            String fits = frame("echo", "", "x".repeat(65536 - frame("echo", "", "").length()));
+            String fits =
+                    frame("echo", "", "x".repeat(65536 - frame("echo", "", "").length()));
             c.send(fits);
-            assertEquals(fits, c.readText(SdkClient.TIMEOUT), "a frame of exactly 65536 bytes is accepted, on the same connection");
+            assertEquals(
+                    fits,
+                    c.readText(SdkClient.TIMEOUT),
+                    "a frame of exactly 65536 bytes is accepted, on the same connection");
         }
     }
 
@@ -226,23 +242,25 @@ abstract class ContainerContract {
         List<RawWebSocket> sockets = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (SdkClient canary = client()) {
             for (int i = 0; i < 12; i++) {
-                RawWebSocket ws = RawWebSocket.connect(server.wsUri(), from, java.time.Duration.ofSeconds(30),
-                        RawWebSocket.LARGE_BUFFERS);
+                RawWebSocket ws = RawWebSocket.connect(
+                        server.wsUri(), from, java.time.Duration.ofSeconds(30), RawWebSocket.LARGE_BUFFERS);
                 ws.answerPings(false);
                 sockets.add(ws);
-                closes.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                    try {
-                        ws.sendUnfinished(3_990_000, 2_000_000);
-                    } catch (java.io.IOException closedMidway) {
-                        // the server closed while we wrote: its close frame may still be readable
-                    }
-                    try {
-                        ws.readAll((b, o, l) -> { });
-                    } catch (java.io.IOException ended) {
-                        // closeCode says whether a close frame came first
-                    }
-                    return ws.closeCode();
-                }, threads));
+                closes.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                        () -> {
+                            try {
+                                ws.sendUnfinished(3_990_000, 2_000_000);
+                            } catch (java.io.IOException closedMidway) {
+                                // the server closed while we wrote: its close frame may still be readable
+                            }
+                            try {
+                                ws.readAll((b, o, l) -> {});
+                            } catch (java.io.IOException ended) {
+                                // closeCode says whether a close frame came first
+                            }
+                            return ws.closeCode();
+                        },
+                        threads));
             }
             assertNothingBefore(canary, "served during the attack");
             io.lhttp.it.support.QuickOpen.assertOpensWithinASecond(server.wsUri());
@@ -263,7 +281,8 @@ abstract class ContainerContract {
 
     @Test
     void batchFramesGoOnlyToClientsThatAskedAndKeepOrder() throws Exception {
-        io.lhttp.it.support.BatchingChecks.batchesGoOnlyToClientsThatAskedAndKeepOrder(server.wsUri(), "batch-room", true);
+        io.lhttp.it.support.BatchingChecks.batchesGoOnlyToClientsThatAskedAndKeepOrder(
+                server.wsUri(), "batch-room", true);
         io.lhttp.it.support.BatchingChecks.inboundBatchesAreHandledMessageByMessage(server.wsUri());
         io.lhttp.it.support.BatchingChecks.theJavaClientUnpacksTransparently(server.wsUri(), "sdk-room");
     }
@@ -278,7 +297,7 @@ abstract class ContainerContract {
     @Test
     void twoChatPagesInChromiumChat() {
         try (ChatPage alice = ChatPage.demo(server.httpUri(), "chatroom", "alice");
-             ChatPage bob = ChatPage.demo(server.httpUri(), "chatroom", "bob")) {
+                ChatPage bob = ChatPage.demo(server.httpUri(), "chatroom", "bob")) {
             alice.awaitState("connected", ChatPage.WAIT);
             bob.awaitState("connected", ChatPage.WAIT);
             // Own echoes prove each page's subscription is active before the other relies on it.
@@ -349,8 +368,10 @@ abstract class ContainerContract {
             held.add(over);
             assertEquals("close 1013", firstReply(over, "over").split(":")[0], "one over the limit is refused");
             System.out.println(kind() + " upgrades these Upgrade variants (each refused over the limit): "
-                    + io.lhttp.it.support.UpgradeVariants.assertEachRefusedOverTheLimit(server.wsUri(),
-                            java.net.InetAddress.getByName("127.0.0.3"), java.time.Duration.ofSeconds(20)));
+                    + io.lhttp.it.support.UpgradeVariants.assertEachRefusedOverTheLimit(
+                            server.wsUri(),
+                            java.net.InetAddress.getByName("127.0.0.3"),
+                            java.time.Duration.ofSeconds(20)));
             io.lhttp.testkit.RawWebSocket other = raw("127.0.0.4");
             held.add(other);
             assertEquals(frame("echo", "", "other"), firstReply(other, "other"), "another address is accepted");
@@ -360,8 +381,8 @@ abstract class ContainerContract {
     }
 
     private io.lhttp.testkit.RawWebSocket raw(String local) throws java.io.IOException {
-        io.lhttp.testkit.RawWebSocket ws = io.lhttp.testkit.RawWebSocket.connect(server.wsUri(),
-                java.net.InetAddress.getByName(local), java.time.Duration.ofSeconds(20), 8192);
+        io.lhttp.testkit.RawWebSocket ws = io.lhttp.testkit.RawWebSocket.connect(
+                server.wsUri(), java.net.InetAddress.getByName(local), java.time.Duration.ofSeconds(20), 8192);
         ws.readTimeout(java.time.Duration.ofSeconds(20));
         return ws;
     }

@@ -37,9 +37,11 @@ abstract class ControlFramesContract {
      * held pong and hide the defect.
      */
     static final int PING_MS = 3000;
+
     static final int IDLE_MS = 6000;
     /** What issue 19 asks of a pong and of a close reply. */
     static final Duration AT_ONCE = Duration.ofSeconds(1);
+
     private static final Duration CONNECT = Duration.ofSeconds(30);
     private static final Duration IDLE_CLOSED_WITHIN = Duration.ofSeconds(60);
     private static final int BURST = 200;
@@ -155,7 +157,10 @@ abstract class ControlFramesContract {
                     fail("no close frame within " + AT_ONCE.toMillis() + " ms (after a burst: " + afterBurst + ")");
                 }
                 long took = System.nanoTime() - t0;
-                assertEquals(1000, code[0], "the close frame answers with the client's code (after a burst: " + afterBurst + ")");
+                assertEquals(
+                        1000,
+                        code[0],
+                        "the close frame answers with the client's code (after a burst: " + afterBurst + ")");
                 assertTrue(took <= AT_ONCE.toNanos(), "close frame after " + took / 1_000_000 + " ms");
             }
         }
@@ -163,19 +168,22 @@ abstract class ControlFramesContract {
 
     @Test
     void theIdleDeadlineClosesADeadConnectionAndKeepsAQuietLiveOne() throws Exception {
-        try (RawWebSocket dead = connect(); RawWebSocket live = connect()) {
+        try (RawWebSocket dead = connect();
+                RawWebSocket live = connect()) {
             dead.answerPings(false); // what a vanished peer looks like
             long sent = System.nanoTime(); // before the server last hears from it
             dead.send(frame("echo", "", "hi"));
             assertEquals(frame("echo", "", "hi"), dead.readText(CONNECT));
             BlockingQueue<String> liveGot = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try {
-                    live.readAll((b, o, l) -> liveGot.add(new String(b, o, l, StandardCharsets.UTF_8)));
-                } catch (IOException ended) {
-                    // the test closes it
-                }
-            }, "live-reader");
+            Thread reader = new Thread(
+                    () -> {
+                        try {
+                            live.readAll((b, o, l) -> liveGot.add(new String(b, o, l, StandardCharsets.UTF_8)));
+                        } catch (IOException ended) {
+                            // the test closes it
+                        }
+                    },
+                    "live-reader");
             reader.setDaemon(true);
             reader.start();
             int[] code = {-1};
@@ -196,7 +204,9 @@ abstract class ControlFramesContract {
             long quiet = System.nanoTime() - sent;
             assertEquals(1001, code[0], "closed as idle");
             assertTrue(dead.pings() > 0, "it was pinged first");
-            assertTrue(quiet >= TimeUnit.MILLISECONDS.toNanos(IDLE_MS), "not before the deadline: " + quiet / 1_000_000 + " ms");
+            assertTrue(
+                    quiet >= TimeUnit.MILLISECONDS.toNanos(IDLE_MS),
+                    "not before the deadline: " + quiet / 1_000_000 + " ms");
             // The live one opened just after the dead one and has said nothing since: still open.
             assertEquals(-1, live.closeCode(), "the live connection is kept");
             assertTrue(live.pings() > 0, "the live connection was pinged");

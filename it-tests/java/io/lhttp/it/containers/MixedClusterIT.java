@@ -28,9 +28,10 @@ class MixedClusterIT {
     @Test
     void clientsOnPayaraWildFlyAndTomEEChatInOneRoom() throws Exception {
         try (NatsNode nats = NatsNode.standalone("mixed").start();
-             UberJarServer payara = UberJarServer.start(options(nats, "payara"));
-             ContainerServer wildfly = ContainerServer.start(ContainerServer.Kind.WILDFLY, options(nats, "wildfly"));
-             ContainerServer tomee = ContainerServer.start(ContainerServer.Kind.TOMEE, options(nats, "tomee"))) {
+                UberJarServer payara = UberJarServer.start(options(nats, "payara"));
+                ContainerServer wildfly =
+                        ContainerServer.start(ContainerServer.Kind.WILDFLY, options(nats, "wildfly"));
+                ContainerServer tomee = ContainerServer.start(ContainerServer.Kind.TOMEE, options(nats, "tomee"))) {
             Map<String, URI> instances = new LinkedHashMap<>();
             instances.put("payara", payara.wsUri());
             instances.put("wildfly", wildfly.wsUri());
@@ -54,12 +55,16 @@ class MixedClusterIT {
                 }
                 for (Map.Entry<String, SdkClient> from : clients.entrySet()) {
                     for (int i = 0; i < 3; i++) {
-                        from.getValue().send(frame("chat", "publish:" + CHANNEL + "\r\n", from.getKey() + " says " + i + " ü€"));
+                        from.getValue()
+                                .send(frame(
+                                        "chat", "publish:" + CHANNEL + "\r\n", from.getKey() + " says " + i + " ü€"));
                     }
                     for (Map.Entry<String, SdkClient> to : clients.entrySet()) {
                         for (int i = 0; i < 3; i++) {
-                            assertEquals(frame("chat", "publish:" + CHANNEL + "\r\n", from.getKey() + " says " + i + " ü€"),
-                                    to.getValue().next(), from.getKey() + " -> " + to.getKey());
+                            assertEquals(
+                                    frame("chat", "publish:" + CHANNEL + "\r\n", from.getKey() + " says " + i + " ü€"),
+                                    to.getValue().next(),
+                                    from.getKey() + " -> " + to.getKey());
                         }
                     }
                 }

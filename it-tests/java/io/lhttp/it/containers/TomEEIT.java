@@ -46,7 +46,8 @@ class TomEEIT extends ContainerContract {
     private HttpResponse<String> get(String path, String token) throws Exception {
         // TomEE 9's /openapi answers 500 to a request without Accept (it lower-cases the header unchecked);
         // curl and browsers send one.
-        HttpRequest.Builder b = HttpRequest.newBuilder(server.httpUri().resolve(path)).header("Accept", "*/*");
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(server.httpUri().resolve(path)).header("Accept", "*/*");
         if (token != null) b.header("Authorization", "Bearer " + token);
         return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }

@@ -39,8 +39,18 @@ import java.util.function.Predicate;
 final class Checker {
 
     /** What one run came to. */
-    record Report(List<String> violations, int acked, int errors, int unknown, int deliveries, int recoveredTrue,
-            List<String> recoveredFalse, int plainSent, int plainLost, int erroredButDelivered, int unackedOutOfOrder) {
+    record Report(
+            List<String> violations,
+            int acked,
+            int errors,
+            int unknown,
+            int deliveries,
+            int recoveredTrue,
+            List<String> recoveredFalse,
+            int plainSent,
+            int plainLost,
+            int erroredButDelivered,
+            int unackedOutOfOrder) {
 
         boolean ok() {
             return violations.isEmpty();
@@ -55,8 +65,7 @@ final class Checker {
         }
     }
 
-    private record Key(String publisher, int n) {
-    }
+    private record Key(String publisher, int n) {}
 
     private static final class Segment {
         final String subscriber;
@@ -129,7 +138,8 @@ final class Checker {
                                 + explain(faults, current.end, j.at()) + ")");
                     }
                     current = new Segment(j.subscriber(), j.channel(), j.at());
-                    segments.computeIfAbsent(j.subscriber(), k -> new ArrayList<>()).add(current);
+                    segments.computeIfAbsent(j.subscriber(), k -> new ArrayList<>())
+                            .add(current);
                     open.put(j.subscriber(), current);
                 } else {
                     recoveredTrue++;
@@ -141,8 +151,8 @@ final class Checker {
                 deliveries++;
                 Key key = new Key(d.publisher(), d.n());
                 if (!sent.containsKey(key)) {
-                    violations.add("phantom: " + d.subscriber() + " received " + d.publisher() + ":" + d.n()
-                            + " at " + ms(d.at()) + " ms, which nobody sent");
+                    violations.add("phantom: " + d.subscriber() + " received " + d.publisher() + ":" + d.n() + " at "
+                            + ms(d.at()) + " ms, which nobody sent");
                 }
                 Long unsub = unsubscribed.getOrDefault(d.subscriber(), Map.of()).get(d.session());
                 if (unsub != null && d.at() > unsub) {
@@ -153,12 +163,15 @@ final class Checker {
                 if (s != null && s.sessions.contains(d.session())) {
                     s.deliveries.add(d);
                 } else if (unsub == null) {
-                    early.computeIfAbsent(d.subscriber(), k -> new ArrayList<>()).add(d);
+                    early.computeIfAbsent(d.subscriber(), k -> new ArrayList<>())
+                            .add(d);
                 }
             } else if (op instanceof SessionEnded e) {
                 lastEnd.put(e.subscriber(), e.at());
             } else if (op instanceof Unsubscribed u) {
-                unsubscribed.computeIfAbsent(u.subscriber(), k -> new HashMap<>()).put(u.session(), u.at());
+                unsubscribed
+                        .computeIfAbsent(u.subscriber(), k -> new HashMap<>())
+                        .put(u.session(), u.at());
                 Segment s = open.remove(u.subscriber());
                 if (s != null) {
                     s.end = u.at();
@@ -186,7 +199,9 @@ final class Checker {
                 unknown++;
             }
         }
-        int plainSent = (int) sent.values().stream().filter(s -> !historyChannel.test(s.channel())).count();
+        int plainSent = (int) sent.values().stream()
+                .filter(s -> !historyChannel.test(s.channel()))
+                .count();
         int plainLost = 0;
         Set<Key> erroredDelivered = new HashSet<>();
         Set<Key> unackedLate = new HashSet<>();
@@ -202,11 +217,13 @@ final class Checker {
                     }
                     if (seen.merge(key, 1, Integer::sum) == 2 && history) {
                         violations.add("duplicate: " + seg.subscriber + " received " + key.publisher() + ":" + key.n()
-                                + " twice in one segment (second at " + ms(d.at()) + " ms, session " + d.session() + ")");
+                                + " twice in one segment (second at " + ms(d.at()) + " ms, session " + d.session()
+                                + ")");
                     }
                     if (outcomes.get(key) != Result.ACK) {
                         // Order is promised for acknowledged messages: a frame that got a 503 may be stored late,
-                        // after its publisher's later ones (seen with the stream leader frozen). Counted, not a violation.
+                        // after its publisher's later ones (seen with the stream leader frozen). Counted, not a
+                        // violation.
                         Integer before = lastOf.get(key.publisher());
                         if (history && before != null && before > key.n()) {
                             unackedLate.add(key);
@@ -221,12 +238,16 @@ final class Checker {
                 }
                 for (Sent s : sent.values()) {
                     Key key = new Key(s.publisher(), s.n());
-                    if (!s.channel().equals(seg.channel) || outcomes.get(key) != Result.ACK || s.at() <= seg.start
-                            || (seg.end != Long.MAX_VALUE && s.at() > seg.end - graceNanos) || seen.containsKey(key)) {
+                    if (!s.channel().equals(seg.channel)
+                            || outcomes.get(key) != Result.ACK
+                            || s.at() <= seg.start
+                            || (seg.end != Long.MAX_VALUE && s.at() > seg.end - graceNanos)
+                            || seen.containsKey(key)) {
                         continue;
                     }
                     if (history) {
-                        violations.add("loss: " + seg.subscriber + " never received acknowledged " + key.publisher() + ":"
+                        violations.add("loss: " + seg.subscriber + " never received acknowledged " + key.publisher()
+                                + ":"
                                 + key.n() + " (sent at " + ms(s.at()) + " ms on " + s.channel() + ", segment from "
                                 + ms(seg.start) + " ms; faults: " + explain(faults, s.at(), s.at()) + ")");
                     } else {
@@ -235,15 +256,25 @@ final class Checker {
                 }
             }
         }
-        return new Report(violations, acked, errors, unknown, deliveries, recoveredTrue, recoveredFalse, plainSent,
-                plainLost, erroredDelivered.size(), unackedLate.size());
+        return new Report(
+                violations,
+                acked,
+                errors,
+                unknown,
+                deliveries,
+                recoveredTrue,
+                recoveredFalse,
+                plainSent,
+                plainLost,
+                erroredDelivered.size(),
+                unackedLate.size());
     }
 
     /** Whether the subscriber's last operation at or after {@code end} is that session end (no later join). */
     private static boolean endedLast(List<Op> ops, String subscriber, long end) {
         for (Op op : ops) {
             if (op.at() > end && op instanceof Joined j && j.subscriber().equals(subscriber)) {
-            return false;
+                return false;
             }
         }
         return true;

@@ -54,7 +54,9 @@ class CheckerTest {
         ops.removeIf(op -> op instanceof Delivered d && d.n() == 2);
         Checker.Report r = check(ops);
         assertEquals(1, r.violations().size(), r.violations().toString());
-        assertTrue(r.violations().get(0).startsWith("loss: s1 never received acknowledged p:2"), r.violations().toString());
+        assertTrue(
+                r.violations().get(0).startsWith("loss: s1 never received acknowledged p:2"),
+                r.violations().toString());
     }
 
     @Test
@@ -76,7 +78,9 @@ class CheckerTest {
         ops.add(new Joined(26 * MS, "s1", 2, "h1", "i2", "e:2", true, "e:3"));
         ops.add(new Delivered(26 * MS, "s1", 2, "p", 2, "e:2", "h1")); // replayed again
         Checker.Report r = check(ops);
-        assertTrue(r.violations().stream().anyMatch(v -> v.startsWith("duplicate: s1 received p:2")), r.violations().toString());
+        assertTrue(
+                r.violations().stream().anyMatch(v -> v.startsWith("duplicate: s1 received p:2")),
+                r.violations().toString());
     }
 
     @Test
@@ -85,7 +89,9 @@ class CheckerTest {
         ops.removeIf(op -> op instanceof Delivered d && d.n() == 2);
         ops.add(new Delivered(35 * MS, "s1", 1, "p", 2, "e:2", "h1"));
         Checker.Report r = check(ops);
-        assertEquals(List.of("reorder"), r.violations().stream().map(v -> v.substring(0, v.indexOf(':'))).toList(),
+        assertEquals(
+                List.of("reorder"),
+                r.violations().stream().map(v -> v.substring(0, v.indexOf(':'))).toList(),
                 r.violations().toString());
     }
 
@@ -105,7 +111,9 @@ class CheckerTest {
         ops.add(new Unsubscribed(25 * MS, "s1", 1));
         ops.add(new Delivered(31 * MS, "s1", 1, "p", 3, "e:3", "h1"));
         Checker.Report r = check(ops);
-        assertTrue(r.violations().stream().anyMatch(v -> v.startsWith("after unsubscribe: s1")), r.violations().toString());
+        assertTrue(
+                r.violations().stream().anyMatch(v -> v.startsWith("after unsubscribe: s1")),
+                r.violations().toString());
     }
 
     @Test
@@ -126,7 +134,9 @@ class CheckerTest {
         assertEquals(1, r.violations().size(), r.violations().toString());
         assertTrue(r.violations().get(0).startsWith("loss: s1 never received acknowledged p:3"));
         assertEquals(1, r.recoveredFalse().size());
-        assertTrue(r.recoveredFalse().get(0).contains("kill -9 nats node-2"), r.recoveredFalse().toString());
+        assertTrue(
+                r.recoveredFalse().get(0).contains("kill -9 nats node-2"),
+                r.recoveredFalse().toString());
     }
 
     @Test

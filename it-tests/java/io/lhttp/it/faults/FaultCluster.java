@@ -25,6 +25,7 @@ final class FaultCluster implements AutoCloseable {
 
     /** History channels of the runs; {@code plain-*} channels have none. */
     static final String HISTORY = "h-*";
+
     static final Duration READY = Duration.ofSeconds(Long.getLong("lhttp.it.start-timeout-s", 600));
 
     final List<NatsNode> nodes;
@@ -49,7 +50,9 @@ final class FaultCluster implements AutoCloseable {
                 c.names.add(name);
                 UberJarServer.Builder b = UberJarServer.builder()
                         .startTimeout(READY)
-                        .logFile(Path.of(System.getProperty("project.basedir", "."), "target",
+                        .logFile(Path.of(
+                                System.getProperty("project.basedir", "."),
+                                "target",
                                 "faults-" + name + "-" + System.currentTimeMillis() + ".log"))
                         .jvmOption("-Xmx384m")
                         .jvmOption("-XX:TieredStopAtLevel=1")
@@ -106,8 +109,12 @@ final class FaultCluster implements AutoCloseable {
             try (LhttpClient c = LhttpClient.connect(ws(i), new LhttpClient.Options().reconnect(false))) {
                 if (c.awaitOpen(Duration.ofSeconds(10))) {
                     String channel = "h-probe-" + (++probes);
-                    io.lhttp.protocol.Message m = c.request("subscribe", List.of(new Header("subscribe", channel),
-                            new Header("positions", "true")), "", Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
+                    io.lhttp.protocol.Message m = c.request(
+                                    "subscribe",
+                                    List.of(new Header("subscribe", channel), new Header("positions", "true")),
+                                    "",
+                                    Duration.ofSeconds(10))
+                            .get(15, TimeUnit.SECONDS);
                     last = m.frame();
                     if (m.header("position") != null) {
                         return;
@@ -177,7 +184,8 @@ final class FaultCluster implements AutoCloseable {
                         JsonValue leader = cluster == null ? null : cluster.map.get("leader");
                         if ("LHTTP".equals(s.map.get("name").string) && leader != null && leader.string != null) {
                             for (int k = 0; k < nodes.size(); k++) {
-                                if (nodes.get(k).name().equals(leader.string) && nodes.get(k).isRunning()) {
+                                if (nodes.get(k).name().equals(leader.string)
+                                        && nodes.get(k).isRunning()) {
                                     return k;
                                 }
                             }
@@ -210,7 +218,9 @@ final class FaultCluster implements AutoCloseable {
             throw new IllegalStateException("not running");
         }
         try {
-            Process kill = new ProcessBuilder("sh", "-c", "kill -" + signal + " " + pid).inheritIO().start();
+            Process kill = new ProcessBuilder("sh", "-c", "kill -" + signal + " " + pid)
+                    .inheritIO()
+                    .start();
             if (kill.waitFor() != 0) {
                 throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
             }

@@ -28,6 +28,7 @@ class FaultsIT {
     static final long SEED = Long.getLong("lhttp.faults.seed", System.currentTimeMillis());
     /** How long a frozen process stays frozen in the single-fault runs (the mixed run draws 5–30 s). */
     private static final Duration SHORT_HOLD = Duration.ofSeconds(5);
+
     private static final Duration AFTER_FAULT = Duration.ofSeconds(240);
 
     private static FaultCluster cluster;
@@ -137,8 +138,10 @@ class FaultsIT {
         cluster.nodes.get(leader).kill();
         holdFor(hold);
         cluster.restartNode(leader);
-        w.log.add(new OpLog.Fault(at, w.log.now(), "kill -9 " + cluster.nodes.get(leader).name()
-                + " (stream leader), down " + hold.toSeconds() + " s"));
+        w.log.add(new OpLog.Fault(
+                at,
+                w.log.now(),
+                "kill -9 " + cluster.nodes.get(leader).name() + " (stream leader), down " + hold.toSeconds() + " s"));
     }
 
     private static void freezeNats(Workload w, int i, Duration hold) throws InterruptedException {
@@ -149,7 +152,8 @@ class FaultsIT {
         } finally {
             cluster.nodes.get(i).thaw();
         }
-        w.log.add(new OpLog.Fault(at, w.log.now(), "SIGSTOP " + cluster.nodes.get(i).name() + " " + hold.toSeconds() + " s"));
+        w.log.add(new OpLog.Fault(
+                at, w.log.now(), "SIGSTOP " + cluster.nodes.get(i).name() + " " + hold.toSeconds() + " s"));
     }
 
     private static void freezeLhttp(Workload w, int i, Duration hold) throws InterruptedException {
@@ -169,7 +173,9 @@ class FaultsIT {
         long at = w.log.now();
         s.cutNextReplay = true;
         s.leave();
-        Await.until(Duration.ofSeconds(60), () -> s.cuts.get() > before || !s.cutNextReplay,
+        Await.until(
+                Duration.ofSeconds(60),
+                () -> s.cuts.get() > before || !s.cutNextReplay,
                 s.name + " cut during a replay");
         w.log.add(new OpLog.Fault(at, w.log.now(), s.name + " cut in the middle of its replay"));
     }
@@ -219,8 +225,10 @@ class FaultsIT {
             r.recoveredFalse().forEach(x -> System.out.println("FAULTS recovered:false " + x));
             r.violations().stream().limit(30).forEach(v -> System.out.println("FAULTS VIOLATION " + v));
             assertTrue(r.acked() > 50 && r.deliveries() > 100, "the run did publish and deliver: " + r.summary());
-            assertTrue(r.ok(), fault + " (seed " + seed + "): " + r.violations().size() + " violations, first: "
-                    + r.violations().stream().limit(5).toList());
+            assertTrue(
+                    r.ok(),
+                    fault + " (seed " + seed + "): " + r.violations().size() + " violations, first: "
+                            + r.violations().stream().limit(5).toList());
         }
     }
 

@@ -30,6 +30,7 @@ final class Subscriber {
     private volatile boolean stopped;
     /** Cut the connection at the first replayed message of the next recovery (then recover again). */
     volatile boolean cutNextReplay;
+
     final AtomicInteger cuts = new AtomicInteger();
     final Map<String, Long> lastFrom = new ConcurrentHashMap<>();
     final Map<String, Set<Integer>> received = new ConcurrentHashMap<>();
@@ -68,7 +69,8 @@ final class Subscriber {
         joinedNow = false;
         String since = history ? lastPosition : null;
         AtomicBoolean ended = new AtomicBoolean();
-        LhttpClient c = LhttpClient.connect(w.cluster.ws(i), new LhttpClient.Options().reconnect(false).batching(false));
+        LhttpClient c = LhttpClient.connect(
+                w.cluster.ws(i), new LhttpClient.Options().reconnect(false).batching(false));
         client = c;
         Runnable end = () -> {
             if (ended.compareAndSet(false, true)) {
@@ -84,7 +86,8 @@ final class Subscriber {
             if (session != s || !channel.equals(sub.channel())) {
                 return;
             }
-            log.add(new OpLog.Joined(log.now(), name, s, channel, w.cluster.name(i), since, sub.recovered(), sub.position()));
+            log.add(new OpLog.Joined(
+                    log.now(), name, s, channel, w.cluster.name(i), since, sub.recovered(), sub.position()));
             if (sub.position() != null) {
                 lastPosition = sub.position();
             }
@@ -119,12 +122,15 @@ final class Subscriber {
                 return;
             }
             // No answer at all (a hung instance): give up on this session after a bound.
-            w.timer.schedule(() -> {
-                if (session == s && !joinedNow && !ended.get()) {
-                    c.close();
-                    end.run();
-                }
-            }, 30, TimeUnit.SECONDS);
+            w.timer.schedule(
+                    () -> {
+                        if (session == s && !joinedNow && !ended.get()) {
+                            c.close();
+                            end.run();
+                        }
+                    },
+                    30,
+                    TimeUnit.SECONDS);
         });
     }
 
@@ -180,8 +186,12 @@ final class Subscriber {
         }
         try {
             c.unsubscribe(channel);
-            c.request("subscribe", List.of(new Header("subscribe", "h-fence-" + name), new Header("positions", "true")),
-                    "", Duration.ofSeconds(10)).get(15, TimeUnit.SECONDS);
+            c.request(
+                            "subscribe",
+                            List.of(new Header("subscribe", "h-fence-" + name), new Header("positions", "true")),
+                            "",
+                            Duration.ofSeconds(10))
+                    .get(15, TimeUnit.SECONDS);
             log.add(new OpLog.Unsubscribed(log.now(), name, s));
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException | RuntimeException e) {
             System.out.println("FAULTS: " + name + " could not confirm its unsubscribe: " + e);

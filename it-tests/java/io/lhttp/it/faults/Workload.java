@@ -32,6 +32,7 @@ final class Workload implements AutoCloseable {
 
     /** How long after a WebSocket publish its error frame may still come: the server's timeout (2 s) and margin. */
     static final Duration ACK_WINDOW = Duration.ofSeconds(5);
+
     static final String CHANNEL = "h-run";
     static final String PLAIN = "plain-run";
 
@@ -49,6 +50,7 @@ final class Workload implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     /** When each message was sent (log time), by publisher and number. */
     final Map<String, Map<Integer, Long>> sentAt = new ConcurrentHashMap<>();
+
     private volatile boolean stopping;
     private volatile long stoppedAt = Long.MAX_VALUE;
 
@@ -71,7 +73,9 @@ final class Workload implements AutoCloseable {
         for (Subscriber s : subscribers) {
             s.connect();
         }
-        io.lhttp.it.support.Await.until(Duration.ofSeconds(60), () -> subscribers.stream().allMatch(Subscriber::joined),
+        io.lhttp.it.support.Await.until(
+                Duration.ofSeconds(60),
+                () -> subscribers.stream().allMatch(Subscriber::joined),
                 "every subscriber joined");
         for (WsPublisher p : wsPublishers) {
             threads.add(daemon(p.name, p::run));
@@ -134,13 +138,16 @@ final class Workload implements AutoCloseable {
         // Two more publishes after the unsubscribe, which S1 must not get.
         wsPublishers.get(0).publishOnce();
         long windowEnd = log.now() + ACK_WINDOW.toNanos();
-        io.lhttp.it.support.Await.until(ACK_WINDOW.plusSeconds(5), () -> log.now() > windowEnd,
+        io.lhttp.it.support.Await.until(
+                ACK_WINDOW.plusSeconds(5),
+                () -> log.now() > windowEnd,
                 "the acknowledgement window after the last publish"); // the protocol's own timeout, not a guess
         for (WsPublisher p : wsPublishers) {
             p.decide();
         }
         try {
-            io.lhttp.it.support.Await.until(Duration.ofSeconds(30), this::settled, "every subscriber has every last message");
+            io.lhttp.it.support.Await.until(
+                    Duration.ofSeconds(30), this::settled, "every subscriber has every last message");
         } catch (AssertionError notAll) {
             System.out.println("FAULTS: not settled after 30 s; the checker reports what is missing");
         }
@@ -155,8 +162,11 @@ final class Workload implements AutoCloseable {
         }
         for (Subscriber s : subscribers.subList(1, subscribers.size())) {
             for (Map.Entry<String, Integer> e : lastAcked.entrySet()) {
-                boolean mine = s.history ? !e.getKey().startsWith("Q") : e.getKey().startsWith("Q");
-                if (mine && s.received.get(e.getKey()) != null && !s.received.get(e.getKey()).contains(e.getValue())) {
+                boolean mine =
+                        s.history ? !e.getKey().startsWith("Q") : e.getKey().startsWith("Q");
+                if (mine
+                        && s.received.get(e.getKey()) != null
+                        && !s.received.get(e.getKey()).contains(e.getValue())) {
                     return false;
                 }
             }
@@ -238,7 +248,8 @@ final class Workload implements AutoCloseable {
             if (i < 0) {
                 return null;
             }
-            LhttpClient client = LhttpClient.connect(cluster.ws(i), new LhttpClient.Options().reconnect(false).batching(false));
+            LhttpClient client = LhttpClient.connect(
+                    cluster.ws(i), new LhttpClient.Options().reconnect(false).batching(false));
             Conn c = new Conn(client);
             client.onError(e -> {
                 String id = e.message() == null ? null : e.message().header("request-id");
@@ -297,7 +308,8 @@ final class Workload implements AutoCloseable {
         final String name;
         final String channel;
         private final Random rnd;
-        private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        private final HttpClient http =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
         HttpPublisher(String name, String channel, int salt) {
             this.name = name;
@@ -315,10 +327,15 @@ final class Workload implements AutoCloseable {
                     sent(new OpLog.Sent(at, name, n, channel, true));
                     Result r;
                     try {
-                        HttpResponse<String> resp = http.send(HttpRequest.newBuilder(cluster.http(i).resolve("/publish"))
-                                .timeout(Duration.ofSeconds(5)).header("Content-Type", "text/plain; charset=UTF-8")
-                                .POST(HttpRequest.BodyPublishers.ofString("LHTTP/1.0 m\r\npublish:" + channel + "\r\n\r\n"
-                                        + name + ":" + n, StandardCharsets.UTF_8)).build(), HttpResponse.BodyHandlers.ofString());
+                        HttpResponse<String> resp = http.send(
+                                HttpRequest.newBuilder(cluster.http(i).resolve("/publish"))
+                                        .timeout(Duration.ofSeconds(5))
+                                        .header("Content-Type", "text/plain; charset=UTF-8")
+                                        .POST(HttpRequest.BodyPublishers.ofString(
+                                                "LHTTP/1.0 m\r\npublish:" + channel + "\r\n\r\n" + name + ":" + n,
+                                                StandardCharsets.UTF_8))
+                                        .build(),
+                                HttpResponse.BodyHandlers.ofString());
                         r = resp.statusCode() == 202 ? Result.ACK : Result.ERR;
                     } catch (java.io.IOException e) {
                         r = Result.UNKNOWN;

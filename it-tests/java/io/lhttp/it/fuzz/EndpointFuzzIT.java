@@ -9,9 +9,9 @@ import io.lhttp.fuzz.Gen;
 import io.lhttp.fuzz.Mutator;
 import io.lhttp.fuzz.Oracle;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.testkit.RawWebSocket;
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.MultipartParser;
+import io.lhttp.testkit.RawWebSocket;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.charset.StandardCharsets;
@@ -58,6 +58,7 @@ class EndpointFuzzIT {
     static final int PROBE_EVERY = 100;
     /** The server's hard cap, lowered from 1 MiB so the 1009 check sends little. */
     static final int HARD_CAP = 2 * Limits.DEFAULT_MAX_FRAME_BYTES;
+
     static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     @Test
@@ -87,14 +88,18 @@ class EndpointFuzzIT {
                 int frames = Fuzz.tries(DEFAULT_FRAMES);
                 String replay = Fuzz.replay(seed);
                 SplittableRandom master = new SplittableRandom(seed);
-                Mutator mutator = new Mutator(Limits.DEFAULT_MAX_FRAME_BYTES, Limits.DEFAULT_MAX_HEADERS,
-                        MultipartParser.DEFAULT_MAX_PARTS);
+                Mutator mutator = new Mutator(
+                        Limits.DEFAULT_MAX_FRAME_BYTES, Limits.DEFAULT_MAX_HEADERS, MultipartParser.DEFAULT_MAX_PARTS);
                 long started = System.nanoTime();
                 Map<String, Integer> outcomes = new TreeMap<>();
                 for (int i = 1; i <= frames; i++) {
                     Mutator.Frame frame = mutator.next(master.split());
-                    String outcome = check(fuzz, oracle, frame, ++sent, "random frame " + i + " of " + frames
-                            + " (replay with " + replay + ")");
+                    String outcome = check(
+                            fuzz,
+                            oracle,
+                            frame,
+                            ++sent,
+                            "random frame " + i + " of " + frames + " (replay with " + replay + ")");
                     outcomes.merge(outcome, 1, Integer::sum);
                     if (i % PROBE_EVERY == 0 || i == frames) {
                         probe(fuzz, watcher, privateChannel, i);
@@ -104,7 +109,8 @@ class EndpointFuzzIT {
                 LOG.info(() -> frames + " random frames in " + ms + " ms, seed " + seed + "; replies: " + outcomes);
                 if (frames >= DEFAULT_FRAMES) {
                     for (String kind : new String[] {"none", "echo", "error 400", "error 413"}) {
-                        assertTrue(outcomes.keySet().stream().anyMatch(k -> k.startsWith(kind)),
+                        assertTrue(
+                                outcomes.keySet().stream().anyMatch(k -> k.startsWith(kind)),
                                 () -> "the fuzzer reaches '" + kind + "': " + outcomes);
                     }
                 }
@@ -148,8 +154,10 @@ class EndpointFuzzIT {
                     }
                 }
             }
-            assertTrue(bad.isEmpty(), () -> "the server logged while being fuzzed (" + server.logFile() + "):\n"
-                    + String.join("\n", bad.subList(0, Math.min(20, bad.size()))));
+            assertTrue(
+                    bad.isEmpty(),
+                    () -> "the server logged while being fuzzed (" + server.logFile() + "):\n"
+                            + String.join("\n", bad.subList(0, Math.min(20, bad.size()))));
         }
     }
 
@@ -159,9 +167,11 @@ class EndpointFuzzIT {
         List<Oracle.Reply> expected = oracle.expect(frame.payload(), frame.binary());
         List<String> received = exchange(ws, frame, "after " + n);
         if (!Oracle.matches(expected, received)) {
-            throw new AssertionError(what + ": expected " + expected.stream()
-                    .map(r -> r instanceof Oracle.Exact e ? e.what() + " " + Gen.show(e.frame()) : r.toString())
-                    .toList() + ", received "
+            throw new AssertionError(what + ": expected "
+                    + expected.stream()
+                            .map(r -> r instanceof Oracle.Exact e ? e.what() + " " + Gen.show(e.frame()) : r.toString())
+                            .toList()
+                    + ", received "
                     + received.stream().map(Gen::show).toList() + System.lineSeparator() + "  input: "
                     + frame.show());
         }
@@ -200,8 +210,13 @@ class EndpointFuzzIT {
     /** A normal subscriber keeps receiving: a publish from the fuzzed connection reaches the watcher, once. */
     private static void probe(RawWebSocket fuzz, RawWebSocket watcher, String channel, int i) throws IOException {
         String publish = "LHTTP/1.0 chat\r\npublish:" + channel + "\r\n\r\nprobe " + i;
-        assertEquals(List.of(), exchange(fuzz, new Mutator.Frame(publish.getBytes(StandardCharsets.UTF_8), false,
-                "probe"), "probe " + i), "the fuzzed connection is not on the private channel");
+        assertEquals(
+                List.of(),
+                exchange(
+                        fuzz,
+                        new Mutator.Frame(publish.getBytes(StandardCharsets.UTF_8), false, "probe"),
+                        "probe " + i),
+                "the fuzzed connection is not on the private channel");
         assertEquals(List.of(publish), exchange(watcher, null, "probed " + i), "the watcher receives the probe");
     }
 }

@@ -49,9 +49,11 @@ class ContainerImageIT {
     static final Duration START = Duration.ofSeconds(480);
     /** lhttp.shutdown-drain-ms, given to the containers, and the engine's grace before SIGKILL. */
     static final int DRAIN_MS = 3000;
+
     static final int STOP_GRACE_S = 60;
 
-    static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     static String suffix;
     static String network;
@@ -71,8 +73,23 @@ class ContainerImageIT {
         Podman.run("network", "create", network).orFail("podman network create");
         nats = "lhttp-nats-" + suffix;
         started.add(nats);
-        Podman.run("run", "-d", "--pull=never", "--name", nats, "--network", network, "--network-alias", "nats",
-                NATS_IMAGE, "/usr/sbin/nats-server", "-js", "-sd", "/tmp/jetstream", "-p", "4222")
+        Podman.run(
+                        "run",
+                        "-d",
+                        "--pull=never",
+                        "--name",
+                        nats,
+                        "--network",
+                        network,
+                        "--network-alias",
+                        "nats",
+                        NATS_IMAGE,
+                        "/usr/sbin/nats-server",
+                        "-js",
+                        "-sd",
+                        "/tmp/jetstream",
+                        "-p",
+                        "4222")
                 .orFail("starting nats-server");
         for (int i = 1; i <= 3; i++) {
             int port = i == 1 ? first : Ports.free();
@@ -81,15 +98,32 @@ class ContainerImageIT {
             ports.add(port);
             started.add(name);
             // Configured as a user would, by environment variables only (MicroProfile Config).
-            Podman.run("run", "-d", "--pull=never", "--name", name, "--network", network,
-                    "--memory", "512m", "-p", "127.0.0.1:" + port + ":8080",
-                    "-e", "LHTTP_NATS_URL=nats://nats:4222",
-                    "-e", "LHTTP_INSTANCE_NAME=" + name,
-                    "-e", "LHTTP_HISTORY_CHANNELS=chatroom,room*",
-                    "-e", "LHTTP_JETSTREAM_REQUIRED=true",
-                    "-e", "LHTTP_PUBLISH_TOKEN=" + TOKEN,
-                    "-e", "LHTTP_SHUTDOWN_DRAIN_MS=" + DRAIN_MS,
-                    IMAGE).orFail("starting " + name);
+            Podman.run(
+                            "run",
+                            "-d",
+                            "--pull=never",
+                            "--name",
+                            name,
+                            "--network",
+                            network,
+                            "--memory",
+                            "512m",
+                            "-p",
+                            "127.0.0.1:" + port + ":8080",
+                            "-e",
+                            "LHTTP_NATS_URL=nats://nats:4222",
+                            "-e",
+                            "LHTTP_INSTANCE_NAME=" + name,
+                            "-e",
+                            "LHTTP_HISTORY_CHANNELS=chatroom,room*",
+                            "-e",
+                            "LHTTP_JETSTREAM_REQUIRED=true",
+                            "-e",
+                            "LHTTP_PUBLISH_TOKEN=" + TOKEN,
+                            "-e",
+                            "LHTTP_SHUTDOWN_DRAIN_MS=" + DRAIN_MS,
+                            IMAGE)
+                    .orFail("starting " + name);
         }
         for (int i = 0; i < 3; i++) {
             awaitReady(i);
@@ -100,7 +134,9 @@ class ContainerImageIT {
     static void stop() throws IOException {
         Path target = Path.of(System.getProperty("project.basedir", "."), "target");
         for (String name : started) {
-            Files.writeString(target.resolve("container-" + name + ".log"), Podman.run("logs", name).output(),
+            Files.writeString(
+                    target.resolve("container-" + name + ".log"),
+                    Podman.run("logs", name).output(),
                     StandardCharsets.UTF_8);
         }
         if (!started.isEmpty()) {
@@ -128,7 +164,10 @@ class ContainerImageIT {
             } catch (RuntimeException e) {
                 last = e.toString();
             }
-            if (poll % 10 == 0 && !"true".equals(Podman.run("inspect", "-f", "{{.State.Running}}", name).output())) {
+            if (poll % 10 == 0
+                    && !"true"
+                            .equals(Podman.run("inspect", "-f", "{{.State.Running}}", name)
+                                    .output())) {
                 throw new AssertionError(name + " exited before " + ready + " answered: "
                         + Podman.run("logs", "--tail", "40", name).output());
             }
@@ -153,7 +192,8 @@ class ContainerImageIT {
     }
 
     static HttpResponse<String> get(URI uri, Map<String, String> headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET();
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET();
         headers.forEach(b::header);
         try {
             return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -166,7 +206,8 @@ class ContainerImageIT {
     }
 
     static HttpResponse<String> publish(int i, String frame, String authorization) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(http(i, "/publish")).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder b = HttpRequest.newBuilder(http(i, "/publish"))
+                .timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofString(frame));
         if (authorization != null) b.header("Authorization", authorization);
         return HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
@@ -175,13 +216,21 @@ class ContainerImageIT {
     @Test
     @Order(1)
     void runsAsUid10001WithTheImagesHealthCheckPassing() {
-        String status = Podman.run("exec", instances.get(0), "cat", "/proc/1/status").orFail("podman exec").output();
+        String status = Podman.run("exec", instances.get(0), "cat", "/proc/1/status")
+                .orFail("podman exec")
+                .output();
         assertTrue(status.contains("\nUid:\t10001\t10001\t10001\t10001"), status);
-        assertEquals("10001:10001", Podman.run("inspect", "-f", "{{.Config.User}}", instances.get(0)).output());
+        assertEquals(
+                "10001:10001",
+                Podman.run("inspect", "-f", "{{.Config.User}}", instances.get(0))
+                        .output());
         // The HEALTHCHECK of the Dockerfile (a Java probe: the base needs nothing but java), run by the engine.
         Podman.Result check = Podman.run("healthcheck", "run", instances.get(0));
         assertEquals(0, check.exit(), "HEALTHCHECK: " + check.output());
-        assertEquals("healthy", Podman.run("inspect", "-f", "{{.State.Health.Status}}", instances.get(0)).output());
+        assertEquals(
+                "healthy",
+                Podman.run("inspect", "-f", "{{.State.Health.Status}}", instances.get(0))
+                        .output());
     }
 
     @Test
@@ -229,7 +278,8 @@ class ContainerImageIT {
     @Test
     @Order(4)
     void aMessageCrossesInstancesAndHistoryIsRecoveredOnAThird() throws Exception {
-        try (SdkClient onOne = SdkClient.connect(ws(0)); SdkClient onTwo = SdkClient.connect(ws(1))) {
+        try (SdkClient onOne = SdkClient.connect(ws(0));
+                SdkClient onTwo = SdkClient.connect(ws(1))) {
             String answer = subscribe(onOne, "room1", null);
             assertTrue(answer.startsWith("LHTTP/1.0 subscribed\r\nchannel:room1\r\nposition:"), answer);
             onTwo.send("LHTTP/1.0 chat\r\npublish:room1\r\n\r\none");
@@ -240,12 +290,15 @@ class ContainerImageIT {
             HttpResponse<String> two = publish(1, "LHTTP/1.0 chat\r\npublish:room1\r\n\r\ntwo", "Bearer " + TOKEN);
             assertEquals(202, two.statusCode(), two.body()); // answered once the stream has it
             try (SdkClient onThree = SdkClient.connect(ws(2))) {
-                String replayed = onThree.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room1\r\n\r\n").next();
+                String replayed = onThree.send("LHTTP/1.0 chat\r\nsince:" + since + "\r\nsubscribe:room1\r\n\r\n")
+                        .next();
                 assertTrue(replayed.endsWith("\r\n\r\ntwo"), replayed);
                 assertEquals(positionOffset(one) + 1, positionOffset(replayed));
                 String subscribed = onThree.next();
-                assertTrue(subscribed.startsWith("LHTTP/1.0 subscribed\r\nchannel:room1\r\n")
-                        && subscribed.contains("recovered:true\r\n"), subscribed);
+                assertTrue(
+                        subscribed.startsWith("LHTTP/1.0 subscribed\r\nchannel:room1\r\n")
+                                && subscribed.contains("recovered:true\r\n"),
+                        subscribed);
             }
         }
     }
@@ -275,18 +328,18 @@ class ContainerImageIT {
             long ms = (System.nanoTime() - t0) / 1_000_000;
             LhttpClient.Close close = open.awaitClose();
             assertEquals(1001, close.code(), "drained, then going away: " + close);
-            int exit = Integer.parseInt(Podman.run("inspect", "-f", "{{.State.ExitCode}}", name).output());
+            int exit = Integer.parseInt(
+                    Podman.run("inspect", "-f", "{{.State.ExitCode}}", name).output());
             assertTrue(exit == 0 || exit == 143, "exited on its own with 0 or 143, not killed (137): " + exit);
             assertTrue(ms < STOP_GRACE_S * 1000L, "stopped within the grace: " + ms + " ms");
-            System.out.println("ContainerImageIT: podman stop took " + ms + " ms (drain " + DRAIN_MS + " ms), exit " + exit);
+            System.out.println(
+                    "ContainerImageIT: podman stop took " + ms + " ms (drain " + DRAIN_MS + " ms), exit " + exit);
         }
     }
 
     private static String subscribe(SdkClient c, String channel, String since) throws Exception {
-        c.send("LHTTP/1.0 chat\r\n" + (since == null ? "positions:true\r\n" : "since:" + since + "\r\n")
-                + "subscribe:" + channel + "\r\n\r\n");
+        c.send("LHTTP/1.0 chat\r\n" + (since == null ? "positions:true\r\n" : "since:" + since + "\r\n") + "subscribe:"
+                + channel + "\r\n\r\n");
         return c.next();
     }
-
-
 }

@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  */
 final class Podman {
 
-    static final Path SCRIPT = Path.of(System.getProperty("project.basedir", "."), "server-config", "image", "podman.sh");
+    static final Path SCRIPT =
+            Path.of(System.getProperty("project.basedir", "."), "server-config", "image", "podman.sh");
     static final String INSTALL = "apt-get install -y podman mmdebstrap runc (.ci/run installs them), then `mvn verify`"
             + " builds the image (server-config/image/build.sh, pom.xml exec \"container-image\")";
 
@@ -29,8 +30,7 @@ final class Podman {
         }
     }
 
-    private Podman() {
-    }
+    private Podman() {}
 
     static Result run(Duration timeout, String... args) {
         List<String> command = new ArrayList<>();
@@ -40,13 +40,20 @@ final class Podman {
         try {
             Path out = Files.createTempFile("podman-", ".out");
             try {
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+                Process p = new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(out.toFile())
+                        .start();
                 if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                     p.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                    return new Result(-1, "timed out after " + timeout + ": " + String.join(" ", args) + "\n"
-                            + Files.readString(out, StandardCharsets.UTF_8));
+                    return new Result(
+                            -1,
+                            "timed out after " + timeout + ": " + String.join(" ", args) + "\n"
+                                    + Files.readString(out, StandardCharsets.UTF_8));
                 }
-                return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8).strip());
+                return new Result(
+                        p.exitValue(),
+                        Files.readString(out, StandardCharsets.UTF_8).strip());
             } finally {
                 Files.deleteIfExists(out);
             }

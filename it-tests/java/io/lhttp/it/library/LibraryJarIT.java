@@ -19,7 +19,8 @@ import org.junit.jupiter.api.Test;
 class LibraryJarIT {
 
     private static final Path TARGET = Path.of(System.getProperty("lhttp.library", "target/lhttp-classes.jar"))
-            .toAbsolutePath().getParent();
+            .toAbsolutePath()
+            .getParent();
 
     private static List<String> entries(String name) throws IOException {
         Path jar = TARGET.resolve(name);
@@ -32,9 +33,14 @@ class LibraryJarIT {
     @Test
     void libraryHasTheApiButNoExampleProcessors() throws IOException {
         List<String> names = entries("lhttp-classes.jar");
-        assertEquals(List.of(), names.stream().filter(n -> n.startsWith("io/lhttp/examples/")).toList());
-        for (String api : List.of("io/lhttp/processor/Exchange.class", "io/lhttp/channel/Channels.class",
-                "io/lhttp/connection/LhttpEndpoint.class", "io/lhttp/protocol/Message.class",
+        assertEquals(
+                List.of(),
+                names.stream().filter(n -> n.startsWith("io/lhttp/examples/")).toList());
+        for (String api : List.of(
+                "io/lhttp/processor/Exchange.class",
+                "io/lhttp/channel/Channels.class",
+                "io/lhttp/connection/LhttpEndpoint.class",
+                "io/lhttp/protocol/Message.class",
                 "io/lhttp/publish/HttpPublish.class")) {
             assertTrue(names.contains(api), api + " missing from the library jar");
         }
@@ -44,17 +50,23 @@ class LibraryJarIT {
     void sourcesAndJavadocAreAttachedWithoutExamples() throws IOException {
         List<String> sources = entries("lhttp-sources.jar");
         assertTrue(sources.contains("io/lhttp/channel/Channels.java"), "Channels.java missing from the sources jar");
-        assertEquals(List.of(), sources.stream().filter(n -> n.startsWith("io/lhttp/examples/")).toList());
+        assertEquals(
+                List.of(),
+                sources.stream().filter(n -> n.startsWith("io/lhttp/examples/")).toList());
         List<String> javadoc = entries("lhttp-javadoc.jar");
         assertTrue(javadoc.contains("io/lhttp/channel/Channels.html"), "Channels.html missing from the javadoc jar");
-        assertEquals(List.of(), javadoc.stream().filter(n -> n.startsWith("io/lhttp/examples/")).toList());
+        assertEquals(
+                List.of(),
+                javadoc.stream().filter(n -> n.startsWith("io/lhttp/examples/")).toList());
     }
 
     @Test
     void serverWarStillCarriesTheExamples() throws IOException {
         List<String> names = entries("lhttp.war");
-        assertTrue(names.contains("WEB-INF/classes/io/lhttp/examples/echo/EchoProcessor.class"),
+        assertTrue(
+                names.contains("WEB-INF/classes/io/lhttp/examples/echo/EchoProcessor.class"),
                 "the server WAR must keep echo (the ITs and the fuzzer use it)");
-        assertTrue(names.stream().noneMatch(n -> n.startsWith("WEB-INF/lib/lhttp")), "the WAR must not nest the library");
+        assertTrue(
+                names.stream().noneMatch(n -> n.startsWith("WEB-INF/lib/lhttp")), "the WAR must not nest the library");
     }
 }

@@ -34,9 +34,10 @@ final class Attack implements AutoCloseable {
     }
 
     /** As {@link #start(URI, int, Move)}, from the given local address (127.0.0.x: another client address), or any when null. */
-    CompletableFuture<Integer> start(URI uri, java.net.InetAddress local, int receiveBuffer, Move move) throws IOException {
-        RawWebSocket ws = RawWebSocket.connect(uri, local, Duration.ofSeconds(30), RawWebSocket.LARGE_BUFFERS,
-                receiveBuffer);
+    CompletableFuture<Integer> start(URI uri, java.net.InetAddress local, int receiveBuffer, Move move)
+            throws IOException {
+        RawWebSocket ws =
+                RawWebSocket.connect(uri, local, Duration.ofSeconds(30), RawWebSocket.LARGE_BUFFERS, receiveBuffer);
         ws.answerPings(false); // pong bytes would land in the middle of an unfinished frame
         sockets.add(ws);
         CompletableFuture<Integer> close = new CompletableFuture<>();
@@ -47,7 +48,7 @@ final class Attack implements AutoCloseable {
                 // the server closed while we were still writing: its close frame may still be readable
             }
             try {
-                ws.readAll((b, o, l) -> { });
+                ws.readAll((b, o, l) -> {});
             } catch (IOException e) {
                 // socket ended: closeCode() says whether a close frame came first
             }

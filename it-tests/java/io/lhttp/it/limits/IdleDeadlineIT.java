@@ -53,19 +53,22 @@ class IdleDeadlineIT {
     @Test
     void aDeadConnectionIsClosedWith1001AndALiveQuietOneIsKept() throws Exception {
         try (NormalChat normal = new NormalChat(server.wsUri(), "idle-normal");
-             Attack dead = new Attack()) {
+                Attack dead = new Attack()) {
             // Dead: works once, then reads but never answers a ping (what a vanished peer looks like).
-            CompletableFuture<Integer> deadClose = dead.start(server.wsUri(), 0, ws -> ws.send(frame("echo", "", "hi")));
+            CompletableFuture<Integer> deadClose =
+                    dead.start(server.wsUri(), 0, ws -> ws.send(frame("echo", "", "hi")));
             // Live: says nothing at all, but its reader answers the pings like any browser.
             RawWebSocket live = RawWebSocket.connect(server.wsUri(), Duration.ofSeconds(30));
             BlockingQueue<String> liveGot = new LinkedBlockingQueue<>();
-            Thread reader = new Thread(() -> {
-                try {
-                    live.readAll((b, o, l) -> liveGot.add(new String(b, o, l, StandardCharsets.UTF_8)));
-                } catch (IOException ended) {
-                    // the test closes it
-                }
-            }, "live-reader");
+            Thread reader = new Thread(
+                    () -> {
+                        try {
+                            live.readAll((b, o, l) -> liveGot.add(new String(b, o, l, StandardCharsets.UTF_8)));
+                        } catch (IOException ended) {
+                            // the test closes it
+                        }
+                    },
+                    "live-reader");
             reader.setDaemon(true);
             reader.start();
             try {
@@ -76,7 +79,9 @@ class IdleDeadlineIT {
                 assertEquals(-1, live.closeCode(), "the live connection is kept");
                 assertTrue(live.pings() > 0, "the live connection was pinged");
                 live.send(frame("echo", "", "still here"));
-                assertEquals(frame("echo", "", "still here"), liveGot.poll(NormalChat.ROUND_TRIP.toSeconds(), TimeUnit.SECONDS));
+                assertEquals(
+                        frame("echo", "", "still here"),
+                        liveGot.poll(NormalChat.ROUND_TRIP.toSeconds(), TimeUnit.SECONDS));
             } finally {
                 live.close();
             }
@@ -88,7 +93,8 @@ class IdleDeadlineIT {
         int attackers = 20;
         byte[] part = new byte[600 * 1024];
         Arrays.fill(part, (byte) 'x');
-        try (NormalChat normal = new NormalChat(server.wsUri(), "unfinished-normal"); Attack attack = new Attack()) {
+        try (NormalChat normal = new NormalChat(server.wsUri(), "unfinished-normal");
+                Attack attack = new Attack()) {
             List<CompletableFuture<Integer>> closes = new ArrayList<>();
             for (int i = 0; i < attackers; i++) {
                 // A text frame announcing ~1 MiB (under the hard cap) of which 600 KiB ever come.

@@ -47,10 +47,14 @@ class MemoryAttackIT {
 
     @BeforeAll
     static void start() {
-        server = UberJarServer.builder().jvmOption("-Xmx256m").jvmOption("-XX:+ExitOnOutOfMemoryError")
-                .jvmOption("-Dlhttp.history.channels=hist.*").jvmOption("-Dlhttp.max-messages-per-second=0")
+        server = UberJarServer.builder()
+                .jvmOption("-Xmx256m")
+                .jvmOption("-XX:+ExitOnOutOfMemoryError")
+                .jvmOption("-Dlhttp.history.channels=hist.*")
+                .jvmOption("-Dlhttp.max-messages-per-second=0")
                 // far beyond the waits below: only the memory rules can act on the attackers in time
-                .jvmOption("-Dlhttp.idle-timeout-ms=600000").start();
+                .jvmOption("-Dlhttp.idle-timeout-ms=600000")
+                .start();
     }
 
     private static InetAddress address(int i) throws IOException {
@@ -60,7 +64,9 @@ class MemoryAttackIT {
     /** The server's idle figures before an attack: live heap, threads, log position. */
     private record Idle(long heap, int threads, long logMark) {
         static Idle now() throws Exception {
-            return new Idle(ServerHeap.liveBytes(server.pid()), ServerProcess.threads(server.pid()),
+            return new Idle(
+                    ServerHeap.liveBytes(server.pid()),
+                    ServerProcess.threads(server.pid()),
                     ServerProcess.logMark(server.logFile()));
         }
 
@@ -68,18 +74,22 @@ class MemoryAttackIT {
         void assertSettled() throws Exception {
             assertTrue(server.isRunning(), "the server is alive");
             int[] last = {0};
-            Await.until(SETTLE, () -> {
-                try {
-                    last[0] = ServerProcess.threads(server.pid());
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-                return last[0] <= threads + THREADS_SETTLED;
-            }, "threads back near their idle count");
+            Await.until(
+                    SETTLE,
+                    () -> {
+                        try {
+                            last[0] = ServerProcess.threads(server.pid());
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                        return last[0] <= threads + THREADS_SETTLED;
+                    },
+                    "threads back near their idle count");
             String log = ServerProcess.logSince(server.logFile(), logMark);
             assertFalse(ServerProcess.hasStackTrace(log), "no stack trace in the log during the attack:\n" + log);
-            System.out.printf("settled: threads %d idle, %d now; live heap %d MiB idle, %d MiB now%n", threads, last[0],
-                    heap >> 20, ServerHeap.liveBytes(server.pid()) >> 20);
+            System.out.printf(
+                    "settled: threads %d idle, %d now; live heap %d MiB idle, %d MiB now%n",
+                    threads, last[0], heap >> 20, ServerHeap.liveBytes(server.pid()) >> 20);
         }
     }
 
@@ -98,13 +108,14 @@ class MemoryAttackIT {
         int stalled = 250;
         CountDownLatch subscribed = new CountDownLatch(stalled);
         CountDownLatch done = new CountDownLatch(1);
-        try (NormalChat canary = new NormalChat(server.wsUri(), channel); Attack attack = new Attack()) {
+        try (NormalChat canary = new NormalChat(server.wsUri(), channel);
+                Attack attack = new Attack()) {
             List<CompletableFuture<Integer>> closes = new ArrayList<>();
             for (int i = 0; i < stalled; i++) {
                 closes.add(attack.start(server.wsUri(), address(60), 4096, ws -> {
                     ws.send(frame("chat", "subscribe:" + channel + "\r\n", ""));
                     ws.send(frame("echo", "", "subscribed"));
-                    ws.readFrame((b, o, l) -> { });
+                    ws.readFrame((b, o, l) -> {});
                     subscribed.countDown();
                     try {
                         done.await(); // never reads again until the end of the test
@@ -125,7 +136,8 @@ class MemoryAttackIT {
             long publishedMs = (System.nanoTime() - t0) / 1_000_000;
             assertTrue(server.isRunning(), "the server is alive");
             Map<String, Double> after = RefusalCounters.read(server.httpUri());
-            assertTrue(after.get("memory_budget") > before.get("memory_budget"),
+            assertTrue(
+                    after.get("memory_budget") > before.get("memory_budget"),
                     "stalled readers over their share cut for the memory budget, counted: " + after);
             canary.roundTrip();
             QuickOpen.assertOpensWithinASecond(server.wsUri());
@@ -138,7 +150,8 @@ class MemoryAttackIT {
                     codes.merge(-1, 1, Integer::sum); // within its share: served on
                 }
             }
-            System.out.printf("stalled readers: close codes %s (-1: still open) after %d ms of publishing; memory_budget %s -> %s%n",
+            System.out.printf(
+                    "stalled readers: close codes %s (-1: still open) after %d ms of publishing; memory_budget %s -> %s%n",
                     codes, publishedMs, before.get("memory_budget"), after.get("memory_budget"));
         }
         idle.assertSettled();
@@ -157,13 +170,14 @@ class MemoryAttackIT {
         Idle idle = Idle.now();
         Map<String, Double> before = RefusalCounters.read(server.httpUri());
         int refusedAtHandshake = 0;
-        try (NormalChat canary = new NormalChat(server.wsUri(), "unfinished-canary"); Attack attack = new Attack()) {
+        try (NormalChat canary = new NormalChat(server.wsUri(), "unfinished-canary");
+                Attack attack = new Attack()) {
             List<CompletableFuture<Integer>> closes = new ArrayList<>();
             for (int a = 0; a < 5; a++) {
                 for (int i = 0; i < 60; i++) {
                     try {
-                        closes.add(attack.start(server.wsUri(), address(70 + a), 0,
-                                ws -> ws.sendUnfinished(1_038_090, 1_038_089)));
+                        closes.add(attack.start(
+                                server.wsUri(), address(70 + a), 0, ws -> ws.sendUnfinished(1_038_090, 1_038_089)));
                     } catch (IOException refused) {
                         refusedAtHandshake++; // refused before the upgrade: stopped too
                     }
@@ -171,19 +185,28 @@ class MemoryAttackIT {
                 canary.roundTrip();
                 QuickOpen.assertOpensWithinASecond(server.wsUri());
             }
-            Await.until(Duration.ofSeconds(60), () -> {
-                try {
-                    return RefusalCounters.read(server.httpUri()).get("memory_budget") > before.get("memory_budget");
-                } catch (Exception e) {
-                    return false;
-                }
-            }, "refusals for memory counted as memory_budget");
+            Await.until(
+                    Duration.ofSeconds(60),
+                    () -> {
+                        try {
+                            return RefusalCounters.read(server.httpUri()).get("memory_budget")
+                                    > before.get("memory_budget");
+                        } catch (Exception e) {
+                            return false;
+                        }
+                    },
+                    "refusals for memory counted as memory_budget");
             assertTrue(server.isRunning(), "the server is alive");
             canary.roundTrip();
             QuickOpen.assertOpensWithinASecond(server.wsUri());
             long closed = closes.stream().filter(CompletableFuture::isDone).count();
-            System.out.printf("unfinished frames: %d refused at the handshake, %d of %d closed by the server, "
-                    + "memory_budget %s -> %s%n", refusedAtHandshake, closed, closes.size(), before.get("memory_budget"),
+            System.out.printf(
+                    "unfinished frames: %d refused at the handshake, %d of %d closed by the server, "
+                            + "memory_budget %s -> %s%n",
+                    refusedAtHandshake,
+                    closed,
+                    closes.size(),
+                    before.get("memory_budget"),
                     RefusalCounters.read(server.httpUri()).get("memory_budget"));
         }
         canary();
@@ -216,7 +239,7 @@ class MemoryAttackIT {
         String body = "h".repeat(64_000);
         String epoch = null;
         try (NormalChat canary = new NormalChat(server.wsUri(), "history-canary");
-             SdkClient pub = SdkClient.connect(server.wsUri())) {
+                SdkClient pub = SdkClient.connect(server.wsUri())) {
             for (int c = 0; c < 40; c++) {
                 for (int i = 0; i < 40; i++) {
                     pub.send(frame("chat", "publish:hist.c" + c + "\r\n", i + body));
@@ -228,8 +251,10 @@ class MemoryAttackIT {
                 }
             }
             long held = ServerHeap.liveBytes(server.pid());
-            assertTrue(held - idle < 72L << 20, "40 channels x 1 MiB kept, not 100 MB: " + (idle >> 20) + " MiB idle, "
-                    + (held >> 20) + " MiB with history");
+            assertTrue(
+                    held - idle < 72L << 20,
+                    "40 channels x 1 MiB kept, not 100 MB: " + (idle >> 20) + " MiB idle, " + (held >> 20)
+                            + " MiB with history");
             try (SdkClient late = SdkClient.connect(server.wsUri())) {
                 late.send(frame("chat", "positions:true\r\nsubscribe:hist.c0\r\n", ""));
                 Matcher m = Pattern.compile("position:([A-Za-z0-9]+):(\\d+)").matcher(late.next());
@@ -245,8 +270,10 @@ class MemoryAttackIT {
                     replayed++;
                 }
                 assertTrue(replayed > 0 && replayed < 39, "only what fits in 1 MiB is replayed: " + replayed);
-                assertEquals(frame("subscribed", "channel:hist.c0\r\nposition:" + epoch + ":40\r\nrecovered:false\r\n", ""),
-                        next, "the oldest fell out: said so");
+                assertEquals(
+                        frame("subscribed", "channel:hist.c0\r\nposition:" + epoch + ":40\r\nrecovered:false\r\n", ""),
+                        next,
+                        "the oldest fell out: said so");
             }
             canary.roundTrip();
             QuickOpen.assertOpensWithinASecond(server.wsUri());

@@ -40,10 +40,13 @@ class MemoryBudgetIT {
 
     @BeforeAll
     static void start() {
-        server = UberJarServer.start("-Dlhttp.inbound-buffer-total-bytes=" + BUDGET,
-                "-Dlhttp.frame-timeout-ms=" + FRAME_TIMEOUT_MS, "-Dlhttp.max-messages-per-second=0",
+        server = UberJarServer.start(
+                "-Dlhttp.inbound-buffer-total-bytes=" + BUDGET,
+                "-Dlhttp.frame-timeout-ms=" + FRAME_TIMEOUT_MS,
+                "-Dlhttp.max-messages-per-second=0",
                 // only the byte bound may act on the stalled readers: not the send timeout, not the frame bound
-                "-Dlhttp.send-timeout-ms=600000", "-Dlhttp.send-queue=1024");
+                "-Dlhttp.send-timeout-ms=600000",
+                "-Dlhttp.send-queue=1024");
     }
 
     @AfterAll
@@ -69,7 +72,8 @@ class MemoryBudgetIT {
     void unfinishedFramesAreBoundedInTotalAndInTime() throws Exception {
         byte[] fragment = filled(100 * 1024);
         Map<String, Double> refusedBefore = RefusalCounters.read(server.httpUri());
-        try (NormalChat normal = new NormalChat(server.wsUri(), "budget-normal"); Attack attack = new Attack()) {
+        try (NormalChat normal = new NormalChat(server.wsUri(), "budget-normal");
+                Attack attack = new Attack()) {
             List<CompletableFuture<Integer>> closes = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 closes.add(attack.start(server.wsUri(), 0, ws -> {
@@ -93,13 +97,17 @@ class MemoryBudgetIT {
                 }
             }
             assertTrue(overBudget >= 1, "some were refused by the budget (" + overBudget + ")");
-            assertTrue(timedOut >= 1 && timedOut <= 4, "at most 4 x 900 KiB fit in 4 MiB; those time out (" + timedOut + ")");
+            assertTrue(
+                    timedOut >= 1 && timedOut <= 4,
+                    "at most 4 x 900 KiB fit in 4 MiB; those time out (" + timedOut + ")");
             // Each cut is counted by its reason in the metrics (issue 11); at least once: fragments the
             // client sent before it read the close may be refused again.
             Map<String, Double> refused = RefusalCounters.read(server.httpUri());
-            assertTrue(refused.get("inbound_budget") - refusedBefore.get("inbound_budget") >= overBudget,
+            assertTrue(
+                    refused.get("inbound_budget") - refusedBefore.get("inbound_budget") >= overBudget,
                     overBudget + " closed with 1013: " + refused);
-            assertTrue(refused.get("frame_timeout") - refusedBefore.get("frame_timeout") >= timedOut,
+            assertTrue(
+                    refused.get("frame_timeout") - refusedBefore.get("frame_timeout") >= timedOut,
                     timedOut + " closed with 1008: " + refused);
             normal.roundTrip();
             // With the budget free again, one connection alone is stopped by the hard cap.
@@ -132,15 +140,17 @@ class MemoryBudgetIT {
      */
     @Test
     void aFrameOverTheHardCapIsClosed() throws Exception {
-        try (NormalChat normal = new NormalChat(server.wsUri(), "cap-normal"); Attack attack = new Attack()) {
+        try (NormalChat normal = new NormalChat(server.wsUri(), "cap-normal");
+                Attack attack = new Attack()) {
             byte[] overCap = filled((1 << 20) + 16 * 1024);
-            CompletableFuture<Integer> ours = attack.start(server.wsUri(), 0,
-                    ws -> ws.sendFrameStart(true, 1, overCap.length, overCap));
+            CompletableFuture<Integer> ours =
+                    attack.start(server.wsUri(), 0, ws -> ws.sendFrameStart(true, 1, overCap.length, overCap));
             assertEquals(1009, ours.get(CLOSED_WITHIN.toSeconds(), TimeUnit.SECONDS), "cap + 16 KiB: closed by us");
             byte[] body = filled(2 << 20);
-            CompletableFuture<Integer> tyrus = attack.start(server.wsUri(), 0,
-                    ws -> ws.sendFrameStart(true, 1, body.length, body));
-            assertEquals(1011, tyrus.get(CLOSED_WITHIN.toSeconds(), TimeUnit.SECONDS), "2 MiB: closed by Tyrus's buffer");
+            CompletableFuture<Integer> tyrus =
+                    attack.start(server.wsUri(), 0, ws -> ws.sendFrameStart(true, 1, body.length, body));
+            assertEquals(
+                    1011, tyrus.get(CLOSED_WITHIN.toSeconds(), TimeUnit.SECONDS), "2 MiB: closed by Tyrus's buffer");
             normal.roundTrip();
         }
     }
@@ -153,17 +163,21 @@ class MemoryBudgetIT {
     @Test
     void stalledReadersOfMaximumSizeFramesAreClosedByTheByteBound() throws Exception {
         String channel = "big";
-        int frames = 250; // 250 x 64 KB = 16 MB per stalled reader: more than socket buffers + 1 MiB queue + 1 MiB in flight
-        String body = "y".repeat(65536 - frame("chat", "publish:" + channel + "\r\n", "999 ").length());
+        int frames =
+                250; // 250 x 64 KB = 16 MB per stalled reader: more than socket buffers + 1 MiB queue + 1 MiB in flight
+        String body = "y"
+                .repeat(65536
+                        - frame("chat", "publish:" + channel + "\r\n", "999 ").length());
         CountDownLatch subscribed = new CountDownLatch(10);
         CountDownLatch published = new CountDownLatch(1);
-        try (NormalChat normal = new NormalChat(server.wsUri(), channel); Attack attack = new Attack()) {
+        try (NormalChat normal = new NormalChat(server.wsUri(), channel);
+                Attack attack = new Attack()) {
             List<CompletableFuture<Integer>> closes = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
                 closes.add(attack.start(server.wsUri(), 4096, ws -> {
                     ws.send(frame("chat", "subscribe:" + channel + "\r\n", ""));
                     ws.send(frame("echo", "", "subscribed"));
-                    ws.readFrame((b, o, l) -> { }); // the echo: subscribed
+                    ws.readFrame((b, o, l) -> {}); // the echo: subscribed
                     subscribed.countDown();
                     try {
                         published.await(); // read nothing until everything is published; then read to the close
@@ -181,7 +195,8 @@ class MemoryBudgetIT {
                 published.countDown();
             }
             for (CompletableFuture<Integer> close : closes) {
-                assertEquals(1008, close.get(CLOSED_WITHIN.toSeconds(), TimeUnit.SECONDS), "the stalled reader is closed");
+                assertEquals(
+                        1008, close.get(CLOSED_WITHIN.toSeconds(), TimeUnit.SECONDS), "the stalled reader is closed");
             }
             normal.roundTrip();
         }

@@ -38,8 +38,12 @@ class UnfinishedFrameCapIT {
 
     @BeforeAll
     static void start() {
-        server = UberJarServer.builder().jvmOption("-Xmx256m").jvmOption("-XX:+ExitOnOutOfMemoryError")
-                .jvmOption("-Dlhttp.idle-timeout-ms=600000").jvmOption("-Dlhttp.max-messages-per-second=0").start();
+        server = UberJarServer.builder()
+                .jvmOption("-Xmx256m")
+                .jvmOption("-XX:+ExitOnOutOfMemoryError")
+                .jvmOption("-Dlhttp.idle-timeout-ms=600000")
+                .jvmOption("-Dlhttp.max-messages-per-second=0")
+                .start();
     }
 
     @AfterAll
@@ -52,7 +56,8 @@ class UnfinishedFrameCapIT {
     @Test
     void unfinishedFramesOverTheCapAreClosedAtTheCap() throws Exception {
         long idle = ServerHeap.liveBytes(server.pid());
-        try (NormalChat canary = new NormalChat(server.wsUri(), "cap-canary"); Attack attack = new Attack()) {
+        try (NormalChat canary = new NormalChat(server.wsUri(), "cap-canary");
+                Attack attack = new Attack()) {
             List<CompletableFuture<Integer>> closes = new ArrayList<>();
             for (int a = 0; a < ADDRESSES; a++) {
                 InetAddress from = InetAddress.getByName("127.0.0." + (40 + a));
@@ -75,7 +80,8 @@ class UnfinishedFrameCapIT {
         // The heap is not checked here: after these connections are closed, 39-57 MB of the ~51 MB
         // Tyrus buffered stayed on the heap for at least 2 minutes in three runs (docs/RELIABILITY.md),
         // a retention inside the container not found yet.
-        System.out.printf("live heap: %d MiB idle, %d MiB after the attack%n", idle >> 20,
-                ServerHeap.liveBytes(server.pid()) >> 20);
+        System.out.printf(
+                "live heap: %d MiB idle, %d MiB after the attack%n",
+                idle >> 20, ServerHeap.liveBytes(server.pid()) >> 20);
     }
 }

@@ -32,23 +32,38 @@ class ClientReconnectIT {
      */
     private static void statusIsForThisHostOnlyWithoutAToken(UberJarServer server) throws Exception {
         java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-        java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
-                .filter(i -> {
-                    try {
-                        return i.isUp() && !i.isLoopback();
-                    } catch (java.net.SocketException e) {
-                        return false;
-                    }
-                })
-                .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
-                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
-                .findFirst().orElseThrow(() -> new AssertionError("this test needs a non-loopback IPv4 address"));
+        java.net.InetAddress external =
+                java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                        .filter(i -> {
+                            try {
+                                return i.isUp() && !i.isLoopback();
+                            } catch (java.net.SocketException e) {
+                                return false;
+                            }
+                        })
+                        .flatMap(i -> java.util.Collections.list(i.getInetAddresses()).stream())
+                        .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress())
+                        .findFirst()
+                        .orElseThrow(() -> new AssertionError("this test needs a non-loopback IPv4 address"));
         for (String path : List.of("/lhttp/status", "/lhttp/metrics")) {
-            assertEquals(200, http.send(java.net.http.HttpRequest.newBuilder(server.httpUri().resolve(path)).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), path + " from loopback");
-            java.net.URI remote = java.net.URI.create("http://" + external.getHostAddress() + ":" + server.port() + path);
-            assertEquals(403, http.send(java.net.http.HttpRequest.newBuilder(remote).build(),
-                    java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode(), path + " from " + remote);
+            assertEquals(
+                    200,
+                    http.send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    server.httpUri().resolve(path))
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                            .statusCode(),
+                    path + " from loopback");
+            java.net.URI remote =
+                    java.net.URI.create("http://" + external.getHostAddress() + ":" + server.port() + path);
+            assertEquals(
+                    403,
+                    http.send(
+                                    java.net.http.HttpRequest.newBuilder(remote).build(),
+                                    java.net.http.HttpResponse.BodyHandlers.discarding())
+                            .statusCode(),
+                    path + " from " + remote);
         }
     }
 
@@ -56,7 +71,8 @@ class ClientReconnectIT {
     void reconnectsAndResubscribesAfterARestart() throws Exception {
         try (UberJarServer server = UberJarServer.start()) {
             statusIsForThisHostOnlyWithoutAToken(server);
-            LhttpClient.Options options = new LhttpClient.Options().initialDelay(Duration.ofMillis(200))
+            LhttpClient.Options options = new LhttpClient.Options()
+                    .initialDelay(Duration.ofMillis(200))
                     .maxDelay(Duration.ofSeconds(2));
             try (LhttpClient client = LhttpClient.connect(server.wsUri(), options)) {
                 LinkedBlockingQueue<Boolean> opens = new LinkedBlockingQueue<>();
@@ -70,7 +86,9 @@ class ClientReconnectIT {
                 assertEquals(Boolean.FALSE, opens.poll(WAIT.toSeconds(), TimeUnit.SECONDS), "first open");
                 client.subscribe("news sport", "subscribe", List.of(new Header("nick", "ada")), "");
                 client.publish("news", "chat", "before");
-                assertEquals("before", messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS).body());
+                assertEquals(
+                        "before",
+                        messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS).body());
                 assertEquals(List.of("news", "sport"), client.channels());
 
                 CompletableFuture<LhttpClient.State> reconnecting = new CompletableFuture<>();
@@ -85,7 +103,9 @@ class ClientReconnectIT {
                 client.publish("sport", "chat", "queued while down"); // sent after the re-subscription
                 server.restart();
 
-                assertEquals(Boolean.TRUE, opens.poll(UberJarServer.DEFAULT_START_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
+                assertEquals(
+                        Boolean.TRUE,
+                        opens.poll(UberJarServer.DEFAULT_START_TIMEOUT.toSeconds(), TimeUnit.SECONDS),
                         "reconnected");
                 assertTrue(attempts.size() >= 1, "retried: " + attempts);
                 for (int i = 1; i < attempts.size(); i++) {
@@ -93,7 +113,9 @@ class ClientReconnectIT {
                     assertTrue(attempts.get(i).delayMillis() <= 2000, "capped at maxDelay: " + attempts.get(i));
                 }
                 // The queued frame went out after the re-subscription, so it comes back to us.
-                assertEquals("queued while down", messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS).body());
+                assertEquals(
+                        "queued while down",
+                        messages.poll(WAIT.toSeconds(), TimeUnit.SECONDS).body());
                 try (LhttpClient other = LhttpClient.connect(server.wsUri())) {
                     assertTrue(other.awaitOpen(WAIT));
                     other.publish("news", "chat", "after");

@@ -11,7 +11,6 @@ import io.lhttp.protocol.Message;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -67,11 +66,13 @@ class ClientRecoveryIT {
     @Test
     void missedMessagesArriveExactlyOnceAndTheEventSaysWhetherAllWereRecovered() throws Exception {
         String channel = "rec-" + System.nanoTime();
-        LhttpClient.Options options = new LhttpClient.Options().recover(true)
-                .initialDelay(Duration.ofMillis(100)).maxDelay(Duration.ofMillis(500));
+        LhttpClient.Options options = new LhttpClient.Options()
+                .recover(true)
+                .initialDelay(Duration.ofMillis(100))
+                .maxDelay(Duration.ofMillis(500));
         try (DroppingRelay relay = new DroppingRelay(server.port());
-             LhttpClient publisher = LhttpClient.connect(server.wsUri());
-             LhttpClient client = LhttpClient.connect(relay.wsUri(), options)) {
+                LhttpClient publisher = LhttpClient.connect(server.wsUri());
+                LhttpClient client = LhttpClient.connect(relay.wsUri(), options)) {
             LinkedBlockingQueue<Message> echoes = new LinkedBlockingQueue<>();
             publisher.onMessage(echoes::add);
             publisher.subscribe(channel);
@@ -105,7 +106,8 @@ class ClientRecoveryIT {
             LhttpClient.Recovered back = next(recoveries, "recovered event");
             assertEquals(new LhttpClient.Recovered(channel, true), back);
             publish(publisher, echoes, channel, "four");
-            assertEquals(List.of("two", "three", "four"), bodies(messages, 3), "the missed ones once, in order, then live");
+            assertEquals(
+                    List.of("two", "three", "four"), bodies(messages, 3), "the missed ones once, in order, then live");
             assertTrue(messages.isEmpty(), "nothing twice: " + messages);
 
             // Away for longer than the history reaches: what is kept comes, and the event says false.

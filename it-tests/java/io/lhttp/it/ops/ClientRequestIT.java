@@ -64,7 +64,11 @@ class ClientRequestIT {
             assertEquals("two", b.body());
             assertNotEquals("mine", a.header("request-id"), "a given request-id is replaced by a fresh one");
             assertNotEquals(a.header("request-id"), b.header("request-id"));
-            assertEquals(1, a.headers().stream().filter(h -> h.key().equals("request-id")).count());
+            assertEquals(
+                    1,
+                    a.headers().stream()
+                            .filter(h -> h.key().equals("request-id"))
+                            .count());
             assertEquals(a, all.poll(WAIT.toMillis(), TimeUnit.MILLISECONDS), "the answer reaches the listeners too");
         }
     }
@@ -72,7 +76,8 @@ class ClientRequestIT {
     @Test
     void aSubscribeWithPositionsIsAnsweredBySubscribed() throws Exception {
         try (LhttpClient client = open()) {
-            Message answer = client.request("chat", List.of(new Header("positions", "true"), new Header("subscribe", "asked")), "")
+            Message answer = client.request(
+                            "chat", List.of(new Header("positions", "true"), new Header("subscribe", "asked")), "")
                     .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
             assertEquals("subscribed", answer.command());
             assertEquals("asked", answer.header("channel"));
@@ -83,7 +88,8 @@ class ClientRequestIT {
     void anErrorFrameCarryingTheIdFailsTheRequest() throws Exception {
         try (LhttpClient client = open()) {
             CompletableFuture<Message> refused = client.request("chat", List.of(new Header("subscribe", "a..b")), "");
-            ExecutionException e = assertThrows(ExecutionException.class, () -> refused.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> refused.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             LhttpClient.RequestException r = assertInstanceOf(LhttpClient.RequestException.class, e.getCause());
             assertEquals(400, r.code());
             assertEquals("bad channel name 'a..b'", r.reason());
@@ -95,18 +101,23 @@ class ClientRequestIT {
     void noAnswerIsATimeoutAndClosingFailsWhatIsPending() throws Exception {
         try (LhttpClient client = open()) {
             // A publish to a channel nobody holds is not answered.
-            CompletableFuture<Message> silent = client.request("chat", List.of(new Header("publish", "nobody-here")), "x",
-                    Duration.ofMillis(300));
-            ExecutionException e = assertThrows(ExecutionException.class, () -> silent.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
+            CompletableFuture<Message> silent =
+                    client.request("chat", List.of(new Header("publish", "nobody-here")), "x", Duration.ofMillis(300));
+            ExecutionException e =
+                    assertThrows(ExecutionException.class, () -> silent.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
             LhttpClient.RequestException r = assertInstanceOf(LhttpClient.RequestException.class, e.getCause());
             assertEquals(0, r.code());
             assertNull(r.frame());
             assertTrue(r.reason().contains("300 ms"), r.reason());
 
-            CompletableFuture<Message> pending = client.request("chat", List.of(new Header("publish", "nobody-here")), "y");
+            CompletableFuture<Message> pending =
+                    client.request("chat", List.of(new Header("publish", "nobody-here")), "y");
             client.close();
             e = assertThrows(ExecutionException.class, () -> pending.get(WAIT.toMillis(), TimeUnit.MILLISECONDS));
-            assertEquals(0, assertInstanceOf(LhttpClient.RequestException.class, e.getCause()).code());
+            assertEquals(
+                    0,
+                    assertInstanceOf(LhttpClient.RequestException.class, e.getCause())
+                            .code());
         }
     }
 
@@ -116,7 +127,11 @@ class ClientRequestIT {
             LinkedBlockingQueue<String> frames = new LinkedBlockingQueue<>();
             client.onMessage(m -> frames.add(m.frame()));
             client.subscribe("bytes", "sub", List.of(), "");
-            assertEquals("ok", client.request("echo", List.of(), "ok").get(WAIT.toMillis(), TimeUnit.MILLISECONDS).body());
+            assertEquals(
+                    "ok",
+                    client.request("echo", List.of(), "ok")
+                            .get(WAIT.toMillis(), TimeUnit.MILLISECONDS)
+                            .body());
             frames.clear();
             // Spaces around key and value, a repeated key: the server reads them one way, keeps them as written.
             String text = "LHTTP/1.0 chat\r\n publish : bytes \r\nx:1\r\nx:2\r\n\r\nbody";

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lhttp.client.LhttpClient;
 import io.lhttp.it.browser.Chromium;
 import io.lhttp.it.support.UberJarServer;
-import io.lhttp.testkit.RawWebSocket;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
+import io.lhttp.testkit.RawWebSocket;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -26,7 +26,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -52,15 +51,20 @@ class OperateIT {
 
     private static final String TOKEN = "s3cret-operator-token";
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Pattern SAMPLE = Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern SAMPLE =
+            Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*\\})? (\\S+)$", Pattern.MULTILINE);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static UberJarServer server;
 
     @BeforeAll
     static void start() {
-        server = UberJarServer.start("-Dlhttp.publish.token=" + TOKEN, "-Dlhttp.slow-consumer=close",
-                "-Dlhttp.send-queue=64", "-Dlhttp.max-messages-per-second=0", "-Dlhttp.send-timeout-ms=600000");
+        server = UberJarServer.start(
+                "-Dlhttp.publish.token=" + TOKEN,
+                "-Dlhttp.slow-consumer=close",
+                "-Dlhttp.send-queue=64",
+                "-Dlhttp.max-messages-per-second=0",
+                "-Dlhttp.send-timeout-ms=600000");
     }
 
     @AfterAll
@@ -98,7 +102,8 @@ class OperateIT {
     void metricsMoveWhenTrafficFlows() throws Exception {
         Map<String, Double> before = scrape();
         int messages = 20;
-        try (LhttpClient a = LhttpClient.connect(server.wsUri()); LhttpClient b = LhttpClient.connect(server.wsUri())) {
+        try (LhttpClient a = LhttpClient.connect(server.wsUri());
+                LhttpClient b = LhttpClient.connect(server.wsUri())) {
             CountDownLatch got = new CountDownLatch(messages + 1);
             b.onMessage(m -> got.countDown());
             CompletableFuture<LhttpClient.Error> error = new CompletableFuture<>();
@@ -113,9 +118,12 @@ class OperateIT {
             }
             a.send("chat", List.of(new Header("publish", "not..valid")), "x"); // answered with error 400
             assertEquals(400, error.get(WAIT.toSeconds(), TimeUnit.SECONDS).code());
-            HttpResponse<String> posted = HTTP.send(HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
-                    .header("Authorization", "Bearer " + TOKEN)
-                    .POST(HttpRequest.BodyPublishers.ofString("LHTTP/1.0 chat\r\npublish:room\r\n\r\nfrom http")).build(),
+            HttpResponse<String> posted = HTTP.send(
+                    HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
+                            .header("Authorization", "Bearer " + TOKEN)
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "LHTTP/1.0 chat\r\npublish:room\r\n\r\nfrom http"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(202, posted.statusCode());
             assertTrue(got.await(WAIT.toSeconds(), TimeUnit.SECONDS), "b got every message");
@@ -125,10 +133,15 @@ class OperateIT {
             assertTrue(after.get("lhttp_channels_subscribed") >= 1);
             assertTrue(delta(before, after, "lhttp_connections_opened_total") >= 2);
             assertTrue(delta(before, after, "lhttp_messages_received_total") >= messages + 2, "received");
-            assertTrue(delta(before, after, "lhttp_messages_published_total") >= messages + 2, "published (clients and HTTP)");
+            assertTrue(
+                    delta(before, after, "lhttp_messages_published_total") >= messages + 2,
+                    "published (clients and HTTP)");
             assertTrue(delta(before, after, "lhttp_messages_delivered_total") >= messages + 2, "delivered");
-            assertTrue(delta(before, after, "lhttp_error_frames_total{code=\"400\"}") >= 1, "error frame counted by code");
-            assertTrue(delta(before, after, "lhttp_http_publish_total{status=\"202\"}") >= 1, "POST /publish counted by status");
+            assertTrue(
+                    delta(before, after, "lhttp_error_frames_total{code=\"400\"}") >= 1, "error frame counted by code");
+            assertTrue(
+                    delta(before, after, "lhttp_http_publish_total{status=\"202\"}") >= 1,
+                    "POST /publish counted by status");
             assertEquals(1.0, after.get("lhttp_bus_connected"));
         }
     }
@@ -139,7 +152,7 @@ class OperateIT {
         Map<String, Double> before = scrape();
         // A client that never reads: its TCP buffers fill, then its 64-frame queue, then the close policy cuts it.
         try (RawWebSocket stalled = RawWebSocket.connect(server.wsUri(), null, WAIT, RawWebSocket.LARGE_BUFFERS, 4096);
-             LhttpClient publisher = LhttpClient.connect(server.wsUri())) {
+                LhttpClient publisher = LhttpClient.connect(server.wsUri())) {
             stalled.send("LHTTP/1.0 subscribe\r\nsubscribe:slow\r\n\r\n");
             assertTrue(publisher.awaitOpen(WAIT));
             java.util.concurrent.LinkedBlockingQueue<Message> echoes = new java.util.concurrent.LinkedBlockingQueue<>();
@@ -160,7 +173,8 @@ class OperateIT {
                 assertEquals("round " + round, mark == null ? null : mark.body());
                 now = scrape();
             }
-            assertTrue(delta(before, now, "lhttp_connections_closed_slow_total") >= 1,
+            assertTrue(
+                    delta(before, now, "lhttp_connections_closed_slow_total") >= 1,
                     "the stalled client's close is counted: " + now.get("lhttp_connections_closed_slow_total"));
         }
     }
@@ -196,7 +210,8 @@ class OperateIT {
                 wait.until(d -> !d.findElement(By.id("uptime")).getText().equals(before));
             }
             assertTrue(chrome.findElement(By.id("bus")).getText().startsWith("in-process"));
-            assertTrue(chrome.findElement(By.id("config")).getText().contains("lhttp.publish.token ***"),
+            assertTrue(
+                    chrome.findElement(By.id("config")).getText().contains("lhttp.publish.token ***"),
                     chrome.findElement(By.id("config")).getText());
             assertFalse(chrome.getPageSource().contains(TOKEN.substring(0, 10) + "-operator"), "no token in the page");
             Path png = Path.of(System.getProperty("project.basedir", "."), "docs", "status-page.png");
@@ -209,19 +224,44 @@ class OperateIT {
     @Test
     @Order(5)
     void cliPipesFramesAndExitsAsDocumented() throws Exception {
-        Cli ok = Cli.run("subscribe room\npublish room hello from the cli\nsend chat publish:room nick:ada -- a\\r\\nb\n"
-                + "LHTTP/1.0 chat\\r\\npublish:room\\r\\n\\r\\nraw\n", "--count", "3", "--wait", "30000", server.wsUri().toString());
+        Cli ok = Cli.run(
+                "subscribe room\npublish room hello from the cli\nsend chat publish:room nick:ada -- a\\r\\nb\n"
+                        + "LHTTP/1.0 chat\\r\\npublish:room\\r\\n\\r\\nraw\n",
+                "--count",
+                "3",
+                "--wait",
+                "30000",
+                server.wsUri().toString());
         assertEquals(0, ok.exit, ok.toString());
-        assertEquals(List.of("publish publish:room | hello from the cli", "chat publish:room nick:ada | a\\r\\nb",
-                "chat publish:room | raw"), ok.out.lines().toList(), ok.toString());
+        assertEquals(
+                List.of(
+                        "publish publish:room | hello from the cli",
+                        "chat publish:room nick:ada | a\\r\\nb",
+                        "chat publish:room | raw"),
+                ok.out.lines().toList(),
+                ok.toString());
 
-        Cli json = Cli.run("subscribe room\npublish room \"quoted\"\n", "--json", "--count", "1", "--wait", "30000",
+        Cli json = Cli.run(
+                "subscribe room\npublish room \"quoted\"\n",
+                "--json",
+                "--count",
+                "1",
+                "--wait",
+                "30000",
                 server.wsUri().toString());
         assertEquals(0, json.exit, json.toString());
-        assertEquals("{\"type\":\"message\",\"command\":\"publish\",\"headers\":[[\"publish\",\"room\"]],\"body\":\"\\\"quoted\\\"\"}",
-                json.out.strip(), json.toString());
+        assertEquals(
+                "{\"type\":\"message\",\"command\":\"publish\",\"headers\":[[\"publish\",\"room\"]],\"body\":\"\\\"quoted\\\"\"}",
+                json.out.strip(),
+                json.toString());
 
-        Cli error = Cli.run("send chat publish:bad..name -- x\n", "--json", "--count", "1", "--wait", "30000",
+        Cli error = Cli.run(
+                "send chat publish:bad..name -- x\n",
+                "--json",
+                "--count",
+                "1",
+                "--wait",
+                "30000",
                 server.wsUri().toString());
         assertEquals(0, error.exit, error.toString());
         assertTrue(error.out.startsWith("{\"type\":\"error\",\"code\":400,"), error.toString());
@@ -254,7 +294,8 @@ class OperateIT {
     }
 
     private static HttpResponse<String> get(String path, String token) throws IOException, InterruptedException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(server.httpUri().resolve(path)).timeout(WAIT);
+        HttpRequest.Builder b =
+                HttpRequest.newBuilder(server.httpUri().resolve(path)).timeout(WAIT);
         if (token != null) {
             b.header("Authorization", "Bearer " + token);
         }

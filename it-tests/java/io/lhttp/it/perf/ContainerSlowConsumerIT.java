@@ -13,7 +13,8 @@ class ContainerSlowConsumerIT {
 
     @ParameterizedTest
     @EnumSource(ContainerServer.Kind.class)
-    void closePolicyClosesTheStalledClientWith1008AndTheOthersGetEverything(ContainerServer.Kind kind) throws Exception {
+    void closePolicyClosesTheStalledClientWith1008AndTheOthersGetEverything(ContainerServer.Kind kind)
+            throws Exception {
         try (ContainerServer server = ContainerServer.start(kind, SlowConsumerIT.CLOSE_POLICY_OPTIONS)) {
             SlowConsumerIT.assertStalledClientClosedWith1008AndOthersGetEverything(server.wsUri());
         }

@@ -31,9 +31,11 @@ class SlowConsumerIT {
     private static final int MESSAGES = 4000;
     /** Large frames fill the stalled client's socket buffers (several MB on loopback) quickly. */
     private static final int SIZE = 8000;
+
     private static final int SEND_QUEUE = 64;
     /** How far the publisher may run ahead of the slowest reader, in messages: well under SEND_QUEUE. */
     private static final int LEAD = 24;
+
     private static final String CHANNEL = "slow";
     private static final Duration DEADLINE = Duration.ofSeconds(120);
 
@@ -42,8 +44,12 @@ class SlowConsumerIT {
      * slow-consumer policy acts (a send that times out closes the connection as well). Also used by
      * ContainerSlowConsumerIT on WildFly and TomEE.
      */
-    static final String[] CLOSE_POLICY_OPTIONS = {"-Dlhttp.slow-consumer=close", "-Dlhttp.send-queue=" + SEND_QUEUE,
-        "-Dlhttp.max-messages-per-second=0", "-Dlhttp.send-timeout-ms=600000"};
+    static final String[] CLOSE_POLICY_OPTIONS = {
+        "-Dlhttp.slow-consumer=close",
+        "-Dlhttp.send-queue=" + SEND_QUEUE,
+        "-Dlhttp.max-messages-per-second=0",
+        "-Dlhttp.send-timeout-ms=600000"
+    };
 
     @Test
     void closePolicyClosesTheStalledClientWith1008AndTheOthersGetEverything() throws Exception {
@@ -84,8 +90,10 @@ class SlowConsumerIT {
     @Test
     void dropPolicyKeepsTheStalledClientAndTheOthersGetEverything() throws Exception {
         // A send timeout longer than the test, so only the drop policy acts on the stalled client.
-        try (UberJarServer server = UberJarServer.start("-Dlhttp.slow-consumer=drop",
-                "-Dlhttp.send-queue=" + SEND_QUEUE, "-Dlhttp.max-messages-per-second=0",
+        try (UberJarServer server = UberJarServer.start(
+                "-Dlhttp.slow-consumer=drop",
+                "-Dlhttp.send-queue=" + SEND_QUEUE,
+                "-Dlhttp.max-messages-per-second=0",
                 "-Dlhttp.send-timeout-ms=600000")) {
             Run run = new Run(server.wsUri());
             try {
@@ -144,13 +152,15 @@ class SlowConsumerIT {
                 Tally tally = new Tally(payloads, progress, null);
                 readers.add(reader);
                 tallies.add(tally);
-                Thread t = new Thread(() -> {
-                    try {
-                        reader.readAll(tally);
-                    } catch (IOException closed) {
-                        // the test closes it; the tally says what arrived
-                    }
-                }, "reader-" + i);
+                Thread t = new Thread(
+                        () -> {
+                            try {
+                                reader.readAll(tally);
+                            } catch (IOException closed) {
+                                // the test closes it; the tally says what arrived
+                            }
+                        },
+                        "reader-" + i);
                 t.setDaemon(true);
                 t.start();
             }

@@ -21,11 +21,9 @@ import java.util.Map;
 public final class RawHttp {
 
     /** A response's status code and headers (names in lower case; the last of repeated ones). */
-    public record Response(int status, Map<String, String> headers, String body) {
-    }
+    public record Response(int status, Map<String, String> headers, String body) {}
 
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** A WebSocket upgrade request for {@code uri} (path and query) with these extra header lines ("Name: value"). */
     public static Response upgrade(URI uri, String... headers) throws IOException {
@@ -37,10 +35,18 @@ public final class RawHttp {
         StringBuilder request = new StringBuilder();
         String target = (uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath())
                 + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery());
-        request.append("GET ").append(target).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(uri.getHost()).append(':').append(uri.getPort()).append("\r\n")
+        request.append("GET ")
+                .append(target)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: ")
+                .append(uri.getHost())
+                .append(':')
+                .append(uri.getPort())
+                .append("\r\n")
                 .append(upgradeLines)
-                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(new byte[16])).append("\r\n")
+                .append("Sec-WebSocket-Key: ")
+                .append(Base64.getEncoder().encodeToString(new byte[16]))
+                .append("\r\n")
                 .append("Sec-WebSocket-Version: 13\r\n");
         for (String h : headers) {
             request.append(h).append("\r\n");
@@ -50,11 +56,19 @@ public final class RawHttp {
     }
 
     /** A plain request: method, path, headers, body. */
-    public static Response request(URI base, String method, String path, String body, String... headers) throws IOException {
+    public static Response request(URI base, String method, String path, String body, String... headers)
+            throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         StringBuilder request = new StringBuilder();
-        request.append(method).append(' ').append(path).append(" HTTP/1.1\r\n")
-                .append("Host: ").append(base.getHost()).append(':').append(base.getPort()).append("\r\n")
+        request.append(method)
+                .append(' ')
+                .append(path)
+                .append(" HTTP/1.1\r\n")
+                .append("Host: ")
+                .append(base.getHost())
+                .append(':')
+                .append(base.getPort())
+                .append("\r\n")
                 .append("Connection: close\r\n");
         for (String h : headers) {
             request.append(h).append("\r\n");
@@ -81,7 +95,9 @@ public final class RawHttp {
             for (int i = 1; i < lines.length; i++) {
                 int colon = lines[i].indexOf(':');
                 if (colon > 0) {
-                    headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+                    headers.put(
+                            lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT),
+                            lines[i].substring(colon + 1).trim());
                 }
             }
             String body = "";
@@ -107,7 +123,8 @@ public final class RawHttp {
             }
             head.write(b);
             matched = (b == '\r' && (matched == 0 || matched == 2)) || (b == '\n' && (matched == 1 || matched == 3))
-                    ? matched + 1 : (b == '\r' ? 1 : 0);
+                    ? matched + 1
+                    : (b == '\r' ? 1 : 0);
             if (head.size() > 65536) {
                 throw new IOException("response head too long");
             }

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.nimbusds.jwt.JWTClaimsSet;
 import io.lhttp.client.LhttpClient;
 import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.UberJarServer;
@@ -31,8 +30,11 @@ class TokenAuthIT {
     @BeforeAll
     static void start() {
         // strip-headers=none: the token filter itself must keep tokens from subscribers.
-        server = UberJarServer.start("-Dlhttp.auth=true", "-Dlhttp.auth.hmac-secret=" + SECRET,
-                "-Dlhttp.auth.clock-skew-seconds=1", "-Dlhttp.publish.strip-headers=none");
+        server = UberJarServer.start(
+                "-Dlhttp.auth=true",
+                "-Dlhttp.auth.hmac-secret=" + SECRET,
+                "-Dlhttp.auth.clock-skew-seconds=1",
+                "-Dlhttp.publish.strip-headers=none");
     }
 
     @AfterAll
@@ -43,7 +45,10 @@ class TokenAuthIT {
     }
 
     static String token(String user, long seconds, String... channels) throws Exception {
-        return Tokens.hmac(SECRET, Tokens.claims(user, Instant.now().plusSeconds(seconds), List.of(channels)).build());
+        return Tokens.hmac(
+                SECRET,
+                Tokens.claims(user, Instant.now().plusSeconds(seconds), List.of(channels))
+                        .build());
     }
 
     static URI withToken(String token) {
@@ -51,7 +56,8 @@ class TokenAuthIT {
     }
 
     static void assertError(int code, String frame) {
-        assertTrue(frame.startsWith("LHTTP/1.0 error\r\ncode:" + code + "\r\nreason:"),
+        assertTrue(
+                frame.startsWith("LHTTP/1.0 error\r\ncode:" + code + "\r\nreason:"),
                 () -> "expected error " + code + ", got " + frame.replace("\r\n", "\\r\\n"));
     }
 
@@ -65,8 +71,10 @@ class TokenAuthIT {
     @Test
     void badTokensAreRefusedAtTheHandshakeWith401() throws Exception {
         String expired = token("alice", -3600, "room-1");
-        String wronglySigned = Tokens.hmac("another-secret-another-secret-another!!",
-                Tokens.claims("alice", Instant.now().plusSeconds(600), List.of("room-1")).build());
+        String wronglySigned = Tokens.hmac(
+                "another-secret-another-secret-another!!",
+                Tokens.claims("alice", Instant.now().plusSeconds(600), List.of("room-1"))
+                        .build());
         for (String bad : new String[] {expired, wronglySigned, "garbage"}) {
             RawHttp.Response r = RawHttp.upgrade(withToken(bad));
             assertEquals(401, r.status(), bad);
@@ -98,14 +106,17 @@ class TokenAuthIT {
             admin.send(adminSays);
             assertEquals(adminSays, admin.next(), "the refused publish never reached room-2");
             admin.send(frame("chat", "publish:room-1\r\n", "admin in room-1"));
-            assertEquals(frame("chat", "publish:room-1\r\n", "admin in room-1"), alice.next(),
+            assertEquals(
+                    frame("chat", "publish:room-1\r\n", "admin in room-1"),
+                    alice.next(),
                     "alice's next frame is room-1's: room-2 delivered nothing to her");
         }
     }
 
     @Test
     void aCookieTokenAuthenticates() throws Exception {
-        try (SdkClient c = SdkClient.connect(server.wsUri(), Map.of("Cookie", "x=1; lhttp-token=" + token("carol", 600, "c-*")))) {
+        try (SdkClient c =
+                SdkClient.connect(server.wsUri(), Map.of("Cookie", "x=1; lhttp-token=" + token("carol", 600, "c-*")))) {
             subscribe(c, "c-news");
         }
     }
@@ -147,10 +158,15 @@ class TokenAuthIT {
             subscribe(c, "rv-3");
             c.send(frame("auth", "auth:" + token("heidi", 600, "rv-1", "rv-2", "rv-3", "rv-4") + "\r\n", ""));
             c.send(frame("echo", "", "nothing taken away"));
-            assertEquals(frame("echo", "", "nothing taken away"), c.next(), "a refresh that keeps every channel says nothing");
+            assertEquals(
+                    frame("echo", "", "nothing taken away"),
+                    c.next(),
+                    "a refresh that keeps every channel says nothing");
             c.send(frame("auth", "auth:" + token("heidi", 600, "rv-1") + "\r\n", ""));
-            assertEquals("LHTTP/1.0 error\r\ncode:403\r\nreason:the refreshed token does not grant these channels: "
-                    + "unsubscribed\r\nunsubscribed:rv-2 rv-3\r\n\r\n", c.next());
+            assertEquals(
+                    "LHTTP/1.0 error\r\ncode:403\r\nreason:the refreshed token does not grant these channels: "
+                            + "unsubscribed\r\nunsubscribed:rv-2 rv-3\r\n\r\n",
+                    c.next());
             pub.send(frame("chat", "publish:rv-2\r\n", "revoked"));
             pub.send(frame("chat", "publish:rv-3\r\n", "revoked"));
             String kept = frame("chat", "publish:rv-1\r\n", "kept");
@@ -179,7 +195,9 @@ class TokenAuthIT {
             subscribe(sub, "room-5");
             String secret = token("grace", 600, "room-5");
             pub.send(frame("chat", "auth:" + secret + "\r\npublish:room-5\r\ncookie:c=1\r\n", "hi"));
-            assertEquals(frame("chat", "publish:room-5\r\ncookie:c=1\r\n", "hi"), sub.next(),
+            assertEquals(
+                    frame("chat", "publish:room-5\r\ncookie:c=1\r\n", "hi"),
+                    sub.next(),
                     "the token stays with the server (strip-headers=none: other lines are published)");
         }
     }

@@ -54,13 +54,24 @@ class ErrorsIT extends ServerTestBase {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"junk", "HTTP/1.1 GET\r\n\r\n", "LHTTP/1.1 chat\r\n\r\n", "LHTTP/1.0  chat\r\n\r\n",
-        "lhttp/1.0 chat\r\n\r\n", "LHTTP/1.0chat\r\n\r\n"})
+    @ValueSource(
+            strings = {
+                "junk",
+                "HTTP/1.1 GET\r\n\r\n",
+                "LHTTP/1.1 chat\r\n\r\n",
+                "LHTTP/1.0  chat\r\n\r\n",
+                "lhttp/1.0 chat\r\n\r\n",
+                "LHTTP/1.0chat\r\n\r\n"
+            })
     void malformedStartLine(String bad) throws Exception {
-        assertAnsweredRaw(bad, error(400, "frame does not start with 'LHTTP/1.0 <command>'")
-                .replace("frame does not start with 'LHTTP/1.0 <command>'",
-                        bad.startsWith("LHTTP/1.0 ") ? "command must be a non-empty token without spaces or control characters"
-                                : "frame does not start with 'LHTTP/1.0 <command>'"));
+        assertAnsweredRaw(
+                bad,
+                error(400, "frame does not start with 'LHTTP/1.0 <command>'")
+                        .replace(
+                                "frame does not start with 'LHTTP/1.0 <command>'",
+                                bad.startsWith("LHTTP/1.0 ")
+                                        ? "command must be a non-empty token without spaces or control characters"
+                                        : "frame does not start with 'LHTTP/1.0 <command>'"));
     }
 
     @Test
@@ -114,8 +125,9 @@ class ErrorsIT extends ServerTestBase {
     @Test
     void badChannelNames() throws Exception {
         for (String bad : new String[] {"a..b", ".a", "a.", "wild*", "all>", "x".repeat(129), "ünïcode"}) {
-            assertAnswered(frame("chat", "subscribe:" + bad + "\r\n", ""), error(400, "bad channel name '"
-                    + (bad.length() > 40 ? bad.substring(0, 40) + "..." : bad) + "'"));
+            assertAnswered(
+                    frame("chat", "subscribe:" + bad + "\r\n", ""),
+                    error(400, "bad channel name '" + (bad.length() > 40 ? bad.substring(0, 40) + "..." : bad) + "'"));
         }
         assertAnswered(frame("chat", "publish:ok wild*\r\n", ""), error(400, "bad channel name 'wild*'"));
         assertAnswered(frame("chat", "subscribe:   \r\n", ""), error(400, "no channel named"));
@@ -123,7 +135,8 @@ class ErrorsIT extends ServerTestBase {
 
     @Test
     void badPublishIsNotPublishedAtAll() throws Exception {
-        try (SdkClient sub = client(); SdkClient pub = client()) {
+        try (SdkClient sub = client();
+                SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:partial\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             pub.send(frame("chat", "publish:partial bad..name\r\n", "never"));
@@ -134,7 +147,8 @@ class ErrorsIT extends ServerTestBase {
 
     @Test
     void tooManyChannelsIsAllOrNothing() throws Exception {
-        try (SdkClient c = client(); SdkClient pub = client()) {
+        try (SdkClient c = client();
+                SdkClient pub = client()) {
             c.send(frame("chat", "subscribe:l1 l2 l3 l4 l5 l6\r\n", ""));
             c.send(frame("chat", "subscribe:l7 l8 l9\r\n", "")); // 9 > 8: refused whole
             assertEquals(error(429, "too many channels: at most " + MAX_CHANNELS + " per connection"), c.next());

@@ -26,20 +26,23 @@ class ExtensionIT extends ServerTestBase {
 
     @Test
     void aUserProcessorRepliesAndShapesWhatIsPublished() throws Exception {
-        try (SdkClient sub = client(); SdkClient pub = client()) {
+        try (SdkClient sub = client();
+                SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:loud\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             pub.send(frame("shout", "publish:loud\r\n", "hello"));
             // The processor's reply: its command and headers, the uppercased body.
             assertEquals(frame("shouted", "publish:loud\r\nvolume:loud\r\n", "HELLO"), pub.next());
-            // Subscribers get the response: changed command, the processor's and the filter's headers, the request body.
+            // Subscribers get the response: changed command, the processor's and the filter's headers, the request
+            // body.
             assertEquals(frame("shouted", "publish:loud\r\nvolume:loud\r\nfiltered:yes\r\n", "hello"), sub.next());
         }
     }
 
     @Test
     void aUserFilterRefusesAndNothingIsPublished() throws Exception {
-        try (SdkClient sub = client(); SdkClient pub = client()) {
+        try (SdkClient sub = client();
+                SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:guarded\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             pub.send(frame("chat", "publish:guarded\r\nDeny : please\r\n", "blocked"));

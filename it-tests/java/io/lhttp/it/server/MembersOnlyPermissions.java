@@ -1,7 +1,7 @@
 package io.lhttp.it.server;
 
-import io.lhttp.processor.ClientConnection;
 import io.lhttp.processor.ChannelPermissions;
+import io.lhttp.processor.ClientConnection;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -23,6 +23,7 @@ public class MembersOnlyPermissions implements ChannelPermissions {
     }
 
     private static boolean isMember(ClientConnection c) {
-        return "yes".equals(c.handshake().header("x-member")) || "yes".equals(c.handshake().cookie("member"));
+        return "yes".equals(c.handshake().header("x-member"))
+                || "yes".equals(c.handshake().cookie("member"));
     }
 }

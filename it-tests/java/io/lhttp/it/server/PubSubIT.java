@@ -19,7 +19,8 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void subscriberReceivesThePublishedFrameByteForByte() throws Exception {
-        try (SdkClient jack = client(); SdkClient mike = client()) {
+        try (SdkClient jack = client();
+                SdkClient mike = client()) {
             jack.send(frame("chat", "subscribe:channel_jack\r\n", ""));
             assertNothingBefore(jack, "subscribed");
             // PROTOCOL.md §6, first example, exactly.
@@ -32,7 +33,8 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void oneHeaderNamesSeveralChannels() throws Exception {
-        try (SdkClient sub = client(); SdkClient pub = client()) {
+        try (SdkClient sub = client();
+                SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:multi-a multi-b  multi-c\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             String toAandC = frame("chat", "publish:multi-a multi-c\r\n", "twice");
@@ -47,7 +49,8 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void unsubscribeStopsDeliveryOfThatChannelOnly() throws Exception {
-        try (SdkClient sub = client(); SdkClient pub = client()) {
+        try (SdkClient sub = client();
+                SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:unsub-a unsub-b\r\n", ""));
             sub.send(frame("chat", "unsubscribe:unsub-a\r\n", ""));
             assertNothingBefore(sub, "ready");
@@ -71,7 +74,8 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void subscribeAndPublishInOneFrameEchoesThenUnsubscribeComesLast() throws Exception {
-        try (SdkClient me = client(); SdkClient other = client()) {
+        try (SdkClient me = client();
+                SdkClient other = client()) {
             // Order of PROTOCOL.md §2: subscribe, then publish, then unsubscribe.
             String all = frame("chat", "subscribe:order\r\npublish:order\r\nunsubscribe:order\r\n", "hi");
             me.send(all);
@@ -90,7 +94,8 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void thousandMessagesFromOnePublisherArriveInOrder() throws Exception {
-        try (SdkClient sub = client(); SdkClient pub = client()) {
+        try (SdkClient sub = client();
+                SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:ordered\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             for (int i = 0; i < 1000; i++) {
@@ -104,7 +109,8 @@ class PubSubIT extends ServerTestBase {
 
     @Test
     void subscribingTwiceDeliversOnce() throws Exception {
-        try (SdkClient sub = client(); SdkClient pub = client()) {
+        try (SdkClient sub = client();
+                SdkClient pub = client()) {
             sub.send(frame("chat", "subscribe:twice\r\n", ""));
             sub.send(frame("chat", "subscribe:twice twice\r\n", ""));
             assertNothingBefore(sub, "subscribed twice");

@@ -34,7 +34,8 @@ class PublishIT extends ServerTestBase {
         try (SdkClient sub = client()) {
             sub.send(frame("chat", "subscribe:http-a http-b\r\n", ""));
             assertNothingBefore(sub, "subscribed");
-            String posted = "LHTTP/1.0 notice\r\npublish:http-a  http-b\r\nfrom:backend\r\n\r\nserver says ünïcode\r\nhi";
+            String posted =
+                    "LHTTP/1.0 notice\r\npublish:http-a  http-b\r\nfrom:backend\r\n\r\nserver says ünïcode\r\nhi";
             HttpResponse<String> response = post(posted, "Bearer " + TOKEN);
             assertEquals(202, response.statusCode(), response.body());
             assertEquals(posted, sub.next());
@@ -61,7 +62,9 @@ class PublishIT extends ServerTestBase {
         String msg = frame("chat", "publish:http-a\r\n", "x");
         HttpResponse<String> none = post(msg, null);
         assertEquals(401, none.statusCode());
-        assertEquals("Bearer realm=\"lhttp\"", none.headers().firstValue("WWW-Authenticate").orElse(""));
+        assertEquals(
+                "Bearer realm=\"lhttp\"",
+                none.headers().firstValue("WWW-Authenticate").orElse(""));
         assertEquals(401, post(msg, "Bearer wrong").statusCode());
         assertEquals(401, post(msg, "Basic " + TOKEN).statusCode());
         assertEquals(202, post(msg, "bearer " + TOKEN).statusCode(), "the scheme is case-insensitive");
@@ -83,7 +86,8 @@ class PublishIT extends ServerTestBase {
         HttpResponse<String> bad = post(frame("chat", "publish:a..b\r\n", ""), "Bearer " + TOKEN);
         assertEquals(400, bad.statusCode());
         assertEquals("bad channel name 'a..b'\n", bad.body());
-        assertEquals(400, post(frame("chat", "publish: \r\n", ""), "Bearer " + TOKEN).statusCode());
+        assertEquals(
+                400, post(frame("chat", "publish: \r\n", ""), "Bearer " + TOKEN).statusCode());
     }
 
     @Test
@@ -100,7 +104,8 @@ class PublishIT extends ServerTestBase {
             sub.send(frame("chat", "subscribe:http-f\r\n", ""));
             assertNothingBefore(sub, "subscribed");
             // The deployment's DenyFilter refuses a message with a deny header: over HTTP as over WebSocket.
-            HttpResponse<String> denied = post(frame("chat", "publish:http-f\r\ndeny:yes\r\n", "sneaky"), "Bearer " + TOKEN);
+            HttpResponse<String> denied =
+                    post(frame("chat", "publish:http-f\r\ndeny:yes\r\n", "sneaky"), "Bearer " + TOKEN);
             assertEquals(403, denied.statusCode(), denied.body());
             assertEquals("denied by the test filter\n", denied.body());
             // Its after-work changes what is published (a shout gets filtered:yes); no processor runs over HTTP,

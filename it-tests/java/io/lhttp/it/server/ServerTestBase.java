@@ -29,7 +29,11 @@ abstract class ServerTestBase {
     static WebArchive deployment() {
         File war = new File(System.getProperty("lhttp.war", "target/lhttp.war"));
         return ShrinkWrap.createFromZipFile(WebArchive.class, war)
-                .addClasses(ShoutProcessor.class, DenyFilter.class, StatsProcessor.class, OpenedObserver.class,
+                .addClasses(
+                        ShoutProcessor.class,
+                        DenyFilter.class,
+                        StatsProcessor.class,
+                        OpenedObserver.class,
                         MembersOnlyPermissions.class);
     }
 

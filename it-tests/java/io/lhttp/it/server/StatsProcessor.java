@@ -24,8 +24,8 @@ public class StatsProcessor {
 
     void stats(@Observes @Command("stats") Exchange ex) {
         String channel = ex.header("channel");
-        ex.send("channels=" + registry.channelCount() + " connections=" + connections.count()
-                + " subscribers=" + (channel == null ? 0 : registry.subscriberCount(channel)));
+        ex.send("channels=" + registry.channelCount() + " connections=" + connections.count() + " subscribers="
+                + (channel == null ? 0 : registry.subscriberCount(channel)));
     }
 
     void attribute(@Observes @Command("attribute") Exchange ex) {

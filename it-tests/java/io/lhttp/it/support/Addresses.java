@@ -8,8 +8,7 @@ import java.util.Collections;
 /** Addresses of this machine for tests that must not come from loopback. */
 public final class Addresses {
 
-    private Addresses() {
-    }
+    private Addresses() {}
 
     /**
      * A non-loopback IPv4 address of this machine (eth0 here and in CI). A connection to a server

@@ -9,8 +9,7 @@ public final class Await {
 
     private static final long POLL_MS = 20;
 
-    private Await() {
-    }
+    private Await() {}
 
     /**
      * Returns once {@code condition} holds; throws {@link AssertionError} naming {@code what} when it
@@ -32,12 +31,15 @@ public final class Await {
      */
     public static void untilAnswered(Duration deadline, BooleanSupplier condition, String what)
             throws InterruptedException {
-        until(deadline, () -> {
-            try {
-                return condition.getAsBoolean();
-            } catch (RuntimeException notYet) {
-                return false;
-            }
-        }, what);
+        until(
+                deadline,
+                () -> {
+                    try {
+                        return condition.getAsBoolean();
+                    } catch (RuntimeException notYet) {
+                        return false;
+                    }
+                },
+                what);
     }
 }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.testkit.RawWebSocket;
 import io.lhttp.protocol.Batch;
+import io.lhttp.testkit.RawWebSocket;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
@@ -24,19 +24,27 @@ public final class BatchingChecks {
 
     private static final String OFFER = "Sec-WebSocket-Protocol: " + Batch.SUBPROTOCOL + "\r\n";
 
-    private BatchingChecks() {
-    }
+    private BatchingChecks() {}
 
     /** A raw connection offering these subprotocols ({@code null}: no header at all). */
     public static RawWebSocket connect(URI ws, String offered) throws IOException {
-        return RawWebSocket.connect(ws, null, SdkClient.TIMEOUT, RawWebSocket.LARGE_BUFFERS, 0,
+        return RawWebSocket.connect(
+                ws,
+                null,
+                SdkClient.TIMEOUT,
+                RawWebSocket.LARGE_BUFFERS,
+                0,
                 offered == null ? "" : "Sec-WebSocket-Protocol: " + offered + "\r\n");
     }
 
     /** Only a client that offers lhttp-batch.1 gets it; no offer or an unknown one connects as before. */
     public static void theSubprotocolIsNegotiatedOnlyWhenOffered(URI ws) throws Exception {
-        String[][] cases = {{null, ""}, {"chat, superchat", ""}, {Batch.SUBPROTOCOL, Batch.SUBPROTOCOL},
-            {"chat, " + Batch.SUBPROTOCOL, Batch.SUBPROTOCOL}};
+        String[][] cases = {
+            {null, ""},
+            {"chat, superchat", ""},
+            {Batch.SUBPROTOCOL, Batch.SUBPROTOCOL},
+            {"chat, " + Batch.SUBPROTOCOL, Batch.SUBPROTOCOL}
+        };
         for (String[] c : cases) {
             try (RawWebSocket raw = connect(ws, c[0])) {
                 assertEquals(c[1], raw.subprotocol(), "offered " + c[0]);
@@ -56,7 +64,8 @@ public final class BatchingChecks {
      * so whether frames pile up behind it is a matter of timing there (SendQueuePackingTest checks
      * the packing itself).
      */
-    public static void batchesGoOnlyToClientsThatAskedAndKeepOrder(URI ws, String channel, boolean mustPack) throws Exception {
+    public static void batchesGoOnlyToClientsThatAskedAndKeepOrder(URI ws, String channel, boolean mustPack)
+            throws Exception {
         int count = 300;
         String body = "x".repeat(1000) + " é€😀 \r\n12\nLHTTP/1.0 fake\r\n\r\n";
         List<String> sent = new ArrayList<>();
@@ -64,8 +73,8 @@ public final class BatchingChecks {
             sent.add(frame("chat", "publish:" + channel + "\r\n", i + body));
         }
         try (RawWebSocket plain = connect(ws, null);
-             RawWebSocket batching = RawWebSocket.connect(ws, null, SdkClient.TIMEOUT, 4096, 4096, OFFER);
-             RawWebSocket publisher = connect(ws, Batch.SUBPROTOCOL)) {
+                RawWebSocket batching = RawWebSocket.connect(ws, null, SdkClient.TIMEOUT, 4096, 4096, OFFER);
+                RawWebSocket publisher = connect(ws, Batch.SUBPROTOCOL)) {
             assertEquals(Batch.SUBPROTOCOL, batching.subprotocol());
             for (RawWebSocket sub : new RawWebSocket[] {plain, batching}) {
                 sub.send(frame("chat", "subscribe:" + channel + "\r\n", ""));
@@ -109,7 +118,10 @@ public final class BatchingChecks {
             assertTrue(batchFrames > 0 || !mustPack, "messages that piled up went out packed");
             String marker = frame("echo", "", "nothing else");
             plain.send(marker);
-            assertEquals(marker, plain.readText(SdkClient.TIMEOUT), "the plain subscriber got exactly one frame per message");
+            assertEquals(
+                    marker,
+                    plain.readText(SdkClient.TIMEOUT),
+                    "the plain subscriber got exactly one frame per message");
         }
     }
 
@@ -131,11 +143,16 @@ public final class BatchingChecks {
                 String text = raw.readText(SdkClient.TIMEOUT);
                 answers.addAll(Batch.isBatch(text) ? Batch.split(text) : List.of(text));
             }
-            assertEquals(List.of(one, frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:b\r\n", ""), two),
+            assertEquals(
+                    List.of(
+                            one,
+                            frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:b\r\n", ""),
+                            two),
                     answers);
 
             raw.send("5\nLHTTP" + "x12\n" + one); // a well-formed record, then text that is no record
-            assertEquals(frame("error", "code:400\r\nreason:batch record at 7 does not start with <length>\\n\r\n", ""),
+            assertEquals(
+                    frame("error", "code:400\r\nreason:batch record at 7 does not start with <length>\\n\r\n", ""),
                     raw.readText(SdkClient.TIMEOUT));
             String marker = frame("echo", "", "nothing of the malformed batch was handled");
             raw.send(marker);
@@ -143,7 +160,8 @@ public final class BatchingChecks {
 
             String half = frame("echo", "", "y".repeat(35_000)); // each within the 65536-byte limit, both together not
             raw.send(Batch.append(Batch.append(new StringBuilder(), half), half).toString());
-            assertEquals(frame("error", "code:413\r\nreason:batch frame larger than 65536 bytes\r\n", ""),
+            assertEquals(
+                    frame("error", "code:413\r\nreason:batch frame larger than 65536 bytes\r\n", ""),
                     raw.readText(SdkClient.TIMEOUT));
             String after = frame("echo", "", "nothing of the batch over the frame limit was handled");
             raw.send(after);
@@ -152,14 +170,17 @@ public final class BatchingChecks {
         try (RawWebSocket plain = connect(ws, null)) {
             plain.send("12\n" + frame("echo", "", "x"));
             String answer = plain.readText(SdkClient.TIMEOUT);
-            assertTrue(answer.startsWith("LHTTP/1.0 error\r\ncode:400\r\n"), "not a batching connection: not LHTTP: " + answer);
+            assertTrue(
+                    answer.startsWith("LHTTP/1.0 error\r\ncode:400\r\n"),
+                    "not a batching connection: not LHTTP: " + answer);
         }
     }
 
     /** The Java SDK offers batching by default and its users see single messages, in order. */
     public static void theJavaClientUnpacksTransparently(URI ws, String channel) throws Exception {
         int count = 3000;
-        try (SdkClient sub = SdkClient.connect(ws); SdkClient pub = SdkClient.connect(ws)) {
+        try (SdkClient sub = SdkClient.connect(ws);
+                SdkClient pub = SdkClient.connect(ws)) {
             assertTrue(sub.sdk().batching() && pub.sdk().batching(), "negotiated by default");
             sub.send(frame("chat", "subscribe:" + channel + "\r\n", ""));
             String marker = frame("echo", "", "subscribed");

@@ -76,7 +76,8 @@ public final class ContainerServer extends ServerProcess {
     private final int port;
     private final int managementPort;
     private final Path instance;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private ContainerServer(Builder b, int port) {
         super(targetDir().resolve("containers").resolve(name(b.kind, port) + ".log"));
@@ -164,8 +165,14 @@ public final class ContainerServer extends ServerProcess {
             } else {
                 prepareTomEE(command, env);
             }
-            started = startProcess(builder, "  (" + (kind == Kind.WILDFLY ? "JAVA_OPTS=" + env.get("JAVA_OPTS")
-                    : "CATALINA_OPTS=" + env.get("CATALINA_OPTS")) + ")" + System.lineSeparator(), false);
+            started = startProcess(
+                    builder,
+                    "  ("
+                            + (kind == Kind.WILDFLY
+                                    ? "JAVA_OPTS=" + env.get("JAVA_OPTS")
+                                    : "CATALINA_OPTS=" + env.get("CATALINA_OPTS"))
+                            + ")" + System.lineSeparator(),
+                    false);
         } catch (IOException e) {
             deleteRecursively(instance);
             throw new UncheckedIOException("cannot start " + kind + " from " + home, e);
@@ -205,8 +212,13 @@ public final class ContainerServer extends ServerProcess {
         // The script runs the JVM as its child and forwards SIGTERM to it only in this mode.
         env.put("LAUNCH_JBOSS_IN_BACKGROUND", "true");
         // Setting JAVA_OPTS replaces standalone.conf's defaults: keep them, then ours.
-        env.put("JAVA_OPTS", String.join(" ", "-Xms64m -Xmx512m -Djava.net.preferIPv4Stack=true",
-                "-Djboss.modules.system.pkgs=org.jboss.byteman -Djava.awt.headless=true", String.join(" ", jvmOptions)));
+        env.put(
+                "JAVA_OPTS",
+                String.join(
+                        " ",
+                        "-Xms64m -Xmx512m -Djava.net.preferIPv4Stack=true",
+                        "-Djboss.modules.system.pkgs=org.jboss.byteman -Djava.awt.headless=true",
+                        String.join(" ", jvmOptions)));
     }
 
     /**
@@ -242,18 +254,22 @@ public final class ContainerServer extends ServerProcess {
         if (!xml.contains(host) || !xml.contains(container) || expression.contains("\"")) {
             throw new IllegalStateException("cannot add the lhttp-operator-only filter to WildFly's configuration");
         }
-        return xml.replaceFirst(java.util.regex.Pattern.quote(host),
+        return xml.replaceFirst(
+                        java.util.regex.Pattern.quote(host),
                         java.util.regex.Matcher.quoteReplacement(host + "<filter-ref name=\"lhttp-operator-only\"/>"))
-                .replaceFirst(java.util.regex.Pattern.quote(container), java.util.regex.Matcher.quoteReplacement(
-                        container + "<filters><expression-filter name=\"lhttp-operator-only\" expression=\""
-                                + expression + "\"/></filters>"));
+                .replaceFirst(
+                        java.util.regex.Pattern.quote(container),
+                        java.util.regex.Matcher.quoteReplacement(
+                                container + "<filters><expression-filter name=\"lhttp-operator-only\" expression=\""
+                                        + expression + "\"/></filters>"));
     }
 
     /** The predicate in {@code server-config/wildfly-operator-only.txt}: its one line that is not a comment. */
     static String operatorOnlyFilter() throws IOException {
         Path file = targetDir().getParent().resolve("server-config").resolve("wildfly-operator-only.txt");
         return Files.readAllLines(file, StandardCharsets.UTF_8).stream()
-                .filter(line -> !line.isBlank() && !line.startsWith("#")).findFirst()
+                .filter(line -> !line.isBlank() && !line.startsWith("#"))
+                .findFirst()
                 .orElseThrow(() -> new IllegalStateException("no filter in " + file));
     }
 
@@ -275,19 +291,27 @@ public final class ContainerServer extends ServerProcess {
      * page served for {@link #UPGRADE_GRACE} without the upgrade fails at once (see RootPage).
      */
     private void awaitReady(Process started) {
-        HttpRequest page = HttpRequest.newBuilder(httpUri()).timeout(Duration.ofSeconds(5)).GET().build();
+        HttpRequest page = HttpRequest.newBuilder(httpUri())
+                .timeout(Duration.ofSeconds(5))
+                .GET()
+                .build();
         Instant[] pageWithoutUpgradeSince = {null};
         String[] last = {"no answer"};
-        awaitReady(started, startTimeout, kind.name(), httpUri() + " did not serve the page and a WebSocket echo", () -> {
-            if (pageWithoutUpgradeSince[0] != null
-                    && Duration.between(pageWithoutUpgradeSince[0], Instant.now()).compareTo(UPGRADE_GRACE) > 0) {
-                // Not a slow start: the container gives / to the page, not to the endpoint (see RootPage).
-                throw new IllegalStateException(kind + " serves the page at " + httpUri() + " but no WebSocket at "
-                        + wsUri() + " for " + UPGRADE_GRACE + " (last: " + last[0] + ")" + logTail());
-            }
-            last[0] = upgradeAnswer(http.send(page, HttpResponse.BodyHandlers.ofString()), pageWithoutUpgradeSince);
-            return last[0];
-        });
+        awaitReady(
+                started, startTimeout, kind.name(), httpUri() + " did not serve the page and a WebSocket echo", () -> {
+                    if (pageWithoutUpgradeSince[0] != null
+                            && Duration.between(pageWithoutUpgradeSince[0], Instant.now())
+                                            .compareTo(UPGRADE_GRACE)
+                                    > 0) {
+                        // Not a slow start: the container gives / to the page, not to the endpoint (see RootPage).
+                        throw new IllegalStateException(
+                                kind + " serves the page at " + httpUri() + " but no WebSocket at " + wsUri() + " for "
+                                        + UPGRADE_GRACE + " (last: " + last[0] + ")" + logTail());
+                    }
+                    last[0] = upgradeAnswer(
+                            http.send(page, HttpResponse.BodyHandlers.ofString()), pageWithoutUpgradeSince);
+                    return last[0];
+                });
     }
 
     /** Null when the page came and the WebSocket echoed, else what happened instead. */
@@ -343,12 +367,15 @@ public final class ContainerServer extends ServerProcess {
 
     /** The distribution unpacked by the build under {@code target/servers/} (system property {@code lhttp.servers}). */
     private static Path unpacked(Kind kind) {
-        Path servers = Path.of(System.getProperty("lhttp.servers", targetDir().resolve("servers").toString()));
+        Path servers = Path.of(System.getProperty(
+                "lhttp.servers", targetDir().resolve("servers").toString()));
         try (Stream<Path> dirs = Files.isDirectory(servers) ? Files.list(servers) : Stream.empty()) {
             return dirs.filter(d -> d.getFileName().toString().startsWith(kind.directoryPrefix) && Files.isDirectory(d))
                     .max(Comparator.naturalOrder())
-                    .orElseThrow(() -> new IllegalStateException("no " + kind.directoryPrefix + "* in " + servers
-                            + ": `mvn verify` unpacks it in pre-integration-test (or `mvn dependency:unpack@containers`)"));
+                    .orElseThrow(
+                            () -> new IllegalStateException(
+                                    "no " + kind.directoryPrefix + "* in " + servers
+                                            + ": `mvn verify` unpacks it in pre-integration-test (or `mvn dependency:unpack@containers`)"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -361,7 +388,9 @@ public final class ContainerServer extends ServerProcess {
 
     /** {@code target/} of the project (system property {@code project.basedir}, set by failsafe). */
     public static Path targetDir() {
-        return Path.of(System.getProperty("project.basedir", ".")).toAbsolutePath().resolve("target");
+        return Path.of(System.getProperty("project.basedir", "."))
+                .toAbsolutePath()
+                .resolve("target");
     }
 
     private static void copyRecursively(Path from, Path to) throws IOException {

@@ -36,11 +36,15 @@ public final class NormalChat implements AutoCloseable {
         this.channel = channel;
         subscriber = open(uri);
         subscriber.onMessage(m -> received.add(m.frame()));
-        subscriber.onError(e -> received.add(e.message() == null ? "unparseable: " + e.reason() : e.message().frame()));
+        subscriber.onError(e -> received.add(
+                e.message() == null ? "unparseable: " + e.reason() : e.message().frame()));
         subscriber.onClose(c -> subscriberClose = c.code());
         String ready = frame("echo", "", "subscribed");
         subscriber.subscribe(channel, "chat", List.of(), "");
-        subscriber.send("echo", List.of(), "subscribed"); // one connection's frames are handled in order: its echo proves the subscription
+        subscriber.send(
+                "echo",
+                List.of(),
+                "subscribed"); // one connection's frames are handled in order: its echo proves the subscription
         try {
             assertEquals(ready, received.poll(30, TimeUnit.SECONDS), "subscribed");
             publisher = open(uri);
@@ -52,8 +56,8 @@ public final class NormalChat implements AutoCloseable {
     }
 
     private static LhttpClient open(URI uri) throws IOException, InterruptedException {
-        LhttpClient c = LhttpClient.connect(uri, new LhttpClient.Options().reconnect(false)
-                .connectTimeout(Duration.ofSeconds(30)));
+        LhttpClient c = LhttpClient.connect(
+                uri, new LhttpClient.Options().reconnect(false).connectTimeout(Duration.ofSeconds(30)));
         if (!c.awaitOpen(Duration.ofSeconds(30))) {
             c.close();
             throw new IOException("normal chat could not connect to " + uri);
@@ -69,8 +73,10 @@ public final class NormalChat implements AutoCloseable {
         while (true) {
             long left = deadline - System.nanoTime();
             String got = received.poll(Math.max(0, left), TimeUnit.NANOSECONDS);
-            assertTrue(got != null, "the normal subscriber got message " + (sent - 1) + " within " + ROUND_TRIP
-                    + " (subscriber close " + subscriberClose + ", publisher close " + publisherClose + ")");
+            assertTrue(
+                    got != null,
+                    "the normal subscriber got message " + (sent - 1) + " within " + ROUND_TRIP + " (subscriber close "
+                            + subscriberClose + ", publisher close " + publisherClose + ")");
             if (got.equals(msg)) {
                 return;
             }

@@ -14,12 +14,12 @@ import java.util.List;
  */
 public final class OpenApiText {
 
-    private OpenApiText() {
-    }
+    private OpenApiText() {}
 
     /** What every container must serve: {@code POST /publish}, {@code GET /publish/status}, the static parts. */
     public static void assertDescribesTheHttpApi(String yaml) {
-        assertTrue(yaml.startsWith("openapi: 3") || yaml.startsWith("---\nopenapi: 3") || yaml.contains("\nopenapi: 3"),
+        assertTrue(
+                yaml.startsWith("openapi: 3") || yaml.startsWith("---\nopenapi: 3") || yaml.contains("\nopenapi: 3"),
                 "an OpenAPI 3 document: " + head(yaml));
         assertTrue(yaml.contains("title: lhttp HTTP API"), "the @OpenAPIDefinition's info: " + head(yaml));
 
@@ -27,29 +27,38 @@ public final class OpenApiText {
         assertTrue(publish.contains("post:"), "POST /publish:\n" + publish);
         assertTrue(publish.contains("operationId: publish"), "the @Operation:\n" + publish);
         for (String code : new String[] {"202", "400", "401", "403", "408", "413", "503"}) {
-            assertTrue(publish.contains("\"" + code + "\":") || publish.contains("'" + code + "':"),
+            assertTrue(
+                    publish.contains("\"" + code + "\":") || publish.contains("'" + code + "':"),
                     "POST /publish answers " + code + " (@APIResponse):\n" + publish);
         }
-        assertTrue(publish.contains("text/plain:") && publish.contains("LHTTP/1.0 chat"),
+        assertTrue(
+                publish.contains("text/plain:") && publish.contains("LHTTP/1.0 chat"),
                 "the @RequestBody, text/plain with its example:\n" + publish);
         assertTrue(publish.contains("publishToken"), "the @SecurityRequirement:\n" + publish);
-        assertTrue(!publish.contains("name: Authorization"), "the Authorization header is the security scheme's, "
-                + "not a parameter:\n" + publish);
+        assertTrue(
+                !publish.contains("name: Authorization"),
+                "the Authorization header is the security scheme's, " + "not a parameter:\n" + publish);
 
         String status = path(yaml, "/publish/status");
-        assertTrue(status.contains("get:") && status.contains("operationId: status"), "GET /publish/status:\n" + status);
-        assertTrue(status.contains("application/json:") && status.contains("#/components/schemas/Status"),
+        assertTrue(
+                status.contains("get:") && status.contains("operationId: status"), "GET /publish/status:\n" + status);
+        assertTrue(
+                status.contains("application/json:") && status.contains("#/components/schemas/Status"),
                 "its JSON, the Status schema:\n" + status);
         for (String code : new String[] {"200", "401", "403", "404"}) {
-            assertTrue(status.contains("\"" + code + "\":") || status.contains("'" + code + "':"),
+            assertTrue(
+                    status.contains("\"" + code + "\":") || status.contains("'" + code + "':"),
                     "GET /publish/status answers " + code + ":\n" + status);
         }
 
         assertTrue(path(yaml, "/lhttp/metrics").contains("get:"), "the static model's /lhttp/metrics");
         assertTrue(path(yaml, "/health/ready").contains("get:"), "the static model's health");
         assertTrue(yaml.contains("    Status:") && yaml.contains("uptimeSeconds:"), "the static model's Status schema");
-        assertTrue(yaml.contains("  securitySchemes:") && yaml.contains("    publishToken:")
-                && yaml.contains("scheme: bearer"), "the @SecurityScheme");
+        assertTrue(
+                yaml.contains("  securitySchemes:")
+                        && yaml.contains("    publishToken:")
+                        && yaml.contains("scheme: bearer"),
+                "the @SecurityScheme");
     }
 
     /** The block of one entry under {@code paths:} (indented two spaces), up to the next entry or section. */
@@ -62,7 +71,8 @@ public final class OpenApiText {
                     break;
                 }
                 out.add(line);
-            } else if (line.equals("  " + path + ":") || line.equals("  \"" + path + "\":")
+            } else if (line.equals("  " + path + ":")
+                    || line.equals("  \"" + path + "\":")
                     || line.equals("  '" + path + "':")) {
                 in = true;
                 out.add(line);

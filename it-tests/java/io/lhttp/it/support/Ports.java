@@ -17,8 +17,7 @@ public final class Ports {
 
     private static final Set<Integer> TAKEN = ConcurrentHashMap.newKeySet();
 
-    private Ports() {
-    }
+    private Ports() {}
 
     /** A loopback port free now, not handed out before by this JVM. */
     public static int free() {

@@ -14,15 +14,16 @@ public final class QuickOpen {
 
     public static final Duration OPENS_WITHIN = Duration.ofSeconds(1);
 
-    private QuickOpen() {
-    }
+    private QuickOpen() {}
 
     public static void assertOpensWithinASecond(URI wsUri) throws Exception {
         long t0 = System.nanoTime();
         try (RawWebSocket ws = RawWebSocket.connect(wsUri, Duration.ofSeconds(30))) {
             long took = System.nanoTime() - t0;
-            assertTrue(took <= OPENS_WITHIN.toNanos(), "a new connection opened in " + took / 1_000_000 + " ms, more than "
-                    + OPENS_WITHIN.toMillis() + " ms");
+            assertTrue(
+                    took <= OPENS_WITHIN.toNanos(),
+                    "a new connection opened in " + took / 1_000_000 + " ms, more than " + OPENS_WITHIN.toMillis()
+                            + " ms");
             ws.readTimeout(NormalChat.ROUND_TRIP);
             ws.send(frame("echo", "", "new"));
             String[] got = {null};

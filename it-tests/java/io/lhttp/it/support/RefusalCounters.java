@@ -22,17 +22,19 @@ public final class RefusalCounters {
     /** The reasons io.lhttp.meters.Meters.Refusal names, one series each. */
     public static final int REASONS = 9;
 
-    private static final Pattern REFUSED =
-            Pattern.compile("^lhttp_connections_refused_total\\{[^}]*reason=\"([a-z_]+)\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
+    private static final Pattern REFUSED = Pattern.compile(
+            "^lhttp_connections_refused_total\\{[^}]*reason=\"([a-z_]+)\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private RefusalCounters() {
-    }
+    private RefusalCounters() {}
 
     /** The counter of each reason now. */
     public static Map<String, Double> read(URI httpUri) throws Exception {
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(httpUri.resolve("/lhttp/metrics"))
-                .timeout(Duration.ofSeconds(60)).build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(httpUri.resolve("/lhttp/metrics"))
+                        .timeout(Duration.ofSeconds(60))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         assertEquals(200, r.statusCode(), r.body());
         Map<String, Double> out = new HashMap<>();
         Matcher m = REFUSED.matcher(r.body());

@@ -43,8 +43,12 @@ public final class SdkClient implements AutoCloseable {
         CompletableFuture<Boolean> opened = new CompletableFuture<>();
         client.onOpen(opened::complete);
         client.onMessage(m -> received.add(m.frame()));
-        client.onSubscribed(s -> received.add(s.message().frame())); // answers the SDK keeps apart: a test sees every frame
-        client.onError(e -> received.add(e.message() == null ? "unparseable frame: " + e.reason() : e.message().frame()));
+        client.onSubscribed(
+                s -> received.add(s.message().frame())); // answers the SDK keeps apart: a test sees every frame
+        client.onError(e -> received.add(
+                e.message() == null
+                        ? "unparseable frame: " + e.reason()
+                        : e.message().frame()));
         client.onClose(closed::complete);
         try {
             // Opened, even if the server closes right after (as it does with 1013 when full): like a

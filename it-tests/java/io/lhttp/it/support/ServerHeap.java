@@ -15,8 +15,7 @@ public final class ServerHeap {
 
     private static final Pattern USED = Pattern.compile("total \\d+K, used (\\d+)K");
 
-    private ServerHeap() {
-    }
+    private ServerHeap() {}
 
     /** Bytes of live heap after a full collection. */
     public static long liveBytes(long pid) throws IOException, InterruptedException {
@@ -37,25 +36,31 @@ public final class ServerHeap {
     public static void awaitNear(long pid, long idle, long tolerance, java.time.Duration deadline) throws Exception {
         long[] last = {0};
         try {
-            Await.until(deadline, () -> {
-                try {
-                    last[0] = liveBytes(pid);
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-                return last[0] - idle < tolerance;
-            }, "live heap back within " + (tolerance >> 20) + " MiB of idle");
+            Await.until(
+                    deadline,
+                    () -> {
+                        try {
+                            last[0] = liveBytes(pid);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            throw new IllegalStateException(e);
+                        }
+                        return last[0] - idle < tolerance;
+                    },
+                    "live heap back within " + (tolerance >> 20) + " MiB of idle");
         } catch (AssertionError e) {
-            throw new AssertionError(e.getMessage() + ": " + (idle >> 20) + " MiB idle, " + (last[0] >> 20) + " MiB last", e);
+            throw new AssertionError(
+                    e.getMessage() + ": " + (idle >> 20) + " MiB idle, " + (last[0] >> 20) + " MiB last", e);
         }
     }
 
     private static String jcmd(long pid, String command) throws IOException, InterruptedException {
         String jcmd = System.getProperty("java.home") + "/bin/jcmd";
-        Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(jcmd, Long.toString(pid), command)
+                .redirectErrorStream(true)
+                .start();
         byte[] out = p.getInputStream().readAllBytes();
         if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
             p.destroyForcibly();

@@ -68,11 +68,16 @@ public abstract class ServerProcess implements AutoCloseable {
      */
     protected Process startProcess(ProcessBuilder builder, String more, boolean freshLog) throws IOException {
         Files.createDirectories(log.toAbsolutePath().getParent());
-        Files.writeString(log, "$ " + String.join(" ", builder.command()) + System.lineSeparator() + more,
-                StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+        Files.writeString(
+                log,
+                "$ " + String.join(" ", builder.command()) + System.lineSeparator() + more,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.WRITE,
                 freshLog ? StandardOpenOption.TRUNCATE_EXISTING : StandardOpenOption.APPEND);
         Process started = builder.redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .start();
         process = started;
         shutdownHook = new Thread(() -> onJvmExit(started), "stop " + log.getFileName());
         Runtime.getRuntime().addShutdownHook(shutdownHook);
@@ -119,7 +124,8 @@ public abstract class ServerProcess implements AutoCloseable {
                 throw new IllegalStateException(e);
             }
         }
-        throw new IllegalStateException(what + ": " + until + " within " + timeout + " (last: " + last + ")" + logTail());
+        throw new IllegalStateException(
+                what + ": " + until + " within " + timeout + " (last: " + last + ")" + logTail());
     }
 
     /** The last lines of the log, as a suffix for a failure's message. */
@@ -127,7 +133,9 @@ public abstract class ServerProcess implements AutoCloseable {
         try {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             return System.lineSeparator() + "--- last lines of " + log + " ---" + System.lineSeparator()
-                    + String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
+                    + String.join(
+                            System.lineSeparator(),
+                            lines.subList(Math.max(0, lines.size() - TAIL_LINES), lines.size()));
         } catch (IOException | RuntimeException e) {
             return " (log " + log + " unreadable: " + e + ")";
         }

@@ -43,7 +43,8 @@ public final class UberJarServer extends ServerProcess {
     private final List<String> arguments;
     private final Duration startTimeout;
     private final String readyPath;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     private UberJarServer(Builder b, int port) {
         super(Objects.requireNonNullElseGet(b.log, () -> targetDir().resolve("uberjar-server-" + port + ".log")));
@@ -118,9 +119,13 @@ public final class UberJarServer extends ServerProcess {
         }
         try {
             URI probe = httpUri().resolve(readyPath);
-            HttpRequest request = HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(5)).GET().build();
+            HttpRequest request = HttpRequest.newBuilder(probe)
+                    .timeout(Duration.ofSeconds(5))
+                    .GET()
+                    .build();
             awaitReady(started, startTimeout, "server", probe + " did not answer 200", () -> {
-                int status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+                int status = http.send(request, HttpResponse.BodyHandlers.discarding())
+                        .statusCode();
                 return status == 200 ? null : "HTTP " + status;
             });
         } catch (RuntimeException | Error e) {
@@ -153,8 +158,7 @@ public final class UberJarServer extends ServerProcess {
         private Path log;
         private String readyPath = "/";
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Default: system property {@code lhttp.uberjar} (set by failsafe), else {@code target/lhttp.jar}. */
         public Builder jar(Path jar) {

@@ -36,8 +36,7 @@ public final class UpgradeVariants {
         LINES.put("no Upgrade header", "Connection: Upgrade\r\n");
     }
 
-    private UpgradeVariants() {
-    }
+    private UpgradeVariants() {}
 
     /** Every variant with a foreign {@code Origin} is answered 403 before any upgrade. */
     public static void assertForeignOriginRefused(URI ws) throws IOException {

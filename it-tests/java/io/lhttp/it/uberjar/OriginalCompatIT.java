@@ -23,7 +23,10 @@ class OriginalCompatIT {
     @BeforeAll
     static void start() {
         String config = System.getProperty("project.basedir", ".") + "/server-config/original-compat.properties";
-        server = UberJarServer.builder().argument("--systemProperties").argument(config).start();
+        server = UberJarServer.builder()
+                .argument("--systemProperties")
+                .argument(config)
+                .start();
     }
 
     @AfterAll
@@ -57,7 +60,8 @@ class OriginalCompatIT {
 
     @Test
     void framesOverTheOriginalLimitAreDroppedSilently() throws Exception {
-        String limit = frame("echo", "", "x".repeat(40960 - frame("echo", "", "").length()));
+        String limit =
+                frame("echo", "", "x".repeat(40960 - frame("echo", "", "").length()));
         try (SdkClient c = SdkClient.connect(server.wsUri())) {
             c.send(limit);
             assertEquals(limit, c.next(), "40960 bytes pass");
@@ -67,7 +71,8 @@ class OriginalCompatIT {
 
     @Test
     void pubSubWorksAsUsual() throws Exception {
-        try (SdkClient sub = SdkClient.connect(server.wsUri()); SdkClient pub = SdkClient.connect(server.wsUri())) {
+        try (SdkClient sub = SdkClient.connect(server.wsUri());
+                SdkClient pub = SdkClient.connect(server.wsUri())) {
             sub.send(frame("chat", "subscribe:chatroom\r\n", ""));
             sub.send(frame("echo", "", "subscribed"));
             assertEquals(frame("echo", "", "subscribed"), sub.next());
@@ -90,12 +95,15 @@ class OriginalCompatIT {
             assertEquals(withCredentials, sub.next(), "published whole, credentials included");
         }
         java.net.InetAddress external = io.lhttp.it.support.Addresses.external();
-        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient().send(
-                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://" + external.getHostAddress() + ":"
-                        + server.port() + "/publish"))
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(frame("n", "publish:compat\r\n", "x")))
-                        .header("Content-Type", "text/plain").build(),
-                java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                                        "http://" + external.getHostAddress() + ":" + server.port() + "/publish"))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                        frame("n", "publish:compat\r\n", "x")))
+                                .header("Content-Type", "text/plain")
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
         assertEquals(202, r.statusCode(), "POST /publish open to other hosts: " + r.body());
     }
 }

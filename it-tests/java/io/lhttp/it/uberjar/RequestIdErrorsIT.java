@@ -27,8 +27,8 @@ class RequestIdErrorsIT {
 
     @BeforeAll
     static void start() {
-        server = UberJarServer.start("-Dlhttp.history.channels=room", "-Dlhttp.max-messages-per-second=" + RATE,
-                "-Dlhttp.max-headers=4");
+        server = UberJarServer.start(
+                "-Dlhttp.history.channels=room", "-Dlhttp.max-messages-per-second=" + RATE, "-Dlhttp.max-headers=4");
     }
 
     @AfterAll
@@ -42,13 +42,21 @@ class RequestIdErrorsIT {
     void framesThatDoNotParseWholeAreAnsweredWithTheirId() throws Exception {
         try (RawWebSocket c = RawWebSocket.connect(server.wsUri(), SdkClient.TIMEOUT)) {
             c.send("LHTTP/1.0 chat\r\nrequest-id:bad-line\r\nno colon\r\n\r\n");
-            assertEquals(frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:bad-line\r\n", ""), c.readText(SdkClient.TIMEOUT));
+            assertEquals(
+                    frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:bad-line\r\n", ""),
+                    c.readText(SdkClient.TIMEOUT));
             c.send("LHTTP/1.0 chat\r\na:1\r\nb:2\r\nc:3\r\nd:4\r\nrequest-id:many\r\n\r\n");
-            assertEquals(frame("error", "code:413\r\nreason:more than 4 header lines\r\nrequest-id:many\r\n", ""), c.readText(SdkClient.TIMEOUT));
+            assertEquals(
+                    frame("error", "code:413\r\nreason:more than 4 header lines\r\nrequest-id:many\r\n", ""),
+                    c.readText(SdkClient.TIMEOUT));
             c.sendBinary("LHTTP/1.0 chat\r\nrequest-id:bin\r\nno colon\r\n\r\n".getBytes(StandardCharsets.UTF_8));
-            assertEquals(frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:bin\r\n", ""), c.readText(SdkClient.TIMEOUT));
+            assertEquals(
+                    frame("error", "code:400\r\nreason:header line without ':'\r\nrequest-id:bin\r\n", ""),
+                    c.readText(SdkClient.TIMEOUT));
             c.send("not lhttp\r\nrequest-id:x\r\n\r\n");
-            assertEquals(frame("error", "code:400\r\nreason:frame does not start with 'LHTTP/1.0 <command>'\r\n", ""), c.readText(SdkClient.TIMEOUT),
+            assertEquals(
+                    frame("error", "code:400\r\nreason:frame does not start with 'LHTTP/1.0 <command>'\r\n", ""),
+                    c.readText(SdkClient.TIMEOUT),
                     "not LHTTP at all: no header can be trusted, so no id");
         }
     }
@@ -66,7 +74,9 @@ class RequestIdErrorsIT {
             }
             int limited = 0;
             for (int i = 0; i < frames; i++) {
-                String answer = c.readText(SdkClient.TIMEOUT); // one answer per frame, in order: a connection's frames are handled in order
+                String answer = c.readText(
+                        SdkClient
+                                .TIMEOUT); // one answer per frame, in order: a connection's frames are handled in order
                 assertTrue(answer.contains("\r\nrequest-id:t" + i + "\r\n"), "answer " + i + ": " + answer);
                 if (answer.startsWith("LHTTP/1.0 error\r\ncode:429\r\n")) {
                     limited++;
@@ -87,8 +97,13 @@ class RequestIdErrorsIT {
             assertTrue(c.next().endsWith("publish:room\r\n\r\none"));
 
             c.send(frame("chat", "request-id:s2\r\nsince:" + position + "\r\nsubscribe:room\r\n", ""));
-            assertEquals(frame("error", "code:409\r\nreason:already subscribed to 'room': since recovers on a new"
-                    + " subscription only (unsubscribe first)\r\nrequest-id:s2\r\n", ""), c.next());
+            assertEquals(
+                    frame(
+                            "error",
+                            "code:409\r\nreason:already subscribed to 'room': since recovers on a new"
+                                    + " subscription only (unsubscribe first)\r\nrequest-id:s2\r\n",
+                            ""),
+                    c.next());
             c.send(frame("echo", "", "sync"));
             assertEquals(frame("echo", "", "sync"), c.next(), "nothing replayed before the refusal was answered");
             assertNull(c.poll());

@@ -36,8 +36,8 @@ class RunnableServerIT {
 
     @BeforeAll
     static void start() {
-        server = UberJarServer.start("-Dlhttp.max-messages-per-second=" + RATE,
-                "-Dlhttp.max-connections=" + MAX_CONNECTIONS);
+        server = UberJarServer.start(
+                "-Dlhttp.max-messages-per-second=" + RATE, "-Dlhttp.max-connections=" + MAX_CONNECTIONS);
     }
 
     @AfterAll
@@ -49,10 +49,12 @@ class RunnableServerIT {
 
     @Test
     void servesPagesAndLhttpAtTheRoot() throws Exception {
-        HttpResponse<String> page = HttpClient.newHttpClient().send(
-                HttpRequest.newBuilder(server.httpUri()).build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> page = HttpClient.newHttpClient()
+                .send(HttpRequest.newBuilder(server.httpUri()).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(200, page.statusCode());
-        assertTrue(page.body().contains("<html") || page.body().contains("<!doctype") || page.body().contains("<!DOCTYPE"));
+        assertTrue(page.body().contains("<html")
+                || page.body().contains("<!doctype")
+                || page.body().contains("<!DOCTYPE"));
         try (SdkClient c = SdkClient.connect(server.wsUri())) {
             c.send("LHTTP/1.0 echo\r\n\r\nhello");
             assertEquals("LHTTP/1.0 echo\r\n\r\nhello", c.next());
@@ -66,10 +68,12 @@ class RunnableServerIT {
             sub.send(frame("echo", "", "ready"));
             assertEquals(frame("echo", "", "ready"), sub.next());
             String msg = frame("chat", "publish:open\r\n", "from curl");
-            HttpResponse<String> r = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
-                            .POST(HttpRequest.BodyPublishers.ofString(msg)).build(),
-                    HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> r = HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
+                                    .POST(HttpRequest.BodyPublishers.ofString(msg))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
             assertEquals(202, r.statusCode());
             assertEquals(msg, sub.next());
         }
@@ -80,7 +84,8 @@ class RunnableServerIT {
         java.util.List<SdkClient> clients = new ArrayList<>();
         try {
             LhttpClient.Close refused = null;
-            // Earlier tests' connections may still be closing on the server: the limit is reached by MAX_CONNECTIONS at most.
+            // Earlier tests' connections may still be closing on the server: the limit is reached by MAX_CONNECTIONS at
+            // most.
             for (int i = 0; i <= MAX_CONNECTIONS && refused == null; i++) {
                 SdkClient c = SdkClient.connect(server.wsUri());
                 clients.add(c);
@@ -131,8 +136,11 @@ class RunnableServerIT {
             for (int n = 0; n < messages; n++) {
                 String msg = frame("chat", "publish:batched\r\n", "m" + n + " é€😀 " + "x".repeat(n % 200));
                 sent.add(msg);
-                HttpResponse<String> r = http.send(HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
-                        .POST(HttpRequest.BodyPublishers.ofString(msg)).build(), HttpResponse.BodyHandlers.ofString());
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
+                                .POST(HttpRequest.BodyPublishers.ofString(msg))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
                 assertEquals(202, r.statusCode());
             }
             for (RawWebSocket ws : subs) {
@@ -181,8 +189,8 @@ class RunnableServerIT {
     /** The next text message, or null when the connection closed. */
     private static String nextText(RawWebSocket ws) throws IOException {
         String[] text = {null};
-        boolean open = ws.readFrame((buffer, offset, length) ->
-                text[0] = new String(buffer, offset, length, StandardCharsets.UTF_8));
+        boolean open = ws.readFrame(
+                (buffer, offset, length) -> text[0] = new String(buffer, offset, length, StandardCharsets.UTF_8));
         return open ? text[0] : null;
     }
 
@@ -200,8 +208,10 @@ class RunnableServerIT {
                 if (reply.startsWith("LHTTP/1.0 echo")) {
                     echoed++;
                 } else {
-                    assertEquals("LHTTP/1.0 error\r\ncode:429\r\nreason:too many messages: at most " + RATE
-                            + " per second\r\n\r\n", reply);
+                    assertEquals(
+                            "LHTTP/1.0 error\r\ncode:429\r\nreason:too many messages: at most " + RATE
+                                    + " per second\r\n\r\n",
+                            reply);
                     refused++;
                 }
             }

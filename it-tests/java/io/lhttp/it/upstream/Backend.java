@@ -31,8 +31,7 @@ final class Backend implements AutoCloseable {
     static final int BIG = 5000;
 
     /** One request as received. */
-    record Request(String method, String path, String rawQuery, Headers headers, String body) {
-    }
+    record Request(String method, String path, String rawQuery, Headers headers, String body) {}
 
     private final BlockingQueue<Request> received = new LinkedBlockingQueue<>();
     private final CountDownLatch closing = new CountDownLatch(1);
@@ -97,8 +96,10 @@ final class Backend implements AutoCloseable {
                 ex.getResponseHeaders().add("Location", base() + "/secret");
                 respond(ex, 302, "");
             } else {
-                respond(ex, 200, "got " + ex.getRequestMethod() + " " + path + (query == null ? "" : "?" + query)
-                        + " " + body);
+                respond(
+                        ex,
+                        200,
+                        "got " + ex.getRequestMethod() + " " + path + (query == null ? "" : "?" + query) + " " + body);
             }
         }
     }

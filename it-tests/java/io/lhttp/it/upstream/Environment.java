@@ -24,6 +24,7 @@ final class Environment implements ExtensionContext.Store.CloseableResource {
     static final int MAX_IN_FLIGHT = 2;
     /** All connections together: one more than a connection may have. */
     static final int MAX_IN_FLIGHT_TOTAL = MAX_IN_FLIGHT + 1;
+
     static final int MAX_RESPONSE_BYTES = 4096;
     static final int MAX_PARTS = 8;
 
@@ -34,6 +35,7 @@ final class Environment implements ExtensionContext.Store.CloseableResource {
     final int closedPort;
     /** Bound but neither listening nor connected: holds {@link #closedPort} so no server can take it meanwhile. */
     private final Socket closedPortHolder;
+
     final UberJarServer server;
 
     private Environment() {
@@ -94,11 +96,15 @@ final class Environment implements ExtensionContext.Store.CloseableResource {
     public static final class Extension implements BeforeAllCallback {
         @Override
         public void beforeAll(ExtensionContext context) {
-            context.getRoot().getStore(ExtensionContext.Namespace.GLOBAL)
-                    .getOrComputeIfAbsent(Environment.class, k -> {
-                        current = new Environment();
-                        return current;
-                    }, Environment.class);
+            context.getRoot()
+                    .getStore(ExtensionContext.Namespace.GLOBAL)
+                    .getOrComputeIfAbsent(
+                            Environment.class,
+                            k -> {
+                                current = new Environment();
+                                return current;
+                            },
+                            Environment.class);
         }
     }
 }

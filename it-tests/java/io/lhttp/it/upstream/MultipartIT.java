@@ -35,8 +35,11 @@ class MultipartIT {
     @Test
     void theOriginalReadmeExample() throws Exception {
         client.send("LHTTP/1.0 upload\r\nmultipart:0 14\r\n\r\nk1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2");
-        assertEquals(frame("upload",
-                "[{\"headers\":{\"k1\":\"v1\"},\"body\":\"body1\"},{\"headers\":{\"k2\":\"v2\"},\"body\":\"body2\"}]", JSON),
+        assertEquals(
+                frame(
+                        "upload",
+                        "[{\"headers\":{\"k1\":\"v1\"},\"body\":\"body1\"},{\"headers\":{\"k2\":\"v2\"},\"body\":\"body2\"}]",
+                        JSON),
                 client.next());
     }
 
@@ -47,19 +50,36 @@ class MultipartIT {
         String body = p1 + p2;
         int o2 = p1.getBytes(StandardCharsets.UTF_8).length;
         client.send(frame("upload", body, "multipart:0 " + o2));
-        assertEquals(frame("upload", "[{\"headers\":{\"名前\":\"値\",\"k\":\"v\"},\"body\":\"é😀\"},"
-                + "{\"headers\":{},\"body\":\"\\\"quoted\\\"\\r\\nline\"}]", JSON), client.next());
+        assertEquals(
+                frame(
+                        "upload",
+                        "[{\"headers\":{\"名前\":\"値\",\"k\":\"v\"},\"body\":\"é😀\"},"
+                                + "{\"headers\":{},\"body\":\"\\\"quoted\\\"\\r\\nline\"}]",
+                        JSON),
+                client.next());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"multipart:x", "multipart:1 5", "multipart:0 5 3", "multipart:0 9 9", "multipart:0 99",
-        "multipart:0 13", "multipart:0 15"})
+    @ValueSource(
+            strings = {
+                "multipart:x",
+                "multipart:1 5",
+                "multipart:0 5 3",
+                "multipart:0 9 9",
+                "multipart:0 99",
+                "multipart:0 13",
+                "multipart:0 15"
+            })
     void badOffsetsAre400AndTheProcessorIsNotCalled(String header) throws Exception {
         // "k:v\r\n\r\né" + "\r\nbody": é is bytes 7..8, so 8 splits it, 9 is the second part.
         String body = "k:v\r\n\r\né\r\nbody";
         client.send(frame("upload", body, "multipart:0 9"));
-        assertEquals(frame("upload", "[{\"headers\":{\"k\":\"v\"},\"body\":\"é\"},{\"headers\":{},\"body\":\"body\"}]",
-                JSON), client.next());
+        assertEquals(
+                frame(
+                        "upload",
+                        "[{\"headers\":{\"k\":\"v\"},\"body\":\"é\"},{\"headers\":{},\"body\":\"body\"}]",
+                        JSON),
+                client.next());
         client.send(frame("upload", body, header));
         assertError(400, client.next());
         client.send(frame("echo", "still open"));
@@ -96,13 +116,16 @@ class MultipartIT {
             subscriber.send(frame("x", "", "subscribe:multipart-it"));
             subscriber.send(frame("echo", "ready"));
             assertEquals(frame("echo", "ready"), subscriber.next());
-            String message = frame("upload", "k1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2", "multipart:0 14",
-                    "publish:multipart-it");
+            String message =
+                    frame("upload", "k1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2", "multipart:0 14", "publish:multipart-it");
             client.send(message);
             assertEquals(message, subscriber.next());
-            assertEquals(frame("upload",
-                    "[{\"headers\":{\"k1\":\"v1\"},\"body\":\"body1\"},{\"headers\":{\"k2\":\"v2\"},\"body\":\"body2\"}]",
-                    JSON), client.next());
+            assertEquals(
+                    frame(
+                            "upload",
+                            "[{\"headers\":{\"k1\":\"v1\"},\"body\":\"body1\"},{\"headers\":{\"k2\":\"v2\"},\"body\":\"body2\"}]",
+                            JSON),
+                    client.next());
             assertNull(client.poll());
         }
     }

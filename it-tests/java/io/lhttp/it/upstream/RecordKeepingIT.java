@@ -28,8 +28,12 @@ class RecordKeepingIT {
             mike.send(frame("echo", "ready"));
             assertEquals(frame("echo", "ready"), mike.next());
 
-            String chat = frame("chat", "{to:mike,from:jack,text:hello}",
-                    "content-type:json", "publish:channel_mike", "upstream:POST " + record);
+            String chat = frame(
+                    "chat",
+                    "{to:mike,from:jack,text:hello}",
+                    "content-type:json",
+                    "publish:channel_mike",
+                    "upstream:POST " + record);
             jack.send(chat);
 
             assertEquals(chat, mike.next(), "mike receives jack's message exactly as sent");

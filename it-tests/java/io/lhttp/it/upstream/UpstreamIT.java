@@ -41,9 +41,16 @@ class UpstreamIT {
 
     @Test
     void postSendsTheBodyPathQueryAndHeaders() throws Exception {
-        client.send(frame("chat", "{to:mike,from:jack} é",
-                "content-type:json", "upstream:POST " + allowed + "/chat/log?room=a&n=1", " X-Trace : abc ",
-                "host:evil.example", "content-length:1", "connection:close", "expect:100-continue"));
+        client.send(frame(
+                "chat",
+                "{to:mike,from:jack} é",
+                "content-type:json",
+                "upstream:POST " + allowed + "/chat/log?room=a&n=1",
+                " X-Trace : abc ",
+                "host:evil.example",
+                "content-length:1",
+                "connection:close",
+                "expect:100-continue"));
         Backend.Request r = backend.next();
         assertEquals("POST", r.method());
         assertEquals("/allowed/chat/log", r.path());
@@ -54,7 +61,8 @@ class UpstreamIT {
         assertEquals("abc", r.headers().getFirst("x-trace"));
         // What HTTP keeps for the client library is the library's, not the message's.
         assertEquals("127.0.0.1:" + backend.port(), r.headers().getFirst("host"));
-        assertEquals(String.valueOf("{to:mike,from:jack} é".getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
+        assertEquals(
+                String.valueOf("{to:mike,from:jack} é".getBytes(java.nio.charset.StandardCharsets.UTF_8).length),
                 r.headers().getFirst("content-length"));
         assertNull(r.headers().getFirst("expect"));
         assertNull(r.headers().getFirst("connection"), r.headers().toString());
@@ -72,8 +80,12 @@ class UpstreamIT {
 
     @Test
     void getSendsNoBody() throws Exception {
-        client.send(frame("fetch", "this body stays here", "upstream:GET " + allowed + "/items?id=7",
-                "upstream-reply:true", "accept:text/plain"));
+        client.send(frame(
+                "fetch",
+                "this body stays here",
+                "upstream:GET " + allowed + "/items?id=7",
+                "upstream-reply:true",
+                "accept:text/plain"));
         Backend.Request r = backend.next();
         assertEquals("GET", r.method());
         assertEquals("id=7", r.rawQuery());
@@ -90,8 +102,11 @@ class UpstreamIT {
 
     @Test
     void theReplyAndAnUpstreamErrorCarryTheRequestId() throws Exception {
-        client.send(frame("ask", "question", "upstream:POST " + allowed + "/answer", "upstream-reply:true", "request-id:u1"));
-        assertEquals(frame("ask", "got POST /allowed/answer question", "upstream-status:200", "request-id:u1"), client.next());
+        client.send(frame(
+                "ask", "question", "upstream:POST " + allowed + "/answer", "upstream-reply:true", "request-id:u1"));
+        assertEquals(
+                frame("ask", "got POST /allowed/answer question", "upstream-status:200", "request-id:u1"),
+                client.next());
         client.send(frame("x", "b", "upstream:GET " + allowed + "/status/503", "request-id:u2"));
         String error = client.next();
         assertError(502, error);
@@ -118,18 +133,19 @@ class UpstreamIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "/allowed/../secret",
-        "/allowed/%2e%2e/secret",
-        "/allowed/%2E%2e/secret",
-        "/allowed%2f..%2fsecret",
-        "/allowed/x%2F..%2F..%2Fsecret",
-        "/allowed/..;/secret",
-        "/allowed/%252e%252e/secret",
-        "/allowedx/secret",
-        "/secret",
-        "/",
-    })
+    @ValueSource(
+            strings = {
+                "/allowed/../secret",
+                "/allowed/%2e%2e/secret",
+                "/allowed/%2E%2e/secret",
+                "/allowed%2f..%2fsecret",
+                "/allowed/x%2F..%2F..%2Fsecret",
+                "/allowed/..;/secret",
+                "/allowed/%252e%252e/secret",
+                "/allowedx/secret",
+                "/secret",
+                "/",
+            })
     void pathsOutsideThePrefixAre403AndNothingIsSent(String path) throws Exception {
         client.send(frame("x", "b", "upstream:POST " + backend.base() + path, "upstream-reply:true"));
         assertError(403, client.next());
@@ -137,16 +153,17 @@ class UpstreamIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "http://127.0.0.1:%d@localhost:%<d/allowed/x",     // user info: the host would be localhost
-        "http://user:pw@127.0.0.1:%d/allowed/x",
-        "http://localhost:%d/allowed/x",                    // same machine, another name
-        "http://127.0.0.1.nip.io:%d/allowed/x",             // host suffix
-        "http://127.0.0.1:%d.evil.example/allowed/x",
-        "https://127.0.0.1:%d/allowed/x",
-        "ftp://127.0.0.1:%d/allowed/x",
-        "http://127.0.0.2:%d/allowed/x",
-    })
+    @ValueSource(
+            strings = {
+                "http://127.0.0.1:%d@localhost:%<d/allowed/x", // user info: the host would be localhost
+                "http://user:pw@127.0.0.1:%d/allowed/x",
+                "http://localhost:%d/allowed/x", // same machine, another name
+                "http://127.0.0.1.nip.io:%d/allowed/x", // host suffix
+                "http://127.0.0.1:%d.evil.example/allowed/x",
+                "https://127.0.0.1:%d/allowed/x",
+                "ftp://127.0.0.1:%d/allowed/x",
+                "http://127.0.0.2:%d/allowed/x",
+            })
     void lookalikeHostsAre403AndNothingIsSent(String url) throws Exception {
         client.send(frame("x", "b", "upstream:POST " + String.format(url, backend.port()), "upstream-reply:true"));
         assertError(403, client.next());
@@ -156,7 +173,11 @@ class UpstreamIT {
     @Test
     void aRefusedUpstreamRefusesTheWholeMessage() throws Exception {
         // Nothing is half done: no processor answer, no publish to the sender's own channel.
-        client.send(frame("echo", "hello", "subscribe:upstream-it-own", "publish:upstream-it-own",
+        client.send(frame(
+                "echo",
+                "hello",
+                "subscribe:upstream-it-own",
+                "publish:upstream-it-own",
                 "upstream:POST " + backend.base() + "/secret"));
         assertError(403, client.next());
         client.send(frame("echo", "after"));
@@ -165,9 +186,16 @@ class UpstreamIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"upstream:", "upstream:POST", "upstream:" + "http://127.0.0.1/allowed/x",
-        "upstream:DELETE http://127.0.0.1/allowed/x", "upstream:POST /allowed/x", "upstream:POST http://a/ b",
-        "upstream:POST http://[bad/"})
+    @ValueSource(
+            strings = {
+                "upstream:",
+                "upstream:POST",
+                "upstream:" + "http://127.0.0.1/allowed/x",
+                "upstream:DELETE http://127.0.0.1/allowed/x",
+                "upstream:POST /allowed/x",
+                "upstream:POST http://a/ b",
+                "upstream:POST http://[bad/"
+            })
     void malformedValuesAre400AndTheConnectionStaysOpen(String header) throws Exception {
         client.send(frame("x", "b", header));
         assertError(400, client.next());
@@ -241,8 +269,10 @@ class UpstreamIT {
             }
             // Under its own limit, but the server's is reached: refused at once, and nothing is sent.
             other.send(frame("slow", "over", "upstream:POST " + allowed + "/hang"));
-            assertEquals("LHTTP/1.0 error\r\ncode:429\r\nreason:too many upstream calls running on this server: at most "
-                    + Environment.MAX_IN_FLIGHT_TOTAL + "\r\n\r\n", other.next());
+            assertEquals(
+                    "LHTTP/1.0 error\r\ncode:429\r\nreason:too many upstream calls running on this server: at most "
+                            + Environment.MAX_IN_FLIGHT_TOTAL + "\r\n\r\n",
+                    other.next());
             for (int i = 0; i < left; i++) {
                 assertError(504, other.next());
             }

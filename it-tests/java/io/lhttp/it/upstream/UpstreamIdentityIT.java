@@ -45,20 +45,33 @@ class UpstreamIdentityIT {
 
     @Test
     void clientCredentialsAndAddressClaimsAreStrippedAndTheServersIdentityAdded() throws Exception {
-        client.send(frame("chat", "hi", "upstream:POST " + allowed + "/who", "upstream-reply:true",
-                "Authorization:Bearer someone-elses", "Cookie:session=stolen", "X-Forwarded-For:6.6.6.6",
-                "X-Forwarded-Host:admin.internal", "X-Real-IP:6.6.6.6", "Forwarded:for=6.6.6.6",
-                "X-Lhttp-User:admin", "X-Lhttp-Connection:forged", "x-trace:kept"));
+        client.send(frame(
+                "chat",
+                "hi",
+                "upstream:POST " + allowed + "/who",
+                "upstream-reply:true",
+                "Authorization:Bearer someone-elses",
+                "Cookie:session=stolen",
+                "X-Forwarded-For:6.6.6.6",
+                "X-Forwarded-Host:admin.internal",
+                "X-Real-IP:6.6.6.6",
+                "Forwarded:for=6.6.6.6",
+                "X-Lhttp-User:admin",
+                "X-Lhttp-Connection:forged",
+                "x-trace:kept"));
         Backend.Request r = backend.next();
-        for (String dropped : new String[] {"authorization", "cookie", "x-forwarded-host", "x-real-ip", "forwarded",
-            "x-lhttp-user"}) {
+        for (String dropped :
+                new String[] {"authorization", "cookie", "x-forwarded-host", "x-real-ip", "forwarded", "x-lhttp-user"
+                }) {
             assertNull(r.headers().getFirst(dropped), dropped + " reached the backend: " + r.headers());
         }
         assertEquals("kept", r.headers().getFirst("x-trace"), "other headers still go along");
         String connection = r.headers().getFirst("x-lhttp-connection");
         assertNotNull(connection, "the server names the connection");
         assertFalse(connection.equals("forged"));
-        assertEquals("127.0.0.1", r.headers().getFirst("x-forwarded-for"),
+        assertEquals(
+                "127.0.0.1",
+                r.headers().getFirst("x-forwarded-for"),
                 "the address the server saw, not the client's claim");
         assertEquals(frame("chat", "got POST /allowed/who hi", "upstream-status:200"), client.next());
     }
@@ -66,31 +79,45 @@ class UpstreamIdentityIT {
     /** Issue 18: look-alike names ({@code _} for {@code -}, any case) and proxy/rewrite headers never reach the backend. */
     @Test
     void lookAlikeIdentityNamesAndRewriteHeadersAreStripped() throws Exception {
-        client.send(frame("chat", "hi", "upstream:POST " + allowed + "/who", "upstream-reply:true",
-                "X_Lhttp_User:forged", "X-Lhttp_User:forged", "X_Forwarded_For:forged", "X_Real_IP:forged",
-                "Client-IP:forged", "CF-Connecting-IP:forged", "X-Original-URL:forged", "X-Rewrite-URL:forged",
-                "X-HTTP-Method-Override:forged", "x_http_method_override:forged", "x_trace:kept"));
+        client.send(frame(
+                "chat",
+                "hi",
+                "upstream:POST " + allowed + "/who",
+                "upstream-reply:true",
+                "X_Lhttp_User:forged",
+                "X-Lhttp_User:forged",
+                "X_Forwarded_For:forged",
+                "X_Real_IP:forged",
+                "Client-IP:forged",
+                "CF-Connecting-IP:forged",
+                "X-Original-URL:forged",
+                "X-Rewrite-URL:forged",
+                "X-HTTP-Method-Override:forged",
+                "x_http_method_override:forged",
+                "x_trace:kept"));
         Backend.Request r = backend.next();
-        r.headers().forEach((name, values) -> assertFalse(values.contains("forged"), name + " reached the backend: "
-                + r.headers()));
+        r.headers()
+                .forEach((name, values) ->
+                        assertFalse(values.contains("forged"), name + " reached the backend: " + r.headers()));
         assertEquals("kept", r.headers().getFirst("x_trace"), "other headers still go along: " + r.headers());
         assertEquals("127.0.0.1", r.headers().getFirst("x-forwarded-for"));
         assertEquals(frame("chat", "got POST /allowed/who hi", "upstream-status:200"), client.next());
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {
-        "/allowed/%c0%ae%c0%ae/secret",
-        "/allowed/%C0%AE%C0%AE/secret",
-        "/allowed/\u2024\u2024/secret",
-        "/allowed/%e2%80%a4%e2%80%a4/secret",
-        "/allowed/\uff0e\uff0e/secret",
-        "/allowed/%ef%bc%8e%ef%bc%8e/secret",
-        "/allowed/..%3B/secret",
-        "/allowed/..%3b/secret",
-        "/allowed/%2e%2e/secret",
-        "/allowed/..%2fsecret",
-    })
+    @ValueSource(
+            strings = {
+                "/allowed/%c0%ae%c0%ae/secret",
+                "/allowed/%C0%AE%C0%AE/secret",
+                "/allowed/\u2024\u2024/secret",
+                "/allowed/%e2%80%a4%e2%80%a4/secret",
+                "/allowed/\uff0e\uff0e/secret",
+                "/allowed/%ef%bc%8e%ef%bc%8e/secret",
+                "/allowed/..%3B/secret",
+                "/allowed/..%3b/secret",
+                "/allowed/%2e%2e/secret",
+                "/allowed/..%2fsecret",
+            })
     void lookalikePathsAre403AndNothingIsSent(String path) throws Exception {
         client.send(frame("x", "b", "upstream:POST " + backend.base() + path, "upstream-reply:true"));
         assertError(403, client.next());

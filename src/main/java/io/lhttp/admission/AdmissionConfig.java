@@ -20,8 +20,7 @@ public class AdmissionConfig {
     private TrustedProxies trustedProxies;
 
     /** For CDI. */
-    protected AdmissionConfig() {
-    }
+    protected AdmissionConfig() {}
 
     /** A configuration with {@code trustedProxies}, for code that runs outside CDI (tests). */
     public AdmissionConfig(TrustedProxies trustedProxies) {
@@ -31,14 +30,16 @@ public class AdmissionConfig {
     @PostConstruct
     void load() {
         try {
-            trustedProxies = TrustedProxies.parse(config.getOptionalValue(TRUSTED_PROXIES, String.class).orElse(""));
+            trustedProxies = TrustedProxies.parse(
+                    config.getOptionalValue(TRUSTED_PROXIES, String.class).orElse(""));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(TRUSTED_PROXIES + ": " + e.getMessage(), e);
         }
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        Logger.getLogger(AdmissionConfig.class.getName()).info(() -> "lhttp admission: trusted-proxies=" + trustedProxies);
+        Logger.getLogger(AdmissionConfig.class.getName())
+                .info(() -> "lhttp admission: trusted-proxies=" + trustedProxies);
     }
 
     /** The {@code lhttp.trusted-proxies} rule for finding a client's address. */

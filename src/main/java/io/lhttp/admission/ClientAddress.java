@@ -37,8 +37,7 @@ public final class ClientAddress {
 
     private static final ThreadLocal<String> HANDSHAKE = new ThreadLocal<>();
 
-    private ClientAddress() {
-    }
+    private ClientAddress() {}
 
     /** The client address of this session (an IP literal), or {@link #UNKNOWN}. */
     public static String of(Session session) {
@@ -60,8 +59,9 @@ public final class ClientAddress {
                 chain.doFilter(request, response);
                 return;
             }
-            HANDSHAKE.set(admission.trustedProxies().clientAddress(request.getRemoteAddr(),
-                    http.getHeaders("X-Forwarded-For")));
+            HANDSHAKE.set(admission
+                    .trustedProxies()
+                    .clientAddress(request.getRemoteAddr(), http.getHeaders("X-Forwarded-For")));
             try {
                 chain.doFilter(request, response);
             } finally {

@@ -30,8 +30,8 @@ public class ContainerLogs {
      * chain, which logs "GRIZZLY0013" with a NullPointerException from its HTTP parser when bytes
      * arrive on a connection whose WebSocket has been closed while the client still sends (issue 18).
      */
-    static final List<String> LOGGERS = List.of("jakarta.enterprise.web.core",
-            "org.glassfish.grizzly.filterchain.DefaultFilterChain");
+    static final List<String> LOGGERS =
+            List.of("jakarta.enterprise.web.core", "org.glassfish.grizzly.filterchain.DefaultFilterChain");
 
     /** Where Payara's HTTP layer parses, decodes and maps a request (Grizzly). */
     static final String PARSING_PACKAGE = "org.glassfish.grizzly.http.";
@@ -43,13 +43,14 @@ public class ContainerLogs {
      * upgrade. An exception thrown first there, logged by any logger (it reaches the root
      * logger's handlers), is condensed to one line; one thrown first in code of ours keeps its stack.
      */
-    static final List<String> CONNECTION_PACKAGES = List.of("org.glassfish.grizzly.", "org.apache.catalina.connector.",
-            "org.glassfish.tyrus.servlet.");
+    static final List<String> CONNECTION_PACKAGES =
+            List.of("org.glassfish.grizzly.", "org.apache.catalina.connector.", "org.glassfish.tyrus.servlet.");
 
     private static final Logger LOG = Logger.getLogger(ContainerLogs.class.getName());
 
     /** Held here: java.util.logging keeps loggers only weakly, and with them their filter. */
     private static final List<Logger> HELD = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     private static final Map<String, RateLimitedLog> PER_CAUSE = new ConcurrentHashMap<>();
 
     /**
@@ -72,7 +73,8 @@ public class ContainerLogs {
         }
         for (java.util.logging.Handler handler : Logger.getLogger("").getHandlers()) {
             Filter previous = handler.getFilter();
-            Filter ours = record -> condenseConnectionFailure(record) && (previous == null || previous.isLoggable(record));
+            Filter ours =
+                    record -> condenseConnectionFailure(record) && (previous == null || previous.isLoggable(record));
             handler.setFilter(ours);
             handlerFilters.put(handler, previous == null ? NO_FILTER : previous);
         }
@@ -80,7 +82,8 @@ public class ContainerLogs {
         Thread.UncaughtExceptionHandler previous = previousHandler;
         installed = (thread, e) -> {
             if (afterClose(e)) {
-                PER_CAUSE.computeIfAbsent("closed-connection-read", c -> new RateLimitedLog(LOG))
+                PER_CAUSE
+                        .computeIfAbsent("closed-connection-read", c -> new RateLimitedLog(LOG))
                         .warning("data for a closed connection dropped by the container: {0}", oneLine(e));
             } else if (previous != null) {
                 previous.uncaughtException(thread, e);
@@ -107,7 +110,9 @@ public class ContainerLogs {
     /** Whether an uncaught exception is the container's read callback for a connection already ended. */
     static boolean afterClose(Throwable e) {
         StackTraceElement[] stack = e.getStackTrace();
-        return e instanceof NullPointerException && stack.length > 0 && stack[0].getClassName().equals(CLOSED_CONNECTION_READ);
+        return e instanceof NullPointerException
+                && stack.length > 0
+                && stack[0].getClassName().equals(CLOSED_CONNECTION_READ);
     }
 
     /** Whether the record is logged as it is; a request's exception is logged as one line instead. */
@@ -117,7 +122,8 @@ public class ContainerLogs {
             return true; // anything else, a fault of ours among it, keeps its stack
         }
         String cause = thrown.getClass().getName();
-        PER_CAUSE.computeIfAbsent(cause, c -> new RateLimitedLog(LOG))
+        PER_CAUSE
+                .computeIfAbsent(cause, c -> new RateLimitedLog(LOG))
                 .warning("malformed request refused by the container: {0}", oneLine(thrown));
         return false;
     }
@@ -142,7 +148,8 @@ public class ContainerLogs {
             }
         }
         String kind = cause.indexOf(':') > 0 ? cause.substring(0, cause.indexOf(':')) : cause;
-        PER_CAUSE.computeIfAbsent("connection " + kind, c -> new RateLimitedLog(LOG))
+        PER_CAUSE
+                .computeIfAbsent("connection " + kind, c -> new RateLimitedLog(LOG))
                 .warning("connection failed inside the container (client gone or sending after a close): {0}", cause);
         return false;
     }

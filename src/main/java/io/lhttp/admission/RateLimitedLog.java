@@ -55,8 +55,8 @@ public final class RateLimitedLog {
             dropped = suppressed;
             suppressed = 0;
         }
-        LogRecord r = new LogRecord(Level.WARNING, dropped == 0 ? pattern
-                : pattern + " (" + dropped + " similar lines suppressed)");
+        LogRecord r = new LogRecord(
+                Level.WARNING, dropped == 0 ? pattern : pattern + " (" + dropped + " similar lines suppressed)");
         r.setParameters(params);
         r.setLoggerName(logger.getName());
         logger.log(r);

@@ -151,7 +151,8 @@ public final class TrustedProxies {
         boolean v6 = s.indexOf(':') >= 0;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean ok = c == '.' || (c >= '0' && c <= '9')
+            boolean ok = c == '.'
+                    || (c >= '0' && c <= '9')
                     || (v6 && (c == ':' || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')));
             if (!ok) {
                 return null;

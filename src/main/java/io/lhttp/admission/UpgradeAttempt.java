@@ -20,15 +20,13 @@ import java.util.Locale;
  */
 public final class UpgradeAttempt {
 
-    private UpgradeAttempt() {
-    }
+    private UpgradeAttempt() {}
 
     /** Whether the container could treat this request as a WebSocket upgrade. */
     public static boolean of(HttpServletRequest request) {
         Enumeration<String> upgrade = request.getHeaders("Upgrade");
         Enumeration<String> keys = request.getHeaders("Sec-WebSocket-Key");
-        return of(upgrade == null ? Collections.emptyEnumeration() : upgrade,
-                keys != null && keys.hasMoreElements());
+        return of(upgrade == null ? Collections.emptyEnumeration() : upgrade, keys != null && keys.hasMoreElements());
     }
 
     /** The rule itself: any {@code Upgrade} value naming {@code websocket}, or a key present. */

@@ -75,15 +75,15 @@ public interface Bus extends AutoCloseable {
      * answer at once with the local members.
      */
     default java.util.concurrent.CompletableFuture<PresenceList> presence(String channel, int max, Presence local) {
-        return java.util.concurrent.CompletableFuture.completedFuture(PresenceList.of(local.members(channel, max + 1), max));
+        return java.util.concurrent.CompletableFuture.completedFuture(
+                PresenceList.of(local.members(channel, max + 1), max));
     }
 
     /**
      * Where the bus finds this instance's members when another instance asks; set by the channel
      * registry. Buses of one instance need not keep it.
      */
-    default void presenceSource(Presence source) {
-    }
+    default void presenceSource(Presence source) {}
 
     /** This instance's members of a channel: entries {@code <connection-id>} or {@code <connection-id> <user>}. */
     @FunctionalInterface
@@ -94,7 +94,8 @@ public interface Bus extends AutoCloseable {
     /** Members gathered from the instances that answered; {@code truncated} when over the limit. */
     record PresenceList(java.util.List<String> members, boolean truncated) {
         public static PresenceList of(java.util.List<String> all, int max) {
-            return all.size() > max ? new PresenceList(java.util.List.copyOf(all.subList(0, max)), true)
+            return all.size() > max
+                    ? new PresenceList(java.util.List.copyOf(all.subList(0, max)), true)
                     : new PresenceList(java.util.List.copyOf(all), false);
         }
     }
@@ -108,8 +109,7 @@ public interface Bus extends AutoCloseable {
     String describe();
 
     @Override
-    default void close() {
-    }
+    default void close() {}
 
     /**
      * Publishes for one connection (see {@link #publisher()}). Frames are stored in the order they

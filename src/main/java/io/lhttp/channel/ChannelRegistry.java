@@ -1,13 +1,13 @@
 package io.lhttp.channel;
 
 import io.lhttp.meters.Meters;
-import io.lhttp.protocol.ProtocolException;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import io.lhttp.protocol.ChannelPatterns;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
+import io.lhttp.protocol.ProtocolException;
 import io.lhttp.protocol.RequestId;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -64,8 +64,9 @@ public class ChannelRegistry {
      *
      * @throws ProtocolException 429 over the per-subscriber channel limit
      */
-    public void subscribeWithPositions(Subscriber subscriber, List<String> names, Position since, String requestId,
-            int maxChannels) throws ProtocolException {
+    public void subscribeWithPositions(
+            Subscriber subscriber, List<String> names, Position since, String requestId, int maxChannels)
+            throws ProtocolException {
         Set<String> mine = subscriber.channels();
         synchronized (mine) {
             for (String name : notYetSubscribed(mine, names, maxChannels)) {
@@ -209,14 +210,24 @@ public class ChannelRegistry {
             return;
         }
         String user = userOf(subscriber);
-        String member = user == null ? subscriber.id() : subscriber.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_");
+        String member =
+                user == null ? subscriber.id() : subscriber.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_");
         try {
-            bus.publishTransient(channel, Message.of("presence", List.of(new Header("event", command), new Header("channel", channel),
-                    new Header("member", member)), "").frame());
+            bus.publishTransient(
+                    channel,
+                    Message.of(
+                                    "presence",
+                                    List.of(
+                                            new Header("event", command),
+                                            new Header("channel", channel),
+                                            new Header("member", member)),
+                                    "")
+                            .frame());
         } catch (ProtocolException e) {
             java.util.logging.Logger.getLogger(ChannelRegistry.class.getName())
-                    .log(java.util.logging.Level.FINE, "presence {0} on {1} not published: {2}",
-                            new Object[] {command, channel, e.reason()});
+                    .log(java.util.logging.Level.FINE, "presence {0} on {1} not published: {2}", new Object[] {
+                        command, channel, e.reason()
+                    });
         }
     }
 
@@ -242,7 +253,7 @@ public class ChannelRegistry {
         private static final Subscriber[] NONE = new Subscriber[0];
 
         private volatile Subscriber[] subscribers = NONE; // copy on write: the fan-out reads without locks
-        private volatile Subscriber[] positioned = NONE;  // those who asked for position headers
+        private volatile Subscriber[] positioned = NONE; // those who asked for position headers
         private final Bus.Subscription subscription;
 
         LocalChannel(String name) {

@@ -60,8 +60,7 @@ public class Channels implements io.lhttp.processor.Publisher {
     Permissions permissions;
 
     /** For CDI. */
-    protected Channels() {
-    }
+    protected Channels() {}
 
     /** A publisher over {@code bus}, for code that runs outside CDI (tests). */
     public Channels(Bus bus) {
@@ -85,8 +84,14 @@ public class Channels implements io.lhttp.processor.Publisher {
      * @throws ProtocolException 403 as above, 503 when the bus cannot take it now (the first
      *                           channel it refused; the ones before it got the frame)
      */
-    public void publish(ClientConnection from, boolean fromOutside, List<String> channels, Message message,
-            Supplier<String> frame, String requestId) throws ProtocolException {
+    public void publish(
+            ClientConnection from,
+            boolean fromOutside,
+            List<String> channels,
+            Message message,
+            Supplier<String> frame,
+            String requestId)
+            throws ProtocolException {
         if (fromOutside && RESERVED_COMMANDS.contains(message.command())) {
             throw new ProtocolException(403, "command '" + message.command() + "' is reserved for the server");
         }
@@ -94,7 +99,8 @@ public class Channels implements io.lhttp.processor.Publisher {
             permissions.checkPublish(from, channels);
         }
         String text = frame.get();
-        Bus.Publisher publisher = from == null ? null
+        Bus.Publisher publisher = from == null
+                ? null
                 : (Bus.Publisher) from.attributes().computeIfAbsent(PUBLISHER, k -> bus.publisher());
         if (publisher == null) {
             for (String channel : channels) {

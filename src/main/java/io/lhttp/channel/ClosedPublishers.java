@@ -1,7 +1,7 @@
 package io.lhttp.channel;
 
-import io.lhttp.processor.Closed;
 import io.lhttp.processor.ClientConnection;
+import io.lhttp.processor.Closed;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 

@@ -41,8 +41,14 @@ public final class History {
      * @param maxBytes        bytes kept by all channels together ({@code lhttp.history.max-bytes})
      * @param budget          the memory budget these bytes count in too, or null
      */
-    public History(String patterns, int size, long ttlMillis, int maxChannels, long channelMaxBytes, long maxBytes,
-                   io.lhttp.memory.MemoryBudget budget) {
+    public History(
+            String patterns,
+            int size,
+            long ttlMillis,
+            int maxChannels,
+            long channelMaxBytes,
+            long maxBytes,
+            io.lhttp.memory.MemoryBudget budget) {
         this.channelMaxBytes = channelMaxBytes;
         this.pool = new HistoryRing.Pool(maxBytes, budget);
         this.channels = ChannelPatterns.parse(patterns);
@@ -79,8 +85,14 @@ public final class History {
         HistoryRing ring;
         HistoryRing[] retire;
         synchronized (byChannel) {
-            ring = byChannel.computeIfAbsent(channel, c -> new HistoryRing(
-                    epochBase + "x" + Long.toString(rings.incrementAndGet(), 36), size, ttlMillis, channelMaxBytes, pool));
+            ring = byChannel.computeIfAbsent(
+                    channel,
+                    c -> new HistoryRing(
+                            epochBase + "x" + Long.toString(rings.incrementAndGet(), 36),
+                            size,
+                            ttlMillis,
+                            channelMaxBytes,
+                            pool));
             if (evicted.isEmpty()) {
                 return ring;
             }
@@ -142,9 +154,12 @@ public final class History {
 
     @Override
     public String toString() {
-        return isEnabled() ? "channels=" + channels
-                + " size=" + size + " ttl-ms=" + ttlMillis + " max-channels=" + maxChannels
-                + (pool.max() == Long.MAX_VALUE ? "" : " channel-max-bytes=" + channelMaxBytes + " max-bytes=" + pool.max())
+        return isEnabled()
+                ? "channels=" + channels
+                        + " size=" + size + " ttl-ms=" + ttlMillis + " max-channels=" + maxChannels
+                        + (pool.max() == Long.MAX_VALUE
+                                ? ""
+                                : " channel-max-bytes=" + channelMaxBytes + " max-bytes=" + pool.max())
                 : "off";
     }
 }

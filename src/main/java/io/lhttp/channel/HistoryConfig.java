@@ -39,18 +39,24 @@ public class HistoryConfig {
 
     @PostConstruct
     void load() {
-        String channels = config.getOptionalValue(HISTORY_CHANNELS, String.class).orElse("");
+        String channels =
+                config.getOptionalValue(HISTORY_CHANNELS, String.class).orElse("");
         for (String p : channels.split(",")) {
-            String name = p.trim().endsWith("*") ? p.trim().substring(0, p.trim().length() - 1) : p.trim();
+            String name =
+                    p.trim().endsWith("*") ? p.trim().substring(0, p.trim().length() - 1) : p.trim();
             if (!name.isEmpty() && !name.matches("[A-Za-z0-9_\\-.:@/]{1,128}")) {
-                throw new IllegalArgumentException(HISTORY_CHANNELS + ": not a channel name or prefix: '" + p.trim() + "'");
+                throw new IllegalArgumentException(
+                        HISTORY_CHANNELS + ": not a channel name or prefix: '" + p.trim() + "'");
             }
         }
-        history = new History(channels, ConfigValues.positive(config, HISTORY_SIZE, DEFAULT_HISTORY_SIZE),
+        history = new History(
+                channels,
+                ConfigValues.positive(config, HISTORY_SIZE, DEFAULT_HISTORY_SIZE),
                 ConfigValues.atLeast(config, HISTORY_TTL_MS, DEFAULT_HISTORY_TTL_MS, 0),
                 ConfigValues.positive(config, HISTORY_MAX_CHANNELS, DEFAULT_HISTORY_MAX_CHANNELS),
                 ConfigValues.longAtLeast(config, HISTORY_CHANNEL_MAX_BYTES, DEFAULT_HISTORY_CHANNEL_MAX_BYTES, 1),
-                ConfigValues.longAtLeast(config, HISTORY_MAX_BYTES, DEFAULT_HISTORY_MAX_BYTES, 1), memory.memoryBudget());
+                ConfigValues.longAtLeast(config, HISTORY_MAX_BYTES, DEFAULT_HISTORY_MAX_BYTES, 1),
+                memory.memoryBudget());
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {

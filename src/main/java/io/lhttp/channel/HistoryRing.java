@@ -16,12 +16,10 @@ import java.util.List;
 public final class HistoryRing {
 
     /** One kept message. */
-    public record Entry(long offset, String frame, long time) {
-    }
+    public record Entry(long offset, String frame, long time) {}
 
     /** What a subscriber missed: the frames after its position, and whether that is all of them. */
-    public record Replay(List<Entry> entries, boolean complete) {
-    }
+    public record Replay(List<Entry> entries, boolean complete) {}
 
     /** What one kept message costs besides its chars: the entry, the string object, the deque slot. */
     static final int ENTRY_OVERHEAD = 64;

@@ -1,14 +1,12 @@
 package io.lhttp.channel;
 
 import io.lhttp.config.LhttpConfig;
-
 import io.lhttp.processor.ClientConnection;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
-
 import jakarta.annotation.Priority;
 import jakarta.inject.Inject;
 import jakarta.interceptor.Interceptor;
@@ -47,8 +45,13 @@ public class PublishFilter extends ChannelHeaderFilter {
     @Override
     void apply(Exchange ex, List<String> channels) throws ProtocolException {
         Message response = ex.response();
-        this.channels.publish(ex.connection(), true, channels, response,
-                () -> strip(response, config.publishStripHeaders()).frame(), ex.requestId());
+        this.channels.publish(
+                ex.connection(),
+                true,
+                channels,
+                response,
+                () -> strip(response, config.publishStripHeaders()).frame(),
+                ex.requestId());
     }
 
     /** Closes the connection's publisher, if it has one: its outstanding acknowledgements are forgotten. */

@@ -51,11 +51,12 @@ public class SubscribeFilter extends ChannelHeaderFilter {
             try {
                 position = Position.parse(since);
             } catch (IllegalArgumentException e) {
-                throw new ProtocolException(400, "bad since: <epoch>:<offset>, epoch 1-" + Position.MAX_EPOCH_LENGTH
-                        + " of A-Z a-z 0-9");
+                throw new ProtocolException(
+                        400, "bad since: <epoch>:<offset>, epoch 1-" + Position.MAX_EPOCH_LENGTH + " of A-Z a-z 0-9");
             }
         }
-        registry.subscribeWithPositions(ChannelRegistry.subscriber(ex.connection()), channels, position, ex.requestId(), config.maxChannels());
+        registry.subscribeWithPositions(
+                ChannelRegistry.subscriber(ex.connection()), channels, position, ex.requestId(), config.maxChannels());
     }
 
     /**
@@ -72,8 +73,10 @@ public class SubscribeFilter extends ChannelHeaderFilter {
             subscribed = mine.contains(channel);
         }
         if (subscribed) {
-            throw new ProtocolException(409, "already subscribed to '" + channel
-                    + "': since recovers on a new subscription only (unsubscribe first)");
+            throw new ProtocolException(
+                    409,
+                    "already subscribed to '" + channel
+                            + "': since recovers on a new subscription only (unsubscribe first)");
         }
     }
 }

@@ -41,19 +41,21 @@ import java.util.function.Consumer;
 public final class LhttpClient implements AutoCloseable {
 
     /** Connection states, as the JS SDK's {@code state}. */
-    public enum State { CONNECTING, OPEN, RECONNECTING, CLOSED }
+    public enum State {
+        CONNECTING,
+        OPEN,
+        RECONNECTING,
+        CLOSED
+    }
 
     /** An error frame from the server (PROTOCOL.md §5), or code 0 for a frame that could not be parsed. */
-    public record Error(int code, String reason, Message message) {
-    }
+    public record Error(int code, String reason, Message message) {}
 
     /** The socket closed (each time). */
-    public record Close(int code, String reason) {
-    }
+    public record Close(int code, String reason) {}
 
     /** The next connection attempt starts in {@code delayMillis}. */
-    public record Reconnecting(int attempt, long delayMillis) {
-    }
+    public record Reconnecting(int attempt, long delayMillis) {}
 
     /**
      * The server's answer to a subscribe with positions (PROTOCOL.md §2.2), as the JS SDK's
@@ -61,8 +63,7 @@ public final class LhttpClient implements AutoCloseable {
      * channel without history), for a subscribe with {@code since} whether all was recovered, and
      * the frame itself.
      */
-    public record Subscribed(String channel, String position, Boolean recovered, Message message) {
-    }
+    public record Subscribed(String channel, String position, Boolean recovered, Message message) {}
 
     /**
      * With {@link Options#recover}, after a reconnect, per positioned channel (the JS SDK's
@@ -70,8 +71,7 @@ public final class LhttpClient implements AutoCloseable {
      * (as ordinary messages, before this event), {@code false} when some may be missing (no history
      * for the channel, history exceeded, server restarted).
      */
-    public record Recovered(String channel, boolean recovered) {
-    }
+    public record Recovered(String channel, boolean recovered) {}
 
     /** Options, with the JS SDK's defaults. */
     public static final class Options {
@@ -164,7 +164,8 @@ public final class LhttpClient implements AutoCloseable {
         long delayBefore(int n) {
             double ceiling = Math.min(maxDelay.toMillis(), initialDelay.toMillis() * Math.pow(factor, n - 1));
             // Jitter spreads the reconnects of many clients after a server restart.
-            return Math.round(ceiling * (1 - jitter * ThreadLocalRandom.current().nextDouble()));
+            return Math.round(
+                    ceiling * (1 - jitter * ThreadLocalRandom.current().nextDouble()));
         }
     }
 
@@ -222,7 +223,8 @@ public final class LhttpClient implements AutoCloseable {
         if (!scheme.equals("ws") && !scheme.equals("wss")) {
             throw new IllegalArgumentException("a ws: or wss: URL is needed, not " + url);
         }
-        LhttpClient client = new LhttpClient(url.getPath() == null || url.getPath().isEmpty() ? url.resolve("/") : url, options);
+        LhttpClient client =
+                new LhttpClient(url.getPath() == null || url.getPath().isEmpty() ? url.resolve("/") : url, options);
         client.link.start(); // after the caller has added its listeners
         return client;
     }
@@ -384,7 +386,8 @@ public final class LhttpClient implements AutoCloseable {
                 pairs.add(h);
             }
         }
-        if (action.equals("subscribe") && options.recover
+        if (action.equals("subscribe")
+                && options.recover
                 && pairs.stream().noneMatch(h -> h.key().trim().equalsIgnoreCase("positions"))) {
             pairs.add(new Header("positions", "true"));
         }
@@ -393,7 +396,9 @@ public final class LhttpClient implements AutoCloseable {
     }
 
     private static List<String> channelList(String channels) {
-        List<String> list = Arrays.stream(channels.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        List<String> list = Arrays.stream(channels.trim().split("\\s+"))
+                .filter(s -> !s.isEmpty())
+                .toList();
         if (list.isEmpty()) {
             throw new IllegalArgumentException("no channel given");
         }

@@ -49,7 +49,10 @@ final class Link {
             t.setDaemon(true);
             return t;
         });
-        this.http = HttpClient.newBuilder().connectTimeout(options.connectTimeout).executor(timer).build();
+        this.http = HttpClient.newBuilder()
+                .connectTimeout(options.connectTimeout)
+                .executor(timer)
+                .build();
     }
 
     /** Connects on the client's thread, after the caller has added its listeners. */
@@ -147,8 +150,10 @@ final class Link {
         builder.buildAsync(url, new Receiver(this, listeners)).whenComplete((ws, error) -> {
             if (error != null) {
                 LOG.log(Level.FINE, "connecting to {0} failed: {1}", new Object[] {url, error});
-                Listeners.emit(listeners.close, new LhttpClient.Close(1006,
-                        String.valueOf(error.getCause() == null ? error : error.getCause())));
+                Listeners.emit(
+                        listeners.close,
+                        new LhttpClient.Close(
+                                1006, String.valueOf(error.getCause() == null ? error : error.getCause())));
                 dropped();
             }
         });
@@ -219,8 +224,10 @@ final class Link {
         synchronized (lock) {
             wasRecovering = subscriptions.answered(channel, position);
         }
-        Listeners.emit(listeners.subscribed, new LhttpClient.Subscribed(channel, position,
-                recovered == null ? null : "true".equals(recovered), message));
+        Listeners.emit(
+                listeners.subscribed,
+                new LhttpClient.Subscribed(
+                        channel, position, recovered == null ? null : "true".equals(recovered), message));
         if (wasRecovering) {
             Listeners.emit(listeners.recovered, new LhttpClient.Recovered(channel, "true".equals(recovered)));
         }

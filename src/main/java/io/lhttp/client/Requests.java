@@ -15,14 +15,15 @@ import java.util.concurrent.atomic.AtomicLong;
 final class Requests {
 
     /** Request ids: unique per process (prefix) and per request (counter), as the JS SDK's. */
-    private static final String REQUEST_PREFIX = Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    private static final String REQUEST_PREFIX =
+            Long.toString(ThreadLocalRandom.current().nextLong() >>> 1, 36);
+
     private static final AtomicLong REQUESTS = new AtomicLong();
 
-    private Requests() {
-    }
+    private Requests() {}
 
-    static CompletableFuture<Message> request(LhttpClient client, String command, List<Header> headers, String body,
-            Duration timeout) {
+    static CompletableFuture<Message> request(
+            LhttpClient client, String command, List<Header> headers, String body, Duration timeout) {
         String id = REQUEST_PREFIX + "-" + Long.toString(REQUESTS.incrementAndGet(), 36);
         List<Header> pairs = new ArrayList<>();
         for (Header h : headers) {
@@ -67,6 +68,7 @@ final class Requests {
         }
         return answer.exceptionallyCompose(e -> CompletableFuture.failedFuture(
                 e instanceof TimeoutException
-                        ? new LhttpClient.RequestException(0, "no answer within " + timeout.toMillis() + " ms", null) : e));
+                        ? new LhttpClient.RequestException(0, "no answer within " + timeout.toMillis() + " ms", null)
+                        : e));
     }
 }

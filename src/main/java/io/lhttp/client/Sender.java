@@ -23,7 +23,8 @@ final class Sender {
     private CompletableFuture<?> sending = CompletableFuture.completedFuture(null); // one send at a time
     private boolean batched; // the current socket negotiated batch frames
     private final ArrayDeque<String> outbox = new ArrayDeque<>(); // batched: frames waiting for the send under way
-    private CompletableFuture<Void> outboxDrained; // batched: completes when the outbox is empty and no send is under way
+    private CompletableFuture<Void>
+            outboxDrained; // batched: completes when the outbox is empty and no send is under way
 
     Sender(Object lock) {
         this.lock = lock;

@@ -27,12 +27,11 @@ final class Subscriptions {
     private static final Set<String> NOT_REPLAYED = Set.of("request-id", "positions", "since", "presence");
 
     /** The command and non-action headers of the frame that subscribed a channel. */
-    private record Subscription(String command, List<Header> headers, boolean positioned) {
-    }
+    private record Subscription(String command, List<Header> headers, boolean positioned) {}
 
     private final Map<String, Subscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, String> positions = new LinkedHashMap<>(); // channel -> last position seen
-    private final Set<String> recovering = new HashSet<>();               // re-subscribed, awaiting `subscribed`
+    private final Set<String> recovering = new HashSet<>(); // re-subscribed, awaiting `subscribed`
 
     List<String> channels() {
         return List.copyOf(subscriptions.keySet());
@@ -44,10 +43,12 @@ final class Subscriptions {
 
     /** A frame was sent: records its subscribes and unsubscribes. */
     void sent(Message message) {
-        List<Header> keep = message.headers().stream().filter(h -> {
-            String key = h.key().trim().toLowerCase(Locale.ROOT);
-            return !ACTION_HEADERS.contains(key) && !NOT_REPLAYED.contains(key);
-        }).toList();
+        List<Header> keep = message.headers().stream()
+                .filter(h -> {
+                    String key = h.key().trim().toLowerCase(Locale.ROOT);
+                    return !ACTION_HEADERS.contains(key) && !NOT_REPLAYED.contains(key);
+                })
+                .toList();
         boolean positioned = "true".equals(message.header("positions")) || message.header("since") != null;
         for (String channel : split(message.header("subscribe"))) {
             subscriptions.putIfAbsent(channel, new Subscription(message.command(), keep, positioned));
@@ -135,6 +136,10 @@ final class Subscriptions {
     }
 
     static List<String> split(String value) {
-        return value == null ? List.of() : Arrays.stream(value.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList();
+        return value == null
+                ? List.of()
+                : Arrays.stream(value.trim().split("\\s+"))
+                        .filter(s -> !s.isEmpty())
+                        .toList();
     }
 }

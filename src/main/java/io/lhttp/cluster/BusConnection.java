@@ -31,16 +31,18 @@ final class BusConnection {
 
     /** Guards the dispatcher, the closed flag and the bus's channel map. */
     final Object lock = new Object();
+
     private final String name;
     private final JetStreamHistory history;
     private final Consumer<Dispatcher> attached;
     private volatile Connection connection; // null until the first successful connect
-    private volatile Connection handle;     // the connection object as soon as jnats shows it, even unconnected
-    private volatile boolean warned;        // one warning per outage, not one per retry
-    private Dispatcher dispatcher;          // guarded by lock
-    private volatile boolean closed;        // written under lock
+    private volatile Connection handle; // the connection object as soon as jnats shows it, even unconnected
+    private volatile boolean warned; // one warning per outage, not one per retry
+    private Dispatcher dispatcher; // guarded by lock
+    private volatile boolean closed; // written under lock
     /** One (re)creation of the stream at a time, at most one every {@link #ENSURE_INTERVAL_NS}. */
     private final AtomicBoolean ensuring = new AtomicBoolean();
+
     private volatile long lastEnsure = System.nanoTime() - ENSURE_INTERVAL_NS;
 
     /**
@@ -48,7 +50,11 @@ final class BusConnection {
      *
      * @param attached called once, under {@link #lock}, with the dispatcher of the first connection
      */
-    BusConnection(List<String> servers, String name, Duration pingInterval, JetStreamHistory history,
+    BusConnection(
+            List<String> servers,
+            String name,
+            Duration pingInterval,
+            JetStreamHistory history,
             Consumer<Dispatcher> attached) {
         this.name = name;
         this.history = history;
@@ -101,15 +107,16 @@ final class BusConnection {
                 if (event == ConnectionListener.Events.RECONNECTED) {
                     Meters.natsReconnected();
                 }
-                LOG.log(Level.INFO, "NATS {0}: {1} at {2}",
-                        new Object[] {event.getEvent(), name, Secrets.maskUrls(conn.getConnectedUrl())});
+                LOG.log(Level.INFO, "NATS {0}: {1} at {2}", new Object[] {
+                    event.getEvent(), name, Secrets.maskUrls(conn.getConnectedUrl())
+                });
                 warned = false;
                 attach(conn);
                 // Again after every reconnect: the server may be a new one, or have lost its store (new epoch).
                 ensureHistory(true);
             }
-            case DISCONNECTED -> LOG.log(Level.WARNING, "NATS disconnected: {0}; publishing is refused (503) until it is back",
-                    name);
+            case DISCONNECTED ->
+                LOG.log(Level.WARNING, "NATS disconnected: {0}; publishing is refused (503) until it is back", name);
             case CLOSED -> LOG.log(Level.INFO, "NATS connection closed: {0}", name);
             default -> LOG.log(Level.FINE, "NATS {0}: {1}", new Object[] {event.getEvent(), name});
         }
@@ -138,7 +145,9 @@ final class BusConnection {
     void ensureHistory(boolean force) {
         JetStreamHistory h = history;
         Connection conn = handle;
-        if (h == null || conn == null || (!force && System.nanoTime() - lastEnsure < ENSURE_INTERVAL_NS)
+        if (h == null
+                || conn == null
+                || (!force && System.nanoTime() - lastEnsure < ENSURE_INTERVAL_NS)
                 || !ensuring.compareAndSet(false, true)) {
             return;
         }
@@ -202,7 +211,9 @@ final class BusConnection {
             handle = conn;
             if (!warned) {
                 warned = true;
-                LOG.log(Level.WARNING, "NATS {0}: {1}; retrying forever", new Object[] {name, Secrets.maskUrls(e.toString())});
+                LOG.log(Level.WARNING, "NATS {0}: {1}; retrying forever", new Object[] {
+                    name, Secrets.maskUrls(e.toString())
+                });
             } else {
                 LOG.log(Level.FINE, "NATS {0}: {1}", new Object[] {name, Secrets.maskUrls(e.toString())});
             }

@@ -21,8 +21,13 @@ public class BusProducer {
         if (config.natsServers().isEmpty()) {
             bus = new InProcessBus(history.history());
         } else {
-            NatsBus nats = new NatsBus(config.natsServers(), config.natsSubjectPrefix(), config.instanceName(),
-                    config.natsPingInterval(), history.history(), jetStream.jetStream());
+            NatsBus nats = new NatsBus(
+                    config.natsServers(),
+                    config.natsSubjectPrefix(),
+                    config.instanceName(),
+                    config.natsPingInterval(),
+                    history.history(),
+                    jetStream.jetStream());
             nats.presenceTimeout(config.presenceTimeout());
             bus = nats;
         }

@@ -24,8 +24,6 @@ public class BusReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         // Status only: /health is open to every host (load balancers), and a bus description could
         // name servers and, before it was masked, credentials; operators read it in the status JSON.
-        return HealthCheckResponse.named("lhttp-bus")
-                .status(bus.isConnected())
-                .build();
+        return HealthCheckResponse.named("lhttp-bus").status(bus.isConnected()).build();
     }
 }

@@ -28,13 +28,13 @@ final class ChannelSubscription {
     private static final Logger LOG = Logger.getLogger(ChannelSubscription.class.getName());
 
     /** A live frame kept for a joining subscriber. */
-    record Buffered(String frame, long sequence, long previous) {
-    }
+    record Buffered(String frame, long sequence, long previous) {}
 
     /** Live frames of a channel kept for one subscriber while its recovery reads the stream. */
     static final class Pending {
         /** More than this arriving during one recovery: the subscriber is told recovered:false. */
         static final int MAX = 10_000;
+
         final List<Buffered> frames = new ArrayList<>();
         boolean overflow;
 
@@ -57,6 +57,7 @@ final class ChannelSubscription {
     final ReentrantLock seam = new ReentrantLock();
     /** Subscribers joining now; changed and read under the seam lock (removed without it only when giving up). */
     final List<Pending> pending = new CopyOnWriteArrayList<>();
+
     private long lastSequence; // guarded by seam
     private io.nats.client.Subscription subscription;
 
@@ -127,8 +128,11 @@ final class ChannelSubscription {
             missed = h.between(channel, from, upTo);
         } catch (Exception e) {
             missed = List.of();
-            LOG.log(Level.WARNING, "channel {0}: messages {1}..{2} did not reach this instance and could not be read"
-                    + " from the stream ({3}); its subscribers here missed them", new Object[] {channel, from + 1, upTo, e});
+            LOG.log(
+                    Level.WARNING,
+                    "channel {0}: messages {1}..{2} did not reach this instance and could not be read"
+                            + " from the stream ({3}); its subscribers here missed them",
+                    new Object[] {channel, from + 1, upTo, e});
         }
         long last = from;
         for (JetStreamHistory.Entry e : missed) {
@@ -140,10 +144,14 @@ final class ChannelSubscription {
             last = seq;
         }
         if (last != upTo && !missed.isEmpty()) {
-            LOG.log(Level.WARNING, "channel {0}: the stream no longer has all of {1}..{2}; subscribers here missed some",
+            LOG.log(
+                    Level.WARNING,
+                    "channel {0}: the stream no longer has all of {1}..{2}; subscribers here missed some",
                     new Object[] {channel, from + 1, upTo});
         } else if (!missed.isEmpty()) {
-            LOG.log(Level.INFO, "channel {0}: {1} message(s) that did not reach this instance live were read from the stream",
+            LOG.log(
+                    Level.INFO,
+                    "channel {0}: {1} message(s) that did not reach this instance live were read from the stream",
                     new Object[] {channel, missed.size()});
         }
         lastSequence = Math.max(lastSequence, last);

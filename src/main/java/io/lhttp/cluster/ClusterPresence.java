@@ -28,6 +28,7 @@ final class ClusterPresence {
     private final String presenceId = UUID.randomUUID().toString();
     /** This instance's members of channels, for other instances' presence requests. */
     private volatile Bus.Presence source;
+
     private volatile Duration timeout = Duration.ofMillis(300);
     private boolean subscribed; // guarded by bus.lock
 

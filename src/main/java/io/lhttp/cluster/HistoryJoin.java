@@ -42,7 +42,9 @@ final class HistoryJoin {
                 Thread.currentThread().interrupt();
             }
             if (!permit) {
-                LOG.log(Level.WARNING, "recovery of {0} not replayed: {1} recoveries already running (lhttp.history.max-replays)",
+                LOG.log(
+                        Level.WARNING,
+                        "recovery of {0} not replayed: {1} recoveries already running (lhttp.history.max-replays)",
                         new Object[] {channel, h.maxReplays()});
                 joiner.joined(null, Boolean.FALSE);
                 return;
@@ -62,7 +64,9 @@ final class HistoryJoin {
             top = r.top();
             recovered = since == null ? null : r.complete();
         } catch (Exception e) {
-            LOG.log(Level.WARNING, "recovery of {0} failed ({1}): answering recovered:false", new Object[] {channel, e.toString()});
+            LOG.log(Level.WARNING, "recovery of {0} failed ({1}): answering recovered:false", new Object[] {
+                channel, e.toString()
+            });
             recovered = since == null ? null : Boolean.FALSE;
         } finally {
             if (permit) {
@@ -72,8 +76,14 @@ final class HistoryJoin {
         }
     }
 
-    private void seam(ChannelSubscription cs, ChannelSubscription.Pending pending, String channel, long served,
-            Position top, Boolean recovered, Bus.Joiner joiner) {
+    private void seam(
+            ChannelSubscription cs,
+            ChannelSubscription.Pending pending,
+            String channel,
+            long served,
+            Position top,
+            Boolean recovered,
+            Bus.Joiner joiner) {
         // Bounded wait: the caller holds the registry's lock of this channel's map bin, and a delivery
         // holding the seam lock could (closing a slow consumer synchronously) wait for that bin. Rather
         // than deadlock, give up the seam after the timeout and say so with recovered:false.
@@ -85,8 +95,11 @@ final class HistoryJoin {
         }
         if (!locked) {
             cs.pending.remove(pending);
-            LOG.log(Level.WARNING, "recovery of {0}: live delivery held the channel too long; joined without the"
-                    + " buffered messages, answering recovered:false", channel);
+            LOG.log(
+                    Level.WARNING,
+                    "recovery of {0}: live delivery held the channel too long; joined without the"
+                            + " buffered messages, answering recovered:false",
+                    channel);
             joiner.joined(top, Boolean.FALSE);
             return;
         }
@@ -102,8 +115,11 @@ final class HistoryJoin {
                     if (first && served != Long.MAX_VALUE && b.previous() > served) {
                         // The channel had a message between the replay and the first live one that reached
                         // neither: with several NATS nodes our interest can reach the stream's node late.
-                        LOG.log(Level.WARNING, "recovery of {0}: message {1} reached neither the replay nor this"
-                                + " instance; answering recovered:false", new Object[] {channel, b.previous()});
+                        LOG.log(
+                                Level.WARNING,
+                                "recovery of {0}: message {1} reached neither the replay nor this"
+                                        + " instance; answering recovered:false",
+                                new Object[] {channel, b.previous()});
                         recovered = Boolean.FALSE;
                     }
                     first = false;

@@ -37,6 +37,7 @@ final class HistoryPipeline implements Bus.Publisher {
     private final Semaphore permits;
     /** Sent and not acknowledged; cancelled when the client's connection closes. */
     private final Set<CompletableFuture<?>> outstanding = ConcurrentHashMap.newKeySet();
+
     private volatile boolean closed;
 
     HistoryPipeline(NatsBus bus, BusConnection connection, JetStreamHistory h) {

@@ -52,13 +52,16 @@ public class JetStreamConfig {
 
     @PostConstruct
     void load() {
-        String storage = ConfigValues.string(config, JETSTREAM_STORAGE, DEFAULT_JETSTREAM_STORAGE).toLowerCase(Locale.ROOT);
+        String storage = ConfigValues.string(config, JETSTREAM_STORAGE, DEFAULT_JETSTREAM_STORAGE)
+                .toLowerCase(Locale.ROOT);
         if (!storage.equals("file") && !storage.equals("memory")) {
-            throw new IllegalArgumentException(JETSTREAM_STORAGE + " must be 'file' or 'memory', not '" + storage + "'");
+            throw new IllegalArgumentException(
+                    JETSTREAM_STORAGE + " must be 'file' or 'memory', not '" + storage + "'");
         }
         String stream = ConfigValues.string(config, JETSTREAM_STREAM, DEFAULT_JETSTREAM_STREAM);
         if (!stream.matches("[A-Za-z0-9_\\-]{1,64}")) {
-            throw new IllegalArgumentException(JETSTREAM_STREAM + " may hold only A-Z a-z 0-9 _ -, not '" + stream + "'");
+            throw new IllegalArgumentException(
+                    JETSTREAM_STREAM + " may hold only A-Z a-z 0-9 _ -, not '" + stream + "'");
         }
         String prefix = ConfigValues.string(config, JETSTREAM_SUBJECT_PREFIX, DEFAULT_JETSTREAM_SUBJECT_PREFIX);
         if (!prefix.matches("[A-Za-z0-9_\\-:@/]+(\\.[A-Za-z0-9_\\-:@/]+)*\\.")) {
@@ -73,16 +76,21 @@ public class JetStreamConfig {
                         + " to end with '.', not '" + natsSubjectPrefix + "'");
             }
             if (prefix.startsWith(natsSubjectPrefix) || natsSubjectPrefix.startsWith(prefix)) {
-                throw new IllegalArgumentException(JETSTREAM_SUBJECT_PREFIX + " '" + prefix + "' and " + NATS_SUBJECT_PREFIX
-                        + " '" + natsSubjectPrefix + "' overlap: neither may start with the other");
+                throw new IllegalArgumentException(
+                        JETSTREAM_SUBJECT_PREFIX + " '" + prefix + "' and " + NATS_SUBJECT_PREFIX + " '"
+                                + natsSubjectPrefix + "' overlap: neither may start with the other");
             }
         }
-        jetStream = new JetStreamSettings(stream, prefix, storage.equals("memory"),
+        jetStream = new JetStreamSettings(
+                stream,
+                prefix,
+                storage.equals("memory"),
                 ConfigValues.positive(config, JETSTREAM_REPLICAS, DEFAULT_JETSTREAM_REPLICAS),
                 config.getOptionalValue(JETSTREAM_REQUIRED, Boolean.class).orElse(DEFAULT_JETSTREAM_REQUIRED),
                 Duration.ofMillis(ConfigValues.positive(config, JETSTREAM_TIMEOUT_MS, DEFAULT_JETSTREAM_TIMEOUT_MS)),
                 ConfigValues.positive(config, HISTORY_MAX_REPLAYS, DEFAULT_HISTORY_MAX_REPLAYS),
-                ConfigValues.positive(config, JETSTREAM_MAX_PENDING_PER_CONNECTION, DEFAULT_JETSTREAM_MAX_PENDING_PER_CONNECTION));
+                ConfigValues.positive(
+                        config, JETSTREAM_MAX_PENDING_PER_CONNECTION, DEFAULT_JETSTREAM_MAX_PENDING_PER_CONNECTION));
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {

@@ -51,8 +51,7 @@ final class JetStreamHistory {
     private static final int STREAM_NAME_IN_USE = 10058;
 
     /** One replayed message. */
-    record Entry(String frame, Position position) {
-    }
+    record Entry(String frame, Position position) {}
 
     /**
      * What one subscriber is told when it joins a channel.
@@ -63,13 +62,12 @@ final class JetStreamHistory {
      * @param top      {@code <epoch>:<bound>}
      * @param complete whether nothing after {@code since} was lost
      */
-    record Recovery(List<Entry> entries, long bound, Position top, boolean complete) {
-    }
+    record Recovery(List<Entry> entries, long bound, Position top, boolean complete) {}
 
     private final History history;
     private final JetStreamSettings settings;
     private final String natsPrefix;
-    private volatile JetStream js;           // null until the stream is there
+    private volatile JetStream js; // null until the stream is there
     private volatile JetStreamManagement jsm;
     private volatile String epoch;
 
@@ -114,7 +112,10 @@ final class JetStreamHistory {
                 .storageType(settings.memory() ? StorageType.Memory : StorageType.File)
                 .replicas(settings.replicas())
                 .allowDirect(true)
-                .republish(Republish.builder().source(subjects).destination(natsPrefix + ">").build());
+                .republish(Republish.builder()
+                        .source(subjects)
+                        .destination(natsPrefix + ">")
+                        .build());
         if (history.ttlMillis() > 0) {
             b.maxAge(Duration.ofMillis(history.ttlMillis()));
         }
@@ -134,7 +135,9 @@ final class JetStreamHistory {
     boolean ensure(Connection conn) {
         StreamConfiguration config = configuration();
         try {
-            JetStreamOptions options = JetStreamOptions.builder().requestTimeout(settings.timeout()).build();
+            JetStreamOptions options = JetStreamOptions.builder()
+                    .requestTimeout(settings.timeout())
+                    .build();
             JetStreamManagement m = conn.jetStreamManagement(options);
             StreamInfo info;
             try {
@@ -149,27 +152,45 @@ final class JetStreamHistory {
                 } catch (JetStreamApiException notUpdatable) {
                     // e.g. storage or replicas cannot change in place: keep the stream as the operator has it.
                     info = m.getStreamInfo(settings.stream());
-                    LOG.log(Level.WARNING, "JetStream stream {0} exists with another configuration that cannot be"
-                            + " updated ({1}); using it as it is", new Object[] {settings.stream(), notUpdatable.getMessage()});
+                    LOG.log(
+                            Level.WARNING,
+                            "JetStream stream {0} exists with another configuration that cannot be"
+                                    + " updated ({1}); using it as it is",
+                            new Object[] {settings.stream(), notUpdatable.getMessage()});
                 }
             }
             epoch = epochOf(info);
             jsm = m;
             js = conn.jetStream(options);
-            LOG.log(Level.INFO, "lhttp history in JetStream stream {0} (subjects {1}>, republished to {2}>, {3} per"
-                    + " channel, max age {4} ms, {5}, replicas {6}), epoch {7}", new Object[] {settings.stream(),
-                            settings.subjectPrefix(), natsPrefix, String.valueOf(history.size()), String.valueOf(history.ttlMillis()),
-                            settings.memory() ? "memory" : "file", String.valueOf(settings.replicas()), epoch});
+            LOG.log(
+                    Level.INFO,
+                    "lhttp history in JetStream stream {0} (subjects {1}>, republished to {2}>, {3} per"
+                            + " channel, max age {4} ms, {5}, replicas {6}), epoch {7}",
+                    new Object[] {
+                        settings.stream(),
+                        settings.subjectPrefix(),
+                        natsPrefix,
+                        String.valueOf(history.size()),
+                        String.valueOf(history.ttlMillis()),
+                        settings.memory() ? "memory" : "file",
+                        String.valueOf(settings.replicas()),
+                        epoch
+                    });
             return true;
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             js = null;
             if (settings.required()) {
-                LOG.log(Level.SEVERE, "JetStream is not available ({0}): lhttp.jetstream.required=true, so publishing to"
-                        + " history channels is refused (503) and readiness is DOWN until it is; start nats-server"
-                        + " with -js", e.toString());
+                LOG.log(
+                        Level.SEVERE,
+                        "JetStream is not available ({0}): lhttp.jetstream.required=true, so publishing to"
+                                + " history channels is refused (503) and readiness is DOWN until it is; start nats-server"
+                                + " with -js",
+                        e.toString());
             } else {
-                LOG.log(Level.WARNING, "JetStream is not available ({0}): history channels ({1}) work as plain channels"
-                        + " on NATS, without positions, and recovery answers recovered:false; start nats-server with -js",
+                LOG.log(
+                        Level.WARNING,
+                        "JetStream is not available ({0}): history channels ({1}) work as plain channels"
+                                + " on NATS, without positions, and recovery answers recovered:false; start nats-server with -js",
                         new Object[] {e.toString(), history});
             }
             return false;
@@ -290,16 +311,21 @@ final class JetStreamHistory {
      */
     ProtocolException outcome(String channel, PublishAck ack, Throwable failure) {
         Throwable f = failure instanceof java.util.concurrent.CompletionException && failure.getCause() != null
-                ? failure.getCause() : failure;
+                ? failure.getCause()
+                : failure;
         if (f == null) {
-            return ack != null && !ack.hasError() ? null : new ProtocolException(503, "history store refused the message");
+            return ack != null && !ack.hasError()
+                    ? null
+                    : new ProtocolException(503, "history store refused the message");
         }
         if (f instanceof java.util.concurrent.CancellationException) {
-            return new ProtocolException(503, "history store connection lost before the acknowledgement; the message may"
-                    + " not be published");
+            return new ProtocolException(
+                    503,
+                    "history store connection lost before the acknowledgement; the message may" + " not be published");
         }
         if (f instanceof TimeoutException) {
-            return new ProtocolException(503, "history store did not acknowledge in time; the message may not be published");
+            return new ProtocolException(
+                    503, "history store did not acknowledge in time; the message may not be published");
         }
         // No responders: the stream is gone (deleted, or JetStream restarted without its store).
         LOG.log(Level.WARNING, "JetStream publish to {0} failed: {1}", new Object[] {channel, f});
@@ -376,15 +402,25 @@ final class JetStreamHistory {
         }
         // Direct gets may be answered by a replica that lags the leader (allow_direct): a replay that stopped short
         // of the channel's newest message has a gap that no live message fills, so it proves nothing (issue 22).
-        long replayed = entries.isEmpty() ? (sameEpoch ? since.offset() : 0) : entries.get(entries.size() - 1).position().offset();
+        long replayed = entries.isEmpty()
+                ? (sameEpoch ? since.offset() : 0)
+                : entries.get(entries.size() - 1).position().offset();
         boolean reachedBound = truncated || subjectLast < 0 || replayed >= subjectLast;
         if (!reachedBound) {
-            LOG.log(Level.WARNING, "recovery of {0}: the replay ended at {1}, before the channel''s newest message {2}"
-                    + " (a lagging replica answered?); answering recovered:false", new Object[] {channel, replayed, subjectLast});
+            LOG.log(
+                    Level.WARNING,
+                    "recovery of {0}: the replay ended at {1}, before the channel''s newest message {2}"
+                            + " (a lagging replica answered?); answering recovered:false",
+                    new Object[] {channel, replayed, subjectLast});
         }
-        boolean complete = sameEpoch && !truncated && reachedBound && (since.offset() >= bound || keptOnSubject(m, since.offset(), subject)
-                // Nothing dropped by count (a full channel) nor from the stream's head (age, stream limit) after since.
-                || entries.size() < history.size() && first <= since.offset() + 1);
+        boolean complete = sameEpoch
+                && !truncated
+                && reachedBound
+                && (since.offset() >= bound
+                        || keptOnSubject(m, since.offset(), subject)
+                        // Nothing dropped by count (a full channel) nor from the stream's head (age, stream limit)
+                        // after since.
+                        || entries.size() < history.size() && first <= since.offset() + 1);
         return new Recovery(entries, bound, top, complete);
     }
 
@@ -404,7 +440,8 @@ final class JetStreamHistory {
         long seq = after + 1;
         while (seq <= upTo && entries.size() < history.size()) {
             if (System.nanoTime() > deadline) {
-                throw new IOException("reading " + channel + " " + (after + 1) + ".." + upTo + " took longer than 5 × lhttp.jetstream.timeout-ms");
+                throw new IOException("reading " + channel + " " + (after + 1) + ".." + upTo
+                        + " took longer than 5 × lhttp.jetstream.timeout-ms");
             }
             MessageInfo mi;
             try {

@@ -17,12 +17,25 @@ import java.time.Duration;
  * @param maxPending    publishes of one WebSocket connection to history channels sent and not yet
  *                      acknowledged by the stream; one more waits for an acknowledgement (at most {@code timeout})
  */
-public record JetStreamSettings(String stream, String subjectPrefix, boolean memory, int replicas, boolean required,
-        Duration timeout, int maxReplays, int maxPending) {
+public record JetStreamSettings(
+        String stream,
+        String subjectPrefix,
+        boolean memory,
+        int replicas,
+        boolean required,
+        Duration timeout,
+        int maxReplays,
+        int maxPending) {
 
     /** As the canonical constructor, with {@code maxPending} at its default (256). */
-    public JetStreamSettings(String stream, String subjectPrefix, boolean memory, int replicas, boolean required,
-            Duration timeout, int maxReplays) {
+    public JetStreamSettings(
+            String stream,
+            String subjectPrefix,
+            boolean memory,
+            int replicas,
+            boolean required,
+            Duration timeout,
+            int maxReplays) {
         this(stream, subjectPrefix, memory, replicas, required, timeout, maxReplays, 256);
     }
 

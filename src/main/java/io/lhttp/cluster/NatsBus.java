@@ -1,7 +1,6 @@
 package io.lhttp.cluster;
 
 import io.lhttp.channel.Bus;
-import io.lhttp.meters.Meters;
 import io.lhttp.config.Secrets;
 import io.lhttp.protocol.ProtocolException;
 import io.nats.client.Connection;
@@ -41,6 +40,7 @@ public final class NatsBus implements Bus {
     private final Map<String, ChannelSubscription> channels = new LinkedHashMap<>();
     /** History channels in JetStream; null when no channel keeps history. */
     private final JetStreamHistory history;
+
     private final HistoryJoin joins;
     private final ClusterPresence presence;
     private final BusConnection connection;
@@ -61,8 +61,13 @@ public final class NatsBus implements Bus {
      * As {@link #NatsBus(List, String, String, Duration)}, with the channels of {@code history}
      * kept in the JetStream stream of {@code jetStream} ({@link JetStreamHistory}).
      */
-    public NatsBus(List<String> servers, String subjectPrefix, String name, Duration pingInterval,
-            io.lhttp.channel.History history, JetStreamSettings jetStream) {
+    public NatsBus(
+            List<String> servers,
+            String subjectPrefix,
+            String name,
+            Duration pingInterval,
+            io.lhttp.channel.History history,
+            JetStreamSettings jetStream) {
         if (servers.isEmpty()) {
             throw new IllegalArgumentException("no NATS server URL");
         }
@@ -218,7 +223,8 @@ public final class NatsBus implements Bus {
 
     @Override
     public String describe() {
-        return "nats " + Secrets.maskUrls(String.join(",", servers)) + " as " + name + (history == null ? "" : ", history in " + history);
+        return "nats " + Secrets.maskUrls(String.join(",", servers)) + " as " + name
+                + (history == null ? "" : ", history in " + history);
     }
 
     /** Drains (subscriptions delivered, publishes flushed) within {@link #DRAIN_TIMEOUT}, then closes. */

@@ -13,17 +13,21 @@ public interface ConfigKeys {
     public static final String MAX_FRAME_BYTES = "lhttp.max-frame-bytes";
     /** Frames over this many bytes close the connection with 1009. Default 1048576 (1 MiB). */
     public static final String MAX_FRAME_HARD_BYTES = "lhttp.max-frame-hard-bytes";
+
     public static final int DEFAULT_MAX_FRAME_HARD_BYTES = 1 << 20;
     /** Most header lines in one frame; more get error 413. Default 32. */
     public static final String MAX_HEADERS = "lhttp.max-headers";
     /** Most channels one connection may subscribe to; more get error 429. Default 256. */
     public static final String MAX_CHANNELS = "lhttp.max-channels";
+
     public static final int DEFAULT_MAX_CHANNELS = 256;
     /** Connections this instance accepts at once; more are closed with 1013 (try again later). Default 100000. */
     public static final String MAX_CONNECTIONS = "lhttp.max-connections";
+
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     /** Frames one connection may send per second (a token bucket of as many); more get 429. 0 = no limit. Default 10000. */
     public static final String MAX_MESSAGES_PER_SECOND = "lhttp.max-messages-per-second";
+
     public static final int DEFAULT_MAX_MESSAGES_PER_SECOND = 10_000;
     /**
      * Frames queued for one connection before the slow-consumer policy applies, besides the
@@ -33,6 +37,7 @@ public interface ConfigKeys {
      * WildFly, whose drain cannot keep up with how fast a publisher's frames are read. Default 16384.
      */
     public static final String SEND_QUEUE = "lhttp.send-queue";
+
     public static final int DEFAULT_SEND_QUEUE = 16_384;
     /**
      * Frames per acknowledged send on containers that can send without waiting: Tyrus (Payara,
@@ -43,12 +48,15 @@ public interface ConfigKeys {
      * as on Tomcat (TomEE), where it is always 1. Default 32.
      */
     public static final String SEND_BATCH = "lhttp.send-batch";
+
     public static final int DEFAULT_SEND_BATCH = 32;
     /** What happens to a connection whose send queue is full: {@code close} (1008) or {@code drop} (oldest, counted). Default close. */
     public static final String SLOW_CONSUMER = "lhttp.slow-consumer";
+
     public static final String DEFAULT_SLOW_CONSUMER = "close";
     /** A send not completed within this many milliseconds closes the connection. Default 30000. */
     public static final String SEND_TIMEOUT_MS = "lhttp.send-timeout-ms";
+
     public static final long DEFAULT_SEND_TIMEOUT_MS = 30_000;
     /** Whether bad frames are answered with an error frame (true) or silently dropped like the original (false). */
     public static final String ERRORS_REPLY = "lhttp.errors.reply";
@@ -58,6 +66,7 @@ public interface ConfigKeys {
     public static final String NATS_URL = "lhttp.nats.url";
     /** Prefix of the NATS subject a channel maps to. Default {@code lhttp.}. */
     public static final String NATS_SUBJECT_PREFIX = "lhttp.nats.subject-prefix";
+
     public static final String DEFAULT_NATS_SUBJECT_PREFIX = "lhttp.";
     /**
      * Milliseconds between the NATS client's pings; after 2 unanswered the server counts as gone
@@ -65,6 +74,7 @@ public interface ConfigKeys {
      * (jnats's own default is 2 minutes). Default 5000.
      */
     public static final String NATS_PING_INTERVAL_MS = "lhttp.nats.ping-interval-ms";
+
     public static final int DEFAULT_NATS_PING_INTERVAL_MS = 5000;
     /**
      * This instance's name, used as the NATS connection name (visible in nats-server's
@@ -81,15 +91,19 @@ public interface ConfigKeys {
     public static final String UPSTREAM_ALLOW = "lhttp.upstream.allow";
     /** Milliseconds an upstream call may take, connecting and reading included; slower gets 504. Default 5000. */
     public static final String UPSTREAM_TIMEOUT = "lhttp.upstream.timeout";
+
     public static final int DEFAULT_UPSTREAM_TIMEOUT_MS = 5000;
     /** Upstream calls one connection may have running at once; more get 429. Default 16. */
     public static final String UPSTREAM_MAX_IN_FLIGHT = "lhttp.upstream.max-in-flight";
+
     public static final int DEFAULT_UPSTREAM_MAX_IN_FLIGHT = 16;
     /** Upstream calls running at once on this instance, all connections together; one more gets 429. Default 1024. */
     public static final String UPSTREAM_MAX_IN_FLIGHT_TOTAL = "lhttp.upstream.max-in-flight-total";
+
     public static final int DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL = 1024;
     /** Largest upstream response body read, in bytes; larger gets 502. Default 65536. */
     public static final String UPSTREAM_MAX_RESPONSE_BYTES = "lhttp.upstream.max-response-bytes";
+
     public static final int DEFAULT_UPSTREAM_MAX_RESPONSE_BYTES = 65536;
 
     // --- Connection security (issue 13, docs/SECURITY.md) ---
@@ -110,6 +124,7 @@ public interface ConfigKeys {
     public static final String AUTH_JWKS = "lhttp.auth.jwks";
     /** Seconds a token's {@code exp} and {@code nbf} may be off from this server's clock. Default 30. */
     public static final String AUTH_CLOCK_SKEW_SECONDS = "lhttp.auth.clock-skew-seconds";
+
     public static final int DEFAULT_AUTH_CLOCK_SKEW_SECONDS = 30;
     /** The {@code iss} a token must carry; empty (default) = any. */
     public static final String AUTH_ISSUER = "lhttp.auth.issuer";
@@ -117,9 +132,11 @@ public interface ConfigKeys {
     public static final String AUTH_AUDIENCE = "lhttp.auth.audience";
     /** Longest token looked at, in characters; longer ones are refused unparsed. Default 8192. */
     public static final String AUTH_MAX_TOKEN_CHARS = "lhttp.auth.max-token-chars";
+
     public static final int DEFAULT_AUTH_MAX_TOKEN_CHARS = 8192;
     /** Name of the cookie a browser's token may come in at the handshake. Default {@code lhttp-token}. */
     public static final String AUTH_COOKIE = "lhttp.auth.cookie";
+
     public static final String DEFAULT_AUTH_COOKIE = "lhttp-token";
     /**
      * Comma-separated header keys removed from every message published by a client (ignoring
@@ -128,6 +145,7 @@ public interface ConfigKeys {
      * MicroProfile Config). Default {@code auth,authorization,cookie,token}.
      */
     public static final String PUBLISH_STRIP_HEADERS = "lhttp.publish.strip-headers";
+
     public static final String DEFAULT_PUBLISH_STRIP_HEADERS = "auth,authorization,cookie,token";
     /**
      * Comma-separated client headers forwarded to upstream calls although they carry credentials
@@ -160,9 +178,11 @@ public interface ConfigKeys {
      * Default 256: on Payara each connection may hold up to ~1 MiB of an unfinished frame in Tyrus (docs/RELIABILITY.md).
      */
     public static final String MAX_CONNECTIONS_PER_ADDRESS = "lhttp.max-connections-per-address";
+
     public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 256;
     /** Upstream calls the connections of one client address may have running at once; more get 429. Default 64. */
     public static final String UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS = "lhttp.upstream.max-in-flight-per-address";
+
     public static final int DEFAULT_UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS = 64;
     /**
      * Comma-separated IP addresses and CIDR blocks of reverse proxies whose
@@ -177,6 +197,7 @@ public interface ConfigKeys {
      * threads (Payara Micro has 200, shared with WebSocket handshakes and frames). Default 16.
      */
     public static final String PUBLISH_MAX_CONCURRENT = "lhttp.publish.max-concurrent";
+
     public static final int DEFAULT_PUBLISH_MAX_CONCURRENT = 16;
     /**
      * {@code POST /publish} bodies being read at once from one client address (after the
@@ -184,6 +205,7 @@ public interface ConfigKeys {
      * every slot of {@code lhttp.publish.max-concurrent}. Default 4.
      */
     public static final String PUBLISH_MAX_CONCURRENT_PER_ADDRESS = "lhttp.publish.max-concurrent-per-address";
+
     public static final int DEFAULT_PUBLISH_MAX_CONCURRENT_PER_ADDRESS = 4;
     /**
      * Milliseconds a {@code POST /publish} body may take to arrive; a slower one is answered 408
@@ -191,6 +213,7 @@ public interface ConfigKeys {
      * the container's own idle read timeout (about 30 s on Payara). Default 10000.
      */
     public static final String PUBLISH_READ_TIMEOUT_MS = "lhttp.publish.read-timeout-ms";
+
     public static final int DEFAULT_PUBLISH_READ_TIMEOUT_MS = 10_000;
     /**
      * On shutdown (SIGTERM), milliseconds to wait for frames already queued to reach their
@@ -198,6 +221,7 @@ public interface ConfigKeys {
      * refused meanwhile. 0 = close at once. Default 5000.
      */
     public static final String SHUTDOWN_DRAIN_MS = "lhttp.shutdown-drain-ms";
+
     public static final int DEFAULT_SHUTDOWN_DRAIN_MS = 5000;
     // --- connection I/O budgets and deadlines (issues 9, 14) ---
     /**
@@ -207,12 +231,14 @@ public interface ConfigKeys {
      * {@code lhttp.max-frame-hard-bytes} of it. Default 67108864 (64 MiB).
      */
     public static final String INBOUND_BUFFER_TOTAL_BYTES = "lhttp.inbound-buffer-total-bytes";
+
     public static final long DEFAULT_INBOUND_BUFFER_TOTAL_BYTES = 64L << 20;
     /**
      * Milliseconds a frame may take from its first part to its last; slower closes the
      * connection with 1008. Default 15000.
      */
     public static final String FRAME_TIMEOUT_MS = "lhttp.frame-timeout-ms";
+
     public static final long DEFAULT_FRAME_TIMEOUT_MS = 15_000;
     /**
      * Bytes (frame lengths in chars, i.e. bytes for Latin-1 text) queued for one connection
@@ -220,6 +246,7 @@ public interface ConfigKeys {
      * a single frame larger than this is still sent when the queue is empty. Default 1048576 (1 MiB).
      */
     public static final String SEND_QUEUE_BYTES = "lhttp.send-queue-bytes";
+
     public static final int DEFAULT_SEND_QUEUE_BYTES = 1 << 20;
     /**
      * Most chars (bytes for ASCII text) in one batch frame sent to a client that negotiated the
@@ -228,6 +255,7 @@ public interface ConfigKeys {
      * frame, even for such clients). Default 65536.
      */
     public static final String BATCH_BYTES = "lhttp.batch-bytes";
+
     public static final int DEFAULT_BATCH_BYTES = 65_536;
     /**
      * On containers that acknowledge every frame before the next is sent (Tomcat/TomEE): bytes a
@@ -237,21 +265,25 @@ public interface ConfigKeys {
      * slow-consumer policy applies. Default 8388608 (8 MiB).
      */
     public static final String SEND_QUEUE_BURST_BYTES = "lhttp.send-queue-burst-bytes";
+
     public static final int DEFAULT_SEND_QUEUE_BURST_BYTES = 8 << 20;
     /**
      * Milliseconds without an acknowledged send after which a connection over its send-queue
      * bounds counts as not reading, and the slow-consumer policy applies. Default 2000.
      */
     public static final String SEND_STALL_MS = "lhttp.send-stall-ms";
+
     public static final long DEFAULT_SEND_STALL_MS = 2000;
     /** Milliseconds without anything received after which the server pings a connection. 0 = no pings. Default 30000. */
     public static final String PING_INTERVAL_MS = "lhttp.ping-interval-ms";
+
     public static final long DEFAULT_PING_INTERVAL_MS = 30_000;
     /**
      * Milliseconds without anything received from a connection (no frame, no pong) after which
      * it is closed with 1001. 0 = never. Default 90000 (three unanswered pings).
      */
     public static final String IDLE_TIMEOUT_MS = "lhttp.idle-timeout-ms";
+
     public static final long DEFAULT_IDLE_TIMEOUT_MS = 90_000;
 
     // --- The JS SDK's static files (issue 10) ---
@@ -263,6 +295,7 @@ public interface ConfigKeys {
      * these static files only: it opens neither the WebSocket nor {@code POST /publish}. Default {@code *}.
      */
     public static final String SDK_CORS_ORIGINS = "lhttp.sdk.cors-origins";
+
     public static final String DEFAULT_SDK_CORS_ORIGINS = "*";
     // Operations (io.lhttp.metrics: metrics, status page).
     /**
@@ -271,6 +304,7 @@ public interface ConfigKeys {
      * message path do nothing and both answer 404. Default true.
      */
     public static final String METRICS_ENABLED = "lhttp.metrics.enabled";
+
     public static final boolean DEFAULT_METRICS_ENABLED = true;
     /**
      * Whether {@code /lhttp/metrics}, the status JSON and (where it is served inside the WAR) {@code /openapi} answer clients on other hosts when
@@ -279,21 +313,25 @@ public interface ConfigKeys {
      * answer (403 otherwise), as for {@code /publish}. Default false.
      */
     public static final String STATUS_ALLOW_REMOTE = "lhttp.status.allow-remote-without-token";
+
     public static final boolean DEFAULT_STATUS_ALLOW_REMOTE = false;
     // --- channel history (PROTOCOL.md §2.2) ---
     /** Channels that keep history: comma-separated exact names and {@code prefix*} patterns. Default none. */
     public static final String HISTORY_CHANNELS = "lhttp.history.channels";
     /** Messages kept per history channel. Default 100. */
     public static final String HISTORY_SIZE = "lhttp.history.size";
+
     public static final int DEFAULT_HISTORY_SIZE = 100;
     /** How long a history message is kept, ms; 0 = until newer ones push it out. Default 300000 (5 min). */
     public static final String HISTORY_TTL_MS = "lhttp.history.ttl-ms";
+
     public static final int DEFAULT_HISTORY_TTL_MS = 300_000;
     /**
      * Channels with history kept at once (clients choose channel names, so the set is bounded);
      * beyond it the least recently published-to channel's history is forgotten. Default 10000.
      */
     public static final String HISTORY_MAX_CHANNELS = "lhttp.history.max-channels";
+
     public static final int DEFAULT_HISTORY_MAX_CHANNELS = 10_000;
     /**
      * Bytes one history channel keeps in memory (frame lengths in chars plus 64 per message); the
@@ -301,6 +339,7 @@ public interface ConfigKeys {
      * {@code recovered:false}. Default 1048576 (1 MiB).
      */
     public static final String HISTORY_CHANNEL_MAX_BYTES = "lhttp.history.channel-max-bytes";
+
     public static final long DEFAULT_HISTORY_CHANNEL_MAX_BYTES = 1L << 20;
     /**
      * Bytes all history channels together keep in memory, counted in the memory budget too; a
@@ -309,6 +348,7 @@ public interface ConfigKeys {
      * dropped). Default 67108864 (64 MiB).
      */
     public static final String HISTORY_MAX_BYTES = "lhttp.history.max-bytes";
+
     public static final long DEFAULT_HISTORY_MAX_BYTES = 64L << 20;
     // --- the memory budget (issue 18) ---
     /**
@@ -319,6 +359,7 @@ public interface ConfigKeys {
      * of the heap ({@code -Xmx}). Default 0.
      */
     public static final String MEMORY_BUDGET_BYTES = "lhttp.memory.budget-bytes";
+
     public static final long DEFAULT_MEMORY_BUDGET_BYTES = 0;
 
     // --- channel history on the NATS bus: JetStream (PROTOCOL.md §2.2, docs/CLUSTER.md) ---
@@ -327,6 +368,7 @@ public interface ConfigKeys {
      * limits updated) at start by every instance. Default {@code LHTTP}.
      */
     public static final String JETSTREAM_STREAM = "lhttp.jetstream.stream";
+
     public static final String DEFAULT_JETSTREAM_STREAM = "LHTTP";
     /**
      * With NATS: the subject prefix history channels are published to and stored under; the stream
@@ -335,12 +377,15 @@ public interface ConfigKeys {
      * with the other (so no plain channel's subject falls into the stream). Default {@code lhttp-history.}.
      */
     public static final String JETSTREAM_SUBJECT_PREFIX = "lhttp.jetstream.subject-prefix";
+
     public static final String DEFAULT_JETSTREAM_SUBJECT_PREFIX = "lhttp-history.";
     /** With NATS: the stream's storage, {@code file} (survives a nats-server restart) or {@code memory}. Default {@code file}. */
     public static final String JETSTREAM_STORAGE = "lhttp.jetstream.storage";
+
     public static final String DEFAULT_JETSTREAM_STORAGE = "file";
     /** With NATS: the stream's replicas (up to 5, at most the JetStream servers of the cluster). Default 1. */
     public static final String JETSTREAM_REPLICAS = "lhttp.jetstream.replicas";
+
     public static final int DEFAULT_JETSTREAM_REPLICAS = 1;
     /**
      * With NATS and history channels: whether JetStream is required. When it is and the NATS
@@ -349,12 +394,14 @@ public interface ConfigKeys {
      * {@code recovered:false}) and a warning is logged. Default false.
      */
     public static final String JETSTREAM_REQUIRED = "lhttp.jetstream.required";
+
     public static final boolean DEFAULT_JETSTREAM_REQUIRED = false;
     /**
      * With NATS: ms a publish to a history channel waits for the stream's acknowledgement (then 503)
      * and each history request of a recovery waits for its answer. Default 2000.
      */
     public static final String JETSTREAM_TIMEOUT_MS = "lhttp.jetstream.timeout-ms";
+
     public static final int DEFAULT_JETSTREAM_TIMEOUT_MS = 2000;
     /**
      * With NATS: recoveries ({@code since}) replaying from JetStream at once on this instance; one
@@ -362,6 +409,7 @@ public interface ConfigKeys {
      * (Each replays at most {@code lhttp.history.size} messages; a connection runs one at a time.) Default 16.
      */
     public static final String HISTORY_MAX_REPLAYS = "lhttp.history.max-replays";
+
     public static final int DEFAULT_HISTORY_MAX_REPLAYS = 16;
 
     // --- publishing to history channels over NATS without waiting for each acknowledgement ---
@@ -373,14 +421,17 @@ public interface ConfigKeys {
      * 503. Bounds the memory a fast publisher holds in unacknowledged messages. Default 256.
      */
     public static final String JETSTREAM_MAX_PENDING_PER_CONNECTION = "lhttp.jetstream.max-pending-per-connection";
+
     public static final int DEFAULT_JETSTREAM_MAX_PENDING_PER_CONNECTION = 256;
 
     // --- presence (PROTOCOL.md §2.3) ---
     /** Most members one {@code presence} answer lists (then {@code truncated:true}). Default 1000. */
     public static final String PRESENCE_MAX_ENTRIES = "lhttp.presence.max-entries";
+
     public static final int DEFAULT_PRESENCE_MAX_ENTRIES = 1000;
     /** With NATS: how long a {@code presence} request gathers the other instances' answers, ms. Default 300. */
     public static final String PRESENCE_TIMEOUT_MS = "lhttp.presence.timeout-ms";
+
     public static final int DEFAULT_PRESENCE_TIMEOUT_MS = 300;
     /** Channels whose subscribers get {@code join}/{@code leave} frames: names and {@code prefix*}, comma-separated. Default none. */
     public static final String PRESENCE_NOTIFY = "lhttp.presence.notify";

@@ -9,8 +9,7 @@ import org.eclipse.microprofile.config.Config;
  */
 public final class ConfigValues {
 
-    private ConfigValues() {
-    }
+    private ConfigValues() {}
 
     /** The trimmed string value of {@code key}, or {@code defaultValue}. */
     public static String string(Config config, String key, String defaultValue) {

@@ -28,7 +28,10 @@ public class LhttpConfig implements ConfigKeys {
     private static final Logger LOG = Logger.getLogger(LhttpConfig.class.getName());
 
     /** Slow-consumer policies. */
-    public enum SlowConsumerPolicy { CLOSE, DROP }
+    public enum SlowConsumerPolicy {
+        CLOSE,
+        DROP
+    }
 
     @Inject
     Config config;
@@ -88,15 +91,17 @@ public class LhttpConfig implements ConfigKeys {
         parser = new MessageParser(limits);
         maxFrameHardBytes = positive(MAX_FRAME_HARD_BYTES, DEFAULT_MAX_FRAME_HARD_BYTES);
         if (maxFrameHardBytes < maxFrameBytes) {
-            throw new IllegalArgumentException(MAX_FRAME_HARD_BYTES + " (" + maxFrameHardBytes
-                    + ") must not be below " + MAX_FRAME_BYTES + " (" + maxFrameBytes + ")");
+            throw new IllegalArgumentException(MAX_FRAME_HARD_BYTES + " (" + maxFrameHardBytes + ") must not be below "
+                    + MAX_FRAME_BYTES + " (" + maxFrameBytes + ")");
         }
         maxChannels = positive(MAX_CHANNELS, DEFAULT_MAX_CHANNELS);
         maxConnections = positive(MAX_CONNECTIONS, DEFAULT_MAX_CONNECTIONS);
         maxMessagesPerSecond = atLeast(MAX_MESSAGES_PER_SECOND, DEFAULT_MAX_MESSAGES_PER_SECOND, 0);
         sendQueue = positive(SEND_QUEUE, DEFAULT_SEND_QUEUE);
         sendBatch = positive(SEND_BATCH, DEFAULT_SEND_BATCH);
-        String policy = config.getOptionalValue(SLOW_CONSUMER, String.class).orElse(DEFAULT_SLOW_CONSUMER).trim();
+        String policy = config.getOptionalValue(SLOW_CONSUMER, String.class)
+                .orElse(DEFAULT_SLOW_CONSUMER)
+                .trim();
         try {
             slowConsumer = SlowConsumerPolicy.valueOf(policy.toUpperCase(java.util.Locale.ROOT));
         } catch (IllegalArgumentException e) {
@@ -104,18 +109,23 @@ public class LhttpConfig implements ConfigKeys {
         }
         sendTimeout = Duration.ofMillis(atLeast(SEND_TIMEOUT_MS, (int) DEFAULT_SEND_TIMEOUT_MS, 1));
         errorsReply = config.getOptionalValue(ERRORS_REPLY, Boolean.class).orElse(true);
-        publishToken = config.getOptionalValue(PUBLISH_TOKEN, String.class).orElse("").trim();
+        publishToken =
+                config.getOptionalValue(PUBLISH_TOKEN, String.class).orElse("").trim();
         natsUrl = config.getOptionalValue(NATS_URL, String.class).orElse("").trim();
-        natsSubjectPrefix = config.getOptionalValue(NATS_SUBJECT_PREFIX, String.class).orElse(DEFAULT_NATS_SUBJECT_PREFIX);
+        natsSubjectPrefix =
+                config.getOptionalValue(NATS_SUBJECT_PREFIX, String.class).orElse(DEFAULT_NATS_SUBJECT_PREFIX);
         natsPingInterval = Duration.ofMillis(positive(NATS_PING_INTERVAL_MS, DEFAULT_NATS_PING_INTERVAL_MS));
         // Channel names are checked so that clients cannot inject wildcards; the prefix must not either.
         if (!natsSubjectPrefix.matches("[A-Za-z0-9_\\-.:@/]*")) {
-            throw new IllegalArgumentException(NATS_SUBJECT_PREFIX + " may hold only A-Z a-z 0-9 _ - . : @ /, not '"
-                    + natsSubjectPrefix + "'");
+            throw new IllegalArgumentException(
+                    NATS_SUBJECT_PREFIX + " may hold only A-Z a-z 0-9 _ - . : @ /, not '" + natsSubjectPrefix + "'");
         }
-        instanceName = config.getOptionalValue(INSTANCE_NAME, String.class).map(String::trim).filter(s -> !s.isEmpty())
+        instanceName = config.getOptionalValue(INSTANCE_NAME, String.class)
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
                 .orElseGet(LhttpConfig::defaultInstanceName);
-        multipartParser = new MultipartParser(positive(MAX_PARTS, MultipartParser.DEFAULT_MAX_PARTS), limits.maxHeaders());
+        multipartParser =
+                new MultipartParser(positive(MAX_PARTS, MultipartParser.DEFAULT_MAX_PARTS), limits.maxHeaders());
         upstreamTimeout = Duration.ofMillis(positive(UPSTREAM_TIMEOUT, DEFAULT_UPSTREAM_TIMEOUT_MS));
         upstreamMaxInFlight = positive(UPSTREAM_MAX_IN_FLIGHT, DEFAULT_UPSTREAM_MAX_IN_FLIGHT);
         upstreamMaxInFlightTotal = positive(UPSTREAM_MAX_IN_FLIGHT_TOTAL, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_TOTAL);
@@ -123,12 +133,17 @@ public class LhttpConfig implements ConfigKeys {
         loadSecurity();
         loadAdmission();
         loadConnectionIo();
-        sdkCorsOrigins = config.getOptionalValue(SDK_CORS_ORIGINS, String.class).orElse(DEFAULT_SDK_CORS_ORIGINS).trim();
+        sdkCorsOrigins = config.getOptionalValue(SDK_CORS_ORIGINS, String.class)
+                .orElse(DEFAULT_SDK_CORS_ORIGINS)
+                .trim();
         metricsEnabled = config.getOptionalValue(METRICS_ENABLED, Boolean.class).orElse(DEFAULT_METRICS_ENABLED);
-        statusAllowRemote = config.getOptionalValue(STATUS_ALLOW_REMOTE, Boolean.class).orElse(DEFAULT_STATUS_ALLOW_REMOTE);
+        statusAllowRemote =
+                config.getOptionalValue(STATUS_ALLOW_REMOTE, Boolean.class).orElse(DEFAULT_STATUS_ALLOW_REMOTE);
         presenceMaxEntries = positive(PRESENCE_MAX_ENTRIES, DEFAULT_PRESENCE_MAX_ENTRIES);
         presenceTimeout = Duration.ofMillis(positive(PRESENCE_TIMEOUT_MS, DEFAULT_PRESENCE_TIMEOUT_MS));
-        presenceNotify = config.getOptionalValue(PRESENCE_NOTIFY, String.class).orElse("").trim();
+        presenceNotify = config.getOptionalValue(PRESENCE_NOTIFY, String.class)
+                .orElse("")
+                .trim();
     }
 
     public int presenceMaxEntries() {
@@ -146,11 +161,11 @@ public class LhttpConfig implements ConfigKeys {
 
     private void loadAdmission() {
         maxConnectionsPerAddress = positive(MAX_CONNECTIONS_PER_ADDRESS, DEFAULT_MAX_CONNECTIONS_PER_ADDRESS);
-        upstreamMaxInFlightPerAddress = positive(UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS,
-                DEFAULT_UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS);
+        upstreamMaxInFlightPerAddress =
+                positive(UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS, DEFAULT_UPSTREAM_MAX_IN_FLIGHT_PER_ADDRESS);
         publishMaxConcurrent = positive(PUBLISH_MAX_CONCURRENT, DEFAULT_PUBLISH_MAX_CONCURRENT);
-        publishMaxConcurrentPerAddress = positive(PUBLISH_MAX_CONCURRENT_PER_ADDRESS,
-                DEFAULT_PUBLISH_MAX_CONCURRENT_PER_ADDRESS);
+        publishMaxConcurrentPerAddress =
+                positive(PUBLISH_MAX_CONCURRENT_PER_ADDRESS, DEFAULT_PUBLISH_MAX_CONCURRENT_PER_ADDRESS);
         publishReadTimeout = Duration.ofMillis(positive(PUBLISH_READ_TIMEOUT_MS, DEFAULT_PUBLISH_READ_TIMEOUT_MS));
         shutdownDrain = Duration.ofMillis(atLeast(SHUTDOWN_DRAIN_MS, DEFAULT_SHUTDOWN_DRAIN_MS, 0));
     }
@@ -224,8 +239,10 @@ public class LhttpConfig implements ConfigKeys {
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        LOG.info(() -> "lhttp configuration: bus=" + (natsUrl.isEmpty() ? "in-process"
-                : "nats " + Secrets.maskUrls(natsUrl) + " (ping every " + natsPingInterval.toMillis() + "ms)")
+        LOG.info(() -> "lhttp configuration: bus="
+                + (natsUrl.isEmpty()
+                        ? "in-process"
+                        : "nats " + Secrets.maskUrls(natsUrl) + " (ping every " + natsPingInterval.toMillis() + "ms)")
                 + ", max-frame-bytes=" + limits.maxFrameBytes() + ", max-frame-hard-bytes=" + maxFrameHardBytes
                 + ", max-headers=" + limits.maxHeaders() + ", max-channels=" + maxChannels
                 + ", max-connections=" + maxConnections
@@ -233,7 +250,8 @@ public class LhttpConfig implements ConfigKeys {
                 + ", send-batch=" + sendBatch + ", slow-consumer=" + slowConsumer + ", errors.reply=" + errorsReply
                 + ", publish.token=" + (publishToken.isEmpty() ? "none" : "set")
                 + ", max-parts=" + multipartParser.maxParts()
-                + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight=" + upstreamMaxInFlight
+                + ", upstream.timeout=" + upstreamTimeout.toMillis() + "ms, upstream.max-in-flight="
+                + upstreamMaxInFlight
                 + ", upstream.max-in-flight-total=" + upstreamMaxInFlightTotal
                 + ", upstream.max-response-bytes=" + upstreamMaxResponseBytes + ", instance-name=" + instanceName
                 + ", max-connections-per-address=" + maxConnectionsPerAddress
@@ -242,8 +260,10 @@ public class LhttpConfig implements ConfigKeys {
                 + ", publish.max-concurrent-per-address=" + publishMaxConcurrentPerAddress
                 + ", publish.read-timeout-ms=" + publishReadTimeout.toMillis()
                 + ", shutdown-drain-ms=" + shutdownDrain.toMillis()
-                + ", inbound-buffer-total-bytes=" + inboundBufferTotalBytes + ", frame-timeout-ms=" + frameTimeout.toMillis()
-                + ", send-queue-bytes=" + sendQueueBytes + ", batch-bytes=" + batchBytes + ", send-queue-burst-bytes=" + sendQueueBurstBytes
+                + ", inbound-buffer-total-bytes=" + inboundBufferTotalBytes + ", frame-timeout-ms="
+                + frameTimeout.toMillis()
+                + ", send-queue-bytes=" + sendQueueBytes + ", batch-bytes=" + batchBytes + ", send-queue-burst-bytes="
+                + sendQueueBurstBytes
                 + ", send-stall-ms=" + sendStall.toMillis() + ", ping-interval-ms=" + pingInterval.toMillis()
                 + ", idle-timeout-ms=" + idleTimeout.toMillis()
                 + ", metrics.enabled=" + metricsEnabled + ", status.allow-remote-without-token=" + statusAllowRemote
@@ -259,13 +279,15 @@ public class LhttpConfig implements ConfigKeys {
         auth = config.getOptionalValue(AUTH, Boolean.class).orElse(false);
         authCookie = string(AUTH_COOKIE, DEFAULT_AUTH_COOKIE);
         authClockSkew = Duration.ofSeconds(atLeast(AUTH_CLOCK_SKEW_SECONDS, DEFAULT_AUTH_CLOCK_SKEW_SECONDS, 0));
-        publishAllowRemote = config.getOptionalValue(PUBLISH_ALLOW_REMOTE, Boolean.class).orElse(false);
+        publishAllowRemote =
+                config.getOptionalValue(PUBLISH_ALLOW_REMOTE, Boolean.class).orElse(false);
         String strip = string(PUBLISH_STRIP_HEADERS, DEFAULT_PUBLISH_STRIP_HEADERS);
         publishStripHeaders = strip.equalsIgnoreCase("none") ? java.util.Set.of() : names(strip);
     }
 
     void logSecurityOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        LOG.info(() -> "lhttp publish: publish=" + (!publishToken.isEmpty() ? "bearer token" : publishAllowRemote ? "open to all" : "loopback only")
+        LOG.info(() -> "lhttp publish: publish="
+                + (!publishToken.isEmpty() ? "bearer token" : publishAllowRemote ? "open to all" : "loopback only")
                 + ", publish.strip-headers=" + publishStripHeaders);
     }
 
@@ -395,7 +417,10 @@ public class LhttpConfig implements ConfigKeys {
 
     /** The NATS server URLs of {@link #NATS_URL}, split at commas; empty for the in-process bus. */
     public List<String> natsServers() {
-        return Arrays.stream(natsUrl.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(natsUrl.split(","))
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
     }
 
     public String instanceName() {

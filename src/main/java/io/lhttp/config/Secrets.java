@@ -17,8 +17,7 @@ public final class Secrets {
     private static final Pattern SECRET_PARAMETER = Pattern.compile(
             "(?i)([?&;][a-z0-9_.\\-]*(?:pass|pwd|token|secret|key|auth|sig|credential)[a-z0-9_.\\-]*=)[^&#\\s,\"'<>]*");
 
-    private Secrets() {
-    }
+    private Secrets() {}
 
     /** {@code text} with every URL's user info and secret-named query values replaced by {@link #MASK}. */
     public static String maskUrls(String text) {
@@ -26,6 +25,8 @@ public final class Secrets {
             return text;
         }
         String masked = text.indexOf('@') < 0 ? text : USER_INFO.matcher(text).replaceAll("$1" + MASK + "@");
-        return masked.indexOf('=') < 0 ? masked : SECRET_PARAMETER.matcher(masked).replaceAll("$1" + MASK);
+        return masked.indexOf('=') < 0
+                ? masked
+                : SECRET_PARAMETER.matcher(masked).replaceAll("$1" + MASK);
     }
 }

@@ -66,14 +66,19 @@ public final class Connection implements Subscriber, ClientConnection {
         // while a send is under way piles up in its queue and goes out packed. The containers'
         // unacknowledged paths would take each frame at once, alone, and write and flush it alone
         // (Tyrus), which is the per-frame cost batching is there to save.
-        SendQueue.StreamWriter writer = packing ? null : Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
+        SendQueue.StreamWriter writer =
+                packing ? null : Containers.unacknowledgedWriter(session, e -> self[0].failed(e));
         // Room for bursts only where every frame waits for its acknowledgement (Tomcat): there a
         // healthy subscriber drains a burst slower than it fills. Where frames go out in batches
         // (Tyrus, Undertow) the bounds hold as they are, and a stalled reader is cut while the
         // kernel still takes its close frame.
         boolean frameByFrame = writer == null;
-        this.queue = new SendQueue(session.getAsyncRemote(), writer, writer != null ? config.sendBatch() : 1,
-                config.sendQueue(), config.sendQueueBytes(),
+        this.queue = new SendQueue(
+                session.getAsyncRemote(),
+                writer,
+                writer != null ? config.sendBatch() : 1,
+                config.sendQueue(),
+                config.sendQueueBytes(),
                 frameByFrame ? config.sendQueueBurstBytes() : config.sendQueueBytes(),
                 frameByFrame ? config.sendStall().toMillis() : 0,
                 config.slowConsumer(),

@@ -22,13 +22,14 @@ public class Connections {
     private static final Logger LOG = Logger.getLogger(Connections.class.getName());
     /** Refusals come in floods: at most a few lines of them per interval. */
     private static final RateLimitedLog WARNINGS = new RateLimitedLog(LOG);
+
     private static final long DRAIN_POLL_MS = 20;
 
     @Inject
     LhttpConfig config;
 
     @Inject
-MemoryConfig memory;
+    MemoryConfig memory;
 
     @Inject
     Deadlines deadlines;
@@ -62,7 +63,10 @@ MemoryConfig memory;
         if (open.size() >= config.maxConnections()) {
             LOG.fine(() -> "refusing connection " + c.id() + ": " + open.size() + " open");
             Meters.refused(Meters.Refusal.FULL);
-            refuse(c, CloseReason.CloseCodes.TRY_AGAIN_LATER, "server full: at most " + config.maxConnections() + " connections");
+            refuse(
+                    c,
+                    CloseReason.CloseCodes.TRY_AGAIN_LATER,
+                    "server full: at most " + config.maxConnections() + " connections");
             return null;
         }
         if (!memory.memoryBudget().acceptsNewWork()
@@ -76,10 +80,13 @@ MemoryConfig memory;
         }
         if (!address.equals(ClientAddress.UNKNOWN)
                 && !perAddress.tryAcquire(address, config.maxConnectionsPerAddress())) {
-            WARNINGS.warning("refusing connections from {0}: it holds {1} (lhttp.max-connections-per-address)",
+            WARNINGS.warning(
+                    "refusing connections from {0}: it holds {1} (lhttp.max-connections-per-address)",
                     address, config.maxConnectionsPerAddress());
             Meters.refused(Meters.Refusal.PER_ADDRESS);
-            refuse(c, CloseReason.CloseCodes.TRY_AGAIN_LATER,
+            refuse(
+                    c,
+                    CloseReason.CloseCodes.TRY_AGAIN_LATER,
                     "too many connections from your address: at most " + config.maxConnectionsPerAddress());
             return null;
         }
@@ -131,7 +138,8 @@ MemoryConfig memory;
         long deadline = System.nanoTime() + config.shutdownDrain().toNanos();
         while (System.nanoTime() < deadline && queued() > 0) {
             try {
-                Thread.sleep(DRAIN_POLL_MS); // shutdown only: a poll is simpler than a completion signal from every queue
+                Thread.sleep(
+                        DRAIN_POLL_MS); // shutdown only: a poll is simpler than a completion signal from every queue
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;

@@ -16,8 +16,7 @@ final class Containers {
     private static final String TYRUS = "org.glassfish.tyrus.";
     private static final String UNDERTOW = "io.undertow.";
 
-    private Containers() {
-    }
+    private Containers() {}
 
     /**
      * How a session's send queue sends frames without waiting for each to be acknowledged
@@ -107,7 +106,8 @@ final class Containers {
      * 1011 and logs a warning without telling the endpoint, so there the code is Tyrus's.
      */
     static boolean incomingFrameTooBig(Session session, Throwable error) {
-        return error instanceof IllegalArgumentException && "Buffer overflow.".equals(error.getMessage())
+        return error instanceof IllegalArgumentException
+                && "Buffer overflow.".equals(error.getMessage())
                 && session.getClass().getName().startsWith(TYRUS);
     }
 }

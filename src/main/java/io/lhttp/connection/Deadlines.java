@@ -38,6 +38,7 @@ public class Deadlines {
     private static final java.nio.ByteBuffer NO_DATA = java.nio.ByteBuffer.allocate(0);
     /** Sweep at least this often and at most this often, whatever the deadlines. */
     private static final long MIN_TICK_MS = 50;
+
     private static final long MAX_TICK_MS = 1000;
 
     @Inject
@@ -63,6 +64,7 @@ public class Deadlines {
      * milliseconds (a browser's, the JDK client's, the SDK's: the WebSocket layer answers by itself).
      */
     static final long PRESSURE_GRACE_NANOS = 1_000_000_000L;
+
     private final java.util.concurrent.atomic.AtomicLong heapAfterGc = new java.util.concurrent.atomic.AtomicLong();
     private javax.management.NotificationListener gcListener;
     private static final io.lhttp.admission.RateLimitedLog WARNINGS = new io.lhttp.admission.RateLimitedLog(LOG);
@@ -153,8 +155,10 @@ public class Deadlines {
         MemoryBudget budget = memory.memoryBudget();
         if (pressure && !budget.heapPressure()) {
             pressureSince = now;
-            WARNINGS.warning("heap {0} % used after the last collection: new connections wait, connections that do not"
-                    + " answer a ping within {1} ms are closed", live * 100 / max, PRESSURE_GRACE_NANOS / 1_000_000);
+            WARNINGS.warning(
+                    "heap {0} % used after the last collection: new connections wait, connections that do not"
+                            + " answer a ping within {1} ms are closed",
+                    live * 100 / max, PRESSURE_GRACE_NANOS / 1_000_000);
         }
         budget.heapPressure(pressure);
         return pressure;
@@ -172,15 +176,16 @@ public class Deadlines {
             }
         }
         gcListener = (notification, handback) -> {
-            if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION
-                    .equals(notification.getType())) {
+            if (!com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION.equals(
+                    notification.getType())) {
                 return;
             }
-            com.sun.management.GarbageCollectionNotificationInfo info = com.sun.management.GarbageCollectionNotificationInfo
-                    .from((javax.management.openmbean.CompositeData) notification.getUserData());
+            com.sun.management.GarbageCollectionNotificationInfo info =
+                    com.sun.management.GarbageCollectionNotificationInfo.from(
+                            (javax.management.openmbean.CompositeData) notification.getUserData());
             long used = 0;
-            for (java.util.Map.Entry<String, java.lang.management.MemoryUsage> e
-                    : info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
+            for (java.util.Map.Entry<String, java.lang.management.MemoryUsage> e :
+                    info.getGcInfo().getMemoryUsageAfterGc().entrySet()) {
                 if (heapPools.contains(e.getKey())) {
                     used += e.getValue().getUsed();
                 }
@@ -188,7 +193,8 @@ public class Deadlines {
             heapAfterGc.set(used);
         };
         try {
-            for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+            for (java.lang.management.GarbageCollectorMXBean gc :
+                    java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
                 if (gc instanceof javax.management.NotificationEmitter emitter) {
                     emitter.addNotificationListener(gcListener, null, null);
                 }
@@ -202,7 +208,8 @@ public class Deadlines {
         if (gcListener == null) {
             return;
         }
-        for (java.lang.management.GarbageCollectorMXBean gc : java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
+        for (java.lang.management.GarbageCollectorMXBean gc :
+                java.lang.management.ManagementFactory.getGarbageCollectorMXBeans()) {
             if (gc instanceof javax.management.NotificationEmitter emitter) {
                 try {
                     emitter.removeNotificationListener(gcListener);
@@ -247,14 +254,16 @@ public class Deadlines {
         if (started != 0 && now - started > frameTimeoutNanos) {
             watched.remove(c);
             Meters.refused(Meters.Refusal.FRAME_TIMEOUT);
-            c.close(CloseReason.CloseCodes.VIOLATED_POLICY,
+            c.close(
+                    CloseReason.CloseCodes.VIOLATED_POLICY,
                     "frame not completed within " + config.frameTimeout().toMillis() + " ms");
             return;
         }
         long quiet = now - c.lastReceivedNanos();
         if (idleTimeoutNanos > 0 && quiet > idleTimeoutNanos) {
             watched.remove(c);
-            c.close(CloseReason.CloseCodes.GOING_AWAY,
+            c.close(
+                    CloseReason.CloseCodes.GOING_AWAY,
                     "idle: nothing received for " + config.idleTimeout().toMillis() + " ms");
             return;
         }

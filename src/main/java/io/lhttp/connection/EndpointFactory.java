@@ -28,9 +28,14 @@ import jakarta.inject.Inject;
 public class EndpointFactory {
 
     /** What every endpoint needs, resolved once and shared. */
-    record Dependencies(LhttpConfig config, Connections connections, Deadlines deadlines, ChannelRegistry registry,
-                        Dispatcher dispatcher, Event<Connection> opened, Event<Connection> closed) {
-    }
+    record Dependencies(
+            LhttpConfig config,
+            Connections connections,
+            Deadlines deadlines,
+            ChannelRegistry registry,
+            Dispatcher dispatcher,
+            Event<Connection> opened,
+            Event<Connection> closed) {}
 
     @Inject
     LhttpConfig config;

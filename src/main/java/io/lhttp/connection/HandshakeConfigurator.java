@@ -42,8 +42,14 @@ public class HandshakeConfigurator extends ClientAddress.Configurator {
     public void modifyHandshake(ServerEndpointConfig sec, HandshakeRequest request, HandshakeResponse response) {
         super.modifyHandshake(sec, request, response);
         Map<String, Object> attributes = HANDED_OVER.get();
-        sec.getUserProperties().put(Handshake.PROPERTY, new Handshake(request.getHeaders(), request.getParameterMap(),
-                remoteAddress(sec), attributes == null ? Map.of() : attributes));
+        sec.getUserProperties()
+                .put(
+                        Handshake.PROPERTY,
+                        new Handshake(
+                                request.getHeaders(),
+                                request.getParameterMap(),
+                                remoteAddress(sec),
+                                attributes == null ? Map.of() : attributes));
     }
 
     @Override
@@ -66,8 +72,8 @@ public class HandshakeConfigurator extends ClientAddress.Configurator {
                 factory = f;
             } catch (RuntimeException e) {
                 noFactory = true;
-                Logger.getLogger(HandshakeConfigurator.class.getName()).log(Level.FINE,
-                        "CDI not reachable from the handshake: the container makes the endpoints", e);
+                Logger.getLogger(HandshakeConfigurator.class.getName())
+                        .log(Level.FINE, "CDI not reachable from the handshake: the container makes the endpoints", e);
             }
         }
         return f;

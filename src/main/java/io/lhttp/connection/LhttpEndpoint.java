@@ -1,10 +1,6 @@
 package io.lhttp.connection;
 
-import io.lhttp.channel.ChannelRegistry;
-import io.lhttp.config.LhttpConfig;
 import io.lhttp.meters.Meters;
-import io.lhttp.processor.Closed;
-import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Exchange;
 import io.lhttp.protocol.Batch;
 import io.lhttp.protocol.Message;
@@ -44,8 +40,7 @@ import java.util.logging.Logger;
  * receive batch frames (PROTOCOL.md §7). A client that offers none or only others gets no
  * subprotocol, as before, and one message per frame.
  */
-@ServerEndpoint(value = "/", subprotocols = Batch.SUBPROTOCOL,
-        configurator = HandshakeConfigurator.class)
+@ServerEndpoint(value = "/", subprotocols = Batch.SUBPROTOCOL, configurator = HandshakeConfigurator.class)
 public class LhttpEndpoint {
 
     private static final Logger LOG = Logger.getLogger(LhttpEndpoint.class.getName());
@@ -57,8 +52,7 @@ public class LhttpEndpoint {
     private EndpointFactory.Dependencies d;
 
     /** For the container, which then injects {@link #factory}. */
-    public LhttpEndpoint() {
-    }
+    public LhttpEndpoint() {}
 
     /** For {@link EndpointFactory}. */
     LhttpEndpoint(EndpointFactory.Dependencies dependencies) {
@@ -70,6 +64,7 @@ public class LhttpEndpoint {
      * callbacks (the application's), and the one left behind between frames.
      */
     private ClassLoader applicationLoader;
+
     private static final ClassLoader BETWEEN_FRAMES = ClassLoader.getPlatformClassLoader();
 
     private Connection connection;
@@ -84,7 +79,8 @@ public class LhttpEndpoint {
         }
         connection = d.connections().open(session);
         if (connection != null) {
-            frames = new FrameAssembler(d.config().maxFrameHardBytes(), d.deadlines().budget());
+            frames = new FrameAssembler(
+                    d.config().maxFrameHardBytes(), d.deadlines().budget());
             decoder = new MessageDecoder(d.config().parser());
             connection.frames(frames);
             d.deadlines().watch(connection);
@@ -124,7 +120,8 @@ public class LhttpEndpoint {
         java.util.List<String> messages;
         try {
             if (Utf8.exceeds(frame, d.config().limits().maxFrameBytes())) {
-                throw new ProtocolException(413, "batch frame larger than " + d.config().limits().maxFrameBytes() + " bytes");
+                throw new ProtocolException(
+                        413, "batch frame larger than " + d.config().limits().maxFrameBytes() + " bytes");
             }
             messages = Batch.split(frame);
         } catch (ProtocolException bad) {
@@ -255,7 +252,8 @@ public class LhttpEndpoint {
     }
 
     private void refuseRate(String requestId) {
-        connection.sendError(429, "too many messages: at most " + d.config().maxMessagesPerSecond() + " per second", requestId);
+        connection.sendError(
+                429, "too many messages: at most " + d.config().maxMessagesPerSecond() + " per second", requestId);
     }
 
     /** A refused binary frame's text for {@link RequestId#scan}: bytes that are not UTF-8 become U+FFFD. */
@@ -268,12 +266,14 @@ public class LhttpEndpoint {
             tooBig();
         } else {
             Meters.refused(Meters.Refusal.INBOUND_BUDGET);
-            connection.close(CloseReason.CloseCodes.TRY_AGAIN_LATER,
-                    "server busy: too many unfinished frames, try again later");
+            connection.close(
+                    CloseReason.CloseCodes.TRY_AGAIN_LATER, "server busy: too many unfinished frames, try again later");
         }
     }
 
     private void tooBig() {
-        connection.close(CloseReason.CloseCodes.TOO_BIG, "frame larger than " + d.config().maxFrameHardBytes() + " bytes");
+        connection.close(
+                CloseReason.CloseCodes.TOO_BIG,
+                "frame larger than " + d.config().maxFrameHardBytes() + " bytes");
     }
 }

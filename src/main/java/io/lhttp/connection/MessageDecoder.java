@@ -25,8 +25,7 @@ public class MessageDecoder implements Decoder.Text<Message> {
     private MessageParser parser;
 
     /** For containers: the parser comes from the configuration bean in {@link #init}. */
-    public MessageDecoder() {
-    }
+    public MessageDecoder() {}
 
     /** A decoder with this parser (the endpoint's own, one per connection). */
     MessageDecoder(MessageParser parser) {

@@ -91,8 +91,7 @@ final class SendQueue implements SendHandler {
          * Pushes what was sent to the socket without waiting for it (a batching container holds
          * frames until asked); called after each acknowledged send and when the queue runs empty.
          */
-        default void flush() throws IOException {
-        }
+        default void flush() throws IOException {}
 
         /**
          * A stream writer on the session's basic remote: one write and close is one whole text
@@ -162,6 +161,7 @@ final class SendQueue implements SendHandler {
     private final long maxBytes;
     /** Bytes (chars) queued, counted in the server's memory budget too (issue 18); see {@link #countIn}. */
     private MemoryBudget.Account bytes = UNBUDGETED.account(MemoryBudget.Use.SEND_QUEUES);
+
     private final SlowConsumerPolicy policy;
     private final Consumer<String> closer;
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
@@ -176,7 +176,8 @@ final class SendQueue implements SendHandler {
     private final long stallNanos;
     private volatile long lastProgress = System.nanoTime(); // when a send was last acknowledged
     private volatile int packChars; // most chars in one batch frame; 0 = one frame per message (no batching negotiated)
-    private String carried; // taken from the queue but over the batch bound: the next batch starts with it; writer role only
+    private String
+            carried; // taken from the queue but over the batch bound: the next batch starts with it; writer role only
     private final AtomicBoolean corked = new AtomicBoolean(); // on some thread's cork list: that thread drains it
 
     /**
@@ -213,8 +214,14 @@ final class SendQueue implements SendHandler {
      * @param closer       closes the connection with 1008 and the given reason (overflow under the
      *                     close policy) or after a failed send
      */
-    SendQueue(RemoteEndpoint.Async remote, StreamWriter streamWriter, int batch, int capacity, long maxBytes,
-              SlowConsumerPolicy policy, Consumer<String> closer) {
+    SendQueue(
+            RemoteEndpoint.Async remote,
+            StreamWriter streamWriter,
+            int batch,
+            int capacity,
+            long maxBytes,
+            SlowConsumerPolicy policy,
+            Consumer<String> closer) {
         this(remote, streamWriter, batch, capacity, maxBytes, maxBytes, 0, policy, closer);
     }
 
@@ -226,8 +233,16 @@ final class SendQueue implements SendHandler {
      * faster than a container that acknowledges frame by frame (Tomcat) drains it; a client that
      * stops reading stops the acknowledgements, and is cut as before.
      */
-    SendQueue(RemoteEndpoint.Async remote, StreamWriter streamWriter, int batch, int capacity, long maxBytes,
-              long burstBytes, long stallMillis, SlowConsumerPolicy policy, Consumer<String> closer) {
+    SendQueue(
+            RemoteEndpoint.Async remote,
+            StreamWriter streamWriter,
+            int batch,
+            int capacity,
+            long maxBytes,
+            long burstBytes,
+            long stallMillis,
+            SlowConsumerPolicy policy,
+            Consumer<String> closer) {
         if (batch < 1) {
             throw new IllegalArgumentException("batch must be at least 1, not " + batch);
         }
@@ -239,7 +254,8 @@ final class SendQueue implements SendHandler {
         this.policy = policy;
         this.closer = closer;
         this.burstBytes = Math.max(burstBytes, maxBytes);
-        this.burstFrames = (int) Math.min(Integer.MAX_VALUE, (long) capacity * Math.max(1, this.burstBytes / Math.max(1, maxBytes)));
+        this.burstFrames = (int) Math.min(
+                Integer.MAX_VALUE, (long) capacity * Math.max(1, this.burstBytes / Math.max(1, maxBytes)));
         this.stallNanos = stallMillis * 1_000_000L;
     }
 
@@ -447,7 +463,8 @@ final class SendQueue implements SendHandler {
             return first;
         }
         taken(second);
-        StringBuilder batch = new StringBuilder((int) Math.min(limit, total + Batch.recordLength(b) + bytes.get() + 8L * size.get()));
+        StringBuilder batch =
+                new StringBuilder((int) Math.min(limit, total + Batch.recordLength(b) + bytes.get() + 8L * size.get()));
         Batch.append(batch, a);
         Batch.append(batch, b);
         total += Batch.recordLength(b);

@@ -20,8 +20,7 @@ public final class HealthCheck {
     /** Connect and read timeout each; the engine's own timeout (Containerfile) is longer. */
     static final int TIMEOUT_MS = 3_000;
 
-    private HealthCheck() {
-    }
+    private HealthCheck() {}
 
     public static void main(String[] args) {
         String url = args.length > 0 ? args[0] : System.getenv().getOrDefault("LHTTP_HEALTH_URL", DEFAULT_URL);

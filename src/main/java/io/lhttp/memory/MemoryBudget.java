@@ -25,7 +25,13 @@ import java.util.concurrent.atomic.LongAdder;
 public final class MemoryBudget {
 
     /** What holds the bytes (for the metrics and the status page). */
-    public enum Use { INBOUND, SEND_QUEUES, HISTORY, UPSTREAM, PUBLISHES }
+    public enum Use {
+        INBOUND,
+        SEND_QUEUES,
+        HISTORY,
+        UPSTREAM,
+        PUBLISHES
+    }
 
     /** The default budget, in percent of the heap ({@code -Xmx}). The rest is the server's own. */
     public static final int DEFAULT_HEAP_PERCENT = 30;
@@ -173,7 +179,8 @@ public final class MemoryBudget {
         private final AtomicLong held = new AtomicLong();
         private final AtomicLong inFlight = new AtomicLong();
         private volatile long lastConfirmed = System.nanoTime();
-        private final java.util.concurrent.atomic.AtomicBoolean open = new java.util.concurrent.atomic.AtomicBoolean(true);
+        private final java.util.concurrent.atomic.AtomicBoolean open =
+                new java.util.concurrent.atomic.AtomicBoolean(true);
 
         private Account(MemoryBudget budget, Use use) {
             this.budget = budget;
@@ -233,7 +240,8 @@ public final class MemoryBudget {
          * One volatile read while the budget is within its limit.
          */
         public boolean overShare() {
-            return budget.over() && held.get() + inFlight.get() > budget.fairShare()
+            return budget.over()
+                    && held.get() + inFlight.get() > budget.fairShare()
                     && System.nanoTime() - lastConfirmed >= budget.stalledNanos;
         }
 

@@ -22,8 +22,7 @@ public class MemoryConfig {
     private MemoryBudget memoryBudget;
 
     /** For CDI. */
-    protected MemoryConfig() {
-    }
+    protected MemoryConfig() {}
 
     /** A configuration over {@code budget}, for code that runs outside CDI (tests). */
     public MemoryConfig(MemoryBudget budget) {
@@ -38,7 +37,8 @@ public class MemoryConfig {
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        Logger.getLogger(MemoryConfig.class.getName()).info(() -> "lhttp memory: memory.budget-bytes=" + memoryBudget.limit());
+        Logger.getLogger(MemoryConfig.class.getName())
+                .info(() -> "lhttp memory: memory.budget-bytes=" + memoryBudget.limit());
     }
 
     /** The budget that history, send queues, unfinished frames and upstream bodies take part in. */

@@ -25,11 +25,27 @@ public final class Meters {
      * {@code lhttp.memory.budget-bytes}: a new connection refused with 1013 near full, a connection
      * cut over its fair share, an HTTP publish answered 503). Other reasons may be added by other features.
      */
-    public enum Refusal { FULL, PER_ADDRESS, SHUTTING_DOWN, ORIGIN, TOKEN_EXPIRED, TOKEN_INVALID, INBOUND_BUDGET,
-        FRAME_TIMEOUT, MEMORY_BUDGET }
+    public enum Refusal {
+        FULL,
+        PER_ADDRESS,
+        SHUTTING_DOWN,
+        ORIGIN,
+        TOKEN_EXPIRED,
+        TOKEN_INVALID,
+        INBOUND_BUDGET,
+        FRAME_TIMEOUT,
+        MEMORY_BUDGET
+    }
 
     /** How an upstream call ended. */
-    public enum Upstream { OK, CLIENT_ERROR, SERVER_ERROR, TIMEOUT, TOO_LARGE, FAILED }
+    public enum Upstream {
+        OK,
+        CLIENT_ERROR,
+        SERVER_ERROR,
+        TIMEOUT,
+        TOO_LARGE,
+        FAILED
+    }
 
     /** Most distinct codes counted (error frames, HTTP statuses); others are counted as code 0. */
     public static final int MAX_CODES = 64;
@@ -48,11 +64,11 @@ public final class Meters {
     public static final ConcurrentHashMap<Integer, LongAdder> ERRORS = new ConcurrentHashMap<>();
     public static final ConcurrentHashMap<Integer, LongAdder> HTTP_PUBLISH = new ConcurrentHashMap<>();
     /** Told when a code is seen for the first time, so that its counter gets registered. */
-    public static volatile java.util.function.BiConsumer<String, Integer> newCode = (kind, code) -> { };
-    public static volatile UpstreamRecorder upstream = (outcome, nanos) -> { };
+    public static volatile java.util.function.BiConsumer<String, Integer> newCode = (kind, code) -> {};
 
-    private Meters() {
-    }
+    public static volatile UpstreamRecorder upstream = (outcome, nanos) -> {};
+
+    private Meters() {}
 
     /** Records an upstream call's outcome and duration (set by {@code io.lhttp.metrics.LhttpMetrics}). */
     @FunctionalInterface

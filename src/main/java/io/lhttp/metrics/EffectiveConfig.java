@@ -18,13 +18,14 @@ final class EffectiveConfig {
 
     static final String MASK = "***";
 
-    private EffectiveConfig() {
-    }
+    private EffectiveConfig() {}
 
     static Map<String, String> of(Config config, LhttpConfig lhttp) {
         Map<String, String> out = new TreeMap<>();
         for (Field f : LhttpConfig.class.getFields()) {
-            if (!Modifier.isStatic(f.getModifiers()) || f.getType() != String.class || f.getName().startsWith("DEFAULT_")) {
+            if (!Modifier.isStatic(f.getModifiers())
+                    || f.getType() != String.class
+                    || f.getName().startsWith("DEFAULT_")) {
                 continue;
             }
             try {
@@ -43,13 +44,21 @@ final class EffectiveConfig {
             }
         }
         // Defaults that live elsewhere than a DEFAULT_ constant of LhttpConfig.
-        out.replace(LhttpConfig.MAX_FRAME_BYTES, "", Integer.toString(lhttp.limits().maxFrameBytes()));
+        out.replace(
+                LhttpConfig.MAX_FRAME_BYTES, "", Integer.toString(lhttp.limits().maxFrameBytes()));
         out.replace(LhttpConfig.MAX_HEADERS, "", Integer.toString(lhttp.limits().maxHeaders()));
-        out.replace(LhttpConfig.MAX_PARTS, "", Integer.toString(lhttp.multipartParser().maxParts()));
+        out.replace(
+                LhttpConfig.MAX_PARTS,
+                "",
+                Integer.toString(lhttp.multipartParser().maxParts()));
         out.replace(LhttpConfig.ERRORS_REPLY, "", Boolean.toString(lhttp.errorsReply()));
         out.replace(LhttpConfig.INSTANCE_NAME, "", lhttp.instanceName());
-        out.replace(LhttpConfig.UPSTREAM_TIMEOUT, "", Long.toString(lhttp.upstreamTimeout().toMillis()));
-        out.replaceAll((key, value) -> secret(key) && !value.isEmpty() ? MASK : io.lhttp.config.Secrets.maskUrls(value));
+        out.replace(
+                LhttpConfig.UPSTREAM_TIMEOUT,
+                "",
+                Long.toString(lhttp.upstreamTimeout().toMillis()));
+        out.replaceAll(
+                (key, value) -> secret(key) && !value.isEmpty() ? MASK : io.lhttp.config.Secrets.maskUrls(value));
         return out;
     }
 
@@ -57,19 +66,30 @@ final class EffectiveConfig {
     static boolean secret(String key) {
         String k = key.toLowerCase(Locale.ROOT);
         String last = k.substring(k.lastIndexOf('.') + 1);
-        if (last.startsWith("allow-") || last.startsWith("enable") || last.startsWith("max-") || last.endsWith("-file")) {
+        if (last.startsWith("allow-")
+                || last.startsWith("enable")
+                || last.startsWith("max-")
+                || last.endsWith("-file")) {
             return false; // switches, sizes and file paths about tokens and keys, not tokens or keys
         }
-        return last.contains("token") || last.contains("secret") || last.contains("password") || last.contains("key")
-                || last.contains("credential") || k.contains(".key.") || k.contains(".secret.");
+        return last.contains("token")
+                || last.contains("secret")
+                || last.contains("password")
+                || last.contains("key")
+                || last.contains("credential")
+                || k.contains(".key.")
+                || k.contains(".secret.");
     }
 
     private static String defaultOf(String constant) {
         try {
-            return String.valueOf(LhttpConfig.class.getField("DEFAULT_" + constant).get(null));
+            return String.valueOf(
+                    LhttpConfig.class.getField("DEFAULT_" + constant).get(null));
         } catch (NoSuchFieldException | IllegalAccessException e) {
             try {
-                return String.valueOf(LhttpConfig.class.getField("DEFAULT_" + constant + "_MS").get(null));
+                return String.valueOf(LhttpConfig.class
+                        .getField("DEFAULT_" + constant + "_MS")
+                        .get(null));
             } catch (NoSuchFieldException | IllegalAccessException e2) {
                 return "";
             }

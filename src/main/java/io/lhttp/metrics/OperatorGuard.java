@@ -23,7 +23,9 @@ import java.security.MessageDigest;
  * this host only (403 otherwise) unless {@code lhttp.status.allow-remote-without-token}. The same
  * rule as {@code /publish}: the figures and the configuration are the operator's.
  */
-@WebFilter(filterName = "lhttp-operator-guard", urlPatterns = {"/lhttp/*", "/publish/status", "/openapi", "/openapi/*"})
+@WebFilter(
+        filterName = "lhttp-operator-guard",
+        urlPatterns = {"/lhttp/*", "/publish/status", "/openapi", "/openapi/*"})
 public class OperatorGuard implements jakarta.servlet.Filter {
 
     private static final String BEARER = "Bearer ";
@@ -45,7 +47,10 @@ public class OperatorGuard implements jakarta.servlet.Filter {
                 chain.doFilter(request, response);
             } else {
                 out.setHeader("WWW-Authenticate", "Bearer realm=\"lhttp\"");
-                deny(out, HttpServletResponse.SC_UNAUTHORIZED, "the lhttp.publish.token is required as a bearer token\n");
+                deny(
+                        out,
+                        HttpServletResponse.SC_UNAUTHORIZED,
+                        "the lhttp.publish.token is required as a bearer token\n");
             }
             return;
         }
@@ -56,7 +61,9 @@ public class OperatorGuard implements jakarta.servlet.Filter {
             chain.doFilter(request, response);
             return;
         }
-        deny(out, HttpServletResponse.SC_FORBIDDEN,
+        deny(
+                out,
+                HttpServletResponse.SC_FORBIDDEN,
                 "only this host may read this without lhttp.publish.token (see lhttp.status.allow-remote-without-token)\n");
     }
 

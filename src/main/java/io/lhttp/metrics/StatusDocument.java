@@ -45,22 +45,32 @@ public class StatusDocument {
                 .add("uptimeSeconds", metrics.uptimeSeconds())
                 .add("connections", s.connections())
                 .add("channels", s.channels())
-                .add("counters", Json.createObjectBuilder()
-                        .add("opened", s.opened())
-                        .add("refused", s.refused())
-                        .add("received", s.received())
-                        .add("published", s.published())
-                        .add("delivered", s.delivered())
-                        .add("dropped", s.dropped())
-                        .add("closedSlow", s.closedSlow())
-                        .add("errors", s.errors())
-                        .add("natsReconnects", s.natsReconnects()))
+                .add(
+                        "counters",
+                        Json.createObjectBuilder()
+                                .add("opened", s.opened())
+                                .add("refused", s.refused())
+                                .add("received", s.received())
+                                .add("published", s.published())
+                                .add("delivered", s.delivered())
+                                .add("dropped", s.dropped())
+                                .add("closedSlow", s.closedSlow())
+                                .add("errors", s.errors())
+                                .add("natsReconnects", s.natsReconnects()))
                 .add("errorsByCode", errors)
-                .add("sendQueue", Json.createObjectBuilder()
-                        .add("max", s.queueMax()).add("p99", s.queueP99()).add("frames", s.queued()))
-                .add("bus", Json.createObjectBuilder()
-                        .add("describe", bus.describe()).add("connected", bus.isConnected()))
+                .add(
+                        "sendQueue",
+                        Json.createObjectBuilder()
+                                .add("max", s.queueMax())
+                                .add("p99", s.queueP99())
+                                .add("frames", s.queued()))
+                .add(
+                        "bus",
+                        Json.createObjectBuilder()
+                                .add("describe", bus.describe())
+                                .add("connected", bus.isConnected()))
                 .add("config", cfg)
-                .build().toString();
+                .build()
+                .toString();
     }
 }

@@ -31,15 +31,21 @@ public class StatusResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    @Operation(operationId = "status", summary = "This instance's figures now, for the status page",
+    @Operation(
+            operationId = "status",
+            summary = "This instance's figures now, for the status page",
             description = "Counters are totals since start (the page derives rates); the configuration is the "
                     + "effective one, secrets shown as ***. The same document is at GET /lhttp/status.")
     @SecurityRequirement(name = "publishToken")
-    @APIResponse(responseCode = "200", description = "the figures",
+    @APIResponse(
+            responseCode = "200",
+            description = "the figures",
             content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "Status")))
     @APIResponse(responseCode = "401", description = "lhttp.publish.token is set and was not sent as a bearer token")
-    @APIResponse(responseCode = "403", description = "no token is set and the client is not on this host "
-            + "(lhttp.status.allow-remote-without-token)")
+    @APIResponse(
+            responseCode = "403",
+            description =
+                    "no token is set and the client is not on this host " + "(lhttp.status.allow-remote-without-token)")
     @APIResponse(responseCode = "404", description = "lhttp.metrics.enabled=false")
     public Response get() {
         if (!status.enabled()) {
@@ -47,6 +53,8 @@ public class StatusResource {
         }
         CacheControl noStore = new CacheControl();
         noStore.setNoStore(true);
-        return Response.ok(status.json(), MediaType.APPLICATION_JSON_TYPE).cacheControl(noStore).build();
+        return Response.ok(status.json(), MediaType.APPLICATION_JSON_TYPE)
+                .cacheControl(noStore)
+                .build();
     }
 }

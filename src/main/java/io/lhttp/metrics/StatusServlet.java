@@ -18,7 +18,9 @@ import java.nio.charset.StandardCharsets;
  * application would need the first to list its classes, and then TomEE no longer serves
  * MicroProfile Health under {@code /publish/health}.
  */
-@WebServlet(name = "lhttp-status", urlPatterns = {"/lhttp/metrics", "/lhttp/status"})
+@WebServlet(
+        name = "lhttp-status",
+        urlPatterns = {"/lhttp/metrics", "/lhttp/status"})
 public class StatusServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;

@@ -41,7 +41,7 @@ public final class Exchange {
     private List<Part> parts = List.of();
     private String responseCommand;
     private List<Header> responseHeaders; // null while the response headers are the request's
-    private Message response;             // cached; reset by every change
+    private Message response; // cached; reset by every change
     private int errorCode;
     private String errorReason;
     private final boolean http;

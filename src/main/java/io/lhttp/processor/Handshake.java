@@ -34,7 +34,10 @@ public final class Handshake {
      * @param attributes    what the connection's {@link ClientConnection#attributes()} start with (e.g. the
      *                      grant of a token verified at the handshake)
      */
-    public Handshake(Map<String, List<String>> headers, Map<String, List<String>> parameters, String remoteAddress,
+    public Handshake(
+            Map<String, List<String>> headers,
+            Map<String, List<String>> parameters,
+            String remoteAddress,
             Map<String, Object> attributes) {
         TreeMap<String, List<String>> h = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         headers.forEach((k, v) -> h.merge(k, List.copyOf(v), (a, b) -> {
@@ -89,7 +92,9 @@ public final class Handshake {
                 int eq = pair.indexOf('=');
                 if (eq > 0 && pair.substring(0, eq).trim().equals(name)) {
                     String v = pair.substring(eq + 1).trim();
-                    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"") ? v.substring(1, v.length() - 1) : v;
+                    return v.length() >= 2 && v.startsWith("\"") && v.endsWith("\"")
+                            ? v.substring(1, v.length() - 1)
+                            : v;
                 }
             }
         }
@@ -103,7 +108,7 @@ public final class Handshake {
 
     @Override
     public String toString() {
-        return "Handshake[" + remoteAddress + ", " + headers.keySet().stream().map(k -> k.toLowerCase(Locale.ROOT)).toList()
-                + "]";
+        return "Handshake[" + remoteAddress + ", "
+                + headers.keySet().stream().map(k -> k.toLowerCase(Locale.ROOT)).toList() + "]";
     }
 }

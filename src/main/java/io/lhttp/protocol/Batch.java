@@ -30,8 +30,7 @@ public final class Batch {
     /** Digits of the longest length accepted: 2^31 - 1 has 10. */
     private static final int MAX_DIGITS = 10;
 
-    private Batch() {
-    }
+    private Batch() {}
 
     /** Whether this frame is a batch frame (starts with an ASCII digit) rather than one LHTTP message. */
     public static boolean isBatch(CharSequence frame) {

@@ -16,8 +16,7 @@ public final class ChannelNames {
     /** Longest channel name accepted. */
     public static final int MAX_LENGTH = 128;
 
-    private ChannelNames() {
-    }
+    private ChannelNames() {}
 
     public static boolean isValid(String name) {
         int n = name.length();
@@ -26,8 +25,14 @@ public final class ChannelNames {
         }
         for (int i = 0; i < n; i++) {
             char c = name.charAt(i);
-            boolean allowed = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '_' || c == '-' || c == ':' || c == '@' || c == '/'
+            boolean allowed = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '_'
+                    || c == '-'
+                    || c == ':'
+                    || c == '@'
+                    || c == '/'
                     || (c == '.' && name.charAt(i - 1) != '.');
             if (!allowed) {
                 return false;

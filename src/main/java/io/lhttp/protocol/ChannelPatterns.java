@@ -75,7 +75,9 @@ public final class ChannelPatterns {
                 throw new IllegalArgumentException("bad channel pattern '" + shown(e) + "'");
             }
         }
-        return exact.isEmpty() && prefixes.isEmpty() ? NONE : new ChannelPatterns(Set.copyOf(exact), List.copyOf(prefixes), null);
+        return exact.isEmpty() && prefixes.isEmpty()
+                ? NONE
+                : new ChannelPatterns(Set.copyOf(exact), List.copyOf(prefixes), null);
     }
 
     /** Whether {@code channel} (a valid channel name) is one of the names or starts with one of the prefixes. */

@@ -35,8 +35,11 @@ public final class Message {
         if (!isCommand(command, 0, command.length())) {
             throw new IllegalArgumentException("not a command token: '" + command + "'");
         }
-        return new Message(command, Collections.unmodifiableList(new ArrayList<>(headers)),
-                Objects.requireNonNull(body, "body"), null);
+        return new Message(
+                command,
+                Collections.unmodifiableList(new ArrayList<>(headers)),
+                Objects.requireNonNull(body, "body"),
+                null);
     }
 
     /** A message without headers. */

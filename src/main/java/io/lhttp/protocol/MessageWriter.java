@@ -8,8 +8,7 @@ public final class MessageWriter {
     static final String START = "LHTTP/1.0 ";
     static final String CRLF = "\r\n";
 
-    private MessageWriter() {
-    }
+    private MessageWriter() {}
 
     /** {@code LHTTP/1.0 cmd CRLF (key:value CRLF)* CRLF body}, sized exactly so it never grows. */
     public static String write(String command, List<Header> headers, String body) {

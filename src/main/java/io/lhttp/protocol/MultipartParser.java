@@ -89,8 +89,8 @@ public final class MultipartParser {
                 throw new ProtocolException(400, "the first multipart offset must be 0, not " + offset);
             }
             if (count > 0 && offset <= offsets[count - 1]) {
-                throw new ProtocolException(400, "multipart offsets must increase: " + offset
-                        + " after " + offsets[count - 1]);
+                throw new ProtocolException(
+                        400, "multipart offsets must increase: " + offset + " after " + offsets[count - 1]);
             }
             if (count == offsets.length) {
                 offsets = Arrays.copyOf(offsets, Math.min(maxParts, count * 2));
@@ -154,8 +154,8 @@ public final class MultipartParser {
             if (byteOffsets[k] < bytes) {
                 throw splits(byteOffsets[k]);
             }
-            throw new ProtocolException(400, "multipart offset " + byteOffsets[k] + " is not inside the body ("
-                    + bytes + " bytes)");
+            throw new ProtocolException(
+                    400, "multipart offset " + byteOffsets[k] + " is not inside the body (" + bytes + " bytes)");
         }
         return starts;
     }
@@ -186,8 +186,8 @@ public final class MultipartParser {
                 throw new ProtocolException(400, "multipart part " + index + " has a header line with an empty key");
             }
             if (headers.size() == maxHeadersPerPart) {
-                throw new ProtocolException(413, "multipart part " + index + " has more than " + maxHeadersPerPart
-                        + " header lines");
+                throw new ProtocolException(
+                        413, "multipart part " + index + " has more than " + maxHeadersPerPart + " header lines");
             }
             headers.add(new Header(body.substring(pos, colon), body.substring(colon + 1, eol)));
             pos = eol + 2;

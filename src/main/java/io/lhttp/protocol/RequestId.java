@@ -15,8 +15,7 @@ public final class RequestId {
     /** Longest token accepted: an id, not a payload. */
     public static final int MAX_LENGTH = 64;
 
-    private RequestId() {
-    }
+    private RequestId() {}
 
     /** Whether {@code token} is a valid request id. */
     public static boolean isValid(String token) {
@@ -25,8 +24,13 @@ public final class RequestId {
         }
         for (int i = 0; i < token.length(); i++) {
             char c = token.charAt(i);
-            boolean ok = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-                    || c == '_' || c == '-' || c == '.' || c == ':';
+            boolean ok = c >= 'a' && c <= 'z'
+                    || c >= 'A' && c <= 'Z'
+                    || c >= '0' && c <= '9'
+                    || c == '_'
+                    || c == '-'
+                    || c == '.'
+                    || c == ':';
             if (!ok) {
                 return false;
             }

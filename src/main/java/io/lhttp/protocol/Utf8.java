@@ -3,8 +3,7 @@ package io.lhttp.protocol;
 /** UTF-8 byte counts of Java strings, without encoding them. */
 public final class Utf8 {
 
-    private Utf8() {
-    }
+    private Utf8() {}
 
     /** The number of bytes {@code s} takes in UTF-8. */
     public static int length(CharSequence s) {

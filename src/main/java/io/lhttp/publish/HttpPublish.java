@@ -57,7 +57,12 @@ public class HttpPublish {
         }
         Message response = ex.response();
         // the one publish path: 403 for a reserved command, 503 when the bus cannot take it now
-        channels.publish(null, true, ChannelNames.parseList(message.header("publish")), response,
-                () -> response == message ? posted : response.frame(), null); // encoded once
+        channels.publish(
+                null,
+                true,
+                ChannelNames.parseList(message.header("publish")),
+                response,
+                () -> response == message ? posted : response.frame(),
+                null); // encoded once
     }
 }

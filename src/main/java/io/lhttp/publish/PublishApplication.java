@@ -19,10 +19,18 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
  * annotate: {@code /lhttp/metrics}, health, the status schema).
  */
 @ApplicationPath("/publish")
-@OpenAPIDefinition(info = @Info(title = "lhttp HTTP API", version = "1.0",
-        description = "POST /publish and this instance's status (docs/OPERATING.md). The WebSocket protocol "
-                + "itself is in docs/PROTOCOL.md."))
-@SecurityScheme(securitySchemeName = "publishToken", type = SecuritySchemeType.HTTP, scheme = "bearer",
+@OpenAPIDefinition(
+        info =
+                @Info(
+                        title = "lhttp HTTP API",
+                        version = "1.0",
+                        description =
+                                "POST /publish and this instance's status (docs/OPERATING.md). The WebSocket protocol "
+                                        + "itself is in docs/PROTOCOL.md."))
+@SecurityScheme(
+        securitySchemeName = "publishToken",
+        type = SecuritySchemeType.HTTP,
+        scheme = "bearer",
         description = "lhttp.publish.token. Without it /publish and the operator's endpoints answer only clients "
                 + "on the server's host (unless reopened, docs/SECURITY.md).")
 public class PublishApplication extends Application {

@@ -11,10 +11,10 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.util.Collections;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Collections;
 
 /**
  * Secure default of the publish API (docs/SECURITY.md): without {@code lhttp.publish.token},
@@ -46,13 +46,16 @@ public class PublishGuard implements jakarta.servlet.Filter {
         // A page on another site may POST text/plain here without a CORS preflight (a "simple"
         // request), and a browser on this host is on loopback: refuse what its Origin or
         // Sec-Fetch-Site says comes from another site, whoever the client is (issue 18).
-        if (!SAFE_METHODS.contains(in.getMethod()) && security.allowedOrigins()
-                .refusesCrossSiteWrite(in.getHeader("Origin"), in.getHeader("Sec-Fetch-Site"), in.getHeader("Host"))) {
+        if (!SAFE_METHODS.contains(in.getMethod())
+                && security.allowedOrigins()
+                        .refusesCrossSiteWrite(
+                                in.getHeader("Origin"), in.getHeader("Sec-Fetch-Site"), in.getHeader("Host"))) {
             HttpServletResponse out = (HttpServletResponse) response;
             out.setStatus(HttpServletResponse.SC_FORBIDDEN);
             out.setContentType("text/plain;charset=UTF-8");
-            out.getOutputStream().write("publishing from a page of another origin is not allowed (lhttp.allowed-origins)\n"
-                    .getBytes(StandardCharsets.UTF_8));
+            out.getOutputStream()
+                    .write("publishing from a page of another origin is not allowed (lhttp.allowed-origins)\n"
+                            .getBytes(StandardCharsets.UTF_8));
             return;
         }
         if (!config.publishToken().isEmpty() || config.publishAllowRemote() || isLoopback(clientAddress(request))) {
@@ -62,14 +65,16 @@ public class PublishGuard implements jakarta.servlet.Filter {
         HttpServletResponse out = (HttpServletResponse) response;
         out.setStatus(HttpServletResponse.SC_FORBIDDEN);
         out.setContentType("text/plain;charset=UTF-8");
-        out.getOutputStream().write("publishing from another host needs lhttp.publish.token\n"
-                .getBytes(StandardCharsets.UTF_8));
+        out.getOutputStream()
+                .write("publishing from another host needs lhttp.publish.token\n".getBytes(StandardCharsets.UTF_8));
     }
 
     /** The client's address after the {@code lhttp.trusted-proxies} rule, as for WebSocket connections. */
     private String clientAddress(ServletRequest request) {
         HttpServletRequest http = (HttpServletRequest) request;
-        return admission.trustedProxies().clientAddress(request.getRemoteAddr(), Collections.list(http.getHeaders("X-Forwarded-For")));
+        return admission
+                .trustedProxies()
+                .clientAddress(request.getRemoteAddr(), Collections.list(http.getHeaders("X-Forwarded-For")));
     }
 
     /** Whether an IP literal is a loopback address; a name or garbage is not (no DNS lookup). */
@@ -77,7 +82,8 @@ public class PublishGuard implements jakarta.servlet.Filter {
         if (address == null || address.isEmpty()) {
             return false;
         }
-        String a = address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
+        String a =
+                address.startsWith("[") && address.endsWith("]") ? address.substring(1, address.length() - 1) : address;
         if (!(a.indexOf(':') >= 0 || a.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9')))) {
             return false;
         }

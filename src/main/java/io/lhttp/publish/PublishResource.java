@@ -12,11 +12,11 @@ import io.lhttp.protocol.ProtocolException;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
-import jakarta.servlet.http.HttpServletRequest;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
@@ -79,28 +79,46 @@ public class PublishResource {
 
     @POST
     @Produces(MediaType.TEXT_PLAIN)
-    @Operation(operationId = "publish", summary = "Publish one LHTTP message to the channels of its publish header, on every instance",
+    @Operation(
+            operationId = "publish",
+            summary = "Publish one LHTTP message to the channels of its publish header, on every instance",
             description = "Delivered as posted (unless a header filter changes it) to every subscriber of the "
                     + "channels it names. Without lhttp.publish.token only clients on the server's host may post.")
     @SecurityRequirement(name = "publishToken")
-    @RequestBody(required = true, description = "one LHTTP message (PROTOCOL.md) with a publish header",
-            content = @Content(mediaType = MediaType.TEXT_PLAIN, schema = @Schema(type = SchemaType.STRING),
-                    examples = @ExampleObject(name = "chat", value = "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello")))
+    @RequestBody(
+            required = true,
+            description = "one LHTTP message (PROTOCOL.md) with a publish header",
+            content =
+                    @Content(
+                            mediaType = MediaType.TEXT_PLAIN,
+                            schema = @Schema(type = SchemaType.STRING),
+                            examples =
+                                    @ExampleObject(
+                                            name = "chat",
+                                            value = "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello")))
     @APIResponse(responseCode = "202", description = "published")
     @APIResponse(responseCode = "400", description = "not LHTTP, no publish header, or no valid channel")
     @APIResponse(responseCode = "401", description = "lhttp.publish.token is set and was not sent as a bearer token")
-    @APIResponse(responseCode = "403", description = "a command reserved for the server (error), or no token "
-            + "is set and the client is not on this host (lhttp.publish.allow-remote-without-token)")
+    @APIResponse(
+            responseCode = "403",
+            description = "a command reserved for the server (error), or no token "
+                    + "is set and the client is not on this host (lhttp.publish.allow-remote-without-token)")
     @APIResponse(responseCode = "408", description = "the body took longer than lhttp.publish.read-timeout-ms")
     @APIResponse(responseCode = "413", description = "larger than lhttp.max-frame-bytes")
-    @APIResponse(responseCode = "503", description = "the cluster bus cannot take it now, or too many bodies are "
-            + "being received (lhttp.publish.max-concurrent, lhttp.publish.max-concurrent-per-address)")
-    public Response publish(@Parameter(hidden = true) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
-            @Context HttpServletRequest request, InputStream body) throws IOException {
+    @APIResponse(
+            responseCode = "503",
+            description = "the cluster bus cannot take it now, or too many bodies are "
+                    + "being received (lhttp.publish.max-concurrent, lhttp.publish.max-concurrent-per-address)")
+    public Response publish(
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Context HttpServletRequest request,
+            InputStream body)
+            throws IOException {
         if (!authorized(authorization)) {
             return Response.status(Response.Status.UNAUTHORIZED)
                     .header(HttpHeaders.WWW_AUTHENTICATE, "Bearer realm=\"lhttp\"")
-                    .entity("a bearer token is required\n").build();
+                    .entity("a bearer token is required\n")
+                    .build();
         }
         if (!memory.memoryBudget().acceptsNewWork()) {
             io.lhttp.meters.Meters.refused(io.lhttp.meters.Meters.Refusal.MEMORY_BUDGET);
@@ -108,29 +126,35 @@ public class PublishResource {
         }
         // Slow bodies hold a container worker thread each while they trickle in: at most this many,
         // and only a few of them from one client address, so that one client cannot take them all.
-        String address = admission.trustedProxies().clientAddress(request.getRemoteAddr(),
-                request.getHeaders("X-Forwarded-For"));
+        String address = admission
+                .trustedProxies()
+                .clientAddress(request.getRemoteAddr(), request.getHeaders("X-Forwarded-For"));
         if (!perAddress.tryAcquire(address, config.publishMaxConcurrentPerAddress())) {
             return busy("too many publish requests being received from your address: at most "
                     + config.publishMaxConcurrentPerAddress() + " at once");
         }
         if (!reading.tryAcquire()) {
             perAddress.release(address);
-            return busy("too many publish requests being received: at most " + config.publishMaxConcurrent()
-                    + " at once");
+            return busy(
+                    "too many publish requests being received: at most " + config.publishMaxConcurrent() + " at once");
         }
         byte[] bytes;
         try {
             bytes = read(body);
         } catch (TooSlow e) {
             WARNINGS.warning("POST /publish body not received within {0} ms: answered 408", e.millis);
-            return Response.status(Response.Status.REQUEST_TIMEOUT).header("Connection", "close")
-                    .entity("the body did not arrive within " + e.millis + " ms\n").type(MediaType.TEXT_PLAIN).build();
+            return Response.status(Response.Status.REQUEST_TIMEOUT)
+                    .header("Connection", "close")
+                    .entity("the body did not arrive within " + e.millis + " ms\n")
+                    .type(MediaType.TEXT_PLAIN)
+                    .build();
         } catch (IOException e) {
             // The client went away mid-body. Caught here, or Jersey and the servlet container would
             // each log the exception with its whole stack (~170 lines per aborted body).
             WARNINGS.warning("POST /publish body aborted by the client: {0}", e.toString());
-            return Response.status(Response.Status.BAD_REQUEST).header("Connection", "close").build();
+            return Response.status(Response.Status.BAD_REQUEST)
+                    .header("Connection", "close")
+                    .build();
         } finally {
             reading.release();
             perAddress.release(address);
@@ -154,14 +178,20 @@ public class PublishResource {
             httpPublish.publish(message, new String(bytes, StandardCharsets.UTF_8));
             return Response.accepted().build();
         } catch (ProtocolException e) {
-            return Response.status(e.code()).entity(e.reason() + "\n").type(MediaType.TEXT_PLAIN).build();
+            return Response.status(e.code())
+                    .entity(e.reason() + "\n")
+                    .type(MediaType.TEXT_PLAIN)
+                    .build();
         }
     }
 
     private static Response busy(String reason) {
-        return Response.status(Response.Status.SERVICE_UNAVAILABLE).header(HttpHeaders.RETRY_AFTER, "1")
+        return Response.status(Response.Status.SERVICE_UNAVAILABLE)
+                .header(HttpHeaders.RETRY_AFTER, "1")
                 .header("Connection", "close") // the body stays unread: the connection cannot be reused
-                .entity(reason + "\n").type(MediaType.TEXT_PLAIN).build();
+                .entity(reason + "\n")
+                .type(MediaType.TEXT_PLAIN)
+                .build();
     }
 
     /**

@@ -94,7 +94,8 @@ public final class AllowedOrigins {
         if (normal.equals("null") || host == null) {
             return false;
         }
-        return normal.substring(normal.indexOf("://") + 3).equals(hostAuthority(host.trim().toLowerCase(Locale.ROOT)));
+        return normal.substring(normal.indexOf("://") + 3)
+                .equals(hostAuthority(host.trim().toLowerCase(Locale.ROOT)));
     }
 
     /** Whether a page's request is from another site by its {@code Origin} or {@code Sec-Fetch-Site}, and not allowed. */
@@ -120,15 +121,19 @@ public final class AllowedOrigins {
         try {
             URI uri = new URI(origin);
             String scheme = uri.getScheme();
-            if (scheme == null || uri.getHost() == null || uri.getRawUserInfo() != null
-                    || (uri.getRawPath() != null && !uri.getRawPath().isEmpty()) || uri.getRawQuery() != null
+            if (scheme == null
+                    || uri.getHost() == null
+                    || uri.getRawUserInfo() != null
+                    || (uri.getRawPath() != null && !uri.getRawPath().isEmpty())
+                    || uri.getRawQuery() != null
                     || uri.getRawFragment() != null) {
                 return null;
             }
             scheme = scheme.toLowerCase(Locale.ROOT);
             String host = uri.getHost().toLowerCase(Locale.ROOT);
             int port = uri.getPort();
-            boolean defaultPort = port == -1 || (port == 80 && scheme.equals("http")) || (port == 443 && scheme.equals("https"));
+            boolean defaultPort =
+                    port == -1 || (port == 80 && scheme.equals("http")) || (port == 443 && scheme.equals("https"));
             return scheme + "://" + host + (defaultPort ? "" : ":" + port);
         } catch (URISyntaxException e) {
             return null;

@@ -12,8 +12,7 @@ public final class Authentication {
     /** The connection attribute holding the grant. */
     static final String ATTRIBUTE = ClientConnection.GRANT_ATTRIBUTE;
 
-    private Authentication() {
-    }
+    private Authentication() {}
 
     /** The connection's grant, or null when it has not authenticated (or authentication is off). */
     public static Grant grant(ClientConnection connection) {

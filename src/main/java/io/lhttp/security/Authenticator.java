@@ -2,6 +2,8 @@ package io.lhttp.security;
 
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.processor.ClientConnection;
+import io.lhttp.processor.Closed;
+import io.lhttp.processor.Opened;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -10,8 +12,6 @@ import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
-import io.lhttp.processor.Closed;
-import io.lhttp.processor.Opened;
 import jakarta.websocket.CloseReason;
 import java.time.Clock;
 import java.time.Instant;
@@ -101,13 +101,14 @@ public class Authenticator {
             throw new ProtocolException(403, "the token is for another user than this connection's");
         }
         Authentication.set(connection, grant);
-        ScheduledFuture<?> previous = (ScheduledFuture<?>) connection.attributes().remove(EXPIRY);
+        ScheduledFuture<?> previous =
+                (ScheduledFuture<?>) connection.attributes().remove(EXPIRY);
         if (previous != null) {
             previous.cancel(false);
         }
         long delay = grant.expires().toEpochMilli() + config.authClockSkew().toMillis() - clock.millis();
-        ScheduledFuture<?> task = timer.schedule(() -> expire(connection, grant), Math.max(0, delay),
-                TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> task =
+                timer.schedule(() -> expire(connection, grant), Math.max(0, delay), TimeUnit.MILLISECONDS);
         connection.attributes().put(EXPIRY, task);
     }
 

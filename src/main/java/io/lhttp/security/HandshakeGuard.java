@@ -52,7 +52,8 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        if (!(request instanceof HttpServletRequest http) || !(response instanceof HttpServletResponse out)
+        if (!(request instanceof HttpServletRequest http)
+                || !(response instanceof HttpServletResponse out)
                 || !UpgradeAttempt.of(http)) {
             chain.doFilter(request, response);
             return;

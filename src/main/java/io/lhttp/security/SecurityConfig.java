@@ -39,9 +39,12 @@ public class SecurityConfig {
     @PostConstruct
     void load() {
         TokenVerifier.Settings settings = new TokenVerifier.Settings(
-                ConfigValues.string(config, AUTH_HMAC_SECRET, ""), ConfigValues.string(config, AUTH_PUBLIC_KEY_FILE, ""),
-                ConfigValues.string(config, AUTH_JWKS, ""), lhttp.authClockSkew(),
-                ConfigValues.string(config, AUTH_ISSUER, ""), ConfigValues.string(config, AUTH_AUDIENCE, ""),
+                ConfigValues.string(config, AUTH_HMAC_SECRET, ""),
+                ConfigValues.string(config, AUTH_PUBLIC_KEY_FILE, ""),
+                ConfigValues.string(config, AUTH_JWKS, ""),
+                lhttp.authClockSkew(),
+                ConfigValues.string(config, AUTH_ISSUER, ""),
+                ConfigValues.string(config, AUTH_AUDIENCE, ""),
                 ConfigValues.positive(config, AUTH_MAX_TOKEN_CHARS, DEFAULT_AUTH_MAX_TOKEN_CHARS));
         if (lhttp.auth()) {
             try {
@@ -58,8 +61,9 @@ public class SecurityConfig {
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        Logger.getLogger(SecurityConfig.class.getName()).info(() -> "lhttp security: auth="
-                + (lhttp.auth() ? "tokens (" + tokenVerifier + ")" : "off") + ", allowed-origins=" + allowedOrigins);
+        Logger.getLogger(SecurityConfig.class.getName())
+                .info(() -> "lhttp security: auth=" + (lhttp.auth() ? "tokens (" + tokenVerifier + ")" : "off")
+                        + ", allowed-origins=" + allowedOrigins);
     }
 
     /** The token verifier when {@code lhttp.auth} is on, else null. */

@@ -65,8 +65,11 @@ public class TokenFilter {
             // Whatever lhttp.publish.strip-headers says, a token is never published.
             ex.removeHeader(HEADER);
         } else if (!authenticator.authenticated(ex.connection())) {
-            ex.fail(401, Authentication.grant(ex.connection()) == null ? "authentication required: send a token"
-                    : "token expired");
+            ex.fail(
+                    401,
+                    Authentication.grant(ex.connection()) == null
+                            ? "authentication required: send a token"
+                            : "token expired");
             return null;
         }
         return ctx.proceed();
@@ -88,8 +91,12 @@ public class TokenFilter {
             return;
         }
         registry.unsubscribe(ChannelRegistry.subscriber(connection), gone);
-        connection.send(Message.of("error", List.of(new Header("code", "403"),
-                new Header("reason", "the refreshed token does not grant these channels: unsubscribed"),
-                new Header(UNSUBSCRIBED, String.join(" ", gone))), ""));
+        connection.send(Message.of(
+                "error",
+                List.of(
+                        new Header("code", "403"),
+                        new Header("reason", "the refreshed token does not grant these channels: unsubscribed"),
+                        new Header(UNSUBSCRIBED, String.join(" ", gone))),
+                ""));
     }
 }

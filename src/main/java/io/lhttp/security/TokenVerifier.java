@@ -1,5 +1,6 @@
 package io.lhttp.security;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.KeySourceException;
 import com.nimbusds.jose.jwk.Curve;
@@ -15,13 +16,13 @@ import com.nimbusds.jose.jwk.source.JWKSourceBuilder;
 import com.nimbusds.jose.proc.BadJOSEException;
 import com.nimbusds.jose.proc.JWSVerificationKeySelector;
 import com.nimbusds.jose.proc.SecurityContext;
-import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.proc.BadJWTException;
 import com.nimbusds.jwt.proc.DefaultJWTClaimsVerifier;
 import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.ExpiredJWTException;
 import io.lhttp.protocol.ChannelPatterns;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.MalformedURLException;
 import java.net.URI;
@@ -36,7 +37,6 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.security.interfaces.RSAPublicKey;
 import java.security.spec.X509EncodedKeySpec;
-import java.io.ByteArrayInputStream;
 import java.text.ParseException;
 import java.time.Clock;
 import java.time.Duration;
@@ -96,9 +96,14 @@ public final class TokenVerifier {
      * @param audience      the required {@code aud} (one of the token's), or empty for any
      * @param maxTokenChars longest token looked at; longer ones are refused unparsed
      */
-    public record Settings(String hmacSecret, String publicKeyFile, String jwks, Duration clockSkew, String issuer,
-            String audience, int maxTokenChars) {
-    }
+    public record Settings(
+            String hmacSecret,
+            String publicKeyFile,
+            String jwks,
+            Duration clockSkew,
+            String issuer,
+            String audience,
+            int maxTokenChars) {}
 
     private final DefaultJWTProcessor<SecurityContext> processor;
     private final int maxTokenChars;
@@ -121,7 +126,8 @@ public final class TokenVerifier {
 
     /** A verifier for these settings on the given clock (tests). */
     public static TokenVerifier create(Settings s, Clock clock) {
-        int sources = (s.hmacSecret().isEmpty() ? 0 : 1) + (s.publicKeyFile().isEmpty() ? 0 : 1)
+        int sources = (s.hmacSecret().isEmpty() ? 0 : 1)
+                + (s.publicKeyFile().isEmpty() ? 0 : 1)
                 + (s.jwks().isEmpty() ? 0 : 1);
         if (sources != 1) {
             throw new IllegalArgumentException("token authentication needs exactly one key source: an HMAC secret, "
@@ -133,8 +139,8 @@ public final class TokenVerifier {
         if (!s.hmacSecret().isEmpty()) {
             byte[] secret = s.hmacSecret().getBytes(StandardCharsets.UTF_8);
             if (secret.length < 32) {
-                throw new IllegalArgumentException("the HMAC secret must be at least 32 bytes (256 bits), not "
-                        + secret.length);
+                throw new IllegalArgumentException(
+                        "the HMAC secret must be at least 32 bytes (256 bits), not " + secret.length);
             }
             keys = new ImmutableSecret<>(secret);
             algorithms = Set.copyOf(JWSAlgorithm.Family.HMAC_SHA);
@@ -151,15 +157,19 @@ public final class TokenVerifier {
         }
         DefaultJWTProcessor<SecurityContext> processor = new DefaultJWTProcessor<>();
         processor.setJWSKeySelector(new JWSVerificationKeySelector<>(algorithms, keys));
-        DefaultJWTClaimsVerifier<SecurityContext> claims = new DefaultJWTClaimsVerifier<>(
-                s.audience().isEmpty() ? null : Set.of(s.audience()),
-                s.issuer().isEmpty() ? null : new JWTClaimsSet.Builder().issuer(s.issuer()).build(),
-                Set.of("sub", "exp"), null) {
-            @Override
-            protected Date currentTime() {
-                return Date.from(clock.instant());
-            }
-        };
+        DefaultJWTClaimsVerifier<SecurityContext> claims =
+                new DefaultJWTClaimsVerifier<>(
+                        s.audience().isEmpty() ? null : Set.of(s.audience()),
+                        s.issuer().isEmpty()
+                                ? null
+                                : new JWTClaimsSet.Builder().issuer(s.issuer()).build(),
+                        Set.of("sub", "exp"),
+                        null) {
+                    @Override
+                    protected Date currentTime() {
+                        return Date.from(clock.instant());
+                    }
+                };
         claims.setMaxClockSkew((int) Math.min(Integer.MAX_VALUE, s.clockSkew().toSeconds()));
         processor.setJWTClaimsSetVerifier(claims);
         return new TokenVerifier(processor, s.maxTokenChars(), description);
@@ -203,7 +213,9 @@ public final class TokenVerifier {
             if (m.contains("Invalid signature")) {
                 throw new TokenException("token signature not valid");
             }
-            if (m.contains("nsecured") || m.contains("algorithm") || m.contains("no matching key")
+            if (m.contains("nsecured")
+                    || m.contains("algorithm")
+                    || m.contains("no matching key")
                     || m.contains("JWS object rejected")) {
                 throw new TokenException("token algorithm or key not accepted");
             }
@@ -214,7 +226,8 @@ public final class TokenVerifier {
         }
         try {
             ChannelPatterns both = ChannelPatterns.of(strings(claims, CHANNELS_CLAIM));
-            return new Grant(claims.getSubject(),
+            return new Grant(
+                    claims.getSubject(),
                     both.and(ChannelPatterns.of(strings(claims, SUBSCRIBE_CLAIM))),
                     both.and(ChannelPatterns.of(strings(claims, PUBLISH_CLAIM))),
                     claims.getExpirationTime().toInstant());
@@ -247,9 +260,12 @@ public final class TokenVerifier {
 
     private static Set<JWSAlgorithm> ecAlgorithms(ECKey key) {
         Curve curve = key.getCurve();
-        Set<JWSAlgorithm> algs = new HashSet<>(Curve.P_256.equals(curve) ? Set.of(JWSAlgorithm.ES256)
-                : Curve.P_384.equals(curve) ? Set.of(JWSAlgorithm.ES384)
-                : Curve.P_521.equals(curve) ? Set.of(JWSAlgorithm.ES512) : Set.of());
+        Set<JWSAlgorithm> algs = new HashSet<>(
+                Curve.P_256.equals(curve)
+                        ? Set.of(JWSAlgorithm.ES256)
+                        : Curve.P_384.equals(curve)
+                                ? Set.of(JWSAlgorithm.ES384)
+                                : Curve.P_521.equals(curve) ? Set.of(JWSAlgorithm.ES512) : Set.of());
         if (algs.isEmpty()) {
             throw new IllegalArgumentException("EC public key on an unsupported curve: " + curve);
         }
@@ -283,7 +299,9 @@ public final class TokenVerifier {
                 return new RSAKey.Builder(rsa).keyUse(KeyUse.SIGNATURE).build();
             }
             if (key instanceof ECPublicKey ec) {
-                return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec).keyUse(KeyUse.SIGNATURE).build();
+                return new ECKey.Builder(Curve.forECParameterSpec(ec.getParams()), ec)
+                        .keyUse(KeyUse.SIGNATURE)
+                        .build();
             }
             throw new IllegalArgumentException(file + " holds neither an RSA nor an EC public key");
         } catch (GeneralSecurityException | IllegalStateException e) {
@@ -304,7 +322,10 @@ public final class TokenVerifier {
         if (location.startsWith("http://") || location.startsWith("https://")) {
             try {
                 // Cached, refreshed ahead of expiry, rate-limited and size-limited by the library.
-                return JWKSourceBuilder.<SecurityContext>create(URI.create(location).toURL()).retrying(true).build();
+                return JWKSourceBuilder.<SecurityContext>create(
+                                URI.create(location).toURL())
+                        .retrying(true)
+                        .build();
             } catch (MalformedURLException | IllegalArgumentException e) {
                 throw new IllegalArgumentException("bad JWKS URL " + location + ": " + e.getMessage(), e);
             }

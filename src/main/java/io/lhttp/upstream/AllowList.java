@@ -146,7 +146,9 @@ public final class AllowList {
         }
 
         boolean matches(Target t) {
-            return scheme.equals(t.scheme) && host.equals(t.host) && port == t.port
+            return scheme.equals(t.scheme)
+                    && host.equals(t.host)
+                    && port == t.port
                     && (path.isEmpty() || t.path.equals(path) || t.path.startsWith(path + "/"));
         }
 

@@ -36,7 +36,11 @@ final class LimitedBody implements HttpResponse.BodyHandler<String> {
     @Override
     public HttpResponse.BodySubscriber<String> apply(HttpResponse.ResponseInfo info) {
         long declared = info.headers().firstValueAsLong("content-length").orElse(-1L);
-        return new Subscriber(maxBytes, declared, charset(info.headers().firstValue("content-type").orElse("")), budget);
+        return new Subscriber(
+                maxBytes,
+                declared,
+                charset(info.headers().firstValue("content-type").orElse("")),
+                budget);
     }
 
     static Charset charset(String contentType) {

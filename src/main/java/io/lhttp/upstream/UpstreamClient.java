@@ -3,8 +3,8 @@ package io.lhttp.upstream;
 import io.lhttp.admission.AddressCounter;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.memory.MemoryConfig;
-import io.lhttp.processor.ClientConnection;
 import io.lhttp.meters.Meters;
+import io.lhttp.processor.ClientConnection;
 import io.lhttp.protocol.Header;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
@@ -79,7 +79,8 @@ public class UpstreamClient {
     @PostConstruct
     void start() {
         executor = new ScheduledThreadPoolExecutor(THREADS, threadFactory);
-        executor.setRemoveOnCancelPolicy(true); // a deadline cancelled on completion must not wait out its delay in the queue
+        executor.setRemoveOnCancelPolicy(
+                true); // a deadline cancelled on completion must not wait out its delay in the queue
         client = HttpClient.newBuilder()
                 .executor(executor)
                 .followRedirects(HttpClient.Redirect.NEVER) // a redirect could lead outside the allow-list
@@ -100,30 +101,50 @@ public class UpstreamClient {
      *
      * @throws ProtocolException 400 malformed, 403 not allowed, 429 too many calls running
      */
-    public Call prepare(ClientConnection connection, String command, String upstream, List<Header> headers, String body,
-            boolean reply) throws ProtocolException {
+    public Call prepare(
+            ClientConnection connection,
+            String command,
+            String upstream,
+            List<Header> headers,
+            String body,
+            boolean reply)
+            throws ProtocolException {
         return prepare(connection, command, upstream, headers, body, reply, null);
     }
 
     /** As {@link #prepare(Connection, String, String, List, String, boolean)}; answers carry {@code request-id:<requestId>} when not null. */
-    public Call prepare(ClientConnection connection, String command, String upstream, List<Header> headers, String body,
-            boolean reply, String requestId) throws ProtocolException {
-        HttpRequest request = UpstreamRequest.build(upstream, headers, body, upstreamConfig.allow(),
-                config.upstreamTimeout(), new UpstreamRequest.Forwarding(upstreamConfig.forwardHeaders(),
-                        identity(connection)));
-        AtomicInteger inFlight = (AtomicInteger) connection.attributes()
-                .computeIfAbsent(IN_FLIGHT, k -> new AtomicInteger());
+    public Call prepare(
+            ClientConnection connection,
+            String command,
+            String upstream,
+            List<Header> headers,
+            String body,
+            boolean reply,
+            String requestId)
+            throws ProtocolException {
+        HttpRequest request = UpstreamRequest.build(
+                upstream,
+                headers,
+                body,
+                upstreamConfig.allow(),
+                config.upstreamTimeout(),
+                new UpstreamRequest.Forwarding(upstreamConfig.forwardHeaders(), identity(connection)));
+        AtomicInteger inFlight =
+                (AtomicInteger) connection.attributes().computeIfAbsent(IN_FLIGHT, k -> new AtomicInteger());
         if (inFlight.incrementAndGet() > config.upstreamMaxInFlight()) {
             inFlight.decrementAndGet();
-            throw new ProtocolException(429, "too many upstream calls running: at most "
-                    + config.upstreamMaxInFlight() + " per connection");
+            throw new ProtocolException(
+                    429,
+                    "too many upstream calls running: at most " + config.upstreamMaxInFlight() + " per connection");
         }
         String address = connection.remoteAddress();
         boolean counted = !address.isEmpty();
         if (counted && !perAddress.tryAcquire(address, config.upstreamMaxInFlightPerAddress())) {
             inFlight.decrementAndGet();
-            throw new ProtocolException(429, "too many upstream calls running from your address: at most "
-                    + config.upstreamMaxInFlightPerAddress());
+            throw new ProtocolException(
+                    429,
+                    "too many upstream calls running from your address: at most "
+                            + config.upstreamMaxInFlightPerAddress());
         }
         if (running.incrementAndGet() > config.upstreamMaxInFlightTotal()) {
             running.decrementAndGet();
@@ -131,8 +152,9 @@ public class UpstreamClient {
             if (counted) {
                 perAddress.release(address);
             }
-            throw new ProtocolException(429, "too many upstream calls running on this server: at most "
-                    + config.upstreamMaxInFlightTotal());
+            throw new ProtocolException(
+                    429,
+                    "too many upstream calls running on this server: at most " + config.upstreamMaxInFlightTotal());
         }
         return new Call(connection, command, request, reply, inFlight, requestId);
     }
@@ -156,7 +178,6 @@ public class UpstreamClient {
         return identity;
     }
 
-
     /** A checked upstream call holding a slot: {@link #start()} it or {@link #abandon()} it, once. */
     public final class Call {
 
@@ -167,8 +188,13 @@ public class UpstreamClient {
         private final AtomicInteger inFlight;
         private final String requestId;
 
-        private Call(ClientConnection connection, String command, HttpRequest request, boolean reply,
-                AtomicInteger inFlight, String requestId) {
+        private Call(
+                ClientConnection connection,
+                String command,
+                HttpRequest request,
+                boolean reply,
+                AtomicInteger inFlight,
+                String requestId) {
             this.requestId = requestId;
             this.connection = connection;
             this.command = command;
@@ -205,14 +231,16 @@ public class UpstreamClient {
             }
             // The request timeout only covers the wait for the response headers; this covers the body too.
             // Cancelling the JDK client's future aborts the exchange.
-            ScheduledFuture<?> deadline = executor.schedule(() -> response.cancel(true),
-                    config.upstreamTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            ScheduledFuture<?> deadline = executor.schedule(
+                    () -> response.cancel(true), config.upstreamTimeout().toMillis(), TimeUnit.MILLISECONDS);
             response.whenComplete((r, error) -> {
                 deadline.cancel(false);
                 release();
                 if (error == null) {
-                    Meters.upstream(r.statusCode() >= 500 ? Meters.Upstream.SERVER_ERROR
-                            : r.statusCode() >= 400 ? Meters.Upstream.CLIENT_ERROR : Meters.Upstream.OK,
+                    Meters.upstream(
+                            r.statusCode() >= 500
+                                    ? Meters.Upstream.SERVER_ERROR
+                                    : r.statusCode() >= 400 ? Meters.Upstream.CLIENT_ERROR : Meters.Upstream.OK,
                             System.nanoTime() - started);
                     answered(r);
                 } else {
@@ -226,21 +254,32 @@ public class UpstreamClient {
             if (r.statusCode() >= 500) {
                 connection.sendError(502, "upstream answered " + r.statusCode(), requestId);
             } else if (reply) {
-                connection.send(RequestId.tag(Message.of(command,
-                        List.of(new Header("upstream-status", Integer.toString(r.statusCode()))), r.body()), requestId));
+                connection.send(RequestId.tag(
+                        Message.of(
+                                command,
+                                List.of(new Header("upstream-status", Integer.toString(r.statusCode()))),
+                                r.body()),
+                        requestId));
             }
         }
 
         private static Meters.Upstream outcome(Throwable error) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
-            return cause instanceof HttpTimeoutException || cause instanceof CancellationException ? Meters.Upstream.TIMEOUT
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            return cause instanceof HttpTimeoutException || cause instanceof CancellationException
+                    ? Meters.Upstream.TIMEOUT
                     : cause instanceof LimitedBody.TooLarge ? Meters.Upstream.TOO_LARGE : Meters.Upstream.FAILED;
         }
 
         private void failed(Throwable error) {
-            Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+            Throwable cause =
+                    error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
             if (cause instanceof HttpTimeoutException || cause instanceof CancellationException) {
-                connection.sendError(504, "upstream did not answer within " + config.upstreamTimeout().toMillis() + " ms", requestId);
+                connection.sendError(
+                        504,
+                        "upstream did not answer within "
+                                + config.upstreamTimeout().toMillis() + " ms",
+                        requestId);
             } else if (cause instanceof LimitedBody.OverBudget) {
                 connection.sendError(503, cause.getMessage(), requestId);
             } else if (cause instanceof LimitedBody.TooLarge) {

@@ -30,20 +30,23 @@ public class UpstreamConfig {
     @PostConstruct
     void load() {
         try {
-            allow = AllowList.parse(config.getOptionalValue(UPSTREAM_ALLOW, String.class).orElse(""));
+            allow = AllowList.parse(
+                    config.getOptionalValue(UPSTREAM_ALLOW, String.class).orElse(""));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(UPSTREAM_ALLOW + ": " + e.getMessage(), e);
         }
         try {
-            forwardHeaders = UpstreamRequest.Forwarding.parseNames(ConfigValues.string(config, UPSTREAM_FORWARD_HEADERS, ""));
+            forwardHeaders =
+                    UpstreamRequest.Forwarding.parseNames(ConfigValues.string(config, UPSTREAM_FORWARD_HEADERS, ""));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(UPSTREAM_FORWARD_HEADERS + ": " + e.getMessage(), e);
         }
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        Logger.getLogger(UpstreamConfig.class.getName()).info(() -> "lhttp upstream: upstream.allow="
-                + (allow.isEmpty() ? "none (upstream off)" : allow) + ", upstream.forward-headers=" + forwardHeaders);
+        Logger.getLogger(UpstreamConfig.class.getName())
+                .info(() -> "lhttp upstream: upstream.allow=" + (allow.isEmpty() ? "none (upstream off)" : allow)
+                        + ", upstream.forward-headers=" + forwardHeaders);
     }
 
     /** The URL prefixes {@code upstream} may call; empty = upstream off. */

@@ -36,8 +36,14 @@ public class UpstreamFilter {
         }
         UpstreamClient.Call call;
         try {
-            call = upstream.prepare(ex.connection(), ex.command(), value, ex.headers(), ex.body(),
-                    "true".equalsIgnoreCase(ex.header("upstream-reply")), ex.requestId());
+            call = upstream.prepare(
+                    ex.connection(),
+                    ex.command(),
+                    value,
+                    ex.headers(),
+                    ex.body(),
+                    "true".equalsIgnoreCase(ex.header("upstream-reply")),
+                    ex.requestId());
         } catch (ProtocolException e) {
             ex.fail(e.code(), e.reason());
             return null;

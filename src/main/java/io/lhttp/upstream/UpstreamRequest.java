@@ -21,15 +21,29 @@ import java.util.Set;
 public final class UpstreamRequest {
 
     /** The methods an {@code upstream} header may name. */
-    public enum Method { GET, POST, PUT }
+    public enum Method {
+        GET,
+        POST,
+        PUT
+    }
 
     /**
      * Headers HTTP gives to the client library, not to the caller: the JDK client refuses to
      * send some (Host, Connection, Content-Length, Expect, Upgrade) and the others are hop-by-hop
      * or framing headers a forwarded value would corrupt.
      */
-    static final Set<String> NOT_FORWARDED = Set.of("host", "connection", "content-length", "expect", "upgrade",
-            "transfer-encoding", "te", "trailer", "keep-alive", "proxy-connection", "http2-settings");
+    static final Set<String> NOT_FORWARDED = Set.of(
+            "host",
+            "connection",
+            "content-length",
+            "expect",
+            "upgrade",
+            "transfer-encoding",
+            "te",
+            "trailer",
+            "keep-alive",
+            "proxy-connection",
+            "http2-settings");
 
     /**
      * Headers that carry credentials or claim to say who the client is ({@code auth} is the token
@@ -39,11 +53,25 @@ public final class UpstreamRequest {
      * {@code X-Forwarded-*} and {@code X-Lhttp-*} are matched by prefix; {@code X-Lhttp-*} are the
      * server's own identity headers and are never taken from a client.
      */
-    static final Set<String> SENSITIVE = Set.of("authorization", "proxy-authorization", "cookie", "forwarded",
-            "x-real-ip", "x-client-ip", "true-client-ip", "auth",
+    static final Set<String> SENSITIVE = Set.of(
+            "authorization",
+            "proxy-authorization",
+            "cookie",
+            "forwarded",
+            "x-real-ip",
+            "x-client-ip",
+            "true-client-ip",
+            "auth",
             // Proxies' client-address headers, and request rewrites some frameworks obey (issue 18).
-            "client-ip", "cf-connecting-ip", "fastly-client-ip", "x-cluster-client-ip", "x-original-url",
-            "x-rewrite-url", "x-http-method-override", "x-http-method", "x-method-override");
+            "client-ip",
+            "cf-connecting-ip",
+            "fastly-client-ip",
+            "x-cluster-client-ip",
+            "x-original-url",
+            "x-rewrite-url",
+            "x-http-method-override",
+            "x-http-method",
+            "x-method-override");
 
     /**
      * A header name as a backend may read it: lower case, {@code _} as {@code -}. Some proxies and
@@ -98,12 +126,13 @@ public final class UpstreamRequest {
         }
     }
 
-    private UpstreamRequest() {
-    }
+    private UpstreamRequest() {}
 
     /** Whether a client's header is sensitive (see {@link #SENSITIVE}). */
     static boolean isSensitive(String lowerName) {
-        return SENSITIVE.contains(lowerName) || lowerName.startsWith("x-forwarded-") || lowerName.startsWith(IDENTITY_PREFIX);
+        return SENSITIVE.contains(lowerName)
+                || lowerName.startsWith("x-forwarded-")
+                || lowerName.startsWith(IDENTITY_PREFIX);
     }
 
     /**
@@ -117,8 +146,9 @@ public final class UpstreamRequest {
      * @throws ProtocolException 400 when the value is not {@code <GET|POST|PUT> <absolute URL>},
      *                           403 when the URL is not allowed (or nothing is)
      */
-    public static HttpRequest build(String upstream, List<Header> headers, String body, AllowList allow,
-            Duration timeout) throws ProtocolException {
+    public static HttpRequest build(
+            String upstream, List<Header> headers, String body, AllowList allow, Duration timeout)
+            throws ProtocolException {
         return build(upstream, headers, body, allow, timeout, Forwarding.NONE);
     }
 
@@ -128,8 +158,14 @@ public final class UpstreamRequest {
      *
      * @see #build(String, List, String, AllowList, Duration)
      */
-    public static HttpRequest build(String upstream, List<Header> headers, String body, AllowList allow,
-            Duration timeout, Forwarding forwarding) throws ProtocolException {
+    public static HttpRequest build(
+            String upstream,
+            List<Header> headers,
+            String body,
+            AllowList allow,
+            Duration timeout,
+            Forwarding forwarding)
+            throws ProtocolException {
         String value = upstream.trim();
         int space = value.indexOf(' ');
         if (value.isEmpty() || space < 0) {
@@ -172,7 +208,8 @@ public final class UpstreamRequest {
             }
             if (lower.equals("x-forwarded-for")) {
                 if (isValidValue(headerValue)) {
-                    clientForwardedFor = clientForwardedFor == null ? headerValue : clientForwardedFor + ", " + headerValue;
+                    clientForwardedFor =
+                            clientForwardedFor == null ? headerValue : clientForwardedFor + ", " + headerValue;
                 }
                 continue; // joined with the server's own below
             }
@@ -184,7 +221,8 @@ public final class UpstreamRequest {
         for (Header h : forwarding.identity()) {
             String identity = h.value();
             if (h.is("x-forwarded-for") && clientForwardedFor != null) {
-                identity = clientForwardedFor + ", " + identity; // what a proxy does: the client's claim, then what we saw
+                identity =
+                        clientForwardedFor + ", " + identity; // what a proxy does: the client's claim, then what we saw
                 clientForwardedFor = null;
             }
             add(request, h.key(), identity);
@@ -226,7 +264,9 @@ public final class UpstreamRequest {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean tchar = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            boolean tchar = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
                     || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
             if (!tchar) {
                 return false;

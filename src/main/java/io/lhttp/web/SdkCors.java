@@ -20,7 +20,9 @@ import java.util.stream.Collectors;
  * {@code lhttp.sdk.cors-origins} says which origins, {@code *} by default (the files are public
  * code; no credentials are ever allowed). Nothing else of the server is affected.
  */
-@WebFilter(filterName = "lhttp-sdk-cors", urlPatterns = {"/lhttp.js", "/lhttp-compat.js", "/lhttp.d.ts"})
+@WebFilter(
+        filterName = "lhttp-sdk-cors",
+        urlPatterns = {"/lhttp.js", "/lhttp-compat.js", "/lhttp.d.ts"})
 public class SdkCors extends HttpFilter {
 
     private static final long serialVersionUID = 1L;
@@ -58,8 +60,12 @@ public class SdkCors extends HttpFilter {
             if (v.equals("*")) {
                 return new Rule(true, Set.of());
             }
-            return new Rule(false, Arrays.stream(v.split("\\s+")).filter(s -> !s.isEmpty())
-                    .map(Rule::normalise).collect(Collectors.toUnmodifiableSet()));
+            return new Rule(
+                    false,
+                    Arrays.stream(v.split("\\s+"))
+                            .filter(s -> !s.isEmpty())
+                            .map(Rule::normalise)
+                            .collect(Collectors.toUnmodifiableSet()));
         }
 
         /** The Access-Control-Allow-Origin value for a request from {@code origin}, or null for none. */

@@ -59,23 +59,27 @@ class ClientAddressTest {
     }
 
     private static ServerEndpointConfig config() {
-        return ServerEndpointConfig.Builder.create(Object.class, "/").configurator(new ServerEndpointConfig.Configurator() {
-        }).build();
+        return ServerEndpointConfig.Builder.create(Object.class, "/")
+                .configurator(new ServerEndpointConfig.Configurator() {})
+                .build();
     }
 
     /** The few request methods the filter reads; a stand-in, since no servlet container runs here. */
     private static HttpServletRequest request(String peer, String upgrade, String forwardedFor) {
         Map<String, Object> answers = Map.of("getRemoteAddr", peer);
-        return (HttpServletRequest) Proxy.newProxyInstance(ClientAddressTest.class.getClassLoader(),
-                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
+        return (HttpServletRequest) Proxy.newProxyInstance(
+                ClientAddressTest.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class},
+                (proxy, method, args) -> switch (method.getName()) {
                     case "getRemoteAddr" -> answers.get("getRemoteAddr");
                     case "getHeader" -> "Upgrade".equalsIgnoreCase((String) args[0]) ? upgrade : null;
-                    case "getHeaders" -> "X-Forwarded-For".equalsIgnoreCase((String) args[0]) && forwardedFor != null
-                            ? Collections.enumeration(List.of(forwardedFor))
-                            : "Upgrade".equalsIgnoreCase((String) args[0]) && upgrade != null
-                            ? Collections.enumeration(List.of(upgrade)) : Collections.emptyEnumeration();
+                    case "getHeaders" ->
+                        "X-Forwarded-For".equalsIgnoreCase((String) args[0]) && forwardedFor != null
+                                ? Collections.enumeration(List.of(forwardedFor))
+                                : "Upgrade".equalsIgnoreCase((String) args[0]) && upgrade != null
+                                        ? Collections.enumeration(List.of(upgrade))
+                                        : Collections.emptyEnumeration();
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
-
 }

@@ -18,9 +18,16 @@ class RateLimitedLogTest {
         logger.setUseParentHandlers(false);
         List<LogRecord> records = new ArrayList<>();
         logger.addHandler(new Handler() {
-            @Override public void publish(LogRecord r) { records.add(r); }
-            @Override public void flush() { }
-            @Override public void close() { }
+            @Override
+            public void publish(LogRecord r) {
+                records.add(r);
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
         });
         // An interval no test run outlasts: only the first 3 of the flood are written.
         RateLimitedLog log = new RateLimitedLog(logger, 3, 3_600_000);

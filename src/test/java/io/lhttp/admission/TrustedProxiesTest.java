@@ -45,9 +45,17 @@ class TrustedProxiesTest {
 
     @Test
     void badEntriesAreRefusedByName() {
-        for (String bad : List.of("example.com", "10.0.0.0/33", "10.0.0/8", "256.1.1.1", "10.0.0.0/", "::1/129",
-                "10.0.0.0/-1", "1.2.3.4/8/8")) {
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> TrustedProxies.parse(bad), bad);
+        for (String bad : List.of(
+                "example.com",
+                "10.0.0.0/33",
+                "10.0.0/8",
+                "256.1.1.1",
+                "10.0.0.0/",
+                "::1/129",
+                "10.0.0.0/-1",
+                "1.2.3.4/8/8")) {
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> TrustedProxies.parse(bad), bad);
             assertTrue(e.getMessage().contains(bad), e.getMessage());
         }
     }

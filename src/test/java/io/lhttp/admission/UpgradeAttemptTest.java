@@ -15,8 +15,19 @@ class UpgradeAttemptTest {
 
     @Test
     void everySpellingAContainerCouldUpgradeIsAnAttempt() {
-        for (String v : new String[] {"websocket", "WebSocket", "WEBSOCKET", "websocket,", "websocket\t", " websocket ",
-            "foo, websocket", "websocket, foo", "h2c,websocket", "websocket/13", "\twebsocket,,"}) {
+        for (String v : new String[] {
+            "websocket",
+            "WebSocket",
+            "WEBSOCKET",
+            "websocket,",
+            "websocket\t",
+            " websocket ",
+            "foo, websocket",
+            "websocket, foo",
+            "h2c,websocket",
+            "websocket/13",
+            "\twebsocket,,"
+        }) {
             assertTrue(attempt(false, v), v);
         }
         assertTrue(attempt(false, "foo", "websocket"), "the token in a second Upgrade header");

@@ -61,7 +61,11 @@ public class CodecBenchmark {
             case "headers8k" -> {
                 StringBuilder sb = new StringBuilder("LHTTP/1.0 upload\r\n");
                 for (int i = 0; i < 8; i++) {
-                    sb.append("x-header-").append(i).append(":value number ").append(i).append("\r\n");
+                    sb.append("x-header-")
+                            .append(i)
+                            .append(":value number ")
+                            .append(i)
+                            .append("\r\n");
                 }
                 yield sb.append("\r\n").append("b".repeat(1024)).toString();
             }

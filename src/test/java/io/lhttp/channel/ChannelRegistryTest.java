@@ -241,8 +241,8 @@ class ChannelRegistryTest {
     void channelLimitIsAllOrNothing() throws Exception {
         RecordingSubscriber s = new RecordingSubscriber();
         registry.subscribe(s, List.of("a"), 3);
-        ProtocolException e = assertThrows(ProtocolException.class,
-                () -> registry.subscribe(s, List.of("b", "c", "d"), 3));
+        ProtocolException e =
+                assertThrows(ProtocolException.class, () -> registry.subscribe(s, List.of("b", "c", "d"), 3));
         assertEquals(429, e.code());
         assertEquals(Set.of("a"), s.channels(), "none of the three was added");
         assertEquals(1, registry.channelCount());
@@ -266,7 +266,10 @@ class ChannelRegistryTest {
         RecordingSubscriber t = new RecordingSubscriber();
         List<String> over = new ArrayList<>(max);
         over.add("one-more");
-        assertEquals(429, assertThrows(ProtocolException.class, () -> registry.subscribe(t, over, MAX)).code());
+        assertEquals(
+                429,
+                assertThrows(ProtocolException.class, () -> registry.subscribe(t, over, MAX))
+                        .code());
         assertEquals(Set.of(), t.channels());
         assertEquals(MAX, registry.channelCount());
         assertEquals(MAX, bus.active.get());

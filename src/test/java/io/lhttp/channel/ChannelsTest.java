@@ -40,7 +40,8 @@ class ChannelsTest {
         List<String> a = new ArrayList<>();
         bus.subscribe("a", (java.util.function.Consumer<String>) a::add);
         Channels channels = new Channels(bus);
-        assertThrows(IllegalArgumentException.class, () -> channels.publish(List.of("a", "no spaces"), Message.of("x", "")));
+        assertThrows(
+                IllegalArgumentException.class, () -> channels.publish(List.of("a", "no spaces"), Message.of("x", "")));
         assertThrows(IllegalArgumentException.class, () -> channels.publish("a.*", Message.of("x", "")));
         assertEquals(List.of(), a);
     }
@@ -55,7 +56,7 @@ class ChannelsTest {
 
             @Override
             public Subscription subscribe(String channel, Consumer<String> deliver) {
-                return () -> { };
+                return () -> {};
             }
 
             @Override

@@ -27,7 +27,9 @@ class HistoryBytesTest {
         assertEquals(3, ring.kept());
         assertEquals(3L * COST, ring.bytes());
         HistoryRing.Replay all = ring.since(new Position("e", 0), 0);
-        assertEquals(List.of(frame(3), frame(4), frame(5)), all.entries().stream().map(HistoryRing.Entry::frame).toList());
+        assertEquals(
+                List.of(frame(3), frame(4), frame(5)),
+                all.entries().stream().map(HistoryRing.Entry::frame).toList());
         assertFalse(all.complete(), "messages 1 and 2 fell out: recovered:false");
         assertTrue(ring.since(new Position("e", 2), 0).complete(), "from 2 on everything is still kept");
     }
@@ -61,7 +63,8 @@ class HistoryBytesTest {
         b.append(frame(3), 0);
         b.append("y".repeat(1000), 0); // larger than the whole total: not kept
         assertEquals(0, b.kept());
-        assertFalse(b.since(new Position(b.epoch(), 1), 0).complete(), "message 2 of room-b is not kept: recovered:false");
+        assertFalse(
+                b.since(new Position(b.epoch(), 1), 0).complete(), "message 2 of room-b is not kept: recovered:false");
         assertTrue(b.since(new Position(b.epoch(), 2), 0).complete(), "a subscriber that saw it misses nothing");
         Position p = b.append(frame(4), 0);
         assertEquals(3, p.offset());

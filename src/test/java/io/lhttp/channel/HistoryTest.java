@@ -26,8 +26,9 @@ class HistoryTest {
     void positionsParseAndRefuseJunk() {
         assertEquals(new Position("abc9", 42), Position.parse("abc9:42"));
         assertEquals("abc9:42", new Position("abc9", 42).toString());
-        for (String bad : new String[] {"", ":1", "e:", "e", "e:-1", "e:1x", "e-x:1", "a:b:1",
-                "x".repeat(33) + ":1", "e:99999999999999999999"}) {
+        for (String bad : new String[] {
+            "", ":1", "e:", "e", "e:-1", "e:1x", "e-x:1", "a:b:1", "x".repeat(33) + ":1", "e:99999999999999999999"
+        }) {
             assertThrows(IllegalArgumentException.class, () -> Position.parse(bad), bad);
         }
     }
@@ -41,7 +42,9 @@ class HistoryTest {
         assertEquals(3, ring.kept());
         HistoryRing.Replay fromTwo = ring.since(new Position("e1", 2), 0);
         assertTrue(fromTwo.complete(), "offsets 3..5 are all kept");
-        assertEquals(List.of(3L, 4L, 5L), fromTwo.entries().stream().map(HistoryRing.Entry::offset).toList());
+        assertEquals(
+                List.of(3L, 4L, 5L),
+                fromTwo.entries().stream().map(HistoryRing.Entry::offset).toList());
         HistoryRing.Replay fromOne = ring.since(new Position("e1", 1), 0);
         assertFalse(fromOne.complete(), "offset 2 was pushed out");
         assertEquals(3, fromOne.entries().size());
@@ -59,7 +62,9 @@ class HistoryTest {
         ring.append(frame(1), 0);
         ring.append(frame(2), 600);
         HistoryRing.Replay later = ring.since(new Position("e", 0), 1500);
-        assertEquals(List.of(2L), later.entries().stream().map(HistoryRing.Entry::offset).toList());
+        assertEquals(
+                List.of(2L),
+                later.entries().stream().map(HistoryRing.Entry::offset).toList());
         assertFalse(later.complete());
         assertTrue(ring.since(new Position("e", 1), 1500).complete());
     }
@@ -87,7 +92,8 @@ class HistoryTest {
         registry.subscribe(plain, List.of("room"), 10);
         registry.subscribeWithPositions(positioned, List.of("room"), null, "r1", 10);
         String epoch = ((InProcessBus) registry.bus).history().ring("room").epoch();
-        assertEquals(List.of("LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":0\r\nrequest-id:r1\r\n\r\n"),
+        assertEquals(
+                List.of("LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":0\r\nrequest-id:r1\r\n\r\n"),
                 positioned.frames);
         registry.bus.publish("room", frame(1));
         assertEquals(List.of(frame(1)), plain.frames, "byte-identical for a subscriber that did not ask");
@@ -105,11 +111,13 @@ class HistoryTest {
         RecordingSubscriber back = new RecordingSubscriber();
         registry.subscribeWithPositions(back, List.of("room"), new Position(epoch, 2), null, 10);
         registry.bus.publish("room", frame(5));
-        assertEquals(List.of(
-                "LHTTP/1.0 chat\r\nposition:" + epoch + ":3\r\npublish:room\r\n\r\n3",
-                "LHTTP/1.0 chat\r\nposition:" + epoch + ":4\r\npublish:room\r\n\r\n4",
-                "LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":4\r\nrecovered:true\r\n\r\n",
-                "LHTTP/1.0 chat\r\nposition:" + epoch + ":5\r\npublish:room\r\n\r\n5"), back.frames);
+        assertEquals(
+                List.of(
+                        "LHTTP/1.0 chat\r\nposition:" + epoch + ":3\r\npublish:room\r\n\r\n3",
+                        "LHTTP/1.0 chat\r\nposition:" + epoch + ":4\r\npublish:room\r\n\r\n4",
+                        "LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":4\r\nrecovered:true\r\n\r\n",
+                        "LHTTP/1.0 chat\r\nposition:" + epoch + ":5\r\npublish:room\r\n\r\n5"),
+                back.frames);
         RecordingSubscriber late = new RecordingSubscriber();
         registry.subscribeWithPositions(late, List.of("room"), new Position(epoch, 1), null, 10);
         assertEquals(4, late.frames.size(), "3, 4, 5 and the answer");
@@ -128,19 +136,23 @@ class HistoryTest {
         registry.bus.publishTransient("room", "LHTTP/1.0 presence\r\nevent:leave\r\n\r\n");
         registry.bus.publish("room", frame(2));
         String epoch = ((InProcessBus) registry.bus).history().ring("room").epoch();
-        assertEquals(List.of(
-                "LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":0\r\n\r\n",
-                "LHTTP/1.0 chat\r\nposition:" + epoch + ":1\r\npublish:room\r\n\r\n1",
-                "LHTTP/1.0 presence\r\nevent:join\r\n\r\n",
-                "LHTTP/1.0 presence\r\nevent:leave\r\n\r\n",
-                "LHTTP/1.0 chat\r\nposition:" + epoch + ":2\r\npublish:room\r\n\r\n2"), now.frames);
+        assertEquals(
+                List.of(
+                        "LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":0\r\n\r\n",
+                        "LHTTP/1.0 chat\r\nposition:" + epoch + ":1\r\npublish:room\r\n\r\n1",
+                        "LHTTP/1.0 presence\r\nevent:join\r\n\r\n",
+                        "LHTTP/1.0 presence\r\nevent:leave\r\n\r\n",
+                        "LHTTP/1.0 chat\r\nposition:" + epoch + ":2\r\npublish:room\r\n\r\n2"),
+                now.frames);
         RecordingSubscriber back = new RecordingSubscriber();
         registry.subscribeWithPositions(back, List.of("room"), new Position(epoch, 0), null, 10);
-        assertEquals(List.of(
-                "LHTTP/1.0 chat\r\nposition:" + epoch + ":1\r\npublish:room\r\n\r\n1",
-                "LHTTP/1.0 chat\r\nposition:" + epoch + ":2\r\npublish:room\r\n\r\n2",
-                "LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":2\r\nrecovered:true\r\n\r\n"),
-                back.frames, "both messages still kept (size 2): the presence frames took no room");
+        assertEquals(
+                List.of(
+                        "LHTTP/1.0 chat\r\nposition:" + epoch + ":1\r\npublish:room\r\n\r\n1",
+                        "LHTTP/1.0 chat\r\nposition:" + epoch + ":2\r\npublish:room\r\n\r\n2",
+                        "LHTTP/1.0 subscribed\r\nchannel:room\r\nposition:" + epoch + ":2\r\nrecovered:true\r\n\r\n"),
+                back.frames,
+                "both messages still kept (size 2): the presence frames took no room");
     }
 
     /** A subscriber joins while another thread publishes: every message exactly once, in order. */

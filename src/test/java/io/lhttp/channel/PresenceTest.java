@@ -40,7 +40,8 @@ class PresenceTest {
         registry.subscribe(new Named("c3", "bob"), List.of("other"), 10);
         assertEquals(List.of("c1", "c2 ann_smith__x:y"), registry.members("room", 10));
         assertEquals(List.of("c1"), registry.members("room", 1));
-        Bus.PresenceList list = registry.bus.presence("room", 1, registry::members).get();
+        Bus.PresenceList list =
+                registry.bus.presence("room", 1, registry::members).get();
         assertEquals(List.of("c1"), list.members());
         assertTrue(list.truncated());
         assertFalse(registry.bus.presence("room", 2, registry::members).get().truncated());
@@ -58,9 +59,11 @@ class PresenceTest {
         registry.subscribe(ann, List.of("room.1", "quiet"), 10);
         registry.unsubscribe(ann, List.of("room.1"));
         registry.removeAll(ann);
-        assertEquals(List.of(
-                "LHTTP/1.0 presence\r\nevent:join\r\nchannel:room.1\r\nmember:w\r\n\r\n",
-                "LHTTP/1.0 presence\r\nevent:join\r\nchannel:room.1\r\nmember:a ann\r\n\r\n",
-                "LHTTP/1.0 presence\r\nevent:leave\r\nchannel:room.1\r\nmember:a ann\r\n\r\n"), watcher.frames);
+        assertEquals(
+                List.of(
+                        "LHTTP/1.0 presence\r\nevent:join\r\nchannel:room.1\r\nmember:w\r\n\r\n",
+                        "LHTTP/1.0 presence\r\nevent:join\r\nchannel:room.1\r\nmember:a ann\r\n\r\n",
+                        "LHTTP/1.0 presence\r\nevent:leave\r\nchannel:room.1\r\nmember:a ann\r\n\r\n"),
+                watcher.frames);
     }
 }

@@ -23,14 +23,15 @@ class SubscribeSinceTest {
         registry.bus.publish("room", "LHTTP/1.0 chat\r\npublish:room\r\n\r\n1");
         int before = s.frames.size();
 
-        ProtocolException refused = assertThrows(ProtocolException.class,
-                () -> SubscribeFilter.refuseSinceWhenSubscribed(s, "room"));
+        ProtocolException refused =
+                assertThrows(ProtocolException.class, () -> SubscribeFilter.refuseSinceWhenSubscribed(s, "room"));
         assertEquals(409, refused.code());
         assertTrue(refused.reason().startsWith("already subscribed to 'room'"), refused.reason());
         assertEquals(before, s.frames.size(), "no replay, no answer");
         assertDoesNotThrow(() -> SubscribeFilter.refuseSinceWhenSubscribed(s, "other"), "another channel is fine");
 
         registry.unsubscribe(s, List.of("room"));
-        assertDoesNotThrow(() -> SubscribeFilter.refuseSinceWhenSubscribed(s, "room"), "after unsubscribe, since works again");
+        assertDoesNotThrow(
+                () -> SubscribeFilter.refuseSinceWhenSubscribed(s, "room"), "after unsubscribe, since works again");
     }
 }

@@ -17,8 +17,10 @@ class JetStreamHistoryTest {
 
     @Test
     void theStreamHoldsTheHistorySubjectsWithTheConfiguredLimitsAndRepublishesToTheChannelSubjects() {
-        JetStreamHistory h = new JetStreamHistory(new History("room*,chat", 50, 60_000, 200),
-                new JetStreamSettings("S1", "hist.", false, 3, false, Duration.ofSeconds(1), 4), "lhttp.");
+        JetStreamHistory h = new JetStreamHistory(
+                new History("room*,chat", 50, 60_000, 200),
+                new JetStreamSettings("S1", "hist.", false, 3, false, Duration.ofSeconds(1), 4),
+                "lhttp.");
         StreamConfiguration c = h.configuration();
         assertEquals("S1", c.getName());
         assertEquals(List.of("hist.>"), c.getSubjects());
@@ -36,8 +38,11 @@ class JetStreamHistoryTest {
 
     @Test
     void noAgeLimitAndMemoryStorage() {
-        StreamConfiguration c = new JetStreamHistory(new History("chat", 5, 0, 10),
-                new JetStreamSettings("S2", "h.", true, 1, false, Duration.ofSeconds(1), 4), "l.").configuration();
+        StreamConfiguration c = new JetStreamHistory(
+                        new History("chat", 5, 0, 10),
+                        new JetStreamSettings("S2", "h.", true, 1, false, Duration.ofSeconds(1), 4),
+                        "l.")
+                .configuration();
         assertEquals(Duration.ZERO, c.getMaxAge());
         assertEquals(StorageType.Memory, c.getStorageType());
     }
@@ -45,8 +50,11 @@ class JetStreamHistoryTest {
     /** Issue 18: the stream is bounded in bytes by lhttp.history.max-bytes, oldest dropped. */
     @Test
     void theStreamIsBoundedInBytesByTheHistoryTotal() {
-        StreamConfiguration c = new JetStreamHistory(new History("chat", 5, 0, 10, 1000, 123_456, null),
-                new JetStreamSettings("S3", "h.", false, 1, false, Duration.ofSeconds(1), 4), "l.").configuration();
+        StreamConfiguration c = new JetStreamHistory(
+                        new History("chat", 5, 0, 10, 1000, 123_456, null),
+                        new JetStreamSettings("S3", "h.", false, 1, false, Duration.ofSeconds(1), 4),
+                        "l.")
+                .configuration();
         assertEquals(123_456, c.getMaxBytes());
         assertEquals(io.nats.client.api.DiscardPolicy.Old, c.getDiscardPolicy());
     }
@@ -59,13 +67,23 @@ class JetStreamHistoryTest {
     @Test
     void aCancelledOrMissingAcknowledgementIsReportedAsA503NeverAsStored() {
         JetStreamHistory h = new JetStreamHistory(new History("chat", 5, 0, 10), JetStreamSettings.defaults(), "l.");
-        java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> f = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.CompletableFuture<io.nats.client.api.PublishAck> f =
+                new java.util.concurrent.CompletableFuture<>();
         f.cancel(false);
         Throwable cancelled = f.handle((a, t) -> t).join();
         assertEquals(503, h.outcome("chat", null, cancelled).code());
-        assertEquals(503, h.outcome("chat", null, new java.util.concurrent.CompletionException(
-                new java.util.concurrent.CancellationException())).code());
-        assertEquals(503, h.outcome("chat", null, new java.util.concurrent.TimeoutException()).code());
+        assertEquals(
+                503,
+                h.outcome(
+                                "chat",
+                                null,
+                                new java.util.concurrent.CompletionException(
+                                        new java.util.concurrent.CancellationException()))
+                        .code());
+        assertEquals(
+                503,
+                h.outcome("chat", null, new java.util.concurrent.TimeoutException())
+                        .code());
         assertEquals(503, h.outcome("chat", null, null).code(), "no acknowledgement is no proof of storage");
     }
 }

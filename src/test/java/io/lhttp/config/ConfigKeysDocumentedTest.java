@@ -3,7 +3,6 @@ package io.lhttp.config;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +30,9 @@ class ConfigKeysDocumentedTest {
         Set<String> keys = new TreeSet<>();
         for (Field f : LhttpConfig.class.getFields()) {
             int m = f.getModifiers();
-            if (f.getType() == String.class && Modifier.isStatic(m) && Modifier.isFinal(m)
+            if (f.getType() == String.class
+                    && Modifier.isStatic(m)
+                    && Modifier.isFinal(m)
                     && !f.getName().startsWith("DEFAULT_")) {
                 String value = (String) f.get(null);
                 if (value.startsWith("lhttp.") && value.length() > "lhttp.".length()) {
@@ -45,7 +46,9 @@ class ConfigKeysDocumentedTest {
     @Test
     void theKeysAreFound() throws Exception {
         Set<String> keys = keys();
-        assertTrue(keys.contains(LhttpConfig.MAX_FRAME_BYTES) && keys.contains(LhttpConfig.SDK_CORS_ORIGINS), keys::toString);
+        assertTrue(
+                keys.contains(LhttpConfig.MAX_FRAME_BYTES) && keys.contains(LhttpConfig.SDK_CORS_ORIGINS),
+                keys::toString);
         assertTrue(keys.size() >= 30, keys::toString);
     }
 
@@ -55,19 +58,23 @@ class ConfigKeysDocumentedTest {
         try (var in = Files.newBufferedReader(BASE.resolve("server-config/lhttp.properties"), StandardCharsets.UTF_8)) {
             properties.load(in);
         }
-        List<String> missing = keys().stream().filter(k -> !properties.containsKey(k)).toList();
+        List<String> missing =
+                keys().stream().filter(k -> !properties.containsKey(k)).toList();
         assertEquals(List.of(), missing, "keys of LhttpConfig missing from server-config/lhttp.properties");
     }
 
     @Test
     void everyKeyHasARowInTheConfigurationTable() throws Exception {
         Set<String> rows = new TreeSet<>();
-        Matcher row = Pattern.compile("(?m)^\\| `(lhttp\\.[^`]+)` \\|").matcher(
-                Files.readString(BASE.resolve("docs/CONFIGURATION.md"), StandardCharsets.UTF_8));
+        Matcher row = Pattern.compile("(?m)^\\| `(lhttp\\.[^`]+)` \\|")
+                .matcher(Files.readString(BASE.resolve("docs/CONFIGURATION.md"), StandardCharsets.UTF_8));
         while (row.find()) {
             rows.add(row.group(1));
         }
         List<String> missing = keys().stream().filter(k -> !rows.contains(k)).toList();
-        assertEquals(List.of(), missing, "keys of LhttpConfig missing from the configuration table in docs/CONFIGURATION.md");
+        assertEquals(
+                List.of(),
+                missing,
+                "keys of LhttpConfig missing from the configuration table in docs/CONFIGURATION.md");
     }
 }

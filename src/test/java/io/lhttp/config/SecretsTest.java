@@ -9,9 +9,12 @@ class SecretsTest {
     @Test
     void userInfoIsMaskedInEveryUrlOfATextAndNothingElseChanges() {
         assertEquals("nats ***", "nats ***".replace("x", "y"));
-        assertEquals("nats nats://***@10.0.0.1:4222,nats://***@h2:4222 as a",
+        assertEquals(
+                "nats nats://***@10.0.0.1:4222,nats://***@h2:4222 as a",
                 Secrets.maskUrls("nats nats://user:pa55w0rd@10.0.0.1:4222,nats://s3cr3tT0ken@h2:4222 as a"));
-        assertEquals("bad entry 'http://***@backend/api': no", Secrets.maskUrls("bad entry 'http://u:p@ss@backend/api': no"));
+        assertEquals(
+                "bad entry 'http://***@backend/api': no",
+                Secrets.maskUrls("bad entry 'http://u:p@ss@backend/api': no"));
         assertEquals("tls://***@h:1/x", Secrets.maskUrls("tls://u%40x:p%2F@h:1/x"));
         assertEquals("nats://h:4222, http://h/a@b", Secrets.maskUrls("nats://h:4222, http://h/a@b"));
         assertEquals("mail me@example.org", Secrets.maskUrls("mail me@example.org"));

@@ -68,11 +68,15 @@ class FrameAssemblerTest {
         assertEquals(0, budget.used(), "what it held is given back at once");
         assertEquals(0, f.startedNanos());
         // A whole frame over the cap in one call is refused too; at the cap it passes.
-        assertEquals(FrameAssembler.Refusal.TOO_BIG,
-                assertThrows(FrameAssembler.Refused.class, () -> f.text("ééééé!", true)).refusal());
+        assertEquals(
+                FrameAssembler.Refusal.TOO_BIG,
+                assertThrows(FrameAssembler.Refused.class, () -> f.text("ééééé!", true))
+                        .refusal());
         assertEquals("ééééé", f.text("ééééé", true));
-        assertEquals(FrameAssembler.Refusal.TOO_BIG,
-                assertThrows(FrameAssembler.Refused.class, () -> f.binary(ByteBuffer.allocate(11), true)).refusal());
+        assertEquals(
+                FrameAssembler.Refusal.TOO_BIG,
+                assertThrows(FrameAssembler.Refused.class, () -> f.binary(ByteBuffer.allocate(11), true))
+                        .refusal());
     }
 
     @Test

@@ -1,7 +1,6 @@
 package io.lhttp.connection;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,8 +13,8 @@ import io.lhttp.protocol.ProtocolException;
 import jakarta.websocket.SendResult;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -124,7 +123,8 @@ class SendQueuePackingTest {
     void whileCorkedFramesWaitAndGoOutPackedOnUncork() throws ProtocolException {
         SendQueue packed = packing(100, 65_536);
         TestRemote plainRemote = new TestRemote();
-        SendQueue plain = new SendQueue(plainRemote, null, 1, 100, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+        SendQueue plain =
+                new SendQueue(plainRemote, null, 1, 100, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
         List<String> expected = new ArrayList<>();
         SendQueue.cork();
         try {

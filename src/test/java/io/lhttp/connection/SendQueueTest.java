@@ -34,7 +34,14 @@ import org.junit.jupiter.api.Test;
  */
 class SendQueueTest {
 
-    enum Mode { SYNC, ASYNC, HOLD, FAIL_SYNC, FAIL_ASYNC, THROW }
+    enum Mode {
+        SYNC,
+        ASYNC,
+        HOLD,
+        FAIL_SYNC,
+        FAIL_ASYNC,
+        THROW
+    }
 
     /** A RemoteEndpoint.Async whose completions the test controls; checks that sends never overlap. */
     static final class TestRemote implements RemoteEndpoint.Async {
@@ -102,8 +109,7 @@ class SendQueueTest {
         }
 
         @Override
-        public void setSendTimeout(long timeoutmillis) {
-        }
+        public void setSendTimeout(long timeoutmillis) {}
 
         @Override
         public Future<Void> sendText(String text) {
@@ -127,6 +133,7 @@ class SendQueueTest {
 
         /** Undertow's batching as the test sees it: allowed or not, and the order of sends, switches and flushes. */
         volatile boolean batching;
+
         final ConcurrentLinkedQueue<String> batchEvents = new ConcurrentLinkedQueue<>();
 
         @Override
@@ -146,12 +153,10 @@ class SendQueueTest {
         }
 
         @Override
-        public void sendPing(ByteBuffer applicationData) {
-        }
+        public void sendPing(ByteBuffer applicationData) {}
 
         @Override
-        public void sendPong(ByteBuffer applicationData) {
-        }
+        public void sendPong(ByteBuffer applicationData) {}
     }
 
     private final TestRemote remote = new TestRemote();
@@ -161,21 +166,29 @@ class SendQueueTest {
         return new SendQueue(remote, null, 1, capacity, Long.MAX_VALUE, policy, closes::add); // every send acknowledged
     }
 
-    private final java.util.concurrent.atomic.AtomicBoolean overlapped = new java.util.concurrent.atomic.AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicBoolean overlapped =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private volatile boolean streamThrows;
 
     /** A queue whose unacknowledged path records into the same list as the remote, and notes any write made while an acknowledged send is outstanding. */
     private SendQueue batched(int capacity, SlowConsumerPolicy policy, int batch) {
-        return new SendQueue(remote, frame -> {
-            if (streamThrows) {
-                throw new IOException("broken pipe");
-            }
-            if (remote.outstanding.get() != 0) {
-                overlapped.set(true);
-            }
-            remote.kinds.add("stream");
-            remote.sent.add(frame);
-        }, batch, capacity, Long.MAX_VALUE, policy, closes::add);
+        return new SendQueue(
+                remote,
+                frame -> {
+                    if (streamThrows) {
+                        throw new IOException("broken pipe");
+                    }
+                    if (remote.outstanding.get() != 0) {
+                        overlapped.set(true);
+                    }
+                    remote.kinds.add("stream");
+                    remote.sent.add(frame);
+                },
+                batch,
+                capacity,
+                Long.MAX_VALUE,
+                policy,
+                closes::add);
     }
 
     @AfterEach
@@ -194,7 +207,8 @@ class SendQueueTest {
         List<String> otherCloses = new CopyOnWriteArrayList<>();
         SendQueue big = new SendQueue(remote, null, 1, 1000, Long.MAX_VALUE, SlowConsumerPolicy.DROP, closes::add);
         big.countIn(budget);
-        SendQueue small = new SendQueue(otherRemote, null, 1, 1000, Long.MAX_VALUE, SlowConsumerPolicy.DROP, otherCloses::add);
+        SendQueue small =
+                new SendQueue(otherRemote, null, 1, 1000, Long.MAX_VALUE, SlowConsumerPolicy.DROP, otherCloses::add);
         small.countIn(budget);
         try {
             remote.mode = f -> Mode.HOLD;
@@ -203,7 +217,9 @@ class SendQueueTest {
             assertTrue(big.offer("b".repeat(600)));
             assertTrue(small.offer("first"));
             assertTrue(small.offer("s".repeat(300)));
-            assertTrue(small.offer("t".repeat(190)), "1100 of 1000, but this queue holds 495 (5 sent, unacknowledged): within its share");
+            assertTrue(
+                    small.offer("t".repeat(190)),
+                    "1100 of 1000, but this queue holds 495 (5 sent, unacknowledged): within its share");
             assertEquals(1100, budget.used(), "queued and sent-but-unacknowledged bytes both count");
             assertFalse(big.offer("z"), "606 > 500: the largest is cut");
             remote.release(new SendResult());
@@ -456,10 +472,17 @@ class SendQueueTest {
     void unacknowledgedStreamWritesStopAtTheByteBound() {
         // Batch of 32, but 100 bytes: after 40 + 40 unacknowledged, the third frame of 40 would pass
         // the bound and goes out acknowledged instead; nothing more until it is acknowledged.
-        SendQueue q = new SendQueue(remote, frame -> {
-            remote.kinds.add("stream");
-            remote.sent.add(frame);
-        }, 32, 1000, 100, SlowConsumerPolicy.CLOSE, closes::add);
+        SendQueue q = new SendQueue(
+                remote,
+                frame -> {
+                    remote.kinds.add("stream");
+                    remote.sent.add(frame);
+                },
+                32,
+                1000,
+                100,
+                SlowConsumerPolicy.CLOSE,
+                closes::add);
         remote.mode = f -> Mode.HOLD;
         for (int i = 0; i < 5; i++) {
             assertTrue(q.offer(String.valueOf(i).repeat(40)));
@@ -474,17 +497,24 @@ class SendQueueTest {
     void aBatchingWriterIsFlushedAfterEachAcknowledgedSendAndWhenTheQueueRunsEmpty() {
         // Undertow's batching: nothing is written (and no acknowledgement comes) until a flush.
         List<String> events = new CopyOnWriteArrayList<>();
-        SendQueue q = new SendQueue(remote, new SendQueue.StreamWriter() {
-            @Override
-            public void sendWhole(String frame) {
-                events.add("send " + frame);
-            }
+        SendQueue q = new SendQueue(
+                remote,
+                new SendQueue.StreamWriter() {
+                    @Override
+                    public void sendWhole(String frame) {
+                        events.add("send " + frame);
+                    }
 
-            @Override
-            public void flush() {
-                events.add("flush");
-            }
-        }, 3, 1000, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+                    @Override
+                    public void flush() {
+                        events.add("flush");
+                    }
+                },
+                3,
+                1000,
+                Long.MAX_VALUE,
+                SlowConsumerPolicy.CLOSE,
+                closes::add);
         remote.mode = f -> Mode.HOLD;
         assertTrue(q.offer("a")); // unacknowledged; the queue is then empty: flushed
         assertEquals(List.of("send a", "flush"), events);
@@ -504,8 +534,14 @@ class SendQueueTest {
         // Undertow holds every frame of a batching connection, its own pongs and close replies
         // too, until a flush: batching must be off whenever the queue is idle, and be switched
         // off before the flush so that a control frame queued meanwhile is written by it or at once.
-        SendQueue q = new SendQueue(remote, SendQueue.StreamWriter.batching(remote, e -> closes.add(e.toString())),
-                3, 1000, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+        SendQueue q = new SendQueue(
+                remote,
+                SendQueue.StreamWriter.batching(remote, e -> closes.add(e.toString())),
+                3,
+                1000,
+                Long.MAX_VALUE,
+                SlowConsumerPolicy.CLOSE,
+                closes::add);
         assertTrue(q.offer("a"));
         assertEquals(List.of("on", "send a", "off", "flush"), new ArrayList<>(remote.batchEvents));
         assertFalse(remote.batching, "idle: not batching");
@@ -519,7 +555,9 @@ class SendQueueTest {
         assertTrue(q.offer("d"));
         assertTrue(q.offer("e"));
         assertTrue(q.offer("f"));
-        assertEquals(List.of("send c", "flush"), new ArrayList<>(remote.batchEvents),
+        assertEquals(
+                List.of("send c", "flush"),
+                new ArrayList<>(remote.batchEvents),
                 "a lone acknowledged send needs no batching");
         remote.batchEvents.clear();
         remote.release(new SendResult());
@@ -530,16 +568,22 @@ class SendQueueTest {
 
     @Test
     void aFailedFlushClosesTheConnection() {
-        SendQueue q = new SendQueue(remote, new SendQueue.StreamWriter() {
-            @Override
-            public void sendWhole(String frame) {
-            }
+        SendQueue q = new SendQueue(
+                remote,
+                new SendQueue.StreamWriter() {
+                    @Override
+                    public void sendWhole(String frame) {}
 
-            @Override
-            public void flush() throws IOException {
-                throw new IOException("broken pipe");
-            }
-        }, 3, 1000, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add);
+                    @Override
+                    public void flush() throws IOException {
+                        throw new IOException("broken pipe");
+                    }
+                },
+                3,
+                1000,
+                Long.MAX_VALUE,
+                SlowConsumerPolicy.CLOSE,
+                closes::add);
         assertTrue(q.offer("a"));
         assertEquals(1, closes.size());
         assertTrue(closes.get(0).contains("broken pipe"), closes.get(0));
@@ -575,10 +619,10 @@ class SendQueueTest {
     void closePolicyClosesAtOnceWhenNothingIsInFlight() {
         SendQueue q = queue(2, SlowConsumerPolicy.CLOSE);
         remote.mode = f -> Mode.HOLD;
-        assertTrue(q.offer("f0"));           // in flight
+        assertTrue(q.offer("f0")); // in flight
         assertTrue(q.offer("f1"));
         assertTrue(q.offer("f2"));
-        assertFalse(q.offer("f3"));          // over capacity: close pending behind f0
+        assertFalse(q.offer("f3")); // over capacity: close pending behind f0
         assertEquals(List.of(), closes);
         remote.release(new SendResult(new IOException("send timed out"))); // f0 fails instead
         assertEquals(1, closes.size(), "closed once, by whichever reason came first");
@@ -658,7 +702,8 @@ class SendQueueTest {
             assertTrue(q.offer("f" + i));
         }
         assertEquals(List.of("f0", "f1", "f2", "f3", "f4", "f5", "f6", "f7"), remote.sentList());
-        assertEquals(List.of("stream", "stream", "stream", "text", "stream", "stream", "stream", "text"),
+        assertEquals(
+                List.of("stream", "stream", "stream", "text", "stream", "stream", "stream", "text"),
                 new ArrayList<>(remote.kinds));
         assertFalse(overlapped.get());
         assertEquals(0, q.size());
@@ -719,13 +764,15 @@ class SendQueueTest {
         assertDeliveredInProducerOrder(producers, each);
         assertFalse(overlapped.get(), "no unacknowledged write while an acknowledged one was outstanding");
         long acknowledged = remote.kinds.stream().filter("text"::equals).count();
-        assertTrue(acknowledged >= producers * each / 16 && acknowledged < producers * each / 2,
+        assertTrue(
+                acknowledged >= producers * each / 16 && acknowledged < producers * each / 2,
                 acknowledged + " acknowledged sends for " + producers * each + " frames");
     }
 
     @Test
     void aBatchBelowOneIsRefused() {
-        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-                () -> new SendQueue(remote, f -> { }, 0, 10, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add));
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IllegalArgumentException.class,
+                () -> new SendQueue(remote, f -> {}, 0, 10, Long.MAX_VALUE, SlowConsumerPolicy.CLOSE, closes::add));
     }
 }

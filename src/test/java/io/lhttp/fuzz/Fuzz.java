@@ -28,8 +28,7 @@ public final class Fuzz {
     /** System property: tries per property, overriding each property's default. */
     public static final String TRIES = "lhttp.fuzz.tries";
 
-    private Fuzz() {
-    }
+    private Fuzz() {}
 
     /** A property of one generated value; throwing (an assertion or anything else) is a failure. */
     @FunctionalInterface
@@ -65,8 +64,11 @@ public final class Fuzz {
      * Checks {@code property} on {@link #tries(int)} values from {@code generator}; the first
      * failure stops the run with the seed, the try and the input (through {@code show}).
      */
-    public static <T> void forAll(int defaultTries, Function<SplittableRandom, T> generator,
-            Function<? super T, String> show, Property<? super T> property) {
+    public static <T> void forAll(
+            int defaultTries,
+            Function<SplittableRandom, T> generator,
+            Function<? super T, String> show,
+            Property<? super T> property) {
         long seed = seed();
         int tries = tries(defaultTries);
         SplittableRandom master = new SplittableRandom(seed);
@@ -80,8 +82,10 @@ public final class Fuzz {
             try {
                 property.check(value);
             } catch (Throwable t) {
-                throw new AssertionError("failed at try " + i + " of " + tries + " (replay with " + replay(seed)
-                        + "): " + t.getMessage() + System.lineSeparator() + "  input: " + show.apply(value), t);
+                throw new AssertionError(
+                        "failed at try " + i + " of " + tries + " (replay with " + replay(seed) + "): " + t.getMessage()
+                                + System.lineSeparator() + "  input: " + show.apply(value),
+                        t);
             }
         }
     }

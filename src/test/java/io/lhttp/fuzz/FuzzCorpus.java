@@ -38,8 +38,7 @@ public final class FuzzCorpus {
         }
     }
 
-    private FuzzCorpus() {
-    }
+    private FuzzCorpus() {}
 
     public static List<Case> load() {
         String text;

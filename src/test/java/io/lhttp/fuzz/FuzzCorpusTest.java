@@ -25,16 +25,19 @@ class FuzzCorpusTest {
         // One oracle across the cases, in order, as on the server's one connection.
         for (FuzzCorpus.Case c : cases) {
             String actual = Oracle.describe(oracle.expect(c.payload(), c.binary()));
-            tests.add(DynamicTest.dynamicTest(c.name(), () -> assertEquals(c.expect(), actual, c.frame().show())));
+            tests.add(DynamicTest.dynamicTest(
+                    c.name(), () -> assertEquals(c.expect(), actual, c.frame().show())));
         }
         return tests.stream();
     }
 
     @Test
     void theCorpusCoversEveryKindOfReply() {
-        String all = String.join(" | ", FuzzCorpus.load().stream().map(FuzzCorpus.Case::expect).toList());
-        for (String kind : new String[] {"none", "echo", "delivered", "upload", "error 400", "error 403", "error 413",
-            "error 429"}) {
+        String all = String.join(
+                " | ", FuzzCorpus.load().stream().map(FuzzCorpus.Case::expect).toList());
+        for (String kind :
+                new String[] {"none", "echo", "delivered", "upload", "error 400", "error 403", "error 413", "error 429"
+                }) {
             assertTrue(all.contains(kind), kind);
         }
         assertTrue(FuzzCorpus.load().stream().anyMatch(FuzzCorpus.Case::binary), "binary frames");

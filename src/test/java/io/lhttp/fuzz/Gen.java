@@ -16,8 +16,7 @@ public final class Gen {
     private static final String[] SPECIALS = {"\ud83d\ude00", "\ud834\udd1e", "\ud83c\udf89", "\u20ac", "\u2028"};
     private static final String[] INSERTS = {"\r", "\n", "\r\n", ":", " ", "\u0000", "\r\n\r\n", "\ud800"};
 
-    private Gen() {
-    }
+    private Gen() {}
 
     /** Which pieces text may contain besides printable ASCII and non-ASCII characters. */
     public record Pieces(boolean colon, boolean space, boolean loneCrLf, boolean crlf) {

@@ -36,18 +36,66 @@ public final class Mutator {
     };
 
     /** Channel names that collide across frames, valid and not. */
-    private static final String[] CHANNELS = {"chatroom", "channel_jack", "channel_mike", "room", "a", "a.b",
-        "x/y@z:1", "a..b", ".a", "a.", "*", ">", "a*b", "é", "", " "};
+    private static final String[] CHANNELS = {
+        "chatroom",
+        "channel_jack",
+        "channel_mike",
+        "room",
+        "a",
+        "a.b",
+        "x/y@z:1",
+        "a..b",
+        ".a",
+        "a.",
+        "*",
+        ">",
+        "a*b",
+        "é",
+        "",
+        " "
+    };
 
-    private static final String[] CRUMBS = {"\r", "\n", "\r\n", "\r\n\r\n", ":", " ", "\t", "\u0000", "\u007f",
-        "\u0085", "\ud800", "\udfff", "\ud83d\ude00", "é", "€", "LHTTP/1.0 ", "LHTTP/1.0 echo\r\n", "k:v\r\n",
-        "nocolon\r\n", ":v\r\n", " :v\r\n", "publish:room\r\n", "subscribe:room\r\n", "multipart:0\r\n",
-        "upstream:GET http://h/\r\n", "upstream:x\r\n"};
+    private static final String[] CRUMBS = {
+        "\r",
+        "\n",
+        "\r\n",
+        "\r\n\r\n",
+        ":",
+        " ",
+        "\t",
+        "\u0000",
+        "\u007f",
+        "\u0085",
+        "\ud800",
+        "\udfff",
+        "\ud83d\ude00",
+        "é",
+        "€",
+        "LHTTP/1.0 ",
+        "LHTTP/1.0 echo\r\n",
+        "k:v\r\n",
+        "nocolon\r\n",
+        ":v\r\n",
+        " :v\r\n",
+        "publish:room\r\n",
+        "subscribe:room\r\n",
+        "multipart:0\r\n",
+        "upstream:GET http://h/\r\n",
+        "upstream:x\r\n"
+    };
 
     /** Byte sequences that are not UTF-8: overlong, surrogates, out of range, cut, stray continuations. */
-    private static final byte[][] BAD_UTF8 = {{(byte) 0xc0, (byte) 0x80}, {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
-        {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, {(byte) 0xff}, {(byte) 0xfe}, {(byte) 0x80},
-        {(byte) 0xe2, (byte) 0x82}, {(byte) 0xf0, (byte) 0x9f, (byte) 0x98}, {(byte) 0xc3}};
+    private static final byte[][] BAD_UTF8 = {
+        {(byte) 0xc0, (byte) 0x80},
+        {(byte) 0xed, (byte) 0xa0, (byte) 0x80},
+        {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80},
+        {(byte) 0xff},
+        {(byte) 0xfe},
+        {(byte) 0x80},
+        {(byte) 0xe2, (byte) 0x82},
+        {(byte) 0xf0, (byte) 0x9f, (byte) 0x98},
+        {(byte) 0xc3}
+    };
 
     private final int maxFrameBytes;
     private final int maxHeaders;
@@ -68,7 +116,9 @@ public final class Mutator {
 
         public String show() {
             return (binary ? "binary " : "text ") + how + ": "
-                    + (binary && !isUtf8(payload) ? Gen.show(payload) : Gen.show(new String(payload, StandardCharsets.UTF_8)));
+                    + (binary && !isUtf8(payload)
+                            ? Gen.show(payload)
+                            : Gen.show(new String(payload, StandardCharsets.UTF_8)));
         }
     }
 
@@ -90,8 +140,9 @@ public final class Mutator {
             return targeted(r);
         }
         if (k < 88) {
-            return Frame.text("LHTTP/1.0 " + Gen.command(r) + "\r\n" + (r.nextBoolean() ? "" : "k:v\r\n") + "\r\n"
-                    + Gen.body(r), "random command");
+            return Frame.text(
+                    "LHTTP/1.0 " + Gen.command(r) + "\r\n" + (r.nextBoolean() ? "" : "k:v\r\n") + "\r\n" + Gen.body(r),
+                    "random command");
         }
         if (k < 95) {
             return Frame.text(Gen.frameLike(r), "frame-like");
@@ -103,7 +154,8 @@ public final class Mutator {
     /** A generated message with built-in headers mixed in. */
     private String generated(SplittableRandom r) {
         StringBuilder sb = new StringBuilder("LHTTP/1.0 ");
-        sb.append(r.nextInt(4) == 0 ? "echo" : r.nextInt(4) == 0 ? "upload" : Gen.command(r)).append("\r\n");
+        sb.append(r.nextInt(4) == 0 ? "echo" : r.nextInt(4) == 0 ? "upload" : Gen.command(r))
+                .append("\r\n");
         int n = Gen.size(r, 0, 6);
         for (int i = 0; i < n; i++) {
             switch (r.nextInt(8)) {
@@ -152,8 +204,20 @@ public final class Mutator {
             case 2:
                 return "0 " + r.nextInt(1, 20) + " " + r.nextInt(1, 60);
             case 3:
-                return Gen.pick(r, new String[] {"", " ", "0 x", "0 -1", "1", "0 0", "0 99999999999", "0 2147483648",
-                    "0 2147483647", "０", "0\t7", "+0"});
+                return Gen.pick(r, new String[] {
+                    "",
+                    " ",
+                    "0 x",
+                    "0 -1",
+                    "1",
+                    "0 0",
+                    "0 99999999999",
+                    "0 2147483648",
+                    "0 2147483647",
+                    "０",
+                    "0\t7",
+                    "+0"
+                });
             case 4: {
                 StringBuilder sb = new StringBuilder("0");
                 int n = maxParts - 1 + r.nextInt(3);
@@ -172,7 +236,10 @@ public final class Mutator {
         int n = Gen.size(r, 1, 4);
         for (int i = 0; i < n; i++) {
             if (r.nextBoolean()) {
-                sb.append("k").append(i).append(':').append(Gen.text(r, Gen.Pieces.VALUE, 0, 4).replace("\r", ""))
+                sb.append("k")
+                        .append(i)
+                        .append(':')
+                        .append(Gen.text(r, Gen.Pieces.VALUE, 0, 4).replace("\r", ""))
                         .append("\r\n");
             }
             sb.append("\r\n").append(Gen.text(r, Gen.Pieces.BODY, 0, 6));
@@ -192,8 +259,9 @@ public final class Mutator {
                 return Frame.text(sb.append("\r\nbody").toString(), n + " header lines");
             }
             case 1: {
-                int length = Gen.pick(r, new Integer[] {ChannelNames.MAX_LENGTH - 1, ChannelNames.MAX_LENGTH,
-                    ChannelNames.MAX_LENGTH + 1, 1000});
+                int length = Gen.pick(r, new Integer[] {
+                    ChannelNames.MAX_LENGTH - 1, ChannelNames.MAX_LENGTH, ChannelNames.MAX_LENGTH + 1, 1000
+                });
                 String name = "c".repeat(length);
                 String header = Gen.pick(r, new String[] {"subscribe", "publish", "unsubscribe"});
                 return Frame.text("LHTTP/1.0 chat\r\n" + header + ":" + name + "\r\n\r\nx", "channel of " + length);
@@ -201,14 +269,17 @@ public final class Mutator {
             case 2: {
                 String seed = Gen.pick(r, SEEDS);
                 int at = seed.indexOf("\r\n") + 2;
-                return Frame.text(seed.substring(0, at) + Gen.pick(r, new String[] {"nocolon", "", " ", "\t", "a b"})
-                        + "\r\n" + seed.substring(at), "header line without colon");
+                return Frame.text(
+                        seed.substring(0, at) + Gen.pick(r, new String[] {"nocolon", "", " ", "\t", "a b"}) + "\r\n"
+                                + seed.substring(at),
+                        "header line without colon");
             }
             case 3: {
                 String body = multipartBody(r);
                 int bytes = body.getBytes(StandardCharsets.UTF_8).length;
                 int offset = Gen.pick(r, new Integer[] {bytes - 1, bytes, bytes + 1, Integer.MAX_VALUE});
-                return Frame.text("LHTTP/1.0 upload\r\nmultipart:0 " + offset + "\r\n\r\n" + body,
+                return Frame.text(
+                        "LHTTP/1.0 upload\r\nmultipart:0 " + offset + "\r\n\r\n" + body,
                         "multipart offset " + offset + " of " + bytes);
             }
             case 4: {
@@ -243,17 +314,33 @@ public final class Mutator {
             }
             case 6: {
                 String seed = Gen.pick(r, SEEDS);
-                return Frame.text(r.nextBoolean() ? seed.replace("\r\n", "\n") : seed.replace("\r\n", "\r\n\r\n"),
+                return Frame.text(
+                        r.nextBoolean() ? seed.replace("\r\n", "\n") : seed.replace("\r\n", "\r\n\r\n"),
                         "CRLFs changed");
             }
             case 7:
-                return Frame.text(Gen.pick(r, new String[] {"", "LHTTP/1.0", "LHTTP/1.0 ", "LHTTP/1.0 \r\n",
-                    "LHTTP/1.0 echo", "LHTTP/1.0 echo\r\n", "LHTTP/1.1 echo\r\n\r\n", "lhttp/1.0 echo\r\n\r\n",
-                    "LHTTP/1.0  echo\r\n\r\n", "LHTTP/1.0 echo \r\n\r\n", "LHTTP/1.0 ec ho\r\n\r\n",
-                    "LHTTP/1.0 \u0085\r\n\r\n", "LHTTP/1.0 echo\r\n:\r\n\r\n", "LHTTP/1.0 echo\r\nk:v"}), "edge case");
+                return Frame.text(
+                        Gen.pick(r, new String[] {
+                            "",
+                            "LHTTP/1.0",
+                            "LHTTP/1.0 ",
+                            "LHTTP/1.0 \r\n",
+                            "LHTTP/1.0 echo",
+                            "LHTTP/1.0 echo\r\n",
+                            "LHTTP/1.1 echo\r\n\r\n",
+                            "lhttp/1.0 echo\r\n\r\n",
+                            "LHTTP/1.0  echo\r\n\r\n",
+                            "LHTTP/1.0 echo \r\n\r\n",
+                            "LHTTP/1.0 ec ho\r\n\r\n",
+                            "LHTTP/1.0 \u0085\r\n\r\n",
+                            "LHTTP/1.0 echo\r\n:\r\n\r\n",
+                            "LHTTP/1.0 echo\r\nk:v"
+                        }),
+                        "edge case");
             default: {
-                String up = Gen.pick(r, new String[] {"GET http://h/", "POST", "", "DELETE http://h/x", "GET  ",
-                    "PUT http://h/x y", "get http://h/"});
+                String up = Gen.pick(r, new String[] {
+                    "GET http://h/", "POST", "", "DELETE http://h/x", "GET  ", "PUT http://h/x y", "get http://h/"
+                });
                 return Frame.text("LHTTP/1.0 chat\r\nupstream:" + up + "\r\n\r\nb", "upstream " + up);
             }
         }
@@ -274,7 +361,8 @@ public final class Mutator {
                 }
                 case 3 -> f = replaceNth(r, f, "\r\n", r.nextBoolean() ? "\r\n\r\n" : r.nextBoolean() ? "" : "\n");
                 case 4 -> f = replaceNth(r, f, ":", r.nextBoolean() ? "" : "::");
-                case 5 -> f = f.substring(0, at) + Gen.piece(r, Gen.Pieces.BODY) + f.substring(Math.min(f.length(), at + 1));
+                case 5 ->
+                    f = f.substring(0, at) + Gen.piece(r, Gen.Pieces.BODY) + f.substring(Math.min(f.length(), at + 1));
                 default -> {
                     int to = at + r.nextInt(Math.min(20, f.length() - at) + 1);
                     f = f.substring(0, to) + f.substring(at, to) + f.substring(to); // a range doubled
@@ -342,8 +430,11 @@ public final class Mutator {
     /** Whether the bytes are well-formed UTF-8. */
     public static boolean isUtf8(byte[] b) {
         try {
-            StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(b));
+            StandardCharsets.UTF_8
+                    .newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(b));
             return true;
         } catch (CharacterCodingException e) {
             return false;

@@ -42,7 +42,8 @@ public final class Oracle {
     public record Error(int code) implements Reply {
         @Override
         public boolean matches(String frame) {
-            return frame.startsWith("LHTTP/1.0 error\r\ncode:" + code + "\r\nreason:") && frame.endsWith("\r\n\r\n")
+            return frame.startsWith("LHTTP/1.0 error\r\ncode:" + code + "\r\nreason:")
+                    && frame.endsWith("\r\n\r\n")
                     && frame.indexOf("\r\n", ("LHTTP/1.0 error\r\ncode:" + code + "\r\nreason:").length())
                             == frame.length() - 4;
         }
@@ -71,8 +72,11 @@ public final class Oracle {
         @Override
         public boolean matches(String frame) {
             String head = "LHTTP/1.0 upload\r\ncontent-type:application/json\r\n\r\n[";
-            return frame.startsWith(head) && frame.endsWith("]")
-                    && (parts == 0 ? frame.length() == head.length() + 1 : frame.startsWith("{\"headers\":{", head.length()))
+            return frame.startsWith(head)
+                    && frame.endsWith("]")
+                    && (parts == 0
+                            ? frame.length() == head.length() + 1
+                            : frame.startsWith("{\"headers\":{", head.length()))
                     && count(frame, "\"body\":") >= parts;
         }
 
@@ -105,7 +109,8 @@ public final class Oracle {
 
     /** The server's defaults. */
     public static Oracle defaults() {
-        return new Oracle(Limits.DEFAULT_MAX_FRAME_BYTES, Limits.DEFAULT_MAX_HEADERS, MultipartParser.DEFAULT_MAX_PARTS, 256);
+        return new Oracle(
+                Limits.DEFAULT_MAX_FRAME_BYTES, Limits.DEFAULT_MAX_HEADERS, MultipartParser.DEFAULT_MAX_PARTS, 256);
     }
 
     /** The channels this connection is on now. */
@@ -118,7 +123,9 @@ public final class Oracle {
         List<Reply> replies = new ArrayList<>(2);
         Message m;
         try {
-            m = binary ? parser.parse(ByteBuffer.wrap(payload)) : parser.parse(new String(payload, StandardCharsets.UTF_8));
+            m = binary
+                    ? parser.parse(ByteBuffer.wrap(payload))
+                    : parser.parse(new String(payload, StandardCharsets.UTF_8));
         } catch (ProtocolException e) {
             replies.add(new Error(e.code()));
             return replies;

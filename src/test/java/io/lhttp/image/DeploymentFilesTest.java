@@ -35,8 +35,8 @@ class DeploymentFilesTest {
 
     static Map<String, String> documentedEnv() throws Exception {
         Map<String, String> keys = new TreeMap<>();
-        Matcher row = Pattern.compile("(?m)^\\| `(lhttp\\.[^`]+)` \\|").matcher(
-                Files.readString(BASE.resolve("docs/CONFIGURATION.md"), StandardCharsets.UTF_8));
+        Matcher row = Pattern.compile("(?m)^\\| `(lhttp\\.[^`]+)` \\|")
+                .matcher(Files.readString(BASE.resolve("docs/CONFIGURATION.md"), StandardCharsets.UTF_8));
         while (row.find()) keys.put(env(row.group(1)), row.group(1));
         assertTrue(keys.containsKey("LHTTP_PUBLISH_TOKEN") && keys.size() > 30, keys::toString);
         return keys;
@@ -58,12 +58,20 @@ class DeploymentFilesTest {
         assertTrue(d.contains("ARG BASE_IMAGE=eclipse-temurin:17-jre\nFROM ${BASE_IMAGE}\n"), "BASE_IMAGE");
         assertTrue(d.contains("\nUSER 10001:10001\n"), "non-root");
         assertTrue(d.contains("-XX:MaxRAMPercentage=") && d.contains("-XX:+ExitOnOutOfMemoryError"), "JVM flags");
-        assertTrue(d.contains("\nENTRYPOINT [\"java\", \"-jar\", \"/opt/lhttp/lhttp.jar\"]\n"), "exec form: java is PID 1");
-        assertTrue(Pattern.compile("(?m)^\\s*CMD \\[\"java\".*\"io\\.lhttp\\.image\\.HealthCheck\"\\]$").matcher(d).find(),
+        assertTrue(
+                d.contains("\nENTRYPOINT [\"java\", \"-jar\", \"/opt/lhttp/lhttp.jar\"]\n"),
+                "exec form: java is PID 1");
+        assertTrue(
+                Pattern.compile("(?m)^\\s*CMD \\[\"java\".*\"io\\.lhttp\\.image\\.HealthCheck\"\\]$")
+                        .matcher(d)
+                        .find(),
                 "HEALTHCHECK with java only");
         assertTrue(!Pattern.compile("(?m)^RUN ").matcher(d).find(), "no RUN: any image with java works as the base");
         assertEquals(8080, exposedPort());
-        assertEquals("http://127.0.0.1:" + exposedPort() + "/health/ready", HealthCheck.DEFAULT_URL, "what HEALTHCHECK asks");
+        assertEquals(
+                "http://127.0.0.1:" + exposedPort() + "/health/ready",
+                HealthCheck.DEFAULT_URL,
+                "what HEALTHCHECK asks");
     }
 
     @Test
@@ -77,7 +85,8 @@ class DeploymentFilesTest {
             assertEquals("Dockerfile", at(lhttp, "build", "dockerfile"));
             Map<String, Object> env = map(lhttp.get("environment"));
             for (String name : env.keySet()) {
-                assertTrue(documented.containsKey(name), name + " (lhttp-" + i + ") is no key of the configuration table");
+                assertTrue(
+                        documented.containsKey(name), name + " (lhttp-" + i + ") is no key of the configuration table");
             }
             assertEquals("3", env.get("LHTTP_JETSTREAM_REPLICAS"), "history replicated 3 times");
             assertEquals("lhttp-" + i, env.get("LHTTP_INSTANCE_NAME"));
@@ -118,7 +127,8 @@ class DeploymentFilesTest {
     @Test
     void kubernetesProbesUseTheHealthEndpointsOnTheImagesPort() throws Exception {
         List<Manifests.Probe> probes = Manifests.probes();
-        assertEquals(List.of("startupProbe", "readinessProbe", "livenessProbe"),
+        assertEquals(
+                List.of("startupProbe", "readinessProbe", "livenessProbe"),
                 probes.stream().map(Manifests.Probe::kind).toList());
         Set<String> paths = new TreeSet<>();
         for (Manifests.Probe p : probes) {
@@ -128,7 +138,8 @@ class DeploymentFilesTest {
         assertEquals(Set.of("/health/ready", "/health/live"), paths);
         assertEquals("/health/ready", probes.get(1).path(), "readiness follows NATS");
         // The Service sends to the same named port.
-        Map<String, Object> port = map(list(at(Manifests.k8s("Service"), "spec", "ports")).get(0));
+        Map<String, Object> port =
+                map(list(at(Manifests.k8s("Service"), "spec", "ports")).get(0));
         assertEquals("http", port.get("targetPort"));
     }
 
@@ -140,11 +151,14 @@ class DeploymentFilesTest {
         int preStop = (Integer) at(c, "lifecycle", "preStop", "sleep", "seconds");
         long drainMs = 0;
         for (Object e : list(c.get("env"))) {
-            if ("LHTTP_SHUTDOWN_DRAIN_MS".equals(map(e).get("name"))) drainMs = Long.parseLong(String.valueOf(map(e).get("value")));
+            if ("LHTTP_SHUTDOWN_DRAIN_MS".equals(map(e).get("name")))
+                drainMs = Long.parseLong(String.valueOf(map(e).get("value")));
         }
         assertTrue(drainMs > 0, "the drain is set explicitly");
         // Payara's own stop after the drain took < 5 s in ContainerImageIT; 10 s of margin.
-        assertTrue(grace >= preStop + drainMs / 1000 + 10, "grace " + grace + " s < preStop " + preStop + " + drain " + drainMs);
+        assertTrue(
+                grace >= preStop + drainMs / 1000 + 10,
+                "grace " + grace + " s < preStop " + preStop + " + drain " + drainMs);
     }
 
     @Test

@@ -21,11 +21,9 @@ public final class Manifests {
     public static final Path K8S = BASE.resolve("server-config/k8s");
 
     /** One HTTP probe of the Deployment: which one, its path and the container port it names. */
-    public record Probe(String kind, String path, int port) {
-    }
+    public record Probe(String kind, String path, int port) {}
 
-    private Manifests() {
-    }
+    private Manifests() {}
 
     /** Every YAML document of the file, as maps. */
     public static List<Map<String, Object>> documents(Path file) throws IOException {

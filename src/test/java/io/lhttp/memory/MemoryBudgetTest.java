@@ -18,7 +18,9 @@ class MemoryBudgetTest {
     void theDefaultIsThirtyPercentOfTheHeapAndAConfiguredValueWins() {
         assertEquals(300L << 20, MemoryBudget.limitFor(0, 1000L << 20));
         assertEquals(1234, MemoryBudget.limitFor(1234, 1000L << 20));
-        assertEquals(Runtime.getRuntime().maxMemory() / 100 * 30, MemoryBudget.ofHeap().limit());
+        assertEquals(
+                Runtime.getRuntime().maxMemory() / 100 * 30,
+                MemoryBudget.ofHeap().limit());
         assertThrows(IllegalArgumentException.class, () -> new MemoryBudget(0));
     }
 

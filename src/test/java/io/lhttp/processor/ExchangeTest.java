@@ -84,7 +84,8 @@ class ExchangeTest {
         ex.addHeader("from", "server");
         Message r = ex.response();
         assertNotSame(before, r);
-        assertEquals("LHTTP/1.0 chat\r\n Publish : room \r\ncontent-type:json\r\nfrom:server\r\n\r\n{\"a\":1}", r.frame());
+        assertEquals(
+                "LHTTP/1.0 chat\r\n Publish : room \r\ncontent-type:json\r\nfrom:server\r\n\r\n{\"a\":1}", r.frame());
         assertEquals(2, ex.request().headers().size(), "the request is untouched");
     }
 
@@ -129,8 +130,11 @@ class ExchangeTest {
     void responseHeadersCannotBeChangedBehindTheExchangesBack() throws Exception {
         Exchange ex = exchange();
         ex.addHeader("a", "1");
-        assertThrows(UnsupportedOperationException.class, () -> ex.responseHeaders().clear());
-        assertThrows(UnsupportedOperationException.class, () -> ex.response().headers().clear());
+        assertThrows(
+                UnsupportedOperationException.class, () -> ex.responseHeaders().clear());
+        assertThrows(
+                UnsupportedOperationException.class,
+                () -> ex.response().headers().clear());
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.lhttp.channel.Bus;
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.channel.Channels;
 import io.lhttp.channel.InProcessBus;
+import io.lhttp.channel.Permissions;
 import io.lhttp.channel.PublishFilter;
 import io.lhttp.channel.SubscribeFilter;
 import io.lhttp.channel.Subscriber;
@@ -15,8 +16,8 @@ import io.lhttp.config.LhttpConfig;
 import io.lhttp.protocol.Limits;
 import io.lhttp.protocol.MessageParser;
 import io.lhttp.protocol.ProtocolException;
-import io.lhttp.channel.Permissions;
 import io.lhttp.security.TokenPermissions;
+import io.smallrye.config.inject.ConfigProducer;
 import jakarta.annotation.Priority;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -31,7 +32,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.function.Consumer;
-import io.smallrye.config.inject.ConfigProducer;
 import org.jboss.weld.environment.se.Weld;
 import org.jboss.weld.environment.se.WeldContainer;
 import org.junit.jupiter.api.AfterAll;
@@ -59,10 +59,23 @@ class FilterOrderTest {
     static void boot() {
         container = new Weld("filter-order-test")
                 .disableDiscovery()
-                .addBeanClasses(Dispatcher.class, SubscribeFilter.class, PublishFilter.class, Channels.class, UnsubscribeFilter.class,
-                        LhttpConfig.class, Recorder.class, RecordingRegistry.class, TestBus.class,
-                        ChatProcessor.class, UserFilter.class, MultipartProbe.class, UpstreamProbe.class,
-                        ConfigProducer.class, Permissions.class, TokenPermissions.class)
+                .addBeanClasses(
+                        Dispatcher.class,
+                        SubscribeFilter.class,
+                        PublishFilter.class,
+                        Channels.class,
+                        UnsubscribeFilter.class,
+                        LhttpConfig.class,
+                        Recorder.class,
+                        RecordingRegistry.class,
+                        TestBus.class,
+                        ChatProcessor.class,
+                        UserFilter.class,
+                        MultipartProbe.class,
+                        UpstreamProbe.class,
+                        ConfigProducer.class,
+                        Permissions.class,
+                        TokenPermissions.class)
                 .initialize();
     }
 
@@ -117,14 +130,16 @@ class FilterOrderTest {
 
     @Test
     void aCommandWithoutProcessorStillGoesThroughTheFilters() throws Exception {
-        assertEquals(List.of(
-                "multipart-probe before",
-                "user before",
-                "user after",
-                "registry subscribe [b]",
-                "bus subscribe b",
-                "upstream-probe after",
-                "multipart-probe after"), dispatch("LHTTP/1.0 nobody\r\nsubscribe:b\r\n\r\n"));
+        assertEquals(
+                List.of(
+                        "multipart-probe before",
+                        "user before",
+                        "user after",
+                        "registry subscribe [b]",
+                        "bus subscribe b",
+                        "upstream-probe after",
+                        "multipart-probe after"),
+                dispatch("LHTTP/1.0 nobody\r\nsubscribe:b\r\n\r\n"));
     }
 
     @Test
@@ -141,7 +156,8 @@ class FilterOrderTest {
         dispatch("LHTTP/1.0 x\r\nsubscribe:s\r\n\r\n");
         Recorder recorder = container.select(Recorder.class).get();
         recorder.log.clear();
-        // lhttp.publish.strip-headers defaults to auth,authorization,cookie,token (keys matched ignoring case and spaces).
+        // lhttp.publish.strip-headers defaults to auth,authorization,cookie,token (keys matched ignoring case and
+        // spaces).
         dispatch("LHTTP/1.0 say\r\nAuth:secret\r\npublish:s\r\nx:1\r\n authorization :Bearer t\r\ncookie:c=1\r\n"
                 + "token:t\r\n\r\nhi");
         assertEquals(List.of("LHTTP/1.0 say\r\npublish:s\r\nx:1\r\n\r\nhi"), recorder.frames);
@@ -160,9 +176,15 @@ class FilterOrderTest {
         assertTrue(HeaderFilter.UNSUBSCRIBE < HeaderFilter.PUBLISH);
         assertTrue(HeaderFilter.PUBLISH < HeaderFilter.SUBSCRIBE);
         assertTrue(HeaderFilter.SUBSCRIBE < HeaderFilter.USER);
-        assertEquals(HeaderFilter.SUBSCRIBE, SubscribeFilter.class.getAnnotation(Priority.class).value());
-        assertEquals(HeaderFilter.PUBLISH, PublishFilter.class.getAnnotation(Priority.class).value());
-        assertEquals(HeaderFilter.UNSUBSCRIBE, UnsubscribeFilter.class.getAnnotation(Priority.class).value());
+        assertEquals(
+                HeaderFilter.SUBSCRIBE,
+                SubscribeFilter.class.getAnnotation(Priority.class).value());
+        assertEquals(
+                HeaderFilter.PUBLISH,
+                PublishFilter.class.getAnnotation(Priority.class).value());
+        assertEquals(
+                HeaderFilter.UNSUBSCRIBE,
+                UnsubscribeFilter.class.getAnnotation(Priority.class).value());
     }
 
     // ---- test beans ---------------------------------------------------------------------------

@@ -11,7 +11,9 @@ class HandshakeTest {
 
     private final Handshake h = new Handshake(
             Map.of("Cookie", List.of("a=1; lhttp-token=\"tok\"", "b = 2"), "X-Custom", List.of("v")),
-            Map.of("token", List.of("t1", "t2")), "192.0.2.7", Map.of("k", "v"));
+            Map.of("token", List.of("t1", "t2")),
+            "192.0.2.7",
+            Map.of("k", "v"));
 
     @Test
     void headersIgnoreCase() {

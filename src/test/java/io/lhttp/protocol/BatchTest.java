@@ -18,7 +18,9 @@ class BatchTest {
         String a = "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhi";
         String b = "LHTTP/1.0 chat\r\npublish:room\r\n\r\n\r\n12\nLHTTP/1.0 x";
         String frame = Batch.append(Batch.append(new StringBuilder(), a), b).toString();
-        assertEquals("34\nLHTTP/1.0 chat\r\npublish:room\r\n\r\nhi48\nLHTTP/1.0 chat\r\npublish:room\r\n\r\n\r\n12\nLHTTP/1.0 x", frame);
+        assertEquals(
+                "34\nLHTTP/1.0 chat\r\npublish:room\r\n\r\nhi48\nLHTTP/1.0 chat\r\npublish:room\r\n\r\n\r\n12\nLHTTP/1.0 x",
+                frame);
         assertTrue(Batch.isBatch(frame));
         assertEquals(List.of(a, b), Batch.split(frame));
     }
@@ -66,17 +68,17 @@ class BatchTest {
     @Test
     void malformedBatchesAreRefusedWith400() {
         for (String bad : new String[] {
-            "",                       // nothing
-            "3",                      // no newline
-            "3x\nabc",                // not a number
-            "\nabc",                  // no length
-            "0\n",                    // empty record
-            "03\nabc",                // leading zero
-            "4\nabc",                 // runs past the end
-            "3\nabc4\nab",            // the second runs past the end
-            "3\nabcL",                // trailing text that is no record
-            "99999999999\nabc",       // 11 digits
-            "2147483648\nabc",        // past int, still runs past the end
+            "", // nothing
+            "3", // no newline
+            "3x\nabc", // not a number
+            "\nabc", // no length
+            "0\n", // empty record
+            "03\nabc", // leading zero
+            "4\nabc", // runs past the end
+            "3\nabc4\nab", // the second runs past the end
+            "3\nabcL", // trailing text that is no record
+            "99999999999\nabc", // 11 digits
+            "2147483648\nabc", // past int, still runs past the end
         }) {
             ProtocolException e = assertThrows(ProtocolException.class, () -> Batch.split(bad), bad);
             assertEquals(400, e.code(), bad);

@@ -16,22 +16,101 @@ class ChannelNamesTest {
     private static final String ALLOWED_PUNCTUATION = "_-.:@/";
 
     private static boolean allowedChar(char c) {
-        return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+        return (c >= 'A' && c <= 'Z')
+                || (c >= 'a' && c <= 'z')
+                || (c >= '0' && c <= '9')
                 || ALLOWED_PUNCTUATION.indexOf(c) >= 0;
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a", "Z", "0", "_", "-", ":", "@", "/", "chat", "channel_jack", "room-1", "a.b", "a.b.c",
-        "user@example.com", "app:room/42", "A-Z_a-z.0-9:@/", "__", "--", "//", "::", "@@", "a.-", "-.a", "/.:"})
+    @ValueSource(
+            strings = {
+                "a",
+                "Z",
+                "0",
+                "_",
+                "-",
+                ":",
+                "@",
+                "/",
+                "chat",
+                "channel_jack",
+                "room-1",
+                "a.b",
+                "a.b.c",
+                "user@example.com",
+                "app:room/42",
+                "A-Z_a-z.0-9:@/",
+                "__",
+                "--",
+                "//",
+                "::",
+                "@@",
+                "a.-",
+                "-.a",
+                "/.:"
+            })
     void validNames(String name) {
         assertTrue(ChannelNames.isValid(name), name);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", " ", "a b", " a", "a ", "\t", "a\tb", "a\nb", "a\r\nb", "a\u0000", ".", "..", ".a", "a.",
-        "a..b", "a...b", ".a.", "*", ">", "a.*", "a.>", "*.a", "a.b.>", "a*", "a>b", "\u00e9", "ch\u00e4t", "\u804a\u5929",
-        "\ud83d\ude00", "a,b", "a;b", "a#b", "a$b", "a%b", "a+b", "a=b", "a?b", "a!b", "a\\b", "a\"b", "a'b", "a(b",
-        "a[b]", "a{b}", "a<b", "a|b", "a~b", "a`b", "a^b", "a&b", "\u00a0", "a\u2028b", "\uff21"})
+    @ValueSource(
+            strings = {
+                "",
+                " ",
+                "a b",
+                " a",
+                "a ",
+                "\t",
+                "a\tb",
+                "a\nb",
+                "a\r\nb",
+                "a\u0000",
+                ".",
+                "..",
+                ".a",
+                "a.",
+                "a..b",
+                "a...b",
+                ".a.",
+                "*",
+                ">",
+                "a.*",
+                "a.>",
+                "*.a",
+                "a.b.>",
+                "a*",
+                "a>b",
+                "\u00e9",
+                "ch\u00e4t",
+                "\u804a\u5929",
+                "\ud83d\ude00",
+                "a,b",
+                "a;b",
+                "a#b",
+                "a$b",
+                "a%b",
+                "a+b",
+                "a=b",
+                "a?b",
+                "a!b",
+                "a\\b",
+                "a\"b",
+                "a'b",
+                "a(b",
+                "a[b]",
+                "a{b}",
+                "a<b",
+                "a|b",
+                "a~b",
+                "a`b",
+                "a^b",
+                "a&b",
+                "\u00a0",
+                "a\u2028b",
+                "\uff21"
+            })
     void invalidNames(String name) {
         assertFalse(ChannelNames.isValid(name), name);
     }
@@ -42,7 +121,9 @@ class ChannelNamesTest {
             char c = (char) i;
             String inside = "a" + c + "a";
             assertEquals(allowedChar(c), ChannelNames.isValid(inside), () -> "U+" + Integer.toHexString(c));
-            assertEquals(allowedChar(c) && c != '.', ChannelNames.isValid(String.valueOf(c)),
+            assertEquals(
+                    allowedChar(c) && c != '.',
+                    ChannelNames.isValid(String.valueOf(c)),
                     () -> "alone: U+" + Integer.toHexString(c));
         }
     }
@@ -104,8 +185,20 @@ class ChannelNamesTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"a *", "* a", "a > b", "a b.", "a .b", "a b..c", "good \u00e9vil", "a\tb", "a\u00a0b",
-        "\t", "a\u0000"})
+    @ValueSource(
+            strings = {
+                "a *",
+                "* a",
+                "a > b",
+                "a b.",
+                "a .b",
+                "a b..c",
+                "good \u00e9vil",
+                "a\tb",
+                "a\u00a0b",
+                "\t",
+                "a\u0000"
+            })
     void oneBadNameRefusesTheWholeListWith400(String value) {
         ProtocolException e = assertThrows(ProtocolException.class, () -> ChannelNames.parseList(value));
         assertEquals(400, e.code());
@@ -121,10 +214,13 @@ class ChannelNamesTest {
 
     @Test
     void reasonIsShortAndOneLine() {
-        ProtocolException e = assertThrows(ProtocolException.class,
+        ProtocolException e = assertThrows(
+                ProtocolException.class,
                 () -> ChannelNames.parseList("ok " + "\r\n\u0000".repeat(10) + "x".repeat(10_000)));
         assertEquals(400, e.code());
         assertTrue(e.reason().length() < 100, e.reason());
-        assertFalse(e.reason().contains("\r") || e.reason().contains("\n") || e.reason().contains("\u0000"));
+        assertFalse(e.reason().contains("\r")
+                || e.reason().contains("\n")
+                || e.reason().contains("\u0000"));
     }
 }

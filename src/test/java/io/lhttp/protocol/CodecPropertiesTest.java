@@ -51,27 +51,29 @@ class CodecPropertiesTest {
 
     @Test
     void writeOfParseIsTheFrame() {
-        forAll(1000, r -> new Typed(Gen.command(r), Gen.rawHeaderLines(r), Gen.body(r)), t -> Gen.show(t.frame()), t -> {
-            String frame = t.frame();
-            Message m = ROOMY.parse(frame);
-            assertEquals(frame, MessageWriter.write(m.command(), m.headers(), m.body()));
-            assertEquals(t.lines().size(), m.headers().size());
-        });
+        forAll(
+                1000,
+                r -> new Typed(Gen.command(r), Gen.rawHeaderLines(r), Gen.body(r)),
+                t -> Gen.show(t.frame()),
+                t -> {
+                    String frame = t.frame();
+                    Message m = ROOMY.parse(frame);
+                    assertEquals(frame, MessageWriter.write(m.command(), m.headers(), m.body()));
+                    assertEquals(t.lines().size(), m.headers().size());
+                });
     }
 
     @Test
     void frameWithoutBlankLineGainsOneOnWriting() {
-        forAll(500, r -> new Typed(Gen.command(r), Gen.rawHeaderLines(r), ""),
-                t -> Gen.show(t.frame()), t -> {
-                    String frame = "LHTTP/1.0 " + t.command() + "\r\n" + String.join("", t.lines());
-                    Message m = ROOMY.parse(frame);
-                    assertEquals("", m.body());
-                    assertEquals(frame + "\r\n", m.frame());
-                });
+        forAll(500, r -> new Typed(Gen.command(r), Gen.rawHeaderLines(r), ""), t -> Gen.show(t.frame()), t -> {
+            String frame = "LHTTP/1.0 " + t.command() + "\r\n" + String.join("", t.lines());
+            Message m = ROOMY.parse(frame);
+            assertEquals("", m.body());
+            assertEquals(frame + "\r\n", m.frame());
+        });
     }
 
-    record Lookup(Message message, int pick, boolean upper) {
-    }
+    record Lookup(Message message, int pick, boolean upper) {}
 
     @Test
     void headerLookupIsLastCaseInsensitiveTrimmedMatch() {
@@ -98,8 +100,7 @@ class CodecPropertiesTest {
 
     // ---- limits -----------------------------------------------------------------------------
 
-    record Sized(Message message, int delta) {
-    }
+    record Sized(Message message, int delta) {}
 
     @Test
     void frameIsAcceptedExactlyWhenItsUtf8BytesFit() {
@@ -116,28 +117,32 @@ class CodecPropertiesTest {
                     assertTrue(fits, () -> bytes.length + " bytes accepted with limit " + limit);
                     assertEquals(m, back);
                 } catch (ProtocolException e) {
-                    assertTrue(!fits && e.code() == 413, () -> bytes.length + " bytes, limit " + limit + ": " + e.code());
+                    assertTrue(
+                            !fits && e.code() == 413, () -> bytes.length + " bytes, limit " + limit + ": " + e.code());
                 }
             }
         });
     }
 
-    record Counted(Message message, int maxHeaders) {
-    }
+    record Counted(Message message, int maxHeaders) {}
 
     @Test
     void headerCountIsAcceptedExactlyUpToTheLimit() {
-        forAll(500, r -> new Counted(Gen.message(r), r.nextInt(11)), c -> c.maxHeaders() + " " + show(c.message()), c -> {
-            Message m = c.message();
-            MessageParser parser = new MessageParser(new Limits(1 << 24, c.maxHeaders()));
-            try {
-                assertEquals(m, parser.parse(m.frame()));
-                assertTrue(m.headers().size() <= c.maxHeaders());
-            } catch (ProtocolException e) {
-                assertEquals(413, e.code());
-                assertTrue(m.headers().size() > c.maxHeaders());
-            }
-        });
+        forAll(
+                500,
+                r -> new Counted(Gen.message(r), r.nextInt(11)),
+                c -> c.maxHeaders() + " " + show(c.message()),
+                c -> {
+                    Message m = c.message();
+                    MessageParser parser = new MessageParser(new Limits(1 << 24, c.maxHeaders()));
+                    try {
+                        assertEquals(m, parser.parse(m.frame()));
+                        assertTrue(m.headers().size() <= c.maxHeaders());
+                    } catch (ProtocolException e) {
+                        assertEquals(413, e.code());
+                        assertTrue(m.headers().size() > c.maxHeaders());
+                    }
+                });
     }
 
     @Test
@@ -155,16 +160,18 @@ class CodecPropertiesTest {
 
     // ---- robustness -------------------------------------------------------------------------
 
-    record Limited(String frame, int maxBytes, int maxHeaders) {
-    }
+    record Limited(String frame, int maxBytes, int maxHeaders) {}
 
     @Test
     void anyStringIsAMessageOrAProtocolException() {
-        forAll(1000, r -> new Limited(Gen.frameLike(r), r.nextInt(1, 201), r.nextInt(6)),
-                l -> l.maxBytes() + "/" + l.maxHeaders() + " " + Gen.show(l.frame()), l -> {
+        forAll(
+                1000,
+                r -> new Limited(Gen.frameLike(r), r.nextInt(1, 201), r.nextInt(6)),
+                l -> l.maxBytes() + "/" + l.maxHeaders() + " " + Gen.show(l.frame()),
+                l -> {
                     String frame = l.frame();
-                    for (MessageParser parser : new MessageParser[] {ROOMY,
-                        new MessageParser(new Limits(l.maxBytes(), l.maxHeaders()))}) {
+                    for (MessageParser parser :
+                            new MessageParser[] {ROOMY, new MessageParser(new Limits(l.maxBytes(), l.maxHeaders()))}) {
                         try {
                             Message m = parser.parse(frame);
                             assertNotNull(m);

@@ -25,8 +25,8 @@ class MessageParserTest {
     }
 
     static ProtocolException refused(int code, MessageParser parser, String frame) {
-        ProtocolException e = assertThrows(ProtocolException.class, () -> parser.parse(frame),
-                () -> "should be refused: " + printable(frame));
+        ProtocolException e = assertThrows(
+                ProtocolException.class, () -> parser.parse(frame), () -> "should be refused: " + printable(frame));
         assertEquals(code, e.code(), () -> "code for " + printable(frame) + ": " + e.reason());
         assertFalse(e.reason().isBlank(), "a reason for the client");
         assertFalse(e.reason().contains("\r") || e.reason().contains("\n"), "the reason fits one header line");
@@ -38,7 +38,8 @@ class MessageParserTest {
     }
 
     static String printable(String s) {
-        return s.length() > 80 ? s.substring(0, 80).replace("\r", "\\r").replace("\n", "\\n") + "..."
+        return s.length() > 80
+                ? s.substring(0, 80).replace("\r", "\\r").replace("\n", "\\n") + "..."
                 : s.replace("\r", "\\r").replace("\n", "\\n");
     }
 
@@ -54,75 +55,107 @@ class MessageParserTest {
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {"a", "chat", "UPPER", "with-dash_and.dot", "a:b", "x/y@z", "ch\u00e4t", "\u804a\u5929",
-            "\ud83d\ude00", "!#$%&'()*+,;<=>?[]^`{|}~", "LHTTP/1.0"})
+        @ValueSource(
+                strings = {
+                    "a",
+                    "chat",
+                    "UPPER",
+                    "with-dash_and.dot",
+                    "a:b",
+                    "x/y@z",
+                    "ch\u00e4t",
+                    "\u804a\u5929",
+                    "\ud83d\ude00",
+                    "!#$%&'()*+,;<=>?[]^`{|}~",
+                    "LHTTP/1.0"
+                })
         void anyTokenWithoutSpacesOrControlsIsACommand(String command) throws Exception {
             assertEquals(command, parse("LHTTP/1.0 " + command + "\r\n\r\n").command());
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-            "LHTTP/1.1 chat\r\n\r\n",
-            "LHTTP/2.0 chat\r\n\r\n",
-            "LHTTP/1.00 chat\r\n\r\n",
-            "LHTTP/1 chat\r\n\r\n",
-            "lhttp/1.0 chat\r\n\r\n",
-            "Lhttp/1.0 chat\r\n\r\n",
-            "HTTP/1.0 chat\r\n\r\n",
-            "LHTTP /1.0 chat\r\n\r\n",
-            " LHTTP/1.0 chat\r\n\r\n",
-            "\r\nLHTTP/1.0 chat\r\n\r\n",
-            "\ufeffLHTTP/1.0 chat\r\n\r\n",
-        })
+        @ValueSource(
+                strings = {
+                    "LHTTP/1.1 chat\r\n\r\n",
+                    "LHTTP/2.0 chat\r\n\r\n",
+                    "LHTTP/1.00 chat\r\n\r\n",
+                    "LHTTP/1 chat\r\n\r\n",
+                    "lhttp/1.0 chat\r\n\r\n",
+                    "Lhttp/1.0 chat\r\n\r\n",
+                    "HTTP/1.0 chat\r\n\r\n",
+                    "LHTTP /1.0 chat\r\n\r\n",
+                    " LHTTP/1.0 chat\r\n\r\n",
+                    "\r\nLHTTP/1.0 chat\r\n\r\n",
+                    "\ufeffLHTTP/1.0 chat\r\n\r\n",
+                })
         void wrongVersionIs400(String frame) {
             refused(400, frame);
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-            "LHTTP/1.0chat\r\n\r\n",
-            "LHTTP/1.0\tchat\r\n\r\n",
-            "LHTTP/1.0\r\n\r\n",
-            "LHTTP/1.0\r\nk:v\r\n\r\nbody",
-        })
+        @ValueSource(
+                strings = {
+                    "LHTTP/1.0chat\r\n\r\n",
+                    "LHTTP/1.0\tchat\r\n\r\n",
+                    "LHTTP/1.0\r\n\r\n",
+                    "LHTTP/1.0\r\nk:v\r\n\r\nbody",
+                })
         void missingSpaceIs400(String frame) {
             refused(400, frame);
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-            "LHTTP/1.0 \r\n\r\n",
-            "LHTTP/1.0 \r\nk:v\r\n\r\n",
-            "LHTTP/1.0  \r\n\r\n",
-        })
+        @ValueSource(
+                strings = {
+                    "LHTTP/1.0 \r\n\r\n",
+                    "LHTTP/1.0 \r\nk:v\r\n\r\n",
+                    "LHTTP/1.0  \r\n\r\n",
+                })
         void emptyCommandIs400(String frame) {
             refused(400, frame);
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-            "ch at", " chat", "chat ", "  chat", "ch\tat", "chat\t", "ch\u0000at", "ch\u0001at", "ch\u001bat",
-            "ch\u007fat", "ch\nat", "chat\n", "ch\rat", "chat\u000b", "chat\u000c",
-            // C1 controls are control characters too (Unicode category Cc).
-            "ch\u0080at", "ch\u0085at", "ch\u009fat",
-        })
+        @ValueSource(
+                strings = {
+                    "ch at",
+                    " chat",
+                    "chat ",
+                    "  chat",
+                    "ch\tat",
+                    "chat\t",
+                    "ch\u0000at",
+                    "ch\u0001at",
+                    "ch\u001bat",
+                    "ch\u007fat",
+                    "ch\nat",
+                    "chat\n",
+                    "ch\rat",
+                    "chat\u000b",
+                    "chat\u000c",
+                    // C1 controls are control characters too (Unicode category Cc).
+                    "ch\u0080at",
+                    "ch\u0085at",
+                    "ch\u009fat",
+                })
         void commandWithSpaceOrControlCharIs400(String command) {
             refused(400, "LHTTP/1.0 " + command + "\r\n\r\n");
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-            "LHTTP/1.0 chat",
-            "LHTTP/1.0 chat\n",
-            "LHTTP/1.0 chat\n\n",
-            "LHTTP/1.0 chat\nk:v\n\nbody",
-            "LHTTP/1.0 chat\r",
-            "LHTTP/1.0 chat\n\r",
-            "LHTTP/1.0",
-            "LHTTP/1.0 ",
-            "LHTTP/1.",
-            "L",
-        })
+        @ValueSource(
+                strings = {
+                    "LHTTP/1.0 chat",
+                    "LHTTP/1.0 chat\n",
+                    "LHTTP/1.0 chat\n\n",
+                    "LHTTP/1.0 chat\nk:v\n\nbody",
+                    "LHTTP/1.0 chat\r",
+                    "LHTTP/1.0 chat\n\r",
+                    "LHTTP/1.0",
+                    "LHTTP/1.0 ",
+                    "LHTTP/1.",
+                    "L",
+                })
         void startLineWithoutCrlfIs400(String frame) {
             refused(400, frame);
         }
@@ -134,17 +167,29 @@ class MessageParserTest {
         @Test
         void splitAtTheFirstColonOnly() throws Exception {
             Message m = parse("LHTTP/1.0 c\r\nupstream:POST http://h/x\r\na::b\r\nt:12:30:00\r\n\r\n");
-            assertEquals(List.of(new Header("upstream", "POST http://h/x"), new Header("a", ":b"),
-                    new Header("t", "12:30:00")), m.headers());
+            assertEquals(
+                    List.of(
+                            new Header("upstream", "POST http://h/x"),
+                            new Header("a", ":b"),
+                            new Header("t", "12:30:00")),
+                    m.headers());
             assertEquals("POST http://h/x", m.header("upstream"));
         }
 
         @Test
         void keysAndValuesKeptByteForByteInOrder() throws Exception {
-            String frame = "LHTTP/1.0 c\r\n Content-Type : json \r\nz:1\r\na:2\r\nM:3\r\nempty:\r\n\tTab\t:\tv\t\r\n\r\n";
+            String frame =
+                    "LHTTP/1.0 c\r\n Content-Type : json \r\nz:1\r\na:2\r\nM:3\r\nempty:\r\n\tTab\t:\tv\t\r\n\r\n";
             Message m = parse(frame);
-            assertEquals(List.of(new Header(" Content-Type ", " json "), new Header("z", "1"), new Header("a", "2"),
-                    new Header("M", "3"), new Header("empty", ""), new Header("\tTab\t", "\tv\t")), m.headers());
+            assertEquals(
+                    List.of(
+                            new Header(" Content-Type ", " json "),
+                            new Header("z", "1"),
+                            new Header("a", "2"),
+                            new Header("M", "3"),
+                            new Header("empty", ""),
+                            new Header("\tTab\t", "\tv\t")),
+                    m.headers());
             assertEquals(frame, MessageWriter.write(m.command(), m.headers(), m.body()));
         }
 
@@ -177,42 +222,46 @@ class MessageParserTest {
             Message m = parse("LHTTP/1.0 c\r\nk:v\r\n\r\n");
             assertThrows(UnsupportedOperationException.class, () -> m.headers().add(new Header("x", "y")));
             Message none = parse("LHTTP/1.0 c\r\n\r\n");
-            assertThrows(UnsupportedOperationException.class, () -> none.headers().add(new Header("x", "y")));
+            assertThrows(
+                    UnsupportedOperationException.class, () -> none.headers().add(new Header("x", "y")));
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-            "LHTTP/1.0 c\r\nnocolon\r\n\r\n",
-            "LHTTP/1.0 c\r\nk:v\r\nnocolon\r\n\r\n",
-            // the colon of the body does not belong to the header line
-            "LHTTP/1.0 c\r\nnocolon\r\n\r\nk:v",
-            "LHTTP/1.0 c\r\nnocolon\r\nk:v\r\n\r\n",
-            "LHTTP/1.0 c\r\n \r\n\r\n",
-        })
+        @ValueSource(
+                strings = {
+                    "LHTTP/1.0 c\r\nnocolon\r\n\r\n",
+                    "LHTTP/1.0 c\r\nk:v\r\nnocolon\r\n\r\n",
+                    // the colon of the body does not belong to the header line
+                    "LHTTP/1.0 c\r\nnocolon\r\n\r\nk:v",
+                    "LHTTP/1.0 c\r\nnocolon\r\nk:v\r\n\r\n",
+                    "LHTTP/1.0 c\r\n \r\n\r\n",
+                })
         void headerLineWithoutColonIs400(String frame) {
             refused(400, frame);
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-            "LHTTP/1.0 c\r\n:v\r\n\r\n",
-            "LHTTP/1.0 c\r\n:\r\n\r\n",
-            "LHTTP/1.0 c\r\n :v\r\n\r\n",
-            "LHTTP/1.0 c\r\n   :v\r\n\r\n",
-            "LHTTP/1.0 c\r\n\t:v\r\n\r\n",
-            "LHTTP/1.0 c\r\nk:v\r\n:v\r\n\r\n",
-        })
+        @ValueSource(
+                strings = {
+                    "LHTTP/1.0 c\r\n:v\r\n\r\n",
+                    "LHTTP/1.0 c\r\n:\r\n\r\n",
+                    "LHTTP/1.0 c\r\n :v\r\n\r\n",
+                    "LHTTP/1.0 c\r\n   :v\r\n\r\n",
+                    "LHTTP/1.0 c\r\n\t:v\r\n\r\n",
+                    "LHTTP/1.0 c\r\nk:v\r\n:v\r\n\r\n",
+                })
         void headerLineWithEmptyOrBlankKeyIs400(String frame) {
             refused(400, frame);
         }
 
         @ParameterizedTest
-        @ValueSource(strings = {
-            "LHTTP/1.0 c\r\nk:v",
-            "LHTTP/1.0 c\r\nk:v\n",
-            "LHTTP/1.0 c\r\nk:v\r",
-            "LHTTP/1.0 c\r\nk:v\r\nk2:v2",
-        })
+        @ValueSource(
+                strings = {
+                    "LHTTP/1.0 c\r\nk:v",
+                    "LHTTP/1.0 c\r\nk:v\n",
+                    "LHTTP/1.0 c\r\nk:v\r",
+                    "LHTTP/1.0 c\r\nk:v\r\nk2:v2",
+                })
         void headerLineWithoutCrlfIs400(String frame) {
             refused(400, frame);
         }
@@ -348,7 +397,9 @@ class MessageParserTest {
             for (int limit : new int[] {16, 17, 18, 19, 64, 65, 100, 1000, 1001, 1002, 1003}) {
                 MessageParser parser = new MessageParser(new Limits(limit, 32));
                 for (String unit : UNITS) {
-                    assertEquals(frameOfBytes(limit, unit), parser.parse(frameOfBytes(limit, unit)).frame());
+                    assertEquals(
+                            frameOfBytes(limit, unit),
+                            parser.parse(frameOfBytes(limit, unit)).frame());
                     refused(413, parser, frameOfBytes(limit + 1, unit));
                 }
             }
@@ -358,9 +409,9 @@ class MessageParserTest {
         void multiByteCharAcrossTheLimitIs413() {
             MessageParser parser = new MessageParser(new Limits(20, 32));
             String head = "LHTTP/1.0 c\r\n\r\n"; // 15 bytes
-            refused(413, parser, head + "abcd\u00e9");        // 16 chars, 21 bytes
-            refused(413, parser, head + "abc\ud83d\ude00");   // 20 chars, 22 bytes
-            refused(413, parser, head + "abc\u20ac");         // 19 chars, 21 bytes
+            refused(413, parser, head + "abcd\u00e9"); // 16 chars, 21 bytes
+            refused(413, parser, head + "abc\ud83d\ude00"); // 20 chars, 22 bytes
+            refused(413, parser, head + "abc\u20ac"); // 19 chars, 21 bytes
         }
 
         @Test
@@ -379,7 +430,8 @@ class MessageParserTest {
         @Test
         void defaultLimitIs65536Bytes() throws Exception {
             assertEquals(65536, Limits.DEFAULT_MAX_FRAME_BYTES);
-            assertEquals(65536, PARSER.parse(frameOfBytes(65536, "\u20ac")).frame().getBytes(StandardCharsets.UTF_8).length);
+            assertEquals(
+                    65536, PARSER.parse(frameOfBytes(65536, "\u20ac")).frame().getBytes(StandardCharsets.UTF_8).length);
             refused(413, frameOfBytes(65537, "\u20ac"));
             refused(413, frameOfBytes(65537, "a"));
             refused(413, frameOfBytes(200 * 1024, "a"));
@@ -396,7 +448,9 @@ class MessageParserTest {
             for (String unit : UNITS) {
                 MessageParser parser = new MessageParser(new Limits(64, 32));
                 byte[] ok = frameOfBytes(64, unit).getBytes(StandardCharsets.UTF_8);
-                assertEquals(frameOfBytes(64, unit), parser.parse(ByteBuffer.wrap(ok)).frame());
+                assertEquals(
+                        frameOfBytes(64, unit),
+                        parser.parse(ByteBuffer.wrap(ok)).frame());
                 byte[] over = frameOfBytes(65, unit).getBytes(StandardCharsets.UTF_8);
                 ProtocolException e = assertThrows(ProtocolException.class, () -> parser.parse(ByteBuffer.wrap(over)));
                 assertEquals(413, e.code());
@@ -436,7 +490,8 @@ class MessageParserTest {
         @Test
         void directBufferWorks() throws Exception {
             byte[] frame = "LHTTP/1.0 c\r\n\r\n\u20ac".getBytes(StandardCharsets.UTF_8);
-            ByteBuffer direct = ByteBuffer.allocateDirect(frame.length).put(frame).flip();
+            ByteBuffer direct =
+                    ByteBuffer.allocateDirect(frame.length).put(frame).flip();
             assertEquals("\u20ac", PARSER.parse(direct).body());
         }
 
@@ -446,13 +501,13 @@ class MessageParserTest {
             byte[][] bad = {
                 {(byte) 0xff},
                 {(byte) 0xfe},
-                {(byte) 0x80},                                   // lone continuation byte
-                {(byte) 0xc3, 0x28},                             // bad continuation
-                {(byte) 0xe2, (byte) 0x82},                      // truncated 3-byte sequence
-                {(byte) 0xf0, (byte) 0x9f, (byte) 0x98},         // truncated 4-byte sequence
-                {(byte) 0xc0, (byte) 0xaf},                      // overlong '/'
-                {(byte) 0xe0, (byte) 0x80, (byte) 0xaf},         // overlong '/'
-                {(byte) 0xed, (byte) 0xa0, (byte) 0x80},         // UTF-16 surrogate encoded
+                {(byte) 0x80}, // lone continuation byte
+                {(byte) 0xc3, 0x28}, // bad continuation
+                {(byte) 0xe2, (byte) 0x82}, // truncated 3-byte sequence
+                {(byte) 0xf0, (byte) 0x9f, (byte) 0x98}, // truncated 4-byte sequence
+                {(byte) 0xc0, (byte) 0xaf}, // overlong '/'
+                {(byte) 0xe0, (byte) 0x80, (byte) 0xaf}, // overlong '/'
+                {(byte) 0xed, (byte) 0xa0, (byte) 0x80}, // UTF-16 surrogate encoded
                 {(byte) 0xf4, (byte) 0x90, (byte) 0x80, (byte) 0x80}, // above U+10FFFF
             };
             for (byte[] b : bad) {
@@ -478,9 +533,23 @@ class MessageParserTest {
     class Junk {
 
         @ParameterizedTest
-        @ValueSource(strings = {"", " ", "\r\n", "\r\n\r\n", "hello", "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
-            "{\"to\":\"jack\"}", "\u0000", "\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000",
-            "\ud83d\ude00", "\ud800", "LHTTP", "LHTTP/1.0 \u0000\r\n\r\n", "chat\r\nk:v\r\n\r\nbody"})
+        @ValueSource(
+                strings = {
+                    "",
+                    " ",
+                    "\r\n",
+                    "\r\n\r\n",
+                    "hello",
+                    "GET / HTTP/1.1\r\nHost: x\r\n\r\n",
+                    "{\"to\":\"jack\"}",
+                    "\u0000",
+                    "\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000",
+                    "\ud83d\ude00",
+                    "\ud800",
+                    "LHTTP",
+                    "LHTTP/1.0 \u0000\r\n\r\n",
+                    "chat\r\nk:v\r\n\r\nbody"
+                })
         void emptyAndJunkFramesAre400(String frame) {
             refused(400, frame);
         }

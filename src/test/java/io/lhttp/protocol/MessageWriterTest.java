@@ -27,10 +27,16 @@ class MessageWriterTest {
 
     @Test
     void headersWrittenExactlyAsKeptInOrder() {
-        List<Header> headers = List.of(new Header(" Content-Type ", " json "), new Header("upstream", "POST http://h/x"),
-                new Header("z", ""), new Header("a", "::"), new Header("\u00e9", "\u20ac \ud83d\ude00"));
-        assertEquals("LHTTP/1.0 c\r\n Content-Type : json \r\nupstream:POST http://h/x\r\nz:\r\na:::\r\n"
-                + "\u00e9:\u20ac \ud83d\ude00\r\n\r\nbody\r\n\r\n", MessageWriter.write("c", headers, "body\r\n\r\n"));
+        List<Header> headers = List.of(
+                new Header(" Content-Type ", " json "),
+                new Header("upstream", "POST http://h/x"),
+                new Header("z", ""),
+                new Header("a", "::"),
+                new Header("\u00e9", "\u20ac \ud83d\ude00"));
+        assertEquals(
+                "LHTTP/1.0 c\r\n Content-Type : json \r\nupstream:POST http://h/x\r\nz:\r\na:::\r\n"
+                        + "\u00e9:\u20ac \ud83d\ude00\r\n\r\nbody\r\n\r\n",
+                MessageWriter.write("c", headers, "body\r\n\r\n"));
     }
 
     @Test
@@ -49,7 +55,8 @@ class MessageWriterTest {
         assertEquals("{to:jack,from:mike}", m.body());
         assertEquals("channel_jack", m.header("publish"));
         assertEquals(frame, m.frame());
-        assertEquals(frame, Message.of("chat", m.headers(), "{to:jack,from:mike}").frame());
+        assertEquals(
+                frame, Message.of("chat", m.headers(), "{to:jack,from:mike}").frame());
         assertEquals(frame, MessageWriter.write(m.command(), m.headers(), m.body()));
     }
 
@@ -60,7 +67,10 @@ class MessageWriterTest {
         assertEquals("upload", m.command());
         assertEquals(List.of(new Header("multipart", "0 14")), m.headers());
         assertEquals("k1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2", m.body());
-        assertEquals(frame, Message.of("upload", List.of(new Header("multipart", "0 14")), m.body()).frame());
+        assertEquals(
+                frame,
+                Message.of("upload", List.of(new Header("multipart", "0 14")), m.body())
+                        .frame());
         // The offsets are UTF-8 byte offsets into this body: part 2 starts at byte 14.
         byte[] body = m.body().getBytes(StandardCharsets.UTF_8);
         assertEquals("k1:v1\r\n\r\nbody1", new String(body, 0, 14, StandardCharsets.UTF_8));
@@ -100,7 +110,9 @@ class MessageWriterTest {
 
     @Test
     void emptyErrorReason() {
-        assertEquals("LHTTP/1.0 error\r\ncode:400\r\nreason:\r\n\r\n", Message.error(400, "").frame());
+        assertEquals(
+                "LHTTP/1.0 error\r\ncode:400\r\nreason:\r\n\r\n",
+                Message.error(400, "").frame());
     }
 
     @ParameterizedTest

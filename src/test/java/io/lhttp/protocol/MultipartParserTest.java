@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.lhttp.fuzz.Fuzz;
 import io.lhttp.fuzz.Gen;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,9 +22,11 @@ class MultipartParserTest {
     @Test
     void theOriginalReadmeExample() throws Exception {
         List<Part> parts = parser.parse("0 14", "k1:v1\r\n\r\nbody1k2:v2\r\n\r\nbody2");
-        assertEquals(List.of(
-                new Part(List.of(new Header("k1", "v1")), "body1"),
-                new Part(List.of(new Header("k2", "v2")), "body2")), parts);
+        assertEquals(
+                List.of(
+                        new Part(List.of(new Header("k1", "v1")), "body1"),
+                        new Part(List.of(new Header("k2", "v2")), "body2")),
+                parts);
     }
 
     @Test
@@ -48,7 +49,9 @@ class MultipartParserTest {
     void partsKeepHeaderLinesAsSentAndBodiesWithCrlf() throws Exception {
         String body = " Name : a b \r\nk:v:w\r\n\r\nline1\r\nline2\r\n\r\nend";
         List<Part> parts = parser.parse("0", body);
-        assertEquals(List.of(new Header(" Name ", " a b "), new Header("k", "v:w")), parts.get(0).headers());
+        assertEquals(
+                List.of(new Header(" Name ", " a b "), new Header("k", "v:w")),
+                parts.get(0).headers());
         assertEquals("a b", parts.get(0).header("name"));
         assertEquals("line1\r\nline2\r\n\r\nend", parts.get(0).body());
     }
@@ -62,9 +65,9 @@ class MultipartParserTest {
     @Test
     void offsetsCountUtf8BytesNotChars() throws Exception {
         // "é" is 2 bytes, "€" 3, "😀" 4 (a surrogate pair in Java).
-        String p1 = "k:é\r\n\r\n€";      // 1+1+2+2+2+3 = 11 bytes, 8 chars
-        String p2 = "\r\n😀x";           // 2+4+1 = 7 bytes
-        String p3 = "名:値\r\n\r\n本文";  // 3+1+3+2+2+6 = 17 bytes
+        String p1 = "k:é\r\n\r\n€"; // 1+1+2+2+2+3 = 11 bytes, 8 chars
+        String p2 = "\r\n😀x"; // 2+4+1 = 7 bytes
+        String p3 = "名:値\r\n\r\n本文"; // 3+1+3+2+2+6 = 17 bytes
         String body = p1 + p2 + p3;
         int o2 = p1.getBytes(StandardCharsets.UTF_8).length;
         int o3 = o2 + p2.getBytes(StandardCharsets.UTF_8).length;
@@ -169,7 +172,12 @@ class MultipartParserTest {
     @Test
     void moreHeaderLinesInAPartThanTheLimitAre413() throws Exception {
         assertCode(413, "0", "a:1\r\nb:2\r\nc:3\r\nd:4\r\ne:5\r\n\r\nbody");
-        assertEquals(4, parser.parse("0", "a:1\r\nb:2\r\nc:3\r\nd:4\r\n\r\nbody").get(0).headers().size());
+        assertEquals(
+                4,
+                parser.parse("0", "a:1\r\nb:2\r\nc:3\r\nd:4\r\n\r\nbody")
+                        .get(0)
+                        .headers()
+                        .size());
     }
 
     @Test
@@ -200,8 +208,7 @@ class MultipartParserTest {
         return sb.toString();
     }
 
-    record Parts(List<String> bodies, List<String> values) {
-    }
+    record Parts(List<String> bodies, List<String> values) {}
 
     private static Parts parts(SplittableRandom r) {
         List<String> bodies = new ArrayList<>();
@@ -218,8 +225,12 @@ class MultipartParserTest {
     /** Any parts written with their byte offsets come back as written. */
     @Test
     void roundTrip() {
-        Fuzz.forAll(300, MultipartParserTest::parts, p -> p.bodies().stream().map(Gen::show).toList() + " "
-                + p.values().stream().map(Gen::show).toList(), p -> {
+        Fuzz.forAll(
+                300,
+                MultipartParserTest::parts,
+                p -> p.bodies().stream().map(Gen::show).toList() + " "
+                        + p.values().stream().map(Gen::show).toList(),
+                p -> {
                     List<String> bodies = p.bodies();
                     List<String> values = p.values();
                     StringBuilder body = new StringBuilder();
@@ -248,8 +259,7 @@ class MultipartParserTest {
                 });
     }
 
-    record Cut(String offsets, String body) {
-    }
+    record Cut(String offsets, String body) {}
 
     /** Offsets near the body's byte boundaries, or anything at all. */
     private static Cut cut(SplittableRandom r) {
@@ -291,8 +301,11 @@ class MultipartParserTest {
     }
 
     private void assertCode(int code, String offsets, String body) {
-        ProtocolException e = assertThrows(ProtocolException.class, () -> parser.parse(offsets, body),
-                () -> "offsets '" + offsets + "' on " + body.replace("\r", "\\r").replace("\n", "\\n"));
+        ProtocolException e = assertThrows(
+                ProtocolException.class,
+                () -> parser.parse(offsets, body),
+                () -> "offsets '" + offsets + "' on "
+                        + body.replace("\r", "\\r").replace("\n", "\\n"));
         assertEquals(code, e.code(), e.reason());
         assertTrue(!e.reason().isBlank());
     }

@@ -30,31 +30,34 @@ class SharedCodecCasesTest {
         List<Map<String, Object>> cases = load();
         assertTrue(cases.size() >= 20, "the shared file has cases");
         MessageParser parser = new MessageParser(Limits.DEFAULTS);
-        return cases.stream().map(c -> DynamicTest.dynamicTest((String) c.get("case"), () -> {
-            String frame = (String) c.get("frame");
-            if (c.containsKey("error")) {
-                ProtocolException e = assertThrows(ProtocolException.class, () -> parser.parse(frame));
-                assertEquals(Integer.parseInt((String) c.get("error")), e.code(), e.reason());
-                return;
-            }
-            Message m = parser.parse(frame);
-            assertEquals(c.get("command"), m.command());
-            assertEquals(c.get("headers"), m.headers());
-            assertEquals(c.get("body"), m.body());
-            String written = (String) c.getOrDefault("written", frame);
-            assertEquals(written, m.frame());
-            assertEquals(written, MessageWriter.write(m.command(), m.headers(), m.body()));
-            MultipartParser multipart = new MultipartParser(MultipartParser.DEFAULT_MAX_PARTS, Limits.DEFAULT_MAX_HEADERS);
-            if (c.containsKey("parts-error")) {
-                ProtocolException e = assertThrows(ProtocolException.class,
-                        () -> multipart.parse(m.header("multipart"), m.body()));
-                assertEquals(Integer.parseInt((String) c.get("parts-error")), e.code(), e.reason());
-            } else if (c.containsKey("parts")) {
-                List<List<Object>> parsed = multipart.parse(m.header("multipart"), m.body()).stream()
-                        .map(p -> List.<Object>of(p.headers(), p.body())).toList();
-                assertEquals(c.get("parts"), parsed);
-            }
-        }));
+        return cases.stream()
+                .map(c -> DynamicTest.dynamicTest((String) c.get("case"), () -> {
+                    String frame = (String) c.get("frame");
+                    if (c.containsKey("error")) {
+                        ProtocolException e = assertThrows(ProtocolException.class, () -> parser.parse(frame));
+                        assertEquals(Integer.parseInt((String) c.get("error")), e.code(), e.reason());
+                        return;
+                    }
+                    Message m = parser.parse(frame);
+                    assertEquals(c.get("command"), m.command());
+                    assertEquals(c.get("headers"), m.headers());
+                    assertEquals(c.get("body"), m.body());
+                    String written = (String) c.getOrDefault("written", frame);
+                    assertEquals(written, m.frame());
+                    assertEquals(written, MessageWriter.write(m.command(), m.headers(), m.body()));
+                    MultipartParser multipart =
+                            new MultipartParser(MultipartParser.DEFAULT_MAX_PARTS, Limits.DEFAULT_MAX_HEADERS);
+                    if (c.containsKey("parts-error")) {
+                        ProtocolException e = assertThrows(
+                                ProtocolException.class, () -> multipart.parse(m.header("multipart"), m.body()));
+                        assertEquals(Integer.parseInt((String) c.get("parts-error")), e.code(), e.reason());
+                    } else if (c.containsKey("parts")) {
+                        List<List<Object>> parsed = multipart.parse(m.header("multipart"), m.body()).stream()
+                                .map(p -> List.<Object>of(p.headers(), p.body()))
+                                .toList();
+                        assertEquals(c.get("parts"), parsed);
+                    }
+                }));
     }
 
     private static List<Map<String, Object>> load() throws IOException {

@@ -12,7 +12,8 @@ class PublishGuardTest {
         for (String a : new String[] {"127.0.0.1", "127.1.2.3", "::1", "[::1]", "0:0:0:0:0:0:0:1"}) {
             assertTrue(PublishGuard.isLoopback(a), a);
         }
-        for (String a : new String[] {"192.0.2.2", "10.0.0.1", "::ffff:10.0.0.1", "localhost", "", "garbage", "0.0.0.0"}) {
+        for (String a :
+                new String[] {"192.0.2.2", "10.0.0.1", "::ffff:10.0.0.1", "localhost", "", "garbage", "0.0.0.0"}) {
             assertFalse(PublishGuard.isLoopback(a), a);
         }
         assertFalse(PublishGuard.isLoopback(null));

@@ -70,9 +70,12 @@ class AllowedOriginsTest {
         assertTrue(own.refusesCrossSiteWrite("null", null, host));
         assertTrue(own.refusesCrossSiteWrite(null, "cross-site", host));
         assertTrue(own.refusesCrossSiteWrite(null, "Same-Site", host));
-        assertTrue(own.refusesCrossSiteWrite("http://127.0.0.1:8080", "cross-site", host), "the header says another site");
+        assertTrue(
+                own.refusesCrossSiteWrite("http://127.0.0.1:8080", "cross-site", host), "the header says another site");
         AllowedOrigins any = AllowedOrigins.parse("*");
-        assertTrue(any.refusesCrossSiteWrite("http://evil.example", "cross-site", host), "* opens connections, not writes");
+        assertTrue(
+                any.refusesCrossSiteWrite("http://evil.example", "cross-site", host),
+                "* opens connections, not writes");
         assertFalse(any.refusesCrossSiteWrite("http://127.0.0.1:8080", null, host));
         AllowedOrigins listed = AllowedOrigins.parse("https://chat.example");
         assertFalse(listed.refusesCrossSiteWrite("https://chat.example", "same-site", host));

@@ -23,8 +23,7 @@ import java.util.List;
 /** Makes signed test tokens with the library (tests never hand-roll signatures either). */
 public final class Tokens {
 
-    private Tokens() {
-    }
+    private Tokens() {}
 
     public static KeyPair rsa() throws Exception {
         KeyPairGenerator g = KeyPairGenerator.getInstance("RSA");
@@ -40,13 +39,16 @@ public final class Tokens {
 
     public static String pem(java.security.PublicKey key) {
         return "-----BEGIN PUBLIC KEY-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(key.getEncoded())
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(key.getEncoded())
                 + "\n-----END PUBLIC KEY-----\n";
     }
 
     /** Claims for {@code user} valid from now-1min until {@code exp}, with a {@code channels} claim. */
     public static JWTClaimsSet.Builder claims(String user, Instant exp, List<String> channels) {
-        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder().subject(user).expirationTime(Date.from(exp))
+        JWTClaimsSet.Builder b = new JWTClaimsSet.Builder()
+                .subject(user)
+                .expirationTime(Date.from(exp))
                 .issueTime(new Date());
         if (channels != null) {
             b.claim(TokenVerifier.CHANNELS_CLAIM, channels);

@@ -35,12 +35,10 @@ public final class RawWebSocket implements Closeable {
         void onText(byte[] buffer, int offset, int length);
 
         /** The server's close frame; {@code code} is 1005 when it carried none. */
-        default void onClose(int code, String reason) {
-        }
+        default void onClose(int code, String reason) {}
 
         /** A pong (the answer to {@link #sendPing}); {@link #readFrame} returns after it. */
-        default void onPong(byte[] payload) {
-        }
+        default void onPong(byte[] payload) {}
     }
 
     private static final int OP_CONTINUATION = 0x0;
@@ -102,8 +100,8 @@ public final class RawWebSocket implements Closeable {
      * ({@code SO_RCVBUF}, 0 = the system's): a small one makes a client that stops reading stall
      * its sender sooner.
      */
-    public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout, int bufferSize,
-            int receiveBuffer) throws IOException {
+    public static RawWebSocket connect(
+            URI uri, InetAddress localAddress, Duration timeout, int bufferSize, int receiveBuffer) throws IOException {
         return connect(uri, localAddress, timeout, bufferSize, receiveBuffer, "");
     }
 
@@ -111,9 +109,16 @@ public final class RawWebSocket implements Closeable {
      * As {@link #connect(URI, InetAddress, Duration, int, int)}, with extra request header lines
      * (each ending in CRLF, e.g. {@code "X-Forwarded-For: 198.51.100.1\r\n"}).
      */
-    public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout, int bufferSize,
-            int receiveBuffer, String extraHeaders) throws IOException {
-        return connect(uri, localAddress, timeout, bufferSize, receiveBuffer, extraHeaders,
+    public static RawWebSocket connect(
+            URI uri, InetAddress localAddress, Duration timeout, int bufferSize, int receiveBuffer, String extraHeaders)
+            throws IOException {
+        return connect(
+                uri,
+                localAddress,
+                timeout,
+                bufferSize,
+                receiveBuffer,
+                extraHeaders,
                 "Upgrade: websocket\r\nConnection: Upgrade\r\n");
     }
 
@@ -122,8 +127,15 @@ public final class RawWebSocket implements Closeable {
      * and {@code Connection} lines given whole (each ending in CRLF), e.g. the variants an attacker
      * writes ({@code "Upgrade: websocket,\r\n"}).
      */
-    public static RawWebSocket connect(URI uri, InetAddress localAddress, Duration timeout, int bufferSize,
-            int receiveBuffer, String extraHeaders, String upgradeLines) throws IOException {
+    public static RawWebSocket connect(
+            URI uri,
+            InetAddress localAddress,
+            Duration timeout,
+            int bufferSize,
+            int receiveBuffer,
+            String extraHeaders,
+            String upgradeLines)
+            throws IOException {
         int port = uri.getPort() > 0 ? uri.getPort() : 80;
         Socket socket = new Socket();
         try {

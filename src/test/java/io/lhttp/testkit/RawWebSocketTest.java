@@ -31,7 +31,7 @@ class RawWebSocketTest {
     @Test
     void readsEveryFrameShapeAndSendsMaskedFrames() throws Exception {
         byte[] big = "x".repeat(70_000).getBytes(StandardCharsets.UTF_8); // 64-bit length
-        byte[] mid = "y".repeat(200).getBytes(StandardCharsets.UTF_8);    // 16-bit length
+        byte[] mid = "y".repeat(200).getBytes(StandardCharsets.UTF_8); // 16-bit length
         try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             CompletableFuture<byte[]> received = CompletableFuture.supplyAsync(() -> {
                 try (Socket s = server.accept()) {
@@ -42,13 +42,14 @@ class RawWebSocketTest {
                     }
                     OutputStream out = s.getOutputStream();
                     out.write(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                            + "Sec-WebSocket-Accept: ignored-by-the-client\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                    + "Sec-WebSocket-Accept: ignored-by-the-client\r\n\r\n")
+                            .getBytes(StandardCharsets.US_ASCII));
                     frame(out, 0x81, "hello".getBytes(StandardCharsets.UTF_8));
                     frame(out, 0x81, mid);
                     frame(out, 0x81, big);
-                    frame(out, 0x01, "frag".getBytes(StandardCharsets.UTF_8));     // text, not final
-                    frame(out, 0x89, "p".getBytes(StandardCharsets.UTF_8));        // a ping in between
-                    frame(out, 0x80, "mented".getBytes(StandardCharsets.UTF_8));   // continuation, final
+                    frame(out, 0x01, "frag".getBytes(StandardCharsets.UTF_8)); // text, not final
+                    frame(out, 0x89, "p".getBytes(StandardCharsets.UTF_8)); // a ping in between
+                    frame(out, 0x80, "mented".getBytes(StandardCharsets.UTF_8)); // continuation, final
                     frame(out, 0x88, new byte[] {0x03, (byte) 0xF0, 'b', 'y', 'e'}); // close 1008 "bye"
                     out.flush();
                     // The client's pong and its text frame, unmasked here (key 0 must be legal too).
@@ -73,8 +74,8 @@ class RawWebSocketTest {
                 }
             });
 
-            RawWebSocket ws = RawWebSocket.connect(URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/sub/x"),
-                    Duration.ofSeconds(10));
+            RawWebSocket ws = RawWebSocket.connect(
+                    URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/sub/x"), Duration.ofSeconds(10));
             ws.send("hi");
             List<byte[]> messages = new ArrayList<>();
             int[] close = {-1};
@@ -119,8 +120,10 @@ class RawWebSocketTest {
                     throw new RuntimeException(e);
                 }
             });
-            IOException e = org.junit.jupiter.api.Assertions.assertThrows(IOException.class, () ->
-                    RawWebSocket.connect(URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/"), Duration.ofSeconds(10)));
+            IOException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    IOException.class,
+                    () -> RawWebSocket.connect(
+                            URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/"), Duration.ofSeconds(10)));
             assertTrue(e.getMessage().contains("404"), e.getMessage());
         }
     }
@@ -131,19 +134,19 @@ class RawWebSocketTest {
             CompletableFuture.runAsync(() -> {
                 try (Socket s = server.accept()) {
                     readHead(new DataInputStream(s.getInputStream()));
-                    s.getOutputStream().write("HTTP/1.1 101 Switching Protocols\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+                    s.getOutputStream()
+                            .write("HTTP/1.1 101 Switching Protocols\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
                 } catch (IOException e) {
                     throw new RuntimeException(e);
                 }
             });
-            RawWebSocket ws = RawWebSocket.connect(URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/"),
-                    Duration.ofSeconds(10));
+            RawWebSocket ws = RawWebSocket.connect(
+                    URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/"), Duration.ofSeconds(10));
             ws.readTimeout(Duration.ofSeconds(10));
             int[] close = {-1};
             assertFalse(ws.readFrame(new RawWebSocket.Handler() {
                 @Override
-                public void onText(byte[] buffer, int offset, int length) {
-                }
+                public void onText(byte[] buffer, int offset, int length) {}
 
                 @Override
                 public void onClose(int code, String reason) {
@@ -174,11 +177,11 @@ class RawWebSocketTest {
                     throw new RuntimeException(e);
                 }
             });
-            RawWebSocket ws = RawWebSocket.connect(URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/"),
-                    Duration.ofSeconds(10));
+            RawWebSocket ws = RawWebSocket.connect(
+                    URI.create("ws://127.0.0.1:" + server.getLocalPort() + "/"), Duration.ofSeconds(10));
             assertEquals("ünïcode", ws.readText(Duration.ofSeconds(10)));
-            org.junit.jupiter.api.Assertions.assertThrows(java.net.SocketTimeoutException.class,
-                    () -> ws.readText(Duration.ofMillis(100)));
+            org.junit.jupiter.api.Assertions.assertThrows(
+                    java.net.SocketTimeoutException.class, () -> ws.readText(Duration.ofMillis(100)));
             peer.complete(null);
             assertEquals(null, ws.readText(Duration.ofSeconds(10)), "closed");
             assertEquals(1001, ws.closeCode());

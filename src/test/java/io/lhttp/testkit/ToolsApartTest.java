@@ -22,13 +22,17 @@ class ToolsApartTest {
 
     private static List<String> usersOfTheTools(Path root) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("ToolsApartTest.java")).filter(f -> {
-                try {
-                    return Files.readString(f, StandardCharsets.UTF_8).contains("io.lhttp.load");
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            }).map(f -> BASE.relativize(f).toString()).sorted().toList();
+            return files.filter(f -> f.toString().endsWith(".java") && !f.endsWith("ToolsApartTest.java"))
+                    .filter(f -> {
+                        try {
+                            return Files.readString(f, StandardCharsets.UTF_8).contains("io.lhttp.load");
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })
+                    .map(f -> BASE.relativize(f).toString())
+                    .sorted()
+                    .toList();
         }
     }
 

@@ -45,12 +45,14 @@ public final class LhttpCli {
 
     private static final MessageParser RAW = new MessageParser(new Limits(64 << 20, 4096));
 
-    private LhttpCli() {
-    }
+    private LhttpCli() {}
 
     public static void main(String[] args) throws Exception {
-        System.exit(run(args, new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
-                new PrintStream(System.out, true, StandardCharsets.UTF_8), System.err));
+        System.exit(run(
+                args,
+                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)),
+                new PrintStream(System.out, true, StandardCharsets.UTF_8),
+                System.err));
     }
 
     static int run(String[] args, BufferedReader in, PrintStream out, PrintStream err) throws Exception {
@@ -68,7 +70,9 @@ public final class LhttpCli {
                     case "--header" -> {
                         String h = args[++i];
                         int colon = h.indexOf(':');
-                        options.handshakeHeader(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
+                        options.handshakeHeader(
+                                h.substring(0, colon).trim(),
+                                h.substring(colon + 1).trim());
                     }
                     case "-h", "--help" -> {
                         out.println(USAGE);
@@ -136,7 +140,8 @@ public final class LhttpCli {
             done.countDown();
         });
         if (!client.awaitOpen(Duration.ofSeconds(15))) {
-            err.println("lhttp-cli: could not connect to " + url + (closedBy.get() == null ? "" : ": " + closedBy.get()));
+            err.println(
+                    "lhttp-cli: could not connect to " + url + (closedBy.get() == null ? "" : ": " + closedBy.get()));
             closing.set(true);
             client.close();
             return 1;
@@ -144,27 +149,31 @@ public final class LhttpCli {
         // stdin on its own thread, so that a close by the server ends the program while it waits for input.
         CountDownLatch eof = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean badLine = new java.util.concurrent.atomic.AtomicBoolean();
-        Thread reader = new Thread(() -> {
-            try {
-                String line;
-                while (done.getCount() > 0 && (line = in.readLine()) != null) {
+        Thread reader = new Thread(
+                () -> {
                     try {
-                        Message m = parseLine(line);
-                        if (m != null) {
-                            client.send(m);
+                        String line;
+                        while (done.getCount() > 0 && (line = in.readLine()) != null) {
+                            try {
+                                Message m = parseLine(line);
+                                if (m != null) {
+                                    client.send(m);
+                                }
+                            } catch (IllegalArgumentException | ProtocolException e) {
+                                err.println(
+                                        "lhttp-cli: " + (e instanceof ProtocolException p ? p.reason() : e.getMessage())
+                                                + ": " + line);
+                                badLine.set(true);
+                            } catch (IllegalStateException e) {
+                                break; // closed by the server meanwhile: reported below
+                            }
                         }
-                    } catch (IllegalArgumentException | ProtocolException e) {
-                        err.println("lhttp-cli: " + (e instanceof ProtocolException p ? p.reason() : e.getMessage()) + ": " + line);
-                        badLine.set(true);
-                    } catch (IllegalStateException e) {
-                        break; // closed by the server meanwhile: reported below
+                    } catch (IOException e) {
+                        err.println("lhttp-cli: reading stdin failed: " + e);
                     }
-                }
-            } catch (IOException e) {
-                err.println("lhttp-cli: reading stdin failed: " + e);
-            }
-            eof.countDown();
-        }, "lhttp-cli-stdin");
+                    eof.countDown();
+                },
+                "lhttp-cli-stdin");
         reader.setDaemon(true);
         reader.start();
         while (done.getCount() > 0 && eof.getCount() > 0) {
@@ -211,7 +220,8 @@ public final class LhttpCli {
                 }
                 String channels = p[0].replace(',', ' ');
                 checkChannels(channels);
-                return Message.of("publish", List.of(new Header("publish", channels)), p.length > 1 ? unescape(p[1]) : "");
+                return Message.of(
+                        "publish", List.of(new Header("publish", channels)), p.length > 1 ? unescape(p[1]) : "");
             }
             case "send" -> {
                 String body = "";
@@ -294,10 +304,17 @@ public final class LhttpCli {
     /** One JSON object per line. */
     static final class Json {
         static String message(Message m) {
-            StringBuilder b = new StringBuilder("{\"type\":\"message\",\"command\":").append(str(m.command())).append(",\"headers\":[");
+            StringBuilder b = new StringBuilder("{\"type\":\"message\",\"command\":")
+                    .append(str(m.command()))
+                    .append(",\"headers\":[");
             for (int i = 0; i < m.headers().size(); i++) {
                 Header h = m.headers().get(i);
-                b.append(i == 0 ? "" : ",").append('[').append(str(h.key())).append(',').append(str(h.value())).append(']');
+                b.append(i == 0 ? "" : ",")
+                        .append('[')
+                        .append(str(h.key()))
+                        .append(',')
+                        .append(str(h.value()))
+                        .append(']');
             }
             return b.append("],\"body\":").append(str(m.body())).append('}').toString();
         }

@@ -33,7 +33,10 @@ public class UploadProcessor {
             }
             parts.add(Json.createObjectBuilder().add("headers", headers).add("body", part.body()));
         }
-        ex.connection().send(Message.of(ex.command(),
-                List.of(new Header("content-type", "application/json")), parts.build().toString()));
+        ex.connection()
+                .send(Message.of(
+                        ex.command(),
+                        List.of(new Header("content-type", "application/json")),
+                        parts.build().toString()));
     }
 }

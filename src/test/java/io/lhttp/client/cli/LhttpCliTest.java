@@ -19,14 +19,21 @@ class LhttpCliTest {
 
     @Test
     void commandsBecomeFrames() throws Exception {
-        assertEquals(Message.of("subscribe", List.of(new Header("subscribe", "a b")), ""), LhttpCli.parseLine("subscribe a b"));
-        assertEquals(Message.of("unsubscribe", List.of(new Header("unsubscribe", "a")), ""), LhttpCli.parseLine(" unsubscribe a "));
-        assertEquals(Message.of("publish", List.of(new Header("publish", "a b")), "hello  world"),
+        assertEquals(
+                Message.of("subscribe", List.of(new Header("subscribe", "a b")), ""),
+                LhttpCli.parseLine("subscribe a b"));
+        assertEquals(
+                Message.of("unsubscribe", List.of(new Header("unsubscribe", "a")), ""),
+                LhttpCli.parseLine(" unsubscribe a "));
+        assertEquals(
+                Message.of("publish", List.of(new Header("publish", "a b")), "hello  world"),
                 LhttpCli.parseLine("publish a,b hello  world"));
-        assertEquals(Message.of("chat", List.of(new Header("publish", "room"), new Header("nick", "ada")), "x\r\ny -- z"),
+        assertEquals(
+                Message.of("chat", List.of(new Header("publish", "room"), new Header("nick", "ada")), "x\r\ny -- z"),
                 LhttpCli.parseLine("send chat publish:room nick:ada -- x\\r\\ny -- z"));
         assertEquals(Message.of("ping", List.of(), ""), LhttpCli.parseLine("send ping"));
-        assertEquals(Message.of("chat", List.of(new Header("publish", "room")), "raw\\"),
+        assertEquals(
+                Message.of("chat", List.of(new Header("publish", "room")), "raw\\"),
                 LhttpCli.parseLine("LHTTP/1.0 chat\\r\\npublish:room\\r\\n\\r\\nraw\\\\"));
         assertNull(LhttpCli.parseLine("   "));
         assertNull(LhttpCli.parseLine("# a comment"));
@@ -46,7 +53,8 @@ class LhttpCliTest {
     void outputIsOneLinePerFrame() {
         Message m = Message.of("chat", List.of(new Header("nick", "a\"b")), "1\r\n2\\");
         assertEquals("chat nick:a\"b | 1\\r\\n2\\\\", LhttpCli.Readable.message(m));
-        assertEquals("{\"type\":\"message\",\"command\":\"chat\",\"headers\":[[\"nick\",\"a\\\"b\"]],\"body\":\"1\\r\\n2\\\\\"}",
+        assertEquals(
+                "{\"type\":\"message\",\"command\":\"chat\",\"headers\":[[\"nick\",\"a\\\"b\"]],\"body\":\"1\\r\\n2\\\\\"}",
                 LhttpCli.Json.message(m));
         assertEquals("\"\\u0001\"", LhttpCli.Json.str("\u0001"));
     }
@@ -58,6 +66,7 @@ class LhttpCliTest {
         PrintStream o = new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8);
         assertEquals(2, LhttpCli.run(new String[0], new BufferedReader(new StringReader("")), o, e));
         assertEquals(2, LhttpCli.run(new String[] {"--wait"}, new BufferedReader(new StringReader("")), o, e));
-        assertEquals(2, LhttpCli.run(new String[] {"http://localhost/"}, new BufferedReader(new StringReader("")), o, e));
+        assertEquals(
+                2, LhttpCli.run(new String[] {"http://localhost/"}, new BufferedReader(new StringReader("")), o, e));
     }
 }
