@@ -1,9 +1,9 @@
 package io.lhttp.connection;
 
 import io.lhttp.channel.ChannelRegistry;
+import io.lhttp.channel.Dispatcher;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.processor.Closed;
-import io.lhttp.processor.Dispatcher;
 import io.lhttp.processor.Opened;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;

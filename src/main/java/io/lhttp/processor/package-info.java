@@ -5,6 +5,6 @@
  * {@link io.lhttp.processor.Exchange} they work on, the client's connection
  * ({@link io.lhttp.processor.ClientConnection}, {@link io.lhttp.processor.Handshake}), the publish
  * API ({@link io.lhttp.processor.Publisher}) and channel permissions
- * ({@link io.lhttp.processor.ChannelPermissions}). {@link io.lhttp.processor.Dispatcher} is internal.
+ * ({@link io.lhttp.processor.ChannelPermissions}). The dispatcher that fires the command events is internal ({@code io.lhttp.channel.Dispatcher}).
  */
 package io.lhttp.processor;

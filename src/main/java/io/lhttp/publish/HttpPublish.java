@@ -1,7 +1,7 @@
 package io.lhttp.publish;
 
 import io.lhttp.channel.Channels;
-import io.lhttp.processor.Dispatcher;
+import io.lhttp.channel.Dispatcher;
 import io.lhttp.processor.Exchange;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Message;

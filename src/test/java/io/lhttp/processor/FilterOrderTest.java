@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.lhttp.channel.Bus;
 import io.lhttp.channel.ChannelRegistry;
 import io.lhttp.channel.Channels;
+import io.lhttp.channel.Dispatcher;
 import io.lhttp.channel.InProcessBus;
 import io.lhttp.channel.Permissions;
 import io.lhttp.channel.PublishFilter;

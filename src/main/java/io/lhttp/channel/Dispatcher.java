@@ -1,5 +1,8 @@
-package io.lhttp.processor;
+package io.lhttp.channel;
 
+import io.lhttp.processor.Command;
+import io.lhttp.processor.Exchange;
+import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.RequestId;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Event;
