@@ -190,6 +190,7 @@ public final class NatsBus implements Bus {
      */
     @Override
     public void join(String channel, io.lhttp.channel.Position since, Joiner joiner) {
+        retryHistoryIfNotReady();
         Connection conn = connection.connection();
         ChannelSubscription cs;
         synchronized (connection.lock) {
@@ -204,9 +205,24 @@ public final class NatsBus implements Bus {
 
     @Override
     public boolean isConnected() {
+        retryHistoryIfNotReady();
         JetStreamHistory h = history;
         // lhttp.jetstream.required: without the stream this instance refuses history channels, so it is not ready.
         return connection.connected() != null && (h == null || !h.required() || h.isReady());
+    }
+
+    /**
+     * When the stream could not be made or checked (NATS without JetStream yet, or a failure while
+     * the server was still starting: a CI run once saw {@code IllegalStateException: zip file
+     * closed} from the class loader during deployment), asks again, at most every few seconds and
+     * off the caller's thread. Called by readiness probes and by subscribers that join a channel,
+     * so an instance does not stay without history until the next NATS reconnect or history publish.
+     */
+    private void retryHistoryIfNotReady() {
+        JetStreamHistory h = history;
+        if (h != null && !h.isReady()) {
+            connection.ensureHistory(false);
+        }
     }
 
     /** Whether history channels are kept in JetStream now (false without history channels). */
