@@ -54,7 +54,16 @@ class LibraryJarIT {
                 List.of(),
                 sources.stream().filter(n -> n.startsWith("io/lhttp/examples/")).toList());
         List<String> javadoc = entries("lhttp-javadoc.jar");
-        assertTrue(javadoc.contains("io/lhttp/channel/Channels.html"), "Channels.html missing from the javadoc jar");
+        // The javadoc shows the public API only (docs/ARCHITECTURE.md): processor, protocol, the client.
+        assertTrue(
+                javadoc.contains("io/lhttp/processor/Publisher.html"), "Publisher.html missing from the javadoc jar");
+        assertTrue(javadoc.contains("io/lhttp/processor/Exchange.html"), "Exchange.html missing from the javadoc jar");
+        assertEquals(
+                List.of(),
+                javadoc.stream()
+                        .filter(n -> n.startsWith("io/lhttp/channel/") || n.startsWith("io/lhttp/connection/"))
+                        .toList(),
+                "internal packages in the javadoc jar");
         assertEquals(
                 List.of(),
                 javadoc.stream().filter(n -> n.startsWith("io/lhttp/examples/")).toList());
