@@ -50,6 +50,10 @@ public final class SdkClient implements AutoCloseable {
                         ? "unparseable frame: " + e.reason()
                         : e.message().frame()));
         client.onClose(closed::complete);
+        if (client.state() == LhttpClient.State.OPEN) {
+            opened.complete(
+                    true); // opened before the listener above was added (the connect runs on the client's own thread)
+        }
         try {
             // Opened, even if the server closes right after (as it does with 1013 when full): like a
             // WebSocket connect, this succeeds once the handshake has.
