@@ -222,19 +222,7 @@ final class LhttpInstance extends ServerProcess {
 
     /** SIGSTOP / SIGCONT: the instance hangs with its sockets open (as a frozen or unreachable one) / resumes. */
     void signal(String name) {
-        try {
-            Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + process.pid())
-                    .inheritIO()
-                    .start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        signal(process.pid(), name);
     }
 
     /** SIGTERM and wait, so Payara cleans up after itself. */

@@ -1,6 +1,7 @@
 package io.lhttp.it.cluster;
 
 import io.lhttp.it.support.Ports;
+import io.lhttp.it.support.ServerProcess;
 import io.nats.client.support.JsonParser;
 import io.nats.client.support.JsonValue;
 import java.io.IOException;
@@ -207,20 +208,7 @@ public final class NatsNode implements AutoCloseable {
         if (p == null) {
             throw new IllegalStateException(this.name + " is not running");
         }
-        try {
-            // The shell's built-in kill: no dependency on the procps package.
-            Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + p.pid())
-                    .inheritIO()
-                    .start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + p.pid() + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        ServerProcess.signal(p.pid(), name);
     }
 
     /** SIGTERM and wait. Idempotent. */

@@ -3,11 +3,10 @@ package io.lhttp.it.faults;
 import io.lhttp.client.LhttpClient;
 import io.lhttp.it.cluster.NatsNode;
 import io.lhttp.it.support.Await;
+import io.lhttp.it.support.ServerProcess;
 import io.lhttp.it.support.UberJarServer;
 import io.lhttp.protocol.Header;
 import io.nats.client.support.JsonValue;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -217,19 +216,7 @@ final class FaultCluster implements AutoCloseable {
         if (pid <= 0) {
             throw new IllegalStateException("not running");
         }
-        try {
-            Process kill = new ProcessBuilder("sh", "-c", "kill -" + signal + " " + pid)
-                    .inheritIO()
-                    .start();
-            if (kill.waitFor() != 0) {
-                throw new IllegalStateException("kill -" + signal + " " + pid + " failed");
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        ServerProcess.signal(pid, signal);
     }
 
     @Override

@@ -209,4 +209,24 @@ public abstract class ServerProcess implements AutoCloseable {
     public static boolean hasStackTrace(String log) {
         return log.contains("\tat ") || log.contains("Exception in thread");
     }
+
+    /**
+     * Sends a signal ({@code KILL}, {@code STOP}, {@code CONT}, ...) to a process this test
+     * started, with the shell's built-in kill: no dependency on the procps package.
+     */
+    public static void signal(long pid, String name) {
+        try {
+            Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + pid)
+                    .inheritIO()
+                    .start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + pid + " failed");
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
 }
