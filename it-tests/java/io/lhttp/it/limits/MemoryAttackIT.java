@@ -2,19 +2,13 @@ package io.lhttp.it.limits;
 
 import static io.lhttp.it.support.Frames.frame;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.lhttp.it.support.Await;
 import io.lhttp.it.support.NormalChat;
 import io.lhttp.it.support.QuickOpen;
 import io.lhttp.it.support.SdkClient;
 import io.lhttp.it.support.ServerHeap;
-import io.lhttp.it.support.ServerProcess;
 import io.lhttp.it.support.UberJarServer;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
@@ -34,11 +28,6 @@ import org.junit.jupiter.api.Test;
  */
 class MemoryAttackIT {
 
-    /** Threads the server may keep above its idle count once an attack is over (Grizzly keeps a few spare). */
-    private static final int THREADS_SETTLED = 24;
-    /** How long after an attack the threads and the heap have to settle: Payara's idle worker threads end after 20 s. */
-    private static final Duration SETTLE = Duration.ofMinutes(2);
-
     private static UberJarServer server;
 
     @BeforeAll
@@ -51,50 +40,6 @@ class MemoryAttackIT {
                 // far beyond the waits below: only the memory rules can act on the attackers in time
                 .jvmOption("-Dlhttp.idle-timeout-ms=600000")
                 .start();
-    }
-
-    private static InetAddress address(int i) throws IOException {
-        return InetAddress.getByName("127.0.0." + i);
-    }
-
-    /** The server's idle figures before an attack: live heap, threads, log position. */
-    private record Idle(long heap, int threads, long logMark) {
-        static Idle now() throws Exception {
-            return new Idle(
-                    ServerHeap.liveBytes(server.pid()),
-                    ServerProcess.threads(server.pid()),
-                    ServerProcess.logMark(server.logFile()));
-        }
-
-        /** Alive, threads back near idle, no stack trace in the log since. */
-        void assertSettled() throws Exception {
-            assertTrue(server.isRunning(), "the server is alive");
-            int[] last = {0};
-            Await.until(
-                    SETTLE,
-                    () -> {
-                        try {
-                            last[0] = ServerProcess.threads(server.pid());
-                        } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
-                        }
-                        return last[0] <= threads + THREADS_SETTLED;
-                    },
-                    "threads back near their idle count");
-            String log = ServerProcess.logSince(server.logFile(), logMark);
-            assertFalse(ServerProcess.hasStackTrace(log), "no stack trace in the log during the attack:\n" + log);
-            System.out.printf(
-                    "settled: threads %d idle, %d now; live heap %d MiB idle, %d MiB now%n",
-                    threads, last[0], heap >> 20, ServerHeap.liveBytes(server.pid()) >> 20);
-        }
-    }
-
-    /** After an attack: a new chat and a new connection are served at once. */
-    private static void canary() throws Exception {
-        try (NormalChat after = new NormalChat(server.wsUri(), "after-canary")) {
-            after.roundTrip();
-        }
-        QuickOpen.assertOpensWithinASecond(server.wsUri());
     }
 
     @AfterAll
