@@ -140,6 +140,12 @@ public interface Bus extends AutoCloseable {
     @FunctionalInterface
     interface Delivery {
         void deliver(String frame, Position position);
+
+        /**
+         * Frames of a history channel were lost on their way to this instance and could not be read
+         * back from the store: its subscribers that track positions must recover ({@code since}).
+         */
+        default void missed() {}
     }
 
     /** One subscriber's replay and join of a channel with history. */

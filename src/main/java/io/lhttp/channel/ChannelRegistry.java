@@ -248,7 +248,7 @@ public class ChannelRegistry {
     }
 
     /** One channel's local subscribers. Changes happen inside the map's compute for its key. */
-    private final class LocalChannel {
+    private final class LocalChannel implements Bus.Delivery {
 
         private static final Subscriber[] NONE = new Subscriber[0];
 
@@ -256,8 +256,11 @@ public class ChannelRegistry {
         private volatile Subscriber[] positioned = NONE; // those who asked for position headers
         private final Bus.Subscription subscription;
 
+        private final String name;
+
         LocalChannel(String name) {
-            this.subscription = bus.subscribe(name, (Bus.Delivery) this::deliver);
+            this.name = name;
+            this.subscription = bus.subscribe(name, (Bus.Delivery) this);
         }
 
         void add(Subscriber subscriber) {
@@ -299,7 +302,15 @@ public class ChannelRegistry {
             return true;
         }
 
-        private void deliver(String frame, Position position) {
+        @Override
+        public void missed() {
+            for (Subscriber c : positioned) {
+                c.missed(name);
+            }
+        }
+
+        @Override
+        public void deliver(String frame, Position position) {
             Subscriber[] subscribers = this.subscribers;
             Subscriber[] p = positioned;
             Meters.fannedOut(subscribers.length + p.length);

@@ -18,6 +18,14 @@ public interface Subscriber {
         return null;
     }
 
+    /**
+     * Frames of {@code channel}, a history channel this subscriber tracks positions of, were lost
+     * before reaching this instance and cannot be delivered in order: the subscriber must recover
+     * from its last position ({@code since}). A connection closes with 1012 so its client
+     * reconnects and recovers; the default does nothing.
+     */
+    default void missed(String channel) {}
+
     /** Queues an encoded frame for this subscriber without blocking; false if it was not queued. */
     boolean sendFrame(String frame);
 }

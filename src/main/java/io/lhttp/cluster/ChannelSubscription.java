@@ -120,19 +120,20 @@ final class ChannelSubscription {
     /**
      * Reads the channel's messages after {@link #lastSequence} up to {@code upTo} from the stream and
      * delivers them (and buffers them for joining subscribers) as if they had come live. Under the seam.
+     * When the stream cannot give them all (it dropped them, or no replica answered in time), the
+     * subscribers that track positions here are told ({@link Bus.Delivery#missed}: their connections
+     * close so their clients recover with {@code since}) and joining ones answer {@code recovered:false}:
+     * a hole is never passed over silently.
      */
     private void fill(long upTo) {
         long from = lastSequence;
         List<JetStreamHistory.Entry> missed;
+        String failure = null;
         try {
             missed = h.between(channel, from, upTo);
         } catch (Exception e) {
             missed = List.of();
-            LOG.log(
-                    Level.WARNING,
-                    "channel {0}: messages {1}..{2} did not reach this instance and could not be read"
-                            + " from the stream ({3}); its subscribers here missed them",
-                    new Object[] {channel, from + 1, upTo, e});
+            failure = e.toString();
         }
         long last = from;
         for (JetStreamHistory.Entry e : missed) {
@@ -143,12 +144,20 @@ final class ChannelSubscription {
             deliver.deliver(e.frame(), e.position());
             last = seq;
         }
-        if (last != upTo && !missed.isEmpty()) {
+        if (last < upTo) {
             LOG.log(
                     Level.WARNING,
-                    "channel {0}: the stream no longer has all of {1}..{2}; subscribers here missed some",
-                    new Object[] {channel, from + 1, upTo});
-        } else if (!missed.isEmpty()) {
+                    "channel {0}: messages {1}..{2} did not reach this instance live and the stream gave"
+                            + " {3} of them ({4}); closing the position-tracking subscribers here so they recover"
+                            + " with since",
+                    new Object[] {
+                        channel, from + 1, upTo, missed.size(), failure == null ? "the rest not found" : failure
+                    });
+            for (Pending p : pending) {
+                p.overflow = true; // a joining subscriber's buffer has the hole too: recovered:false
+            }
+            deliver.missed();
+        } else {
             LOG.log(
                     Level.INFO,
                     "channel {0}: {1} message(s) that did not reach this instance live were read from the stream",

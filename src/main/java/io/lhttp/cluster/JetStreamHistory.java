@@ -47,6 +47,8 @@ final class JetStreamHistory {
     private static final Logger LOG = Logger.getLogger(JetStreamHistory.class.getName());
     /** JetStream API error: no message (direct get past the end, no message for the subject). */
     private static final int NOT_FOUND = 404;
+
+    private static final long RETRY_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** JetStream API error code: stream name already in use (with another configuration). */
     private static final int STREAM_NAME_IN_USE = 10058;
 
@@ -369,36 +371,14 @@ final class JetStreamHistory {
             return new Recovery(List.of(), bound, top, true);
         }
         boolean sameEpoch = since.epoch().equals(e) && since.offset() <= Math.max(last, bound);
-        List<Entry> entries = new ArrayList<>();
+        List<Entry> entries = List.of();
         boolean truncated = false;
         if (subjectLast >= 0) {
-            long seq = sameEpoch ? since.offset() + 1 : 1;
             // One request per message, each bounded by the timeout; the whole replay too, as a slow
             // server would otherwise hold the subscriber's channel (and a replay permit) size × timeout.
-            long deadline = System.nanoTime() + settings.timeout().toNanos() * 5;
-            while (seq <= subjectLast) {
-                if (System.nanoTime() > deadline) {
-                    throw new IOException("replay of " + channel + " took longer than 5 × lhttp.jetstream.timeout-ms");
-                }
-                if (entries.size() >= history.size()) {
-                    truncated = true;
-                    break;
-                }
-                MessageInfo mi;
-                try {
-                    mi = m.getNextMessage(stream, seq, subject);
-                } catch (JetStreamApiException none) {
-                    if (none.getErrorCode() != NOT_FOUND) {
-                        throw none;
-                    }
-                    break;
-                }
-                if (mi.getSeq() > subjectLast) {
-                    break;
-                }
-                entries.add(new Entry(new String(mi.getData(), StandardCharsets.UTF_8), new Position(e, mi.getSeq())));
-                seq = mi.getSeq() + 1;
-            }
+            Range range = read(m, subject, sameEpoch ? since.offset() : 0, subjectLast, e, "replay of " + channel);
+            entries = range.entries();
+            truncated = range.truncated();
         }
         // Direct gets may be answered by a replica that lags the leader (allow_direct): a replay that stopped short
         // of the channel's newest message has a gap that no live message fills, so it proves nothing (issue 22).
@@ -434,31 +414,78 @@ final class JetStreamHistory {
         if (m == null || e == null) {
             throw new IOException("history store not available");
         }
-        String subject = settings.subjectPrefix() + channel;
+        return read(m, settings.subjectPrefix() + channel, after, upTo, e, "reading " + channel)
+                .entries();
+    }
+
+    /** Messages of one subject read from the stream; truncated when {@code lhttp.history.size} stopped it. */
+    private record Range(List<Entry> entries, boolean truncated) {}
+
+    /**
+     * The subject's stored messages after {@code after} up to {@code upTo} (a sequence the subject
+     * has), oldest first, at most {@code lhttp.history.size}. Direct gets may be answered by a
+     * replica that lags the leader, or by none while a node hangs: a read that ends before
+     * {@code upTo}, or fails, is tried again from where it stopped, for at most 5 × the timeout
+     * (issue 22: one such answer silently cut a live subscriber's gap repair short). It may still
+     * end short (the stream dropped them, or no replica caught up): callers compare with {@code upTo}.
+     */
+    private Range read(JetStreamManagement m, String subject, long after, long upTo, String e, String what)
+            throws IOException, JetStreamApiException {
         List<Entry> entries = new ArrayList<>();
         long deadline = System.nanoTime() + settings.timeout().toNanos() * 5;
         long seq = after + 1;
-        while (seq <= upTo && entries.size() < history.size()) {
-            if (System.nanoTime() > deadline) {
-                throw new IOException("reading " + channel + " " + (after + 1) + ".." + upTo
-                        + " took longer than 5 × lhttp.jetstream.timeout-ms");
+        int retries = 0;
+        while (seq <= upTo) {
+            if (entries.size() >= history.size()) {
+                return new Range(entries, true);
             }
-            MessageInfo mi;
+            MessageInfo mi = null;
+            Exception failure = null;
             try {
                 mi = m.getNextMessage(settings.stream(), seq, subject);
             } catch (JetStreamApiException none) {
                 if (none.getErrorCode() != NOT_FOUND) {
-                    throw none;
+                    failure = none;
                 }
-                break;
+            } catch (IOException timeout) {
+                failure = timeout;
             }
-            if (mi.getSeq() > upTo) {
-                break;
+            if (mi != null && mi.getSeq() <= upTo) {
+                entries.add(new Entry(new String(mi.getData(), StandardCharsets.UTF_8), new Position(e, mi.getSeq())));
+                seq = mi.getSeq() + 1;
+                continue;
             }
-            entries.add(new Entry(new String(mi.getData(), StandardCharsets.UTF_8), new Position(e, mi.getSeq())));
-            seq = mi.getSeq() + 1;
+            if (mi != null) {
+                // The subject's next message is past upTo: this replica is current, the rest was dropped.
+                return new Range(entries, false);
+            }
+            // Nothing up to upTo here, though upTo is stored: a lagging (or hung) replica answered.
+            if (System.nanoTime() + RETRY_PAUSE_NS > deadline) {
+                if (failure instanceof IOException io && entries.isEmpty()) {
+                    throw io;
+                }
+                if (failure instanceof JetStreamApiException api && entries.isEmpty()) {
+                    throw api;
+                }
+                LOG.log(
+                        Level.WARNING,
+                        "{0}: the stream answered up to {1} of {2} within 5 × lhttp.jetstream.timeout-ms"
+                                + " ({3} tries; last: {4})",
+                        new Object[] {what, seq - 1, upTo, retries + 1, failure == null ? "not found" : failure});
+                return new Range(entries, false);
+            }
+            retries++;
+            try {
+                TimeUnit.NANOSECONDS.sleep(RETRY_PAUSE_NS); // a bounded pause before asking (another replica) again
+            } catch (InterruptedException interrupted) {
+                Thread.currentThread().interrupt();
+                throw new IOException(what + " interrupted", interrupted);
+            }
         }
-        return entries;
+        if (retries > 0) {
+            LOG.log(Level.INFO, "{0}: read up to {1} after {2} retries", new Object[] {what, upTo, retries});
+        }
+        return new Range(entries, false);
     }
 
     /**

@@ -222,6 +222,17 @@ public final class Connection implements Subscriber, ClientConnection {
         return channels;
     }
 
+    /**
+     * Frames of a history channel this connection tracks positions of were lost on their way to this
+     * instance (PROTOCOL.md §2.2): closes with 1012 so the client reconnects and recovers with {@code since}.
+     */
+    @Override
+    public void missed(String channel) {
+        LOG.log(Level.INFO, "connection {0}: closing with 1012 to make it recover ''{1}''", new Object[] {id(), channel
+        });
+        close(CloseReason.CloseCodes.SERVICE_RESTART, "missed messages of '" + channel + "': recover with since");
+    }
+
     /** Closes the connection with a WebSocket close code; the reason is cut to what fits a close frame. */
     public void close(CloseReason.CloseCode code, String reason) {
         queue.discard();
