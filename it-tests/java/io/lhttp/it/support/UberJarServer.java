@@ -43,8 +43,10 @@ public final class UberJarServer extends ServerProcess {
     private final List<String> arguments;
     private final Duration startTimeout;
     private final String readyPath;
-    private final HttpClient http =
-            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1) // a plain probe: no h2c upgrade attempt
+            .connectTimeout(Duration.ofSeconds(2))
+            .build();
 
     private UberJarServer(Builder b, int port) {
         super(Objects.requireNonNullElseGet(b.log, () -> targetDir().resolve("uberjar-server-" + port + ".log")));
