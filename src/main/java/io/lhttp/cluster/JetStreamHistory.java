@@ -48,6 +48,9 @@ final class JetStreamHistory {
     /** JetStream API error: no message (direct get past the end, no message for the subject). */
     private static final int NOT_FOUND = 404;
 
+    /** Failed {@link #ensure} calls since the last success: the first is logged loudly, the rest quietly. */
+    private volatile int failedEnsures;
+
     private static final long RETRY_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** JetStream API error code: stream name already in use (with another configuration). */
     private static final int STREAM_NAME_IN_USE = 10058;
@@ -164,6 +167,10 @@ final class JetStreamHistory {
             epoch = epochOf(info);
             jsm = m;
             js = conn.jetStream(options);
+            if (failedEnsures > 0) {
+                LOG.log(Level.INFO, "JetStream is available again after {0} failed attempt(s)", failedEnsures);
+                failedEnsures = 0;
+            }
             LOG.log(
                     Level.INFO,
                     "lhttp history in JetStream stream {0} (subjects {1}>, republished to {2}>, {3} per"
@@ -181,7 +188,12 @@ final class JetStreamHistory {
             return true;
         } catch (IOException | JetStreamApiException | RuntimeException e) {
             js = null;
-            if (settings.required()) {
+            if (failedEnsures++ > 0) {
+                // Said once per outage; the retries (every few seconds) go to FINE.
+                LOG.log(Level.FINE, "JetStream still not available ({0}), attempt {1}", new Object[] {
+                    e.toString(), failedEnsures
+                });
+            } else if (settings.required()) {
                 LOG.log(
                         Level.SEVERE,
                         "JetStream is not available ({0}): lhttp.jetstream.required=true, so publishing to"
