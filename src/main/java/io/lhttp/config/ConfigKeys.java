@@ -464,4 +464,12 @@ public interface ConfigKeys {
     public static final String PROXY_MAX_IN_FLIGHT = "lhttp.proxy.max-in-flight";
 
     public static final int DEFAULT_PROXY_MAX_IN_FLIGHT = 64;
+
+    // --- connection info in presence (issue 23, docs/PROTOCOL.md "Connection info") ---
+    /** Largest public info of one connection, in UTF-8 bytes of its compact JSON; larger gets 413. Default 256. */
+    public static final String PRESENCE_INFO_MAX_BYTES = "lhttp.presence.info-max-bytes";
+
+    public static final int DEFAULT_PRESENCE_INFO_MAX_BYTES = 256;
+    /** Whether a client may set its own public info ({@code conn-info}); {@code false}: only a token or the connect proxy. Default true. */
+    public static final String PRESENCE_CLIENT_INFO = "lhttp.presence.client-info";
 }
