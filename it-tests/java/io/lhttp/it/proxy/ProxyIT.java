@@ -91,6 +91,19 @@ class ProxyIT {
     }
 
     @Test
+    void theBackendsInfoIsShownInPresenceAndTheClientCannotChangeIt() throws Exception {
+        try (SdkClient alice = as("alice")) {
+            subscribe(alice, "room-info");
+            alice.send(frame("who", "presence:room-info\r\npresence-info:true\r\n", ""));
+            String answer = alice.next();
+            String id = answer.replaceAll("(?s).*\r\nyou:([^\r]+)\r\n.*", "$1");
+            assertTrue(answer.endsWith("\r\n\r\n" + id + " alice\t{\"name\":\"Alice\"}"), answer);
+            alice.send(frame("nick", "conn-info:{\"name\":\"Mallory\"}\r\n", ""));
+            assertError(403, alice.next());
+        }
+    }
+
+    @Test
     void aDeniedConnectionIsClosedWithTheBackendsCodeAndReason() throws Exception {
         try (SdkClient banned = as("banned")) {
             LhttpClient.Close close = banned.awaitClose();

@@ -47,7 +47,8 @@ public class ConnInfo {
     @PostConstruct
     void load() {
         maxBytes = ConfigValues.positive(config, PRESENCE_INFO_MAX_BYTES, DEFAULT_PRESENCE_INFO_MAX_BYTES);
-        fromClients = config.getOptionalValue(PRESENCE_CLIENT_INFO, Boolean.class).orElse(true);
+        fromClients =
+                config.getOptionalValue(PRESENCE_CLIENT_INFO, Boolean.class).orElse(true);
     }
 
     /** The largest info, in bytes of its compact JSON. */

@@ -26,8 +26,6 @@ final class ConnectAnswer {
     static final int MAX_USER_CHARS = 128;
     /** Most channel patterns one list may hold. */
     static final int MAX_PATTERNS = 256;
-    /** Longest public info, in UTF-8 bytes of its compact JSON text. */
-    static final int MAX_INFO_BYTES = 256;
     /** A WebSocket close reason holds at most 123 bytes of UTF-8. */
     static final int MAX_REASON_BYTES = 123;
     /** The code of a deny without one, or with one outside 4000–4999. */
@@ -49,7 +47,7 @@ final class ConnectAnswer {
         }
     }
 
-    static ConnectDecision decision(JsonObject answer) throws Malformed {
+    static ConnectDecision decision(JsonObject answer, int maxInfoBytes) throws Malformed {
         JsonValue allow = answer.get("allow");
         if (allow == JsonValue.TRUE) {
             String user = string(answer, "user");
@@ -58,7 +56,7 @@ final class ConnectAnswer {
             }
             Map<String, Object> attributes = new HashMap<>();
             attributes.put(ALLOWED, Boolean.TRUE);
-            String info = info(answer.get("info"));
+            String info = info(answer.get("info"), maxInfoBytes);
             if (info != null) {
                 attributes.put(io.lhttp.processor.ClientConnection.INFO_ATTRIBUTE, info);
             }
@@ -110,14 +108,14 @@ final class ConnectAnswer {
         }
     }
 
-    /** The public info as compact JSON text, or null; refused when over {@link #MAX_INFO_BYTES}. */
-    static String info(JsonValue v) throws Malformed {
+    /** The public info as compact JSON text, or null; refused when over {@code maxBytes}. */
+    static String info(JsonValue v, int maxBytes) throws Malformed {
         if (v == null || v == JsonValue.NULL) {
             return null;
         }
         String text = v.toString();
-        if (text.getBytes(StandardCharsets.UTF_8).length > MAX_INFO_BYTES || text.indexOf('\n') >= 0) {
-            throw new Malformed("\"info\" longer than " + MAX_INFO_BYTES + " bytes");
+        if (text.getBytes(StandardCharsets.UTF_8).length > maxBytes || text.indexOf('\n') >= 0) {
+            throw new Malformed("\"info\" longer than " + maxBytes + " bytes");
         }
         return text;
     }

@@ -28,6 +28,9 @@ public class ConnectProxy implements ConnectDecider {
     @Inject
     ProxyClient client;
 
+    @Inject
+    io.lhttp.presence.ConnInfo info;
+
     @Override
     public boolean enabled() {
         return proxy.connectUrl() != null;
@@ -57,7 +60,7 @@ public class ConnectProxy implements ConnectDecider {
                 .add("headers", headers)
                 .build();
         try {
-            return ConnectAnswer.decision(client.ask(proxy.connectUrl(), ask));
+            return ConnectAnswer.decision(client.ask(proxy.connectUrl(), ask), info.maxBytes());
         } catch (ProxyClient.Failure e) {
             LOG.fine(() -> "connect proxy: refused a handshake from " + address + ": " + e.getMessage());
             return ConnectDecision.refuse(503, "connect proxy: " + e.getMessage());
