@@ -96,6 +96,20 @@ public class ConnInfo {
         connection.attributes().put(ClientConnection.INFO_ATTRIBUTE, info);
     }
 
+    /**
+     * Sets info the server vouches for (a token's {@code info} claim): the client cannot change it
+     * afterwards. Over {@link #maxBytes()} it is not taken (logged), and the connection keeps what it had.
+     */
+    public void setByServer(ClientConnection connection, String compactJson) {
+        if (compactJson.getBytes(StandardCharsets.UTF_8).length > maxBytes) {
+            java.util.logging.Logger.getLogger(ConnInfo.class.getName())
+                    .fine(() -> "info of " + connection.id() + " longer than " + maxBytes + " bytes: not shown");
+            return;
+        }
+        connection.attributes().remove(FROM_CLIENT);
+        connection.attributes().put(ClientConnection.INFO_ATTRIBUTE, compactJson);
+    }
+
     /** The handshake's {@code conn-info} parameter, if any; a bad one is answered with the error frame. */
     void opened(@Observes @Opened ClientConnection connection) {
         String raw = connection.handshake().parameter(HEADER);
