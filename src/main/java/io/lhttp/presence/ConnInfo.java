@@ -116,6 +116,10 @@ public class ConnInfo {
         if (raw == null || raw.isEmpty()) {
             return;
         }
+        if (connection.attributes().containsKey(ClientConnection.INFO_ATTRIBUTE)) {
+            return; // the token or the connect proxy gave info: the server's word wins, quietly (a page may always send
+            // its own)
+        }
         try {
             setByClient(connection, raw);
         } catch (ProtocolException e) {
