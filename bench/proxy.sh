@@ -3,7 +3,8 @@
 # the same load (load tool, mode=connections) against the packaged server without, then with
 # lhttp.proxy.connect-url, whose backend is a Python ThreadingHTTPServer that allows every connection.
 # Compare the two only as a ratio of this run. Needs target/lhttp.jar, target/test-classpath.txt
-# (see bench/load.sh) and python3. Usage: flock /work/notes/bench.lock bench/proxy.sh [connections]
+# (see bench/load.sh) and python3. Pings off: an idle ping would count as an extra frame in the
+# tool's check ("duplicated"). Usage: flock /work/notes/bench.lock bench/proxy.sh [connections]
 set -e
 cd "$(dirname "$0")/.."
 N="${1:-2000}"
@@ -26,7 +27,7 @@ trap 'kill $BACKEND 2>/dev/null' EXIT
 for run in off on; do
   PROXY=""
   [ "$run" = on ] && PROXY="-Dlhttp.proxy.connect-url=http://127.0.0.1:$BPORT/connect"
-  PID=$(PORT=18891 LHTTP_JAVA_OPTS="-Dlhttp.max-connections-per-address=100000 $PROXY" bench/lhttp.sh)
+  PID=$(PORT=18891 LHTTP_JAVA_OPTS="-Dlhttp.max-connections-per-address=100000 -Dlhttp.ping-interval-ms=0 $PROXY" bench/lhttp.sh)
   # A first round warms the server (JIT, pools) and is not counted.
   bench/load.sh mode=connections target=lhttp port=18891 connections=1000 settle=0 > /dev/null 2>&1 || true
   echo "== connect proxy $run"
