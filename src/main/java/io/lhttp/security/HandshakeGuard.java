@@ -24,7 +24,10 @@ import java.util.logging.Logger;
  * {@code lhttp.auth=true} a token in the query parameter {@code token} or the
  * {@code lhttp.auth.cookie} cookie must be valid, else 401 (a handshake without a token goes on:
  * the client may authenticate with its first frame). The verified grant is handed to the
- * endpoint's configurator on this thread ({@link #takeGrant()}).
+ * endpoint's configurator on this thread ({@link #takeGrant()}). A handshake without a token is
+ * then decided by the enabled {@link ConnectDecider}, if any (the connect proxy, docs/PROXY.md):
+ * allowed with a grant, denied (upgraded, then closed at open with the decider's close code), or
+ * refused with the decider's HTTP status before the upgrade.
  *
  * <p>A servlet filter rather than {@code ServerEndpointConfig.Configurator.checkOrigin}: that
  * sees only the {@code Origin}, not the {@code Host} it is compared with, and cannot answer 401.
