@@ -76,6 +76,19 @@ class ChatDemoIT {
     }
 
     @Test
+    void theMemberListShowsNicknamesAndMarksTheReadersOwnEntry() {
+        String room = "nicks-" + System.nanoTime();
+        try (ChatPage ann = ChatPage.demo(server.httpUri(), room, "ann", "refresh=1000");
+                ChatPage bob = ChatPage.demo(server.httpUri(), room, "bob", "refresh=1000")) {
+            // Nicknames, not connection ids: each page's nickname is its connection's public info.
+            assertEquals(List.of("ann", "bob"), ann.awaitMembers(2));
+            assertEquals(List.of("ann", "bob"), bob.awaitMembers(2));
+            assertEquals(List.of("ann"), ann.awaitOwnEntry());
+            assertEquals(List.of("bob"), bob.awaitOwnEntry());
+        }
+    }
+
+    @Test
     void pageWrittenForTheOriginalSdkChatsWithThePageUsingTheNewOne() {
         try (ChatPage old = ChatPage.compat(server.httpUri());
                 ChatPage dave = ChatPage.demo(server.httpUri(), "chatroom", "dave")) {

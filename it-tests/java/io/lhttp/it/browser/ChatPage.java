@@ -136,6 +136,17 @@ public final class ChatPage implements AutoCloseable {
         return ((List<?>) texts).stream().map(String::valueOf).toList();
     }
 
+    /** The member entries marked as the reader's own (class {@code you}, shown with "(you)"), waiting until there is one. */
+    public List<String> awaitOwnEntry() {
+        String script =
+                "return [...document.querySelectorAll('ul[aria-label=Members] li.you')].map(li => li.textContent);";
+        new WebDriverWait(driver, WAIT)
+                .withMessage(() -> "no entry marked as the reader's own among " + members())
+                .until(d -> !((List<?>) driver.executeScript(script)).isEmpty());
+        return ((List<?>) driver.executeScript(script))
+                .stream().map(String::valueOf).toList();
+    }
+
     /** Waits until the member list has exactly {@code count} entries, and returns them. */
     public List<String> awaitMembers(int count) {
         new WebDriverWait(driver, WAIT)

@@ -114,6 +114,23 @@ class TokenAuthIT {
     }
 
     @Test
+    void aTokensInfoClaimIsTheConnectionsPublicInfoAndTheClientCannotChangeIt() throws Exception {
+        String token = Tokens.hmac(
+                SECRET,
+                Tokens.claims("tom", Instant.now().plusSeconds(600), List.of("room-t"))
+                        .claim("info", Map.of("nick", "Tom"))
+                        .build());
+        try (SdkClient tom = SdkClient.connect(withToken(token))) {
+            subscribe(tom, "room-t");
+            tom.send(frame("who", "presence:room-t\r\npresence-info:true\r\n", ""));
+            String answer = tom.next();
+            assertTrue(answer.endsWith(" tom\t{\"nick\":\"Tom\"}"), answer);
+            tom.send(frame("nick", "conn-info:{\"nick\":\"Eve\"}\r\n", ""));
+            assertError(403, tom.next());
+        }
+    }
+
+    @Test
     void aCookieTokenAuthenticates() throws Exception {
         try (SdkClient c =
                 SdkClient.connect(server.wsUri(), Map.of("Cookie", "x=1; lhttp-token=" + token("carol", 600, "c-*")))) {

@@ -176,7 +176,9 @@ public class ChannelRegistry {
                     return out;
                 }
                 String user = userOf(s);
-                out.add(user == null ? s.id() : s.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_"));
+                String info = infoOf(s); // after a tab: PresenceFilter drops it unless asked (presence-info:true)
+                out.add((user == null ? s.id() : s.id() + " " + user.replaceAll("[\\x00-\\x20\\x7f]", "_"))
+                        + (info == null ? "" : "\t" + info));
             }
         }
         return out;
@@ -190,6 +192,14 @@ public class ChannelRegistry {
     /** The authenticated user of a connection (docs/SECURITY.md), or what another kind of subscriber says. */
     private static String userOf(Subscriber s) {
         return s.user();
+    }
+
+    /** A connection's public info (docs/PROTOCOL.md "Connection info"): compact JSON, or null. */
+    private static String infoOf(Subscriber s) {
+        return s instanceof io.lhttp.processor.ClientConnection c
+                        && c.attributes().get(io.lhttp.processor.ClientConnection.INFO_ATTRIBUTE) instanceof String info
+                ? info
+                : null;
     }
 
     /** Registers this registry as the bus's source of local members, for other instances' presence requests. */
@@ -215,13 +225,7 @@ public class ChannelRegistry {
         try {
             bus.publishTransient(
                     channel,
-                    Message.of(
-                                    "presence",
-                                    List.of(
-                                            new Header("event", command),
-                                            new Header("channel", channel),
-                                            new Header("member", member)),
-                                    "")
+                    Message.of("presence", memberHeaders(command, channel, member, infoOf(subscriber)), "")
                             .frame());
         } catch (ProtocolException e) {
             java.util.logging.Logger.getLogger(ChannelRegistry.class.getName())
@@ -229,6 +233,18 @@ public class ChannelRegistry {
                         command, channel, e.reason()
                     });
         }
+    }
+
+    /** A join/leave frame's headers; {@code member-info} only for a connection that has info (older clients ignore it). */
+    private static List<Header> memberHeaders(String event, String channel, String member, String info) {
+        List<Header> headers = new ArrayList<>(4);
+        headers.add(new Header("event", event));
+        headers.add(new Header("channel", channel));
+        headers.add(new Header("member", member));
+        if (info != null) {
+            headers.add(new Header("member-info", info));
+        }
+        return headers;
     }
 
     /** Channels with at least one subscriber on this instance. */

@@ -435,4 +435,41 @@ public interface ConfigKeys {
     public static final int DEFAULT_PRESENCE_TIMEOUT_MS = 300;
     /** Channels whose subscribers get {@code join}/{@code leave} frames: names and {@code prefix*}, comma-separated. Default none. */
     public static final String PRESENCE_NOTIFY = "lhttp.presence.notify";
+
+    // --- connect and subscribe proxies (issue 23, docs/PROXY.md) ---
+    /**
+     * URL the server POSTs each WebSocket handshake without a token to, asking the backend
+     * whether the connection may open (docs/PROXY.md); empty (the default) = off.
+     */
+    public static final String PROXY_CONNECT_URL = "lhttp.proxy.connect-url";
+    /** URL the server POSTs each subscribe to channels of {@link #PROXY_SUBSCRIBE_CHANNELS} to; empty (the default) = off. */
+    public static final String PROXY_SUBSCRIBE_URL = "lhttp.proxy.subscribe-url";
+    /** Channels whose subscribes the subscribe proxy decides: names and {@code prefix*}, comma-separated. Default {@code *}. */
+    public static final String PROXY_SUBSCRIBE_CHANNELS = "lhttp.proxy.subscribe-channels";
+
+    public static final String DEFAULT_PROXY_SUBSCRIBE_CHANNELS = "*";
+    /** Handshake headers sent to the connect proxy, comma-separated; others are not. */
+    public static final String PROXY_CONNECT_HEADERS = "lhttp.proxy.connect-headers";
+
+    public static final String DEFAULT_PROXY_CONNECT_HEADERS = "cookie,authorization,origin,user-agent";
+    /** Milliseconds a proxy call may take in all (connect, headers, body); slower = refused. Default 5000 (as upstream). */
+    public static final String PROXY_TIMEOUT = "lhttp.proxy.timeout";
+
+    public static final int DEFAULT_PROXY_TIMEOUT_MS = DEFAULT_UPSTREAM_TIMEOUT_MS;
+    /** Largest proxy answer read, in bytes; larger = refused. Default 16384. */
+    public static final String PROXY_MAX_RESPONSE_BYTES = "lhttp.proxy.max-response-bytes";
+
+    public static final int DEFAULT_PROXY_MAX_RESPONSE_BYTES = 16384;
+    /** Proxy calls running at once on this instance (connect and subscribe together); one more = refused. Default 64. */
+    public static final String PROXY_MAX_IN_FLIGHT = "lhttp.proxy.max-in-flight";
+
+    public static final int DEFAULT_PROXY_MAX_IN_FLIGHT = 64;
+
+    // --- connection info in presence (issue 23, docs/PROTOCOL.md "Connection info") ---
+    /** Largest public info of one connection, in UTF-8 bytes of its compact JSON; larger gets 413. Default 256. */
+    public static final String PRESENCE_INFO_MAX_BYTES = "lhttp.presence.info-max-bytes";
+
+    public static final int DEFAULT_PRESENCE_INFO_MAX_BYTES = 256;
+    /** Whether a client may set its own public info ({@code conn-info}); {@code false}: only a token or the connect proxy. Default true. */
+    public static final String PRESENCE_CLIENT_INFO = "lhttp.presence.client-info";
 }

@@ -51,6 +51,12 @@ public class Connections {
      */
     static final int NEAR_FULL_PER_ADDRESS = 8;
 
+    /**
+     * Handshake attribute holding the {@link CloseReason} a connection is closed with as soon as it
+     * opens: what a connect proxy's deny answer becomes (docs/PROXY.md). Its frames are never dispatched.
+     */
+    public static final String DENIED = Connections.class.getName() + ".denied";
+
     Connection open(Session session) {
         Connection c = new Connection(session, config, memory.memoryBudget());
         String address = ClientAddress.of(session);
@@ -58,6 +64,10 @@ public class Connections {
         if (!accepting) {
             Meters.refused(Meters.Refusal.SHUTTING_DOWN);
             refuse(c, CloseReason.CloseCodes.GOING_AWAY, "server shutting down");
+            return null;
+        }
+        if (c.attributes().get(DENIED) instanceof CloseReason denied) {
+            refuse(c, denied.getCloseCode(), denied.getReasonPhrase());
             return null;
         }
         if (open.size() >= config.maxConnections()) {

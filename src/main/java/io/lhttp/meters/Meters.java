@@ -34,7 +34,8 @@ public final class Meters {
         TOKEN_INVALID,
         INBOUND_BUDGET,
         FRAME_TIMEOUT,
-        MEMORY_BUDGET
+        MEMORY_BUDGET,
+        CONNECT_PROXY
     }
 
     /** How an upstream call ended. */

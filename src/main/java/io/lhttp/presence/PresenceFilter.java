@@ -53,7 +53,7 @@ public class PresenceFilter {
                     throw new ProtocolException(400, "presence takes one channel");
                 }
                 permissions.checkSubscribe(ex.connection(), names); // who is in a channel is for those who may join it
-                ask(ex.connection(), names.get(0), ex.requestId());
+                ask(ex.connection(), names.get(0), ex.requestId(), "true".equalsIgnoreCase(ex.header("presence-info")));
             } catch (ProtocolException e) {
                 ex.fail(e.code(), e.reason());
             }
@@ -61,19 +61,28 @@ public class PresenceFilter {
         return result;
     }
 
-    private void ask(ClientConnection connection, String channel, String requestId) {
+    private void ask(ClientConnection connection, String channel, String requestId, boolean withInfo) {
         int max = config.presenceMaxEntries();
         bus.presence(channel, max, registry::members).whenComplete((list, error) -> {
             if (error != null) {
                 connection.sendError(503, "presence not available now", requestId);
             } else {
-                connection.send(answer(channel, list, requestId));
+                connection.send(answer(channel, list, requestId, withInfo ? connection.id() : null));
             }
         });
     }
 
     /** {@code LHTTP/1.0 presence}, headers channel, count, truncated (when cut), request-id; one member per body line. */
     static Message answer(String channel, Bus.PresenceList list, String requestId) {
+        return answer(channel, list, requestId, null);
+    }
+
+    /**
+     * As {@link #answer(String, Bus.PresenceList, String)}; with {@code you} (the asker's connection
+     * id, for {@code presence-info:true}) each line keeps its info after a tab and the header
+     * {@code you} names the asker. Without it lines are as before: {@code <id>} or {@code <id> <user>}.
+     */
+    static Message answer(String channel, Bus.PresenceList list, String requestId, String you) {
         List<Header> headers = new ArrayList<>(4);
         headers.add(new Header("channel", channel));
         headers.add(new Header("count", Integer.toString(list.members().size())));
@@ -83,6 +92,15 @@ public class PresenceFilter {
         if (requestId != null) {
             headers.add(new Header(RequestId.HEADER, requestId));
         }
-        return Message.of("presence", headers, String.join("\n", list.members()));
+        if (you != null) {
+            headers.add(new Header("you", you));
+            return Message.of("presence", headers, String.join("\n", list.members()));
+        }
+        List<String> lines = new ArrayList<>(list.members().size());
+        for (String m : list.members()) {
+            int tab = m.indexOf('\t');
+            lines.add(tab < 0 ? m : m.substring(0, tab));
+        }
+        return Message.of("presence", headers, String.join("\n", lines));
     }
 }

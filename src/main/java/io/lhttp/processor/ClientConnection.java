@@ -23,6 +23,12 @@ public interface ClientConnection {
      */
     String GRANT_ATTRIBUTE = "io.lhttp.security.Authentication";
 
+    /**
+     * The attribute holding the connection's public info (docs/PROTOCOL.md "Connection info"): a
+     * short, validated String that presence answers and join/leave frames show beside its id.
+     */
+    String INFO_ATTRIBUTE = "io.lhttp.connection-info";
+
     /** A server-unique id of this connection. */
     String id();
 

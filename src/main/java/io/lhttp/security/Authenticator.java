@@ -39,6 +39,9 @@ public class Authenticator {
     @Inject
     SecurityConfig security;
 
+    @Inject
+    io.lhttp.presence.ConnInfo connInfo;
+
     @Resource(lookup = "java:comp/DefaultManagedThreadFactory")
     ManagedThreadFactory threadFactory;
 
@@ -101,6 +104,9 @@ public class Authenticator {
             throw new ProtocolException(403, "the token is for another user than this connection's");
         }
         Authentication.set(connection, grant);
+        if (grant.info() != null) {
+            connInfo.setByServer(connection, grant.info());
+        }
         ScheduledFuture<?> previous =
                 (ScheduledFuture<?>) connection.attributes().remove(EXPIRY);
         if (previous != null) {

@@ -24,7 +24,10 @@ import java.util.logging.Logger;
  * {@code lhttp.auth=true} a token in the query parameter {@code token} or the
  * {@code lhttp.auth.cookie} cookie must be valid, else 401 (a handshake without a token goes on:
  * the client may authenticate with its first frame). The verified grant is handed to the
- * endpoint's configurator on this thread ({@link #takeGrant()}).
+ * endpoint's configurator on this thread ({@link #takeGrant()}). A handshake without a token is
+ * then decided by the enabled {@link ConnectDecider}, if any (the connect proxy, docs/PROXY.md):
+ * allowed with a grant, denied (upgraded, then closed at open with the decider's close code), or
+ * refused with the decider's HTTP status before the upgrade.
  *
  * <p>A servlet filter rather than {@code ServerEndpointConfig.Configurator.checkOrigin}: that
  * sees only the {@code Origin}, not the {@code Host} it is compared with, and cannot answer 401.
@@ -48,6 +51,13 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
 
     @Inject
     Authenticator authenticator;
+
+    @Inject
+    @jakarta.enterprise.inject.Any
+    jakarta.enterprise.inject.Instance<ConnectDecider> deciders;
+
+    @Inject
+    io.lhttp.admission.AdmissionConfig admission;
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
@@ -79,14 +89,53 @@ public class HandshakeGuard implements jakarta.servlet.Filter {
                 }
             }
         }
+        Map<String, Object> handed = grant == null ? null : Map.of(Authentication.ATTRIBUTE, grant);
+        ConnectDecider decider = grant == null ? decider() : null;
+        if (decider != null) { // no token: the backend decides (docs/PROXY.md "Precedence")
+            ConnectDecision d = decider.decide(
+                    http,
+                    admission.trustedProxies().clientAddress(http.getRemoteAddr(), http.getHeaders("X-Forwarded-For")));
+            switch (d.kind()) {
+                case REFUSE -> {
+                    Meters.refused(Meters.Refusal.CONNECT_PROXY);
+                    out.setHeader("Retry-After", "1");
+                    refuse(out, d.httpStatus(), d.reason());
+                    return;
+                }
+                case DENY -> {
+                    Meters.refused(Meters.Refusal.CONNECT_PROXY);
+                    handed = Map.of(
+                            io.lhttp.connection.Connections.DENIED,
+                            new jakarta.websocket.CloseReason(
+                                    jakarta.websocket.CloseReason.CloseCodes.getCloseCode(d.closeCode()), d.reason()));
+                }
+                case ALLOW -> {
+                    grant = d.grant();
+                    java.util.HashMap<String, Object> attributes = new java.util.HashMap<>(d.attributes());
+                    attributes.put(Authentication.ATTRIBUTE, grant);
+                    handed = attributes;
+                }
+                default -> throw new IllegalStateException(d.kind().name());
+            }
+        }
         VERIFIED.set(grant);
-        HandshakeConfigurator.handOver(grant == null ? null : Map.of(Authentication.ATTRIBUTE, grant));
+        HandshakeConfigurator.handOver(handed);
         try {
             chain.doFilter(request, response);
         } finally {
             VERIFIED.remove();
             HandshakeConfigurator.handOver(null);
         }
+    }
+
+    /** The enabled connect decider (the connect proxy), or null. */
+    private ConnectDecider decider() {
+        for (ConnectDecider d : deciders) {
+            if (d.enabled()) {
+                return d;
+            }
+        }
+        return null;
     }
 
     private String token(HttpServletRequest http) {

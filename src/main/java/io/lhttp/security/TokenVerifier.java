@@ -70,6 +70,9 @@ public final class TokenVerifier {
 
     private static final Logger LOG = Logger.getLogger(TokenVerifier.class.getName());
 
+    /** Claim holding the connection's public info, a JSON object (docs/PROTOCOL.md §2.4). */
+    public static final String INFO_CLAIM = "info";
+
     /** Claim listing channels the token permits to subscribe to and publish on. */
     public static final String CHANNELS_CLAIM = "channels";
     /** Claim listing channels the token permits to subscribe to. */
@@ -230,10 +233,25 @@ public final class TokenVerifier {
                     claims.getSubject(),
                     both.and(ChannelPatterns.of(strings(claims, SUBSCRIBE_CLAIM))),
                     both.and(ChannelPatterns.of(strings(claims, PUBLISH_CLAIM))),
-                    claims.getExpirationTime().toInstant());
+                    claims.getExpirationTime().toInstant(),
+                    info(claims));
         } catch (IllegalArgumentException e) {
             throw new TokenException("token claim: " + e.getMessage());
         }
+    }
+
+    /** The {@code info} claim as compact JSON, or null; the size limit is applied where it is shown. */
+    private static String info(JWTClaimsSet claims) throws TokenException {
+        Object value = claims.getClaim(INFO_CLAIM);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof java.util.Map<?, ?> map)) {
+            throw new TokenException("token claim '" + INFO_CLAIM + "' must be a JSON object");
+        }
+        @SuppressWarnings("unchecked")
+        java.util.Map<String, ?> object = (java.util.Map<String, ?>) map;
+        return com.nimbusds.jose.util.JSONObjectUtils.toJSONString(object);
     }
 
     /** A claim as a list of strings: a JSON array of strings, or one space-separated string; absent = empty. */

@@ -19,7 +19,7 @@ import java.util.concurrent.Flow;
  * budget (issue 18) until the body is complete; a body that would pass the budget's new-work mark
  * fails with {@link OverBudget}.
  */
-final class LimitedBody implements HttpResponse.BodyHandler<String> {
+public final class LimitedBody implements HttpResponse.BodyHandler<String> {
 
     private final int maxBytes;
     private final io.lhttp.memory.MemoryBudget budget;
@@ -28,7 +28,7 @@ final class LimitedBody implements HttpResponse.BodyHandler<String> {
         this(maxBytes, new io.lhttp.memory.MemoryBudget(Long.MAX_VALUE));
     }
 
-    LimitedBody(int maxBytes, io.lhttp.memory.MemoryBudget budget) {
+    public LimitedBody(int maxBytes, io.lhttp.memory.MemoryBudget budget) {
         this.maxBytes = maxBytes;
         this.budget = budget;
     }
@@ -59,7 +59,7 @@ final class LimitedBody implements HttpResponse.BodyHandler<String> {
     }
 
     /** The response body was larger than the limit. */
-    static class TooLarge extends IOException {
+    public static class TooLarge extends IOException {
 
         private static final long serialVersionUID = 1L;
 
@@ -73,7 +73,7 @@ final class LimitedBody implements HttpResponse.BodyHandler<String> {
     }
 
     /** The server's memory budget had no room for the body. */
-    static final class OverBudget extends TooLarge {
+    public static final class OverBudget extends TooLarge {
 
         private static final long serialVersionUID = 1L;
 
