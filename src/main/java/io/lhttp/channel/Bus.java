@@ -21,6 +21,28 @@ public interface Bus extends AutoCloseable {
     void publish(String channel, String frame) throws ProtocolException;
 
     /**
+     * Whether this bus deduplicates {@code channel}'s keyed publishes itself
+     * ({@link #publish(String, String, String)}, across the cluster: JetStream's {@code Nats-Msg-Id});
+     * when not, {@link Channels} keeps the keys in its in-memory window. Default false.
+     */
+    default boolean deduplicates(String channel) {
+        return false;
+    }
+
+    /**
+     * As {@link #publish(String, String)}, with a message id that makes a repeat within the bus's
+     * duplicate window land once. Only called when {@link #deduplicates} said so.
+     *
+     * @param messageId the channel-scoped idempotency key ({@link io.lhttp.protocol.IdempotencyKey#scoped})
+     * @return true when stored and delivered; false for a duplicate (nothing delivered)
+     * @throws ProtocolException 503 when the bus cannot take the message now
+     */
+    default boolean publish(String channel, String frame, String messageId) throws ProtocolException {
+        publish(channel, frame);
+        return true;
+    }
+
+    /**
      * A pipeline for one WebSocket connection's publishes, or null when {@link #publish} never waits
      * on the network (then it is used as it is). A bus whose store acknowledges later (JetStream)
      * sends a history channel's frame without waiting for it and reports a failure afterwards, so a
@@ -128,6 +150,16 @@ public interface Bus extends AutoCloseable {
          */
         void publish(String channel, String frame, java.util.function.Consumer<ProtocolException> failed)
                 throws ProtocolException;
+
+        /**
+         * As {@link #publish(String, String, java.util.function.Consumer)} with a message id
+         * ({@link Bus#publish(String, String, String)}); a duplicate is acknowledged like a new one.
+         */
+        default void publish(
+                String channel, String frame, String messageId, java.util.function.Consumer<ProtocolException> failed)
+                throws ProtocolException {
+            publish(channel, frame, failed);
+        }
 
         /** Frames sent and not yet acknowledged. */
         int pending();

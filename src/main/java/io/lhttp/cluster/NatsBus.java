@@ -110,6 +110,27 @@ public final class NatsBus implements Bus {
         publishCore(conn, channel, frame);
     }
 
+    /** History channels while the stream is ready: JetStream deduplicates them by {@code Nats-Msg-Id}, cluster-wide. */
+    @Override
+    public boolean deduplicates(String channel) {
+        JetStreamHistory h = history;
+        return h != null && h.covers(channel) && h.isReady();
+    }
+
+    @Override
+    public boolean publish(String channel, String frame, String messageId) throws ProtocolException {
+        Connection conn = connection.connected();
+        if (conn == null) {
+            throw new ProtocolException(503, "cluster bus not connected, message not published");
+        }
+        JetStreamHistory h = history;
+        if (h != null && h.covers(channel) && h.isReady()) {
+            return h.publish(channel, frame, messageId);
+        }
+        publish(channel, frame); // the stream went meanwhile: as an unkeyed publish
+        return true;
+    }
+
     /**
      * A connection's pipeline to the history stream, or null without history channels (then every
      * publish is a core NATS publish that never waits).
