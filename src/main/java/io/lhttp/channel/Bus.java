@@ -122,6 +122,23 @@ public interface Bus extends AutoCloseable {
         }
     }
 
+    /**
+     * Runs an operator's control request (the server API, docs/SERVER-API.md) on every instance:
+     * this one through {@code local}, on the caller's thread, the others over the bus through
+     * their {@link #controlSource}; answers are gathered within the presence timeout. An instance
+     * that does not answer in time is missing from the list (it may still act). Buses of one
+     * instance answer at once with the local answer.
+     *
+     * @return this instance's answer first, then the others' as they came
+     */
+    default java.util.concurrent.CompletableFuture<java.util.List<String>> control(
+            String request, java.util.function.Function<String, String> local) {
+        return java.util.concurrent.CompletableFuture.completedFuture(java.util.List.of(local.apply(request)));
+    }
+
+    /** Where the bus runs the other instances' control requests on this instance. Buses of one instance need not keep it. */
+    default void controlSource(java.util.function.Function<String, String> source) {}
+
     /** Whether the bus can take messages now. */
     default boolean isConnected() {
         return true;

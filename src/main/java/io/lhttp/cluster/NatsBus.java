@@ -43,6 +43,7 @@ public final class NatsBus implements Bus {
 
     private final HistoryJoin joins;
     private final ClusterPresence presence;
+    private final ClusterControl control;
     private final BusConnection connection;
 
     /**
@@ -77,6 +78,7 @@ public final class NatsBus implements Bus {
         this.subjectPrefix = subjectPrefix;
         this.name = name;
         ClusterPresence[] p = new ClusterPresence[1];
+        ClusterControl[] c = new ClusterControl[1];
         this.connection = new BusConnection(servers, name, pingInterval, this.history, dispatcher -> {
             for (ChannelSubscription s : channels.values()) {
                 s.start(dispatcher);
@@ -84,9 +86,14 @@ public final class NatsBus implements Bus {
             if (p[0] != null) {
                 p[0].answer(); // null only while the constructor runs: presenceSource() answers then
             }
+            if (c[0] != null) {
+                c[0].answer(); // likewise: controlSource() answers then
+            }
         });
         this.presence = new ClusterPresence(connection, subjectPrefix);
         p[0] = presence;
+        this.control = new ClusterControl(connection, subjectPrefix);
+        c[0] = control;
     }
 
     @Override
@@ -189,9 +196,20 @@ public final class NatsBus implements Bus {
         };
     }
 
-    /** How long a presence request gathers the other instances' answers. */
+    /** How long a presence request, and a server API request, gathers the other instances' answers. */
     public void presenceTimeout(Duration timeout) {
         presence.timeout(timeout);
+        control.timeout(timeout);
+    }
+
+    @Override
+    public void controlSource(java.util.function.Function<String, String> source) {
+        control.source(source);
+    }
+
+    @Override
+    public CompletableFuture<List<String>> control(String request, java.util.function.Function<String, String> local) {
+        return control.request(request, local);
     }
 
     @Override
