@@ -36,8 +36,13 @@ class ServerApiClusterIT {
 
     @BeforeAll
     static void start() throws Exception {
-        node = NatsNode.standalone("server-api").start();
-        String[] options = {"-Dlhttp.nats.url=" + node.url(), "-Dlhttp.auth=true", "-Dlhttp.auth.hmac-secret=" + SECRET
+        node = NatsNode.standalone("server-api").withJetStream().start();
+        String[] options = {
+            "-Dlhttp.nats.url=" + node.url(),
+            "-Dlhttp.auth=true",
+            "-Dlhttp.auth.hmac-secret=" + SECRET,
+            "-Dlhttp.history.channels=hist*",
+            "-Dlhttp.jetstream.storage=memory"
         };
         List<LhttpInstance> ab = LhttpInstance.startAll(
                 node, new LhttpInstance.Launch("api-A", options), new LhttpInstance.Launch("api-B", options));
@@ -60,12 +65,24 @@ class ServerApiClusterIT {
         List<ServerApiClient.Info> last = null;
         while (System.nanoTime() < deadline) {
             last = api.info();
-            if (last.size() == 2) {
+            if (last.size() == 2 && historyReady(api)) {
                 return;
             }
             TimeUnit.MILLISECONDS.sleep(100); // between requests, bounded by the deadline
         }
         throw new AssertionError("never both instances answered: " + last);
+    }
+
+    /** Whether the instance reads history from the stream (503 until its JetStream stream is there). */
+    private static boolean historyReady(ServerApiClient api) throws Exception {
+        try {
+            return api.history("hist-probe", 1, null).top() != null;
+        } catch (ServerApiClient.ApiException e) {
+            if (e.status() == 503) {
+                return false;
+            }
+            throw e;
+        }
     }
 
     static SdkClient as(LhttpInstance on, String user, String... channels) throws Exception {
@@ -96,6 +113,25 @@ class ServerApiClusterIT {
             sync(bob);
             assertTrue(bob.isOpen(), "only alice's connections");
         }
+    }
+
+    @Test
+    void historyIsReadFromTheStreamWhicheverInstanceIsAsked() throws Exception {
+        for (int i = 1; i <= 4; i++) {
+            assertEquals(
+                    202,
+                    a.post("/publish", "LHTTP/1.0 m\r\npublish:hist-api\r\n\r\n" + i)
+                            .statusCode());
+        }
+        ServerApiClient.History fromB = apiB.history("hist-api", 2, null);
+        assertEquals(
+                List.of("LHTTP/1.0 m\r\npublish:hist-api\r\n\r\n3", "LHTTP/1.0 m\r\npublish:hist-api\r\n\r\n4"),
+                fromB.frames());
+        assertEquals(fromB.positions().get(1), fromB.top());
+        ServerApiClient.History after =
+                apiA.history("hist-api", 10, fromB.positions().get(0));
+        assertEquals(List.of("LHTTP/1.0 m\r\npublish:hist-api\r\n\r\n4"), after.frames());
+        assertTrue(after.complete());
     }
 
     @Test

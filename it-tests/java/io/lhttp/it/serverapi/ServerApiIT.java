@@ -42,7 +42,9 @@ class ServerApiIT {
                 "-Dlhttp.auth=true",
                 "-Dlhttp.auth.hmac-secret=" + SECRET,
                 "-Dlhttp.publish.token=" + TOKEN,
-                "-Dlhttp.instance-name=api-A");
+                "-Dlhttp.instance-name=api-A",
+                "-Dlhttp.history.channels=hist*",
+                "-Dlhttp.history.size=10");
         api = ServerApiClient.of(server.httpUri(), TOKEN);
     }
 
@@ -136,6 +138,35 @@ class ServerApiIT {
             assertTrue(info.channels() >= 1 && info.subscriptions() >= 1, "alerts (dave) at least: " + info);
             assertEquals(null, api.channels(100).get("news"), "nobody left in news");
         }
+    }
+
+    @Test
+    void readsAHistoryChannelsNewestMessagesOrThoseAfterAPosition() throws Exception {
+        for (int i = 1; i <= 12; i++) {
+            post("LHTTP/1.0 m\r\npublish:hist-read\r\n\r\n" + i);
+        }
+        ServerApiClient.History last3 = api.history("hist-read", 3, null);
+        assertEquals(
+                List.of(
+                        "LHTTP/1.0 m\r\npublish:hist-read\r\n\r\n10",
+                        "LHTTP/1.0 m\r\npublish:hist-read\r\n\r\n11",
+                        "LHTTP/1.0 m\r\npublish:hist-read\r\n\r\n12"),
+                last3.frames());
+        String epoch = last3.top().split(":")[0];
+        assertEquals(epoch + ":12", last3.top());
+        assertEquals(List.of(epoch + ":10", epoch + ":11", epoch + ":12"), last3.positions());
+        ServerApiClient.History after = api.history("hist-read", 2, epoch + ":5");
+        assertEquals(List.of(epoch + ":6", epoch + ":7"), after.positions(), "the oldest two after 5");
+        assertTrue(after.complete(), "6 and 7 are still kept (10 per channel)");
+        ServerApiClient.History lost = api.history("hist-read", 100, epoch + ":1");
+        assertEquals(10, lost.frames().size(), "all kept: 3..12");
+        assertTrue(!lost.complete(), "2 was dropped: not complete");
+        ServerApiClient.History none = api.history("plain-read", 5, null);
+        assertEquals(null, none.top(), "no history on a plain channel");
+        assertEquals(List.of(), none.frames());
+        assertEquals(400, get("history?channel=hist-read&since=bad").statusCode());
+        assertEquals(400, get("history?channel=hist-read&limit=1001").statusCode());
+        assertEquals(400, get("history?channel=hist-read&limit=0").statusCode());
     }
 
     @Test

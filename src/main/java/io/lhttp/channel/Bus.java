@@ -139,6 +139,39 @@ public interface Bus extends AutoCloseable {
     /** Where the bus runs the other instances' control requests on this instance. Buses of one instance need not keep it. */
     default void controlSource(java.util.function.Function<String, String> source) {}
 
+    /**
+     * A channel's kept messages for the server API: with {@code since} null the newest {@code max},
+     * else the oldest {@code max} after {@code since}; oldest first either way. Reads only: creates
+     * no history and joins nothing. Buses without history answer empty, without a top.
+     *
+     * @throws ProtocolException 503 when the history store cannot be read now
+     */
+    default HistoryRead history(String channel, Position since, int max) throws ProtocolException {
+        return new HistoryRead(java.util.List.of(), null, false);
+    }
+
+    /**
+     * What {@link #history} read.
+     *
+     * @param top      the channel's newest position (null when it keeps no history)
+     * @param complete with {@code since}: nothing after it is missing before the last entry (same
+     *                 epoch, nothing dropped); without: every kept message is in {@code entries}
+     */
+    record HistoryRead(java.util.List<HistoryEntry> entries, Position top, boolean complete) {}
+
+    /** One kept message and its position. */
+    record HistoryEntry(String frame, Position position) {}
+
+    /** The newest {@code max} of {@code all} (with {@code since} null) or its oldest {@code max}, and whether none was cut. */
+    static HistoryRead cut(java.util.List<HistoryEntry> all, Position top, Position since, boolean complete, int max) {
+        if (all.size() <= max) {
+            return new HistoryRead(java.util.List.copyOf(all), top, complete);
+        }
+        return since == null
+                ? new HistoryRead(java.util.List.copyOf(all.subList(all.size() - max, all.size())), top, false)
+                : new HistoryRead(java.util.List.copyOf(all.subList(0, max)), top, complete);
+    }
+
     /** Whether the bus can take messages now. */
     default boolean isConnected() {
         return true;

@@ -67,6 +67,27 @@ public final class ServerApiClient {
     /** A channel's members on every instance. */
     public record Presence(List<String> members, boolean truncated) {}
 
+    /** A history channel's kept messages (frame and position), oldest first; {@code top} null without history. */
+    public record History(List<String> frames, List<String> positions, String top, boolean complete) {}
+
+    /**
+     * A history channel's newest {@code limit} kept messages (with {@code since} null), or the
+     * oldest {@code limit} after the position {@code since}.
+     */
+    @SuppressWarnings("unchecked")
+    public History history(String channel, int limit, String since) throws IOException, InterruptedException {
+        Map<String, Object> m = (Map<String, Object>) get(
+                "history?channel=" + enc(channel) + "&limit=" + limit + (since == null ? "" : "&since=" + enc(since)));
+        List<String> frames = new ArrayList<>();
+        List<String> positions = new ArrayList<>();
+        for (Object o : (List<Object>) m.get("messages")) {
+            Map<String, Object> e = (Map<String, Object>) o;
+            frames.add((String) e.get("frame"));
+            positions.add((String) e.get("position"));
+        }
+        return new History(frames, positions, (String) m.get("top"), Boolean.TRUE.equals(m.get("complete")));
+    }
+
     /** One instance's counts. */
     public record Info(String instance, int connections, int channels, int subscriptions) {}
 

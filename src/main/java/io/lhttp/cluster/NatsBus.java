@@ -242,6 +242,33 @@ public final class NatsBus implements Bus {
         joins.join(conn, cs, channel, since, joiner);
     }
 
+    /**
+     * Reads a history channel from the stream ({@link JetStreamHistory#recover}: one request per
+     * message, at most {@code lhttp.history.size}); other channels answer empty.
+     */
+    @Override
+    public HistoryRead history(String channel, io.lhttp.channel.Position since, int max) throws ProtocolException {
+        JetStreamHistory h = history;
+        if (h == null || !h.covers(channel)) {
+            return new HistoryRead(List.of(), null, false);
+        }
+        if (!h.isReady() || connection.connected() == null) {
+            throw new ProtocolException(503, "history store not available");
+        }
+        try {
+            // Without since: from the channel's first kept message (an epoch that matches none replays all kept).
+            JetStreamHistory.Recovery r =
+                    h.recover(channel, since == null ? new io.lhttp.channel.Position("none", 0) : since);
+            List<HistoryEntry> all = new java.util.ArrayList<>();
+            for (JetStreamHistory.Entry e : r.entries()) {
+                all.add(new HistoryEntry(e.frame(), e.position()));
+            }
+            return Bus.cut(all, r.top(), since, since == null || r.complete(), max);
+        } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
+            throw new ProtocolException(503, "history store could not be read: " + e.getMessage());
+        }
+    }
+
     @Override
     public boolean isConnected() {
         retryHistoryIfNotReady();

@@ -77,6 +77,20 @@ public interface ServerApi {
     /** One instance's channels with subscribers now, and how many each ({@code truncated} past the limit). */
     record InstanceChannels(String instance, Map<String, Integer> channels, boolean truncated) {}
 
+    /** Most messages one {@link #history} answer holds. */
+    int MAX_HISTORY = 1000;
+
+    /** One kept message of a history channel: the frame as subscribers got it, and its position {@code <epoch>:<offset>}. */
+    record HistoryMessage(String frame, String position) {}
+
+    /**
+     * A history channel's kept messages, oldest first (PROTOCOL.md §2.2).
+     *
+     * @param top      the channel's newest position, or null when the channel keeps no history (then no messages)
+     * @param complete with a {@code since}: nothing after it is missing before the last message; without: every kept message is here
+     */
+    record History(String channel, List<HistoryMessage> messages, String top, boolean complete) {}
+
     /** A channel's members on every instance: {@code <connection-id>} or {@code <connection-id> <user>} (PROTOCOL.md §2.3). */
     record Presence(String channel, List<String> members, boolean truncated) {}
 
@@ -105,6 +119,18 @@ public interface ServerApi {
 
     /** Each instance's channels with subscribers now, at most {@code limit} (1-{@value #MAX_CHANNEL_LIST}) each. */
     List<InstanceChannels> channels(int limit);
+
+    /**
+     * A history channel's kept messages (shared by the cluster: JetStream, or this instance's memory
+     * with the in-process bus): with {@code since} null the newest {@code limit}, else the oldest
+     * {@code limit} after that position.
+     *
+     * @param limit 1-{@value #MAX_HISTORY}
+     * @param since a position {@code <epoch>:<offset>} (as a subscriber's {@code since}), or null
+     * @throws IllegalArgumentException a bad channel, limit or position
+     * @throws IllegalStateException    the history store cannot be read now
+     */
+    History history(String channel, int limit, String since);
 
     /** Each instance's connection, channel and subscription counts. */
     List<InstanceInfo> info();

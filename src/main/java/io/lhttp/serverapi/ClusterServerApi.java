@@ -2,6 +2,7 @@ package io.lhttp.serverapi;
 
 import io.lhttp.channel.Bus;
 import io.lhttp.channel.ChannelRegistry;
+import io.lhttp.channel.Position;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.connection.Connections;
 import io.lhttp.processor.ClientConnection;
@@ -93,6 +94,29 @@ public class ClusterServerApi implements ServerApi {
         int max = config.presenceMaxEntries();
         Bus.PresenceList list = await(bus.presence(channel, max, registry::members));
         return new Presence(channel, list.members(), list.truncated());
+    }
+
+    @Override
+    public History history(String channel, int limit, String since) {
+        if (!ChannelNames.isValid(channel)) {
+            throw new IllegalArgumentException("bad channel name");
+        }
+        if (limit < 1 || limit > MAX_HISTORY) {
+            throw new IllegalArgumentException("limit must be 1-" + MAX_HISTORY);
+        }
+        Position from = since == null ? null : Position.parse(since); // IllegalArgumentException: 400
+        Bus.HistoryRead read;
+        try {
+            read = bus.history(channel, from, limit);
+        } catch (ProtocolException e) {
+            throw new IllegalStateException(e.reason());
+        }
+        List<HistoryMessage> messages = new ArrayList<>();
+        for (Bus.HistoryEntry e : read.entries()) {
+            messages.add(new HistoryMessage(e.frame(), e.position().toString()));
+        }
+        return new History(
+                channel, messages, read.top() == null ? null : read.top().toString(), read.complete());
     }
 
     @Override

@@ -57,6 +57,24 @@ final class Json {
         return b.append("],\"truncated\":").append(p.truncated()).append('}').toString();
     }
 
+    static String history(ServerApi.History h) {
+        StringBuilder b =
+                new StringBuilder("{\"channel\":").append(string(h.channel())).append(",\"top\":");
+        b.append(h.top() == null ? "null" : string(h.top()));
+        b.append(",\"complete\":").append(h.complete()).append(",\"messages\":[");
+        String sep = "";
+        for (ServerApi.HistoryMessage m : h.messages()) {
+            b.append(sep)
+                    .append("{\"position\":")
+                    .append(string(m.position()))
+                    .append(",\"frame\":")
+                    .append(string(m.frame()))
+                    .append('}');
+            sep = ",";
+        }
+        return b.append("]}").toString();
+    }
+
     static String channels(List<ServerApi.InstanceChannels> all) {
         StringBuilder b = new StringBuilder("{\"instances\":[");
         String sep = "";

@@ -136,6 +136,29 @@ public class ServerApiResource {
     }
 
     @GET
+    @Path("history")
+    @Produces(MediaType.APPLICATION_JSON)
+    @Operation(
+            operationId = "serverApiHistory",
+            summary = "A history channel's kept messages: the newest limit, or the oldest limit after since")
+    @SecurityRequirement(name = "publishToken")
+    @APIResponse(responseCode = "200", description = "the messages, oldest first, with their positions")
+    @APIResponse(responseCode = "400", description = "no channel, a bad channel, limit (1-1000) or since")
+    @APIResponse(responseCode = "503", description = "the history store cannot be read now")
+    public Response history(
+            @QueryParam("channel") String channel,
+            @QueryParam("limit") String limit,
+            @QueryParam("since") String since,
+            @Parameter(hidden = true) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Context HttpServletRequest request) {
+        Response denied = access(authorization, request);
+        return denied != null
+                ? denied
+                : answer(() -> Json.history(api.history(
+                        required("channel", channel), limit == null ? 100 : parseInt("limit", limit), since)));
+    }
+
+    @GET
     @Path("channels")
     @Produces(MediaType.APPLICATION_JSON)
     @Operation(operationId = "serverApiChannels", summary = "Each instance's channels with subscribers now, and counts")
