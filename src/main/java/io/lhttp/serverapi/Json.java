@@ -4,7 +4,7 @@ import io.lhttp.processor.ServerApi;
 import java.util.List;
 import java.util.Map;
 
-/** The server API's HTTP answers as JSON (docs/openapi-server-api.yaml): small, flat, written by hand. */
+/** The server API's HTTP answers as JSON (described in the served /openapi from ServerApiResource's annotations): small, flat, written by hand. */
 final class Json {
 
     private Json() {}

@@ -36,7 +36,7 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 /**
- * The server API over HTTP (docs/SERVER-API.md, docs/openapi-server-api.yaml), under
+ * The server API over HTTP (docs/SERVER-API.md, the served /openapi), under
  * {@code /publish/api/}: the operator's door. Who may use it: with {@code lhttp.publish.token}
  * set, whoever sends it as {@code Authorization: Bearer} (401 otherwise); without it, clients on
  * this host only (403 otherwise) — {@code lhttp.publish.allow-remote-without-token} and
