@@ -210,6 +210,24 @@ class ServerApiIT {
         assertEquals(200, get("channels?limit=10000").statusCode());
     }
 
+    @Test
+    void theServedOpenApiDocumentDescribesTheServerApi() throws Exception {
+        HttpResponse<String> r = HTTP.send(
+                HttpRequest.newBuilder(server.httpUri().resolve("/openapi"))
+                        .header("Authorization", "Bearer " + TOKEN)
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        String yaml = r.body();
+        for (String path : List.of("/publish/api/info", "/publish/api/presence", "/publish/api/history")) {
+            String block = io.lhttp.it.support.OpenApiText.path(yaml, path);
+            assertTrue(block.contains("get:") && block.contains("publishToken"), path + ":\n" + block);
+        }
+        for (String id : List.of("serverApiAction", "serverApiChannels", "serverApiHistory", "serverApiInfo")) {
+            assertTrue(yaml.contains("operationId: " + id), id);
+        }
+    }
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static void post(String message) throws Exception {
