@@ -228,6 +228,57 @@ class ServerApiIT {
         }
     }
 
+    @Test
+    void lhttpCliCallsTheServerApi() throws Exception {
+        String url = server.httpUri().toString();
+        try (SdkClient zed = as("zed", "room-1")) {
+            sync(zed);
+            String[] ok = cli("api", "--token", TOKEN, url, "disconnect", "user=zed", "code=4005", "reason=by cli");
+            assertEquals("0", ok[0], ok[2]);
+            assertTrue(ok[1].startsWith("{\"connections\":1,"), ok[1]);
+            assertEquals(new LhttpClient.Close(4005, "by cli"), zed.awaitClose());
+        }
+        String[] info = cli("api", "--token", TOKEN, url, "info");
+        assertEquals("0", info[0], info[2]);
+        assertTrue(info[1].contains("\"instance\":\"api-A\""), info[1]);
+        assertEquals("1", cli("api", "--token", "wrong", url, "info")[0], "401: refused");
+        assertEquals("1", cli("api", "--token", TOKEN, url, "disconnect", "code=4000")[0], "400: no target");
+        assertEquals("2", cli("api", url, "drop-everything")[0], "bad usage");
+    }
+
+    /** {@code java -jar target/lhttp-cli.jar ARGS}: exit code, stdout, stderr. */
+    static String[] cli(String... args) throws Exception {
+        java.nio.file.Path jar =
+                java.nio.file.Path.of(System.getProperty("project.basedir", "."), "target", "lhttp-cli.jar");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java")
+                        .toString(),
+                "-jar",
+                jar.toString()));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.PIPE)
+                .start();
+        p.getOutputStream().close();
+        java.util.concurrent.CompletableFuture<String> out =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getInputStream()));
+        java.util.concurrent.CompletableFuture<String> err =
+                java.util.concurrent.CompletableFuture.supplyAsync(() -> read(p.getErrorStream()));
+        if (!p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("the CLI did not exit: " + String.join(" ", args));
+        }
+        return new String[] {Integer.toString(p.exitValue()), out.get(), err.get()};
+    }
+
+    private static String read(java.io.InputStream in) {
+        try {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        } catch (java.io.IOException e) {
+            return e.toString();
+        }
+    }
+
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     static void post(String message) throws Exception {
