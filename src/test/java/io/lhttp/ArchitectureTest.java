@@ -76,7 +76,8 @@ class ArchitectureTest {
                         "io.lhttp.web..",
                         "io.lhttp.presence..",
                         "io.lhttp.multipart..",
-                        "io.lhttp.proxy..")
+                        "io.lhttp.proxy..",
+                        "io.lhttp.serverapi..")
                 .layer("Client")
                 .definedBy("io.lhttp.client..")
                 .layer("Image")
@@ -131,6 +132,7 @@ class ArchitectureTest {
                 "presence",
                 "multipart",
                 "proxy",
+                "serverapi",
                 "client",
                 "image",
                 "examples");

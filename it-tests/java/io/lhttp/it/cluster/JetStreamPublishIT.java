@@ -99,6 +99,58 @@ class JetStreamPublishIT {
 
     @Test
     @Order(3)
+    void aKeyedPublishRetriedAfterACutConnectionIsStoredOnceByTheStream() throws Exception {
+        String keyed = "LHTTP/1.0 chat\r\npublish:room-idem\r\nidempotency-key:pay-1\r\n\r\npaid";
+        try (Connection admin = Nats.connect(node.url());
+                SdkClient sub = SdkClient.connect(a.ws());
+                SdkClient pub = SdkClient.connect(a.ws())) {
+            JetStreamManagement jsm = admin.jetStreamManagement();
+            assertEquals(
+                    java.time.Duration.ofMinutes(2),
+                    jsm.getStreamInfo(STREAM).getConfiguration().getDuplicateWindow(),
+                    "the stream's duplicate window is lhttp.idempotency.window-ms");
+            sub.send("LHTTP/1.0 chat\r\npositions:true\r\nsubscribe:room-idem\r\n\r\n");
+            assertTrue(sub.next().startsWith("LHTTP/1.0 subscribed\r\nchannel:room-idem\r\n"));
+            // The first try: sent to the stream without waiting, then the connection is cut: the
+            // client never learns whether it was stored.
+            try (io.lhttp.testkit.RawWebSocket cut =
+                    io.lhttp.testkit.RawWebSocket.connect(a.ws(), java.time.Duration.ofSeconds(5))) {
+                cut.send(keyed);
+            }
+            pub.send(keyed);
+            pub.send(keyed);
+            // Over HTTP too, with the same key on the same channel: 202, marked as a repeat.
+            HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(a.http("/publish"))
+                                    .header("Idempotency-Key", "pay-1")
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                            "LHTTP/1.0 chat\r\npublish:room-idem\r\n\r\npaid"))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString());
+            assertEquals(202, r.statusCode(), r.body());
+            assertEquals("true", r.headers().firstValue("Idempotent-Replayed").orElse(null));
+            pub.send("LHTTP/1.0 chat\r\npublish:room-idem\r\n\r\nend");
+            List<String> got = new ArrayList<>();
+            String f;
+            do {
+                f = sub.next();
+                got.add(f);
+            } while (!f.endsWith("\r\n\r\nend"));
+            assertEquals(2, got.size(), "the keyed message once, then end: " + got);
+            assertTrue(got.get(0).endsWith("idempotency-key:pay-1\r\n\r\npaid"), got.get(0));
+            assertEquals(null, pub.poll(), "a duplicate is acknowledged like a new message: no error frame");
+            // Stored once: the channel's previous message before 'end' is the one 'paid'.
+            MessageInfo last = jsm.getLastMessage(STREAM, "lhttp-history.room-idem");
+            assertEquals(positionOffset(got.get(1)), last.getSeq());
+            assertEquals(
+                    positionOffset(got.get(0)),
+                    jsm.getStreamInfo(STREAM).getStreamState().getLastSequence() - 1);
+        }
+    }
+
+    @Test
+    @Order(4)
     void aFrameTheStreamRefusesComesBackLaterAs503WithItsRequestIdAndPostPublishAnswers503() throws Exception {
         try (Connection admin = Nats.connect(node.url());
                 SdkClient pub = SdkClient.connect(a.ws())) {

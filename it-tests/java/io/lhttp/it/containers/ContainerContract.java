@@ -103,6 +103,38 @@ abstract class ContainerContract {
         return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** The server API (docs/SERVER-API.md) and an idempotent publish on this container: JAX-RS paths, forms, close codes. */
+    @Test
+    void theServerApiSubscribesAndDisconnectsAndAKeyedPublishLandsOnce() throws Exception {
+        io.lhttp.client.ServerApiClient api = io.lhttp.client.ServerApiClient.of(server.httpUri(), TOKEN);
+        try (SdkClient c = client()) {
+            c.send(frame("chat", "subscribe:api-only-" + kind() + "\r\n", ""));
+            assertNothingBefore(c, "subscribed");
+            java.util.List<String> members = api.presence("api-only-" + kind()).members();
+            assertEquals(1, members.size(), members.toString());
+            String id = members.get(0);
+            assertEquals(
+                    1,
+                    api.subscribeConnection(id, java.util.List.of("api-news")).connections());
+            String posted = "LHTTP/1.0 notice\r\npublish:api-news\r\n\r\nonce";
+            for (int i = 0; i < 2; i++) {
+                HttpResponse<String> r = http.send(
+                        HttpRequest.newBuilder(server.httpUri().resolve("/publish"))
+                                .header("Authorization", "Bearer " + TOKEN)
+                                .header("Idempotency-Key", "contract-1")
+                                .POST(HttpRequest.BodyPublishers.ofString(posted))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+                assertEquals(202, r.statusCode(), r.body());
+            }
+            assertEquals(posted, c.next());
+            assertNothingBefore(c, "after-the-retry");
+            assertTrue(api.info().get(0).connections() >= 1);
+            assertEquals(1, api.disconnectConnection(id, 4002, "bye").connections());
+            assertEquals(new io.lhttp.client.LhttpClient.Close(4002, "bye"), c.awaitClose());
+        }
+    }
+
     @Test
     void theChatPageAndLhttpShareTheContextRoot() throws Exception {
         for (String path : new String[] {"/", "/?room=r&nick=n", "/index.html"}) {

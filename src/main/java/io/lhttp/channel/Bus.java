@@ -21,6 +21,28 @@ public interface Bus extends AutoCloseable {
     void publish(String channel, String frame) throws ProtocolException;
 
     /**
+     * Whether this bus deduplicates {@code channel}'s keyed publishes itself
+     * ({@link #publish(String, String, String)}, across the cluster: JetStream's {@code Nats-Msg-Id});
+     * when not, {@link Channels} keeps the keys in its in-memory window. Default false.
+     */
+    default boolean deduplicates(String channel) {
+        return false;
+    }
+
+    /**
+     * As {@link #publish(String, String)}, with a message id that makes a repeat within the bus's
+     * duplicate window land once. Only called when {@link #deduplicates} said so.
+     *
+     * @param messageId the channel-scoped idempotency key ({@link io.lhttp.protocol.IdempotencyKey#scoped})
+     * @return true when stored and delivered; false for a duplicate (nothing delivered)
+     * @throws ProtocolException 503 when the bus cannot take the message now
+     */
+    default boolean publish(String channel, String frame, String messageId) throws ProtocolException {
+        publish(channel, frame);
+        return true;
+    }
+
+    /**
      * A pipeline for one WebSocket connection's publishes, or null when {@link #publish} never waits
      * on the network (then it is used as it is). A bus whose store acknowledges later (JetStream)
      * sends a history channel's frame without waiting for it and reports a failure afterwards, so a
@@ -100,6 +122,56 @@ public interface Bus extends AutoCloseable {
         }
     }
 
+    /**
+     * Runs an operator's control request (the server API, docs/SERVER-API.md) on every instance:
+     * this one through {@code local}, on the caller's thread, the others over the bus through
+     * their {@link #controlSource}; answers are gathered within the presence timeout. An instance
+     * that does not answer in time is missing from the list (it may still act). Buses of one
+     * instance answer at once with the local answer.
+     *
+     * @return this instance's answer first, then the others' as they came
+     */
+    default java.util.concurrent.CompletableFuture<java.util.List<String>> control(
+            String request, java.util.function.Function<String, String> local) {
+        return java.util.concurrent.CompletableFuture.completedFuture(java.util.List.of(local.apply(request)));
+    }
+
+    /** Where the bus runs the other instances' control requests on this instance. Buses of one instance need not keep it. */
+    default void controlSource(java.util.function.Function<String, String> source) {}
+
+    /**
+     * A channel's kept messages for the server API: with {@code since} null the newest {@code max},
+     * else the oldest {@code max} after {@code since}; oldest first either way. Reads only: creates
+     * no history and joins nothing. Buses without history answer empty, without a top.
+     *
+     * @throws ProtocolException 503 when the history store cannot be read now
+     */
+    default HistoryRead history(String channel, Position since, int max) throws ProtocolException {
+        return new HistoryRead(java.util.List.of(), null, false);
+    }
+
+    /**
+     * What {@link #history} read.
+     *
+     * @param top      the channel's newest position (null when it keeps no history)
+     * @param complete with {@code since}: nothing after it is missing before the last entry (same
+     *                 epoch, nothing dropped); without: every kept message is in {@code entries}
+     */
+    record HistoryRead(java.util.List<HistoryEntry> entries, Position top, boolean complete) {}
+
+    /** One kept message and its position. */
+    record HistoryEntry(String frame, Position position) {}
+
+    /** The newest {@code max} of {@code all} (with {@code since} null) or its oldest {@code max}, and whether none was cut. */
+    static HistoryRead cut(java.util.List<HistoryEntry> all, Position top, Position since, boolean complete, int max) {
+        if (all.size() <= max) {
+            return new HistoryRead(java.util.List.copyOf(all), top, complete);
+        }
+        return since == null
+                ? new HistoryRead(java.util.List.copyOf(all.subList(all.size() - max, all.size())), top, false)
+                : new HistoryRead(java.util.List.copyOf(all.subList(0, max)), top, complete);
+    }
+
     /** Whether the bus can take messages now. */
     default boolean isConnected() {
         return true;
@@ -128,6 +200,16 @@ public interface Bus extends AutoCloseable {
          */
         void publish(String channel, String frame, java.util.function.Consumer<ProtocolException> failed)
                 throws ProtocolException;
+
+        /**
+         * As {@link #publish(String, String, java.util.function.Consumer)} with a message id
+         * ({@link Bus#publish(String, String, String)}); a duplicate is acknowledged like a new one.
+         */
+        default void publish(
+                String channel, String frame, String messageId, java.util.function.Consumer<ProtocolException> failed)
+                throws ProtocolException {
+            publish(channel, frame, failed);
+        }
 
         /** Frames sent and not yet acknowledged. */
         int pending();

@@ -258,6 +258,22 @@ public class ChannelRegistry {
         return c == null ? 0 : c.subscribers.length + c.positioned.length;
     }
 
+    /**
+     * The channels with local subscribers now and how many each has, at most {@code max} of them (the
+     * server API's {@code channels}); a snapshot, in no particular order.
+     */
+    public java.util.Map<String, Integer> subscriberCounts(int max) {
+        java.util.Map<String, Integer> out = new java.util.LinkedHashMap<>();
+        for (java.util.Map.Entry<String, LocalChannel> e : channels.entrySet()) {
+            if (out.size() >= max) {
+                break;
+            }
+            LocalChannel c = e.getValue();
+            out.put(e.getKey(), c.subscribers.length + c.positioned.length);
+        }
+        return out;
+    }
+
     private void leave(String name, Subscriber subscriber) {
         channels.computeIfPresent(name, (n, channel) -> channel.remove(subscriber) ? channel : null);
         notifyPresence("leave", name, subscriber);

@@ -1,9 +1,11 @@
 package io.lhttp.channel;
 
+import io.lhttp.config.LhttpConfig;
 import io.lhttp.meters.Meters;
 import io.lhttp.processor.ClientConnection;
 import io.lhttp.protocol.ChannelNames;
 import io.lhttp.protocol.Header;
+import io.lhttp.protocol.IdempotencyKey;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -59,12 +61,29 @@ public class Channels implements io.lhttp.processor.Publisher {
     @Inject
     Permissions permissions;
 
+    /** Keys of publishes to channels the bus does not deduplicate itself (PROTOCOL.md §2.5). */
+    private IdempotencyWindow window;
+
     /** For CDI. */
     protected Channels() {}
 
     /** A publisher over {@code bus}, for code that runs outside CDI (tests). */
     public Channels(Bus bus) {
+        this(
+                bus,
+                new IdempotencyWindow(
+                        LhttpConfig.DEFAULT_IDEMPOTENCY_WINDOW_MS, LhttpConfig.DEFAULT_IDEMPOTENCY_MAX_KEYS));
+    }
+
+    /** A publisher over {@code bus} with its idempotency window, for code that runs outside CDI (tests). */
+    public Channels(Bus bus, IdempotencyWindow window) {
         this.bus = bus;
+        this.window = window;
+    }
+
+    @Inject
+    void idempotency(IdempotencyConfig config) {
+        this.window = config.window();
     }
 
     /**
@@ -92,33 +111,92 @@ public class Channels implements io.lhttp.processor.Publisher {
             Supplier<String> frame,
             String requestId)
             throws ProtocolException {
+        publish(from, fromOutside, channels, message, frame, requestId, null);
+    }
+
+    /**
+     * As {@link #publish(ClientConnection, boolean, List, Message, Supplier, String)}, with an
+     * idempotency key (PROTOCOL.md §2.5): on each channel, a publish whose key was published with
+     * within {@code lhttp.idempotency.window-ms} is not delivered again. A channel whose bus
+     * deduplicates itself ({@link Bus#deduplicates}: history channels in JetStream, across the
+     * cluster) gets the key as the message id; any other is checked against this instance's
+     * {@link IdempotencyWindow}, and a key whose publish failed is forgotten there, so a retry lands.
+     *
+     * @param idempotencyKey a valid key ({@link IdempotencyKey#check}), or null
+     * @return false when the key made it a duplicate on every channel (nothing delivered), true otherwise
+     */
+    public boolean publish(
+            ClientConnection from,
+            boolean fromOutside,
+            List<String> channels,
+            Message message,
+            Supplier<String> frame,
+            String requestId,
+            String idempotencyKey)
+            throws ProtocolException {
         if (fromOutside && RESERVED_COMMANDS.contains(message.command())) {
             throw new ProtocolException(403, "command '" + message.command() + "' is reserved for the server");
         }
         if (from != null) {
             permissions.checkPublish(from, channels);
         }
+        if (idempotencyKey != null && !IdempotencyKey.isValid(idempotencyKey)) {
+            throw new ProtocolException(400, IdempotencyKey.INVALID);
+        }
         String text = frame.get();
         Bus.Publisher publisher = from == null
                 ? null
                 : (Bus.Publisher) from.attributes().computeIfAbsent(PUBLISHER, k -> bus.publisher());
-        if (publisher == null) {
-            for (String channel : channels) {
-                bus.publish(channel, text);
-                Meters.published();
-            }
-            return;
+        Consumer<ProtocolException> late = null;
+        if (publisher != null) {
+            AtomicBoolean reported = new AtomicBoolean();
+            late = e -> {
+                if (reported.compareAndSet(false, true)) {
+                    from.sendError(e.code(), e.reason(), requestId);
+                }
+            };
         }
-        AtomicBoolean reported = new AtomicBoolean();
-        Consumer<ProtocolException> late = e -> {
-            if (reported.compareAndSet(false, true)) {
-                from.sendError(e.code(), e.reason(), requestId);
-            }
-        };
+        boolean delivered = false;
         for (String channel : channels) {
-            publisher.publish(channel, text, late);
-            Meters.published();
+            if (idempotencyKey == null) {
+                send(publisher, channel, text, late);
+                delivered = true;
+            } else if (bus.deduplicates(channel)) {
+                String id = IdempotencyKey.scoped(channel, idempotencyKey);
+                if (publisher != null) {
+                    publisher.publish(channel, text, id, late); // a duplicate is acknowledged like a new one
+                    delivered = true;
+                } else if (bus.publish(channel, text, id)) {
+                    delivered = true;
+                } else {
+                    continue; // a duplicate: the stream has it already
+                }
+                Meters.published();
+            } else {
+                String id = IdempotencyKey.scoped(channel, idempotencyKey);
+                if (!window.claim(id)) {
+                    continue; // a duplicate within the window
+                }
+                try {
+                    send(publisher, channel, text, late);
+                } catch (ProtocolException | RuntimeException e) {
+                    window.release(id); // not published: a retry must land
+                    throw e;
+                }
+                delivered = true;
+            }
         }
+        return delivered;
+    }
+
+    private void send(Bus.Publisher publisher, String channel, String text, Consumer<ProtocolException> late)
+            throws ProtocolException {
+        if (publisher == null) {
+            bus.publish(channel, text);
+        } else {
+            publisher.publish(channel, text, late);
+        }
+        Meters.published();
     }
 
     /** Closes the connection's publisher, if it has one: its outstanding acknowledgements are forgotten. */
@@ -146,16 +224,24 @@ public class Channels implements io.lhttp.processor.Publisher {
      * @throws IllegalArgumentException when a channel name is not valid (then nothing is published)
      */
     public boolean publish(Collection<String> channels, Message message) {
+        return publish(channels, message, null);
+    }
+
+    @Override
+    public boolean publish(Collection<String> channels, Message message, String idempotencyKey) {
         for (String channel : channels) {
             if (!ChannelNames.isValid(channel)) {
                 throw new IllegalArgumentException("not a valid channel name: '" + channel + "'");
             }
         }
+        if (idempotencyKey != null && !IdempotencyKey.isValid(idempotencyKey)) {
+            throw new IllegalArgumentException(IdempotencyKey.INVALID);
+        }
         String frame = message.frame(); // encode once
         boolean all = true;
         for (String channel : channels) {
             try {
-                publish(null, false, List.of(channel), message, () -> frame, null);
+                publish(null, false, List.of(channel), message, () -> frame, null, idempotencyKey);
             } catch (ProtocolException e) {
                 all = false; // 503: the bus cannot take it now
             }

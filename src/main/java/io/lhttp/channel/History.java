@@ -77,6 +77,13 @@ public final class History {
         return channels.matches(channel);
     }
 
+    /** The channel's ring when it has one now, else null: a read that creates nothing (the server API's history). */
+    public HistoryRing existing(String channel) {
+        synchronized (byChannel) {
+            return byChannel.get(channel);
+        }
+    }
+
     /** The channel's ring, created (with a fresh epoch) when it has none; null when the channel keeps no history. */
     public HistoryRing ring(String channel) {
         if (!covers(channel)) {

@@ -88,6 +88,22 @@ public final class InProcessBus implements Bus {
         }
     }
 
+    @Override
+    public HistoryRead history(String channel, Position since, int max) {
+        HistoryRing ring = history.isEnabled() && history.covers(channel) ? history.existing(channel) : null;
+        if (ring == null) {
+            return new HistoryRead(java.util.List.of(), null, false);
+        }
+        synchronized (ring) {
+            HistoryRing.Replay replay = ring.since(since, System.currentTimeMillis());
+            java.util.List<HistoryEntry> all = new java.util.ArrayList<>();
+            for (HistoryRing.Entry e : replay.entries()) {
+                all.add(new HistoryEntry(e.frame(), new Position(ring.epoch(), e.offset())));
+            }
+            return Bus.cut(all, ring.top(), since, since == null || replay.complete(), max);
+        }
+    }
+
     /** The history kept by this bus. */
     public History history() {
         return history;

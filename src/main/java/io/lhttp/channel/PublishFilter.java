@@ -5,6 +5,7 @@ import io.lhttp.processor.ClientConnection;
 import io.lhttp.processor.Exchange;
 import io.lhttp.processor.HeaderFilter;
 import io.lhttp.protocol.Header;
+import io.lhttp.protocol.IdempotencyKey;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.annotation.Priority;
@@ -51,7 +52,8 @@ public class PublishFilter extends ChannelHeaderFilter {
                 channels,
                 response,
                 () -> strip(response, config.publishStripHeaders()).frame(),
-                ex.requestId());
+                ex.requestId(),
+                IdempotencyKey.check(ex.header(IdempotencyKey.HEADER))); // 400 for a bad key, nothing published
     }
 
     /** Closes the connection's publisher, if it has one: its outstanding acknowledgements are forgotten. */

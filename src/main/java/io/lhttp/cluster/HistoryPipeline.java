@@ -50,6 +50,12 @@ final class HistoryPipeline implements Bus.Publisher {
 
     @Override
     public void publish(String channel, String frame, Consumer<ProtocolException> failed) throws ProtocolException {
+        publish(channel, frame, null, failed);
+    }
+
+    @Override
+    public void publish(String channel, String frame, String messageId, Consumer<ProtocolException> failed)
+            throws ProtocolException {
         if (!h.covers(channel)) {
             bus.publishTransient(channel, frame); // a plain channel: the core publish, as NatsBus.publish does
             return;
@@ -79,7 +85,7 @@ final class HistoryPipeline implements Bus.Publisher {
         }
         CompletableFuture<PublishAck> sent;
         try {
-            sent = h.send(channel, frame);
+            sent = h.send(channel, frame, messageId);
         } catch (ProtocolException | RuntimeException e) {
             permits.release();
             if (budget != null) {

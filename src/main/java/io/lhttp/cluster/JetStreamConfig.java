@@ -90,7 +90,9 @@ public class JetStreamConfig {
                 Duration.ofMillis(ConfigValues.positive(config, JETSTREAM_TIMEOUT_MS, DEFAULT_JETSTREAM_TIMEOUT_MS)),
                 ConfigValues.positive(config, HISTORY_MAX_REPLAYS, DEFAULT_HISTORY_MAX_REPLAYS),
                 ConfigValues.positive(
-                        config, JETSTREAM_MAX_PENDING_PER_CONNECTION, DEFAULT_JETSTREAM_MAX_PENDING_PER_CONNECTION));
+                        config, JETSTREAM_MAX_PENDING_PER_CONNECTION, DEFAULT_JETSTREAM_MAX_PENDING_PER_CONNECTION),
+                Duration.ofMillis(ConfigValues.positive(
+                        config, LhttpConfig.IDEMPOTENCY_WINDOW_MS, LhttpConfig.DEFAULT_IDEMPOTENCY_WINDOW_MS)));
     }
 
     void logOnStart(@Observes @Initialized(ApplicationScoped.class) Object started) {

@@ -17,6 +17,7 @@ import io.nats.client.api.StorageType;
 import io.nats.client.api.StreamConfiguration;
 import io.nats.client.api.StreamInfo;
 import io.nats.client.api.StreamState;
+import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -54,6 +55,8 @@ final class JetStreamHistory {
     private static final long RETRY_PAUSE_NS = TimeUnit.MILLISECONDS.toNanos(100);
     /** JetStream API error code: stream name already in use (with another configuration). */
     private static final int STREAM_NAME_IN_USE = 10058;
+    /** JetStream's deduplication header: a repeat within the stream's duplicate window is stored once. */
+    static final String MSG_ID = "Nats-Msg-Id";
 
     /** One replayed message. */
     record Entry(String frame, Position position) {}
@@ -124,6 +127,7 @@ final class JetStreamHistory {
         if (history.ttlMillis() > 0) {
             b.maxAge(Duration.ofMillis(history.ttlMillis()));
         }
+        b.duplicateWindow(duplicateWindow()); // keyed publishes (Nats-Msg-Id) stored once within it
         if (history.maxBytes() != Long.MAX_VALUE) {
             b.maxBytes(history.maxBytes()); // lhttp.history.max-bytes: the oldest go first (DiscardPolicy.Old)
         }
@@ -268,12 +272,35 @@ final class JetStreamHistory {
     }
 
     /**
+     * The stream's duplicate window: {@code lhttp.idempotency.window-ms}, at most the history's
+     * max age (JetStream refuses a window longer than {@code max_age}).
+     */
+    Duration duplicateWindow() {
+        Duration window = settings.duplicateWindow();
+        if (history.ttlMillis() > 0 && window.toMillis() > history.ttlMillis()) {
+            return Duration.ofMillis(history.ttlMillis());
+        }
+        return window;
+    }
+
+    /**
      * Stores a frame and waits for the stream's acknowledgement.
      *
      * @throws ProtocolException 503 when not acknowledged in time or refused, 413 over the server's max payload
      */
     void publish(String channel, String frame) throws ProtocolException {
-        CompletableFuture<PublishAck> sent = send(channel, frame);
+        publish(channel, frame, null);
+    }
+
+    /**
+     * Stores a frame with a message id ({@code Nats-Msg-Id}, null for none) and waits for the
+     * stream's acknowledgement.
+     *
+     * @return false when the stream had that id within its duplicate window already (stored once, not again)
+     * @throws ProtocolException 503 when not acknowledged in time or refused, 413 over the server's max payload
+     */
+    boolean publish(String channel, String frame, String messageId) throws ProtocolException {
+        CompletableFuture<PublishAck> sent = send(channel, frame, messageId);
         PublishAck ack = null;
         Throwable failure = null;
         try {
@@ -290,6 +317,7 @@ final class JetStreamHistory {
         if (refused != null) {
             throw refused;
         }
+        return !ack.isDuplicate();
     }
 
     /**
@@ -300,12 +328,22 @@ final class JetStreamHistory {
      * @throws ProtocolException 503 without the stream or the connection, 413 over the server's max payload
      */
     CompletableFuture<PublishAck> send(String channel, String frame) throws ProtocolException {
+        return send(channel, frame, null);
+    }
+
+    /** As {@link #send(String, String)}, with a message id ({@code Nats-Msg-Id}) when not null. */
+    CompletableFuture<PublishAck> send(String channel, String frame, String messageId) throws ProtocolException {
         JetStream j = js;
         if (j == null) {
             throw new ProtocolException(503, "history store not available, message not published");
         }
         try {
-            return j.publishAsync(settings.subjectPrefix() + channel, frame.getBytes(StandardCharsets.UTF_8))
+            String subject = settings.subjectPrefix() + channel;
+            byte[] data = frame.getBytes(StandardCharsets.UTF_8);
+            CompletableFuture<PublishAck> sent = messageId == null
+                    ? j.publishAsync(subject, data)
+                    : j.publishAsync(subject, new Headers().put(MSG_ID, messageId), data);
+            return sent
                     // jnats would time it out only at its next cleanup (seconds later): ours is the configured timeout.
                     .orTimeout(settings.timeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (IllegalArgumentException e) {

@@ -16,6 +16,8 @@ import java.time.Duration;
  * @param maxReplays    recoveries ({@code since}) running at once on this instance
  * @param maxPending    publishes of one WebSocket connection to history channels sent and not yet
  *                      acknowledged by the stream; one more waits for an acknowledgement (at most {@code timeout})
+ * @param duplicateWindow the stream's duplicate window: a keyed publish ({@code Nats-Msg-Id}) repeated
+ *                      within it is stored once ({@code lhttp.idempotency.window-ms})
  */
 public record JetStreamSettings(
         String stream,
@@ -25,7 +27,34 @@ public record JetStreamSettings(
         boolean required,
         Duration timeout,
         int maxReplays,
-        int maxPending) {
+        int maxPending,
+        Duration duplicateWindow) {
+
+    /** As the canonical constructor, with {@code duplicateWindow} at its default (2 min). */
+    public JetStreamSettings(
+            String stream,
+            String subjectPrefix,
+            boolean memory,
+            int replicas,
+            boolean required,
+            Duration timeout,
+            int maxReplays,
+            int maxPending) {
+        this(
+                stream,
+                subjectPrefix,
+                memory,
+                replicas,
+                required,
+                timeout,
+                maxReplays,
+                maxPending,
+                DEFAULT_DUPLICATE_WINDOW);
+    }
+
+    /** {@code lhttp.idempotency.window-ms}'s default. */
+    public static final Duration DEFAULT_DUPLICATE_WINDOW =
+            Duration.ofMillis(io.lhttp.config.LhttpConfig.DEFAULT_IDEMPOTENCY_WINDOW_MS);
 
     /** As the canonical constructor, with {@code maxPending} at its default (256). */
     public JetStreamSettings(
@@ -43,6 +72,9 @@ public record JetStreamSettings(
         if (maxPending < 1) {
             throw new IllegalArgumentException("maxPending must be at least 1, not " + maxPending);
         }
+        if (duplicateWindow == null || duplicateWindow.isNegative() || duplicateWindow.isZero()) {
+            throw new IllegalArgumentException("duplicateWindow must be positive, not " + duplicateWindow);
+        }
     }
 
     /** The defaults of {@link io.lhttp.config.LhttpConfig}; for tests that build a bus by hand. */
@@ -52,6 +84,13 @@ public record JetStreamSettings(
 
     /** The same settings with another {@link #maxPending}. */
     public JetStreamSettings withMaxPending(int pending) {
-        return new JetStreamSettings(stream, subjectPrefix, memory, replicas, required, timeout, maxReplays, pending);
+        return new JetStreamSettings(
+                stream, subjectPrefix, memory, replicas, required, timeout, maxReplays, pending, duplicateWindow);
+    }
+
+    /** The same settings with another {@link #duplicateWindow}. */
+    public JetStreamSettings withDuplicateWindow(Duration window) {
+        return new JetStreamSettings(
+                stream, subjectPrefix, memory, replicas, required, timeout, maxReplays, maxPending, window);
     }
 }

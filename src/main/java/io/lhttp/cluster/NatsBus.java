@@ -43,6 +43,7 @@ public final class NatsBus implements Bus {
 
     private final HistoryJoin joins;
     private final ClusterPresence presence;
+    private final ClusterControl control;
     private final BusConnection connection;
 
     /**
@@ -77,6 +78,7 @@ public final class NatsBus implements Bus {
         this.subjectPrefix = subjectPrefix;
         this.name = name;
         ClusterPresence[] p = new ClusterPresence[1];
+        ClusterControl[] c = new ClusterControl[1];
         this.connection = new BusConnection(servers, name, pingInterval, this.history, dispatcher -> {
             for (ChannelSubscription s : channels.values()) {
                 s.start(dispatcher);
@@ -84,9 +86,14 @@ public final class NatsBus implements Bus {
             if (p[0] != null) {
                 p[0].answer(); // null only while the constructor runs: presenceSource() answers then
             }
+            if (c[0] != null) {
+                c[0].answer(); // likewise: controlSource() answers then
+            }
         });
         this.presence = new ClusterPresence(connection, subjectPrefix);
         p[0] = presence;
+        this.control = new ClusterControl(connection, subjectPrefix);
+        c[0] = control;
     }
 
     @Override
@@ -108,6 +115,27 @@ public final class NatsBus implements Bus {
             // Not required: carried as a plain channel (no position), as the start-up warning said.
         }
         publishCore(conn, channel, frame);
+    }
+
+    /** History channels while the stream is ready: JetStream deduplicates them by {@code Nats-Msg-Id}, cluster-wide. */
+    @Override
+    public boolean deduplicates(String channel) {
+        JetStreamHistory h = history;
+        return h != null && h.covers(channel) && h.isReady();
+    }
+
+    @Override
+    public boolean publish(String channel, String frame, String messageId) throws ProtocolException {
+        Connection conn = connection.connected();
+        if (conn == null) {
+            throw new ProtocolException(503, "cluster bus not connected, message not published");
+        }
+        JetStreamHistory h = history;
+        if (h != null && h.covers(channel) && h.isReady()) {
+            return h.publish(channel, frame, messageId);
+        }
+        publish(channel, frame); // the stream went meanwhile: as an unkeyed publish
+        return true;
     }
 
     /**
@@ -168,9 +196,20 @@ public final class NatsBus implements Bus {
         };
     }
 
-    /** How long a presence request gathers the other instances' answers. */
+    /** How long a presence request, and a server API request, gathers the other instances' answers. */
     public void presenceTimeout(Duration timeout) {
         presence.timeout(timeout);
+        control.timeout(timeout);
+    }
+
+    @Override
+    public void controlSource(java.util.function.Function<String, String> source) {
+        control.source(source);
+    }
+
+    @Override
+    public CompletableFuture<List<String>> control(String request, java.util.function.Function<String, String> local) {
+        return control.request(request, local);
     }
 
     @Override
@@ -201,6 +240,33 @@ public final class NatsBus implements Bus {
             return;
         }
         joins.join(conn, cs, channel, since, joiner);
+    }
+
+    /**
+     * Reads a history channel from the stream ({@link JetStreamHistory#recover}: one request per
+     * message, at most {@code lhttp.history.size}); other channels answer empty.
+     */
+    @Override
+    public HistoryRead history(String channel, io.lhttp.channel.Position since, int max) throws ProtocolException {
+        JetStreamHistory h = history;
+        if (h == null || !h.covers(channel)) {
+            return new HistoryRead(List.of(), null, false);
+        }
+        if (!h.isReady() || connection.connected() == null) {
+            throw new ProtocolException(503, "history store not available");
+        }
+        try {
+            // Without since: from the channel's first kept message (an epoch that matches none replays all kept).
+            JetStreamHistory.Recovery r =
+                    h.recover(channel, since == null ? new io.lhttp.channel.Position("none", 0) : since);
+            List<HistoryEntry> all = new java.util.ArrayList<>();
+            for (JetStreamHistory.Entry e : r.entries()) {
+                all.add(new HistoryEntry(e.frame(), e.position()));
+            }
+            return Bus.cut(all, r.top(), since, since == null || r.complete(), max);
+        } catch (java.io.IOException | io.nats.client.JetStreamApiException e) {
+            throw new ProtocolException(503, "history store could not be read: " + e.getMessage());
+        }
     }
 
     @Override

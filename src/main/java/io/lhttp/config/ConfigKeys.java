@@ -424,6 +424,25 @@ public interface ConfigKeys {
 
     public static final int DEFAULT_JETSTREAM_MAX_PENDING_PER_CONNECTION = 256;
 
+    // --- idempotent publishes (PROTOCOL.md §2.5) ---
+    /**
+     * How long a publish's {@code idempotency-key} is remembered, ms: a publish with the same key to
+     * the same channel within it is not delivered again. With NATS, also the JetStream stream's
+     * duplicate window (history channels; at most {@code lhttp.history.ttl-ms} when that is set).
+     * Default 120000 (2 min, JetStream's own default).
+     */
+    public static final String IDEMPOTENCY_WINDOW_MS = "lhttp.idempotency.window-ms";
+
+    public static final int DEFAULT_IDEMPOTENCY_WINDOW_MS = 120_000;
+    /**
+     * Idempotency keys one instance remembers at once for the channels it deduplicates in memory (all
+     * on the in-process bus, plain channels on NATS); beyond it the oldest key is forgotten early.
+     * About 0.6 KiB each at most. Default 10000.
+     */
+    public static final String IDEMPOTENCY_MAX_KEYS = "lhttp.idempotency.max-keys";
+
+    public static final int DEFAULT_IDEMPOTENCY_MAX_KEYS = 10_000;
+
     // --- presence (PROTOCOL.md §2.3) ---
     /** Most members one {@code presence} answer lists (then {@code truncated:true}). Default 1000. */
     public static final String PRESENCE_MAX_ENTRIES = "lhttp.presence.max-entries";

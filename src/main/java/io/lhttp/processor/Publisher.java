@@ -50,6 +50,20 @@ public interface Publisher {
     boolean publish(Collection<String> channels, Message message);
 
     /**
+     * As {@link #publish(Collection, Message)}, made idempotent by {@code idempotencyKey}
+     * (PROTOCOL.md §2.5): a retry with the same key to the same channel within
+     * {@code lhttp.idempotency.window-ms} is not delivered again (and counts as taken). Use a fresh
+     * random key (a UUID) per message, the same one for each of its retries. On history channels
+     * with NATS the stream deduplicates across the cluster; elsewhere each instance remembers its
+     * keys (at most {@code lhttp.idempotency.max-keys}).
+     *
+     * @param idempotencyKey 1-64 characters of {@code A-Z a-z 0-9 _ - . :}, or null for none
+     * @return true when the bus took it (or had it already) for every channel, false otherwise
+     * @throws IllegalArgumentException when a channel name or the key is not valid (nothing published)
+     */
+    boolean publish(Collection<String> channels, Message message, String idempotencyKey);
+
+    /**
      * Publishes a message built from {@code command}, {@code headers} and {@code body} to every
      * subscriber of each of {@code channels}.
      *

@@ -45,6 +45,15 @@ public class HttpPublish {
      *                           when the bus could not take it), 500 when a filter threw
      */
     public void publish(Message message, String posted) throws ProtocolException {
+        publish(message, posted, null);
+    }
+
+    /**
+     * As {@link #publish(Message, String)}, idempotent with {@code idempotencyKey} (PROTOCOL.md §2.5).
+     *
+     * @return false when the key made it a duplicate on every channel (nothing delivered)
+     */
+    public boolean publish(Message message, String posted, String idempotencyKey) throws ProtocolException {
         Exchange ex = Exchange.fromHttp(message);
         try {
             dispatcher.dispatch(ex);
@@ -57,12 +66,13 @@ public class HttpPublish {
         }
         Message response = ex.response();
         // the one publish path: 403 for a reserved command, 503 when the bus cannot take it now
-        channels.publish(
+        return channels.publish(
                 null,
                 true,
                 ChannelNames.parseList(message.header("publish")),
                 response,
-                () -> response == message ? posted : response.frame(),
-                null); // encoded once
+                () -> response == message ? posted : response.frame(), // encoded once
+                null,
+                idempotencyKey);
     }
 }

@@ -7,6 +7,7 @@ import io.lhttp.channel.Channels;
 import io.lhttp.config.LhttpConfig;
 import io.lhttp.memory.MemoryConfig;
 import io.lhttp.protocol.ChannelNames;
+import io.lhttp.protocol.IdempotencyKey;
 import io.lhttp.protocol.Message;
 import io.lhttp.protocol.ProtocolException;
 import jakarta.annotation.PostConstruct;
@@ -53,6 +54,9 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 public class PublishResource {
 
     private static final String BEARER = "Bearer ";
+    /** Answer header of a publish whose idempotency key made it a duplicate on every channel (as Stripe names it). */
+    static final String REPLAYED = "Idempotent-Replayed";
+
     private static final Logger LOG = Logger.getLogger(PublishResource.class.getName());
     /** Aborted and timed-out bodies come in floods when someone tries: a few lines, then a count. */
     private static final RateLimitedLog WARNINGS = new RateLimitedLog(LOG);
@@ -96,8 +100,13 @@ public class PublishResource {
                                     @ExampleObject(
                                             name = "chat",
                                             value = "LHTTP/1.0 chat\r\npublish:room\r\n\r\nhello")))
-    @APIResponse(responseCode = "202", description = "published")
-    @APIResponse(responseCode = "400", description = "not LHTTP, no publish header, or no valid channel")
+    @APIResponse(
+            responseCode = "202",
+            description = "published; with the header Idempotent-Replayed: true when its Idempotency-Key"
+                    + " had been published with on every channel already (nothing delivered again)")
+    @APIResponse(
+            responseCode = "400",
+            description = "not LHTTP, no publish header, no valid channel, or a bad Idempotency-Key")
     @APIResponse(responseCode = "401", description = "lhttp.publish.token is set and was not sent as a bearer token")
     @APIResponse(
             responseCode = "403",
@@ -111,6 +120,11 @@ public class PublishResource {
                     + "being received (lhttp.publish.max-concurrent, lhttp.publish.max-concurrent-per-address)")
     public Response publish(
             @Parameter(hidden = true) @HeaderParam(HttpHeaders.AUTHORIZATION) String authorization,
+            @Parameter(
+                            description = "makes a retry land once per channel within lhttp.idempotency.window-ms"
+                                    + " (PROTOCOL.md §2.5): 1-64 characters of A-Z a-z 0-9 _ - . :")
+                    @HeaderParam(IdempotencyKey.HTTP_HEADER)
+                    String idempotencyKey,
             @Context HttpServletRequest request,
             InputStream body)
             throws IOException {
@@ -174,9 +188,13 @@ public class PublishResource {
                 throw new ProtocolException(400, "the message has no publish header");
             }
             ChannelNames.parseList(publish); // a bad channel list is 400 before any filter runs
+            // The HTTP header, else the message's own idempotency-key header; a bad one is 400.
+            String key = idempotencyKey != null ? IdempotencyKey.check(idempotencyKey) : IdempotencyKey.of(message);
             // delivered exactly as posted unless a header filter changes it: see HttpPublish
-            httpPublish.publish(message, new String(bytes, StandardCharsets.UTF_8));
-            return Response.accepted().build();
+            boolean delivered = httpPublish.publish(message, new String(bytes, StandardCharsets.UTF_8), key);
+            return delivered
+                    ? Response.accepted().build()
+                    : Response.accepted().header(REPLAYED, "true").build();
         } catch (ProtocolException e) {
             return Response.status(e.code())
                     .entity(e.reason() + "\n")

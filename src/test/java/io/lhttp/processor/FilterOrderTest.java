@@ -65,6 +65,7 @@ class FilterOrderTest {
                         SubscribeFilter.class,
                         PublishFilter.class,
                         Channels.class,
+                        io.lhttp.channel.IdempotencyConfig.class,
                         UnsubscribeFilter.class,
                         LhttpConfig.class,
                         Recorder.class,

@@ -41,7 +41,15 @@ public final class LhttpCli {
               --wait MS     after stdin ends, keep printing for MS (default 1000), then close
               --count N     exit as soon as N frames (messages or errors) have arrived (within --wait after stdin ends)
               --header H:V  a WebSocket handshake header (e.g. Authorization:Bearer t)
-              exit: 0 ok, 1 connection failed or closed by the server, 2 bad usage or input line""";
+              exit: 0 ok, 1 connection failed or closed by the server, 2 bad usage or input line
+            or: java -jar lhttp-cli.jar api [--token T] http://host:port/ OPERATION [KEY=VALUE...]
+              the server API (docs/SERVER-API.md): disconnect, subscribe, unsubscribe (POST);
+              presence, history, channels, info (GET); prints the JSON answer
+              e.g. api http://127.0.0.1:8080/ disconnect user=bob code=4000 "reason=logged out"
+              exit: 0 answered 200, 1 refused or unreachable, 2 bad usage""";
+
+    static final java.util.Set<String> API_POSTS = java.util.Set.of("disconnect", "subscribe", "unsubscribe");
+    static final java.util.Set<String> API_GETS = java.util.Set.of("presence", "history", "channels", "info");
 
     private static final MessageParser RAW = new MessageParser(new Limits(64 << 20, 4096));
 
@@ -56,6 +64,9 @@ public final class LhttpCli {
     }
 
     static int run(String[] args, BufferedReader in, PrintStream out, PrintStream err) throws Exception {
+        if (args.length > 0 && args[0].equals("api")) {
+            return api(args, out, err);
+        }
         boolean json = false;
         long waitMs = 1000;
         int count = -1;
@@ -302,6 +313,69 @@ public final class LhttpCli {
     }
 
     /** One JSON object per line. */
+    /** {@code api [--token T] URL OPERATION [KEY=VALUE...]}: one server API request, its JSON answer printed. */
+    static int api(String[] args, PrintStream out, PrintStream err) throws Exception {
+        String token = null;
+        URI base = null;
+        String op = null;
+        StringBuilder form = new StringBuilder();
+        try {
+            for (int i = 1; i < args.length; i++) {
+                if (args[i].equals("--token")) {
+                    token = args[++i];
+                } else if (base == null) {
+                    base = URI.create(args[i]);
+                } else if (op == null) {
+                    op = args[i];
+                } else {
+                    int eq = args[i].indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("not KEY=VALUE: " + args[i]);
+                    }
+                    if (form.length() > 0) {
+                        form.append('&');
+                    }
+                    form.append(java.net.URLEncoder.encode(args[i].substring(0, eq), StandardCharsets.UTF_8))
+                            .append('=')
+                            .append(java.net.URLEncoder.encode(args[i].substring(eq + 1), StandardCharsets.UTF_8));
+                }
+            }
+            if (base == null || op == null || !(API_POSTS.contains(op) || API_GETS.contains(op))) {
+                throw new IllegalArgumentException("give a URL and one of " + new java.util.TreeSet<>(API_POSTS) + " "
+                        + new java.util.TreeSet<>(API_GETS));
+            }
+        } catch (RuntimeException e) {
+            err.println("lhttp-cli: " + e.getMessage());
+            err.println(USAGE);
+            return 2;
+        }
+        boolean post = API_POSTS.contains(op);
+        String query = post || form.length() == 0 ? "" : "?" + form;
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                        base.resolve("/publish/api/" + op + query))
+                .timeout(Duration.ofSeconds(30));
+        if (token != null) {
+            request.header("Authorization", "Bearer " + token);
+        }
+        if (post) {
+            request.header("Content-Type", "application/x-www-form-urlencoded")
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(form.toString()));
+        }
+        try {
+            java.net.http.HttpResponse<String> r = java.net.http.HttpClient.newHttpClient()
+                    .send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            if (r.statusCode() == 200) {
+                out.println(r.body());
+                return 0;
+            }
+            err.println("lhttp-cli: " + r.statusCode() + " " + r.body().trim());
+            return 1;
+        } catch (java.io.IOException e) {
+            err.println("lhttp-cli: " + base + ": " + e);
+            return 1;
+        }
+    }
+
     static final class Json {
         static String message(Message m) {
             StringBuilder b = new StringBuilder("{\"type\":\"message\",\"command\":")
