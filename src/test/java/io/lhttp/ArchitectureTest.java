@@ -75,7 +75,8 @@ class ArchitectureTest {
                         "io.lhttp.metrics..",
                         "io.lhttp.web..",
                         "io.lhttp.presence..",
-                        "io.lhttp.multipart..")
+                        "io.lhttp.multipart..",
+                        "io.lhttp.sse..")
                 .layer("Client")
                 .definedBy("io.lhttp.client..")
                 .layer("Image")
@@ -129,6 +130,7 @@ class ArchitectureTest {
                 "web",
                 "presence",
                 "multipart",
+                "sse",
                 "client",
                 "image",
                 "examples");

@@ -435,4 +435,13 @@ public interface ConfigKeys {
     public static final int DEFAULT_PRESENCE_TIMEOUT_MS = 300;
     /** Channels whose subscribers get {@code join}/{@code leave} frames: names and {@code prefix*}, comma-separated. Default none. */
     public static final String PRESENCE_NOTIFY = "lhttp.presence.notify";
+
+    /**
+     * Threads that write SSE streams' events (io.lhttp.sse, PROTOCOL.md "Server-Sent Events"): the
+     * JAX-RS implementations write an event with a blocking socket write, so a stream whose client
+     * stops reading holds one of them until its write fails or the client reads again.
+     */
+    public static final String SSE_WRITER_THREADS = "lhttp.sse.writer-threads";
+
+    public static final int DEFAULT_SSE_WRITER_THREADS = 8;
 }
