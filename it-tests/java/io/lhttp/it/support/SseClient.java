@@ -38,7 +38,7 @@ public final class SseClient implements Closeable {
 
     private SseClient(Socket socket, int receiveBuffer) throws IOException {
         this.socket = socket;
-        this.raw = socket.getInputStream();
+        this.raw = new java.io.BufferedInputStream(socket.getInputStream(), 65536);
         String head = readHead(raw);
         String[] lines = head.split("\r\n");
         this.status = Integer.parseInt(lines[0].split(" ")[1]);
