@@ -154,11 +154,18 @@ final class SseStream implements Subscriber, ClientConnection {
     }
 
     /**
-     * The frame as SSE data: its line ends as LF. SSE reads CR, LF and CR LF alike as the end of a
-     * line, and the {@code data:} lines of an event are joined with LF.
+     * The frame as SSE data: its line ends as LF, without trailing ones. SSE reads CR, LF and CR LF
+     * alike as the end of a line, and joins the {@code data:} lines of an event with LF; and
+     * RESTEasy (WildFly) writes no {@code data:} line for trailing empty lines while Jersey and CXF
+     * do, so trailing line ends are left out everywhere: the same event on every container.
      */
     static String data(String frame) {
-        return frame.replace("\r\n", "\n").replace('\r', '\n');
+        String d = frame.replace("\r\n", "\n").replace('\r', '\n');
+        int end = d.length();
+        while (end > 0 && d.charAt(end - 1) == '\n') {
+            end--;
+        }
+        return d.substring(0, end);
     }
 
     /** The frame's {@code position} header, which the registry puts right after the start line; null without. */

@@ -91,6 +91,7 @@ public class SseStreams {
 
     @PostConstruct
     void start() {
+        java.util.concurrent.ThreadFactory threadFactory = threads();
         int threads = config.sseWriterThreads();
         writers = new ThreadPoolExecutor(
                 threads, threads, 60, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), threadFactory);
@@ -101,6 +102,23 @@ public class SseStreams {
             long tick = Math.max(10, interval / 4);
             keepAlive.scheduleAtFixedRate(() -> keepAlive(interval), tick, tick, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /**
+     * The container's managed thread factory; where it cannot be injected (TomEE 9 leaves
+     * {@code java:comp/DefaultManagedThreadFactory} unbound for an application-scoped bean) plain
+     * daemon threads: they only write to the sinks.
+     */
+    private java.util.concurrent.ThreadFactory threads() {
+        if (threadFactory != null) {
+            return threadFactory;
+        }
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, "lhttp-sse-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     @PreDestroy
