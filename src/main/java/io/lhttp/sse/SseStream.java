@@ -258,7 +258,7 @@ final class SseStream implements Subscriber, ClientConnection {
         if (item.comment() != null) {
             b.comment(item.comment());
         } else {
-            b.name(item.event()).data(String.class, item.data());
+            b.name(item.event()).data(String.class, owner.lines().data(item.data()));
             if (item.id() != null) {
                 b.id(item.id());
             }

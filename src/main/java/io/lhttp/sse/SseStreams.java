@@ -142,6 +142,9 @@ public class SseStreams {
      * @return null when the stream is open (events flow on {@code sink}), else why not
      */
     Refusal open(HttpServletRequest request, SseEventSink sink, Sse sse) {
+        if (lines == null) {
+            lines = Lines.of(sse);
+        }
         String origin = request.getHeader("Origin");
         if (!security.allowedOrigins().allows(origin, request.getHeader("Host"))) {
             Meters.refused(Meters.Refusal.ORIGIN);
@@ -276,6 +279,33 @@ public class SseStreams {
     private static String printable(String name) {
         String p = name.replaceAll("[^\\x20-\\x7e]", "?");
         return p.length() > 64 ? p.substring(0, 64) + "…" : p;
+    }
+
+    /**
+     * How this container's JAX-RS implementation writes an event's multi-line data: Jersey (Payara)
+     * and RESTEasy (WildFly) start a {@code data:} line after each line end themselves; CXF (TomEE
+     * 9) writes the data as it is, so its lines after the first would read as other fields. Found
+     * by measurement (SseIT, WildFlyIT, TomEEIT); known by the {@link Sse} implementation's class.
+     */
+    enum Lines {
+        SPLIT_BY_IMPLEMENTATION,
+        SPLIT_HERE;
+
+        static Lines of(Sse sse) {
+            return sse.getClass().getName().startsWith("org.apache.cxf.") ? SPLIT_HERE : SPLIT_BY_IMPLEMENTATION;
+        }
+
+        /** The data to hand to the implementation for {@code data} (LF line ends). */
+        String data(String data) {
+            return this == SPLIT_HERE ? data.replace("\n", "\ndata: ") : data;
+        }
+    }
+
+    private volatile Lines lines;
+
+    /** This container's {@link Lines}, known from the first stream's {@link Sse}. */
+    Lines lines() {
+        return lines;
     }
 
     /** Runs {@code drain} on a writer thread. */
