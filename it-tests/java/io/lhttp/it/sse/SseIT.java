@@ -275,4 +275,57 @@ class SseIT {
         }
         Await.until(WAIT, () -> status("\"sse\":\\{\"open\":(\\d+)") == 0, "its place is given back");
     }
+
+    /**
+     * The JS SDK's {@code sseFallback} in Chromium: its WebSocket cannot connect (the page's
+     * WebSocket class is pointed at a loopback port where nothing listens, as a proxy that refuses
+     * upgrades would leave it), so it subscribes over an EventSource with its token, receives what
+     * is published, and refuses to send anything else.
+     */
+    @Test
+    void theJsSdkFallsBackToEventSourceWhenWebSocketIsBlocked() throws Exception {
+        org.openqa.selenium.chrome.ChromeDriver chrome = io.lhttp.it.browser.Chromium.open();
+        try {
+            chrome.get(server.httpUri().resolve("/lhttp.js").toString());
+            Object opened = chrome.executeAsyncScript("""
+                    const done = arguments[arguments.length - 1];
+                    const [token, port] = [arguments[0], arguments[1]];
+                    import("/lhttp.js").then((m) => {
+                        class Blocked extends WebSocket {
+                            constructor(url, protocols) { super("ws://127.0.0.1:" + port + "/", protocols); }
+                        }
+                        window.got = [];
+                        window.answers = [];
+                        const c = m.connect(undefined, { WebSocket: Blocked, sseFallback: true, token, recover: true });
+                        window.client = c;
+                        c.on("message", ({ message }) => window.got.push(message.body));
+                        c.on("subscribed", ({ channel, position }) => window.answers.push(channel + " " + position));
+                        c.on("open", ({ transport }) => done(transport + " " + c.transport));
+                        c.subscribe("sse-room");
+                    }, (e) => done("import failed: " + e));
+                    """, token("hal", "sse-room"), io.lhttp.it.support.Ports.free());
+            assertEquals("sse sse", opened);
+            Await.until(
+                    WAIT,
+                    () -> chrome.executeScript("return window.answers.length")
+                            .toString()
+                            .equals("1"),
+                    "the subscribed answer reached the page");
+            assertTrue(
+                    chrome.executeScript("return window.answers[0]").toString().startsWith("sse-room "));
+            publish("sse-room", "hello browser");
+            Await.until(
+                    WAIT,
+                    () -> chrome.executeScript("return window.got.join('|')")
+                            .toString()
+                            .equals("hello browser"),
+                    "the published message reached the page");
+            Object refused = chrome.executeScript(
+                    "try { client.publish('sse-room', 'chat', null, 'x'); return 'sent'; } catch (e) { return e.message; }");
+            assertTrue(refused.toString().contains("read-only"), refused.toString());
+            chrome.executeScript("client.close()");
+        } finally {
+            io.lhttp.it.browser.Chromium.quit(chrome);
+        }
+    }
 }

@@ -11,9 +11,8 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Keeps {@link SseResource} to {@code /events}: the {@code /publish} application includes every
- * resource class it finds by scanning (JAX-RS's rule for an application that lists none), this one
- * too, so there a request for it is answered 404 before a stream would start.
+ * Keeps {@link SseResource} to {@code /events}: a request that reaches {@code /publish/events}
+ * directly, not forwarded by {@link EventsForward}, is answered 404 before a stream would start.
  */
 @Provider
 @EventsOnly.Binding
@@ -25,10 +24,12 @@ public class EventsOnly implements ContainerRequestFilter {
     @Target({ElementType.TYPE, ElementType.METHOD})
     public @interface Binding {}
 
+    @jakarta.ws.rs.core.Context
+    jakarta.servlet.http.HttpServletRequest servlet;
+
     @Override
     public void filter(ContainerRequestContext request) {
-        String base = request.getUriInfo().getBaseUri().getPath();
-        if (!base.endsWith("/events/") && !base.endsWith("/events")) {
+        if (servlet.getAttribute(jakarta.servlet.RequestDispatcher.FORWARD_REQUEST_URI) == null) {
             request.abortWith(Response.status(Response.Status.NOT_FOUND).build());
         }
     }

@@ -14,12 +14,12 @@ import jakarta.ws.rs.sse.Sse;
 import jakarta.ws.rs.sse.SseEventSink;
 
 /**
- * {@code GET /events?channel=a&channel=b} (PROTOCOL.md §8): an EventSource subscription. Refusals
+ * {@code GET /events?channel=a&channel=b} (PROTOCOL.md §8; forwarded here by {@link EventsForward}): an EventSource subscription. Refusals
  * are plain HTTP answers before the stream starts: 400 bad channels or {@code Last-Event-ID}, 401
  * token missing or not valid, 403 origin not allowed or a channel not permitted, 429 more channels
  * than {@code lhttp.max-channels}, 503 connection limits or shutting down.
  */
-@Path("/")
+@Path("events")
 @ApplicationScoped
 @EventsOnly.Binding
 public class SseResource {
@@ -29,6 +29,7 @@ public class SseResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
+    @org.eclipse.microprofile.openapi.annotations.Operation(hidden = true) // GET /events, in PROTOCOL.md §8
     public void events(@Context HttpServletRequest request, @Context SseEventSink sink, @Context Sse sse) {
         SseStreams.Refusal refusal = streams.open(request, sink, sse);
         if (refusal != null) {
