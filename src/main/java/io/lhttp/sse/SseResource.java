@@ -29,7 +29,6 @@ public class SseResource {
 
     @GET
     @Produces(MediaType.SERVER_SENT_EVENTS)
-    @org.eclipse.microprofile.openapi.annotations.Operation(hidden = true) // GET /events, in PROTOCOL.md §8
     public void events(@Context HttpServletRequest request, @Context SseEventSink sink, @Context Sse sse) {
         SseStreams.Refusal refusal = streams.open(request, sink, sse);
         if (refusal != null) {
