@@ -20,6 +20,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * nchan ({@code nchan_subscriber eventsource}, {@code POST /pub/<ch>}).
  *
  * <p>java bench/SseFanout.java <lhttp|nchan> <port> [subscribers=100] [messages=2000]
+ *
+ * <p>Not recorded in docs/BENCHMARKS.md yet: against nchan some EventSource subscribers ended at once
+ * (to be found), and the sequential HTTP publisher, not the fan-out, bounded the rate.
  */
 public class SseFanout {
     public static void main(String[] args) throws Exception {
