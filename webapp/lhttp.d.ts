@@ -97,11 +97,20 @@ export interface ClientOptions {
     batching?: boolean;
     /** WebSocket implementation, for runtimes without a global one. */
     WebSocket?: new (url: string) => WebSocket;
+    /**
+     * When no WebSocket ever opens (a proxy that strips upgrades, a blocked port), subscribe over
+     * Server-Sent Events instead (`GET /events`, PROTOCOL.md §8): read only — subscribe and
+     * unsubscribe open a new stream, anything else throws. With `recover`, a stream of one channel
+     * recovers after its last position. Default false.
+     */
+    sseFallback?: boolean;
+    /** EventSource implementation for `sseFallback`, for runtimes without a global one. */
+    EventSource?: new (url: string) => EventSource;
 }
 
 export interface ClientEvents {
     /** reconnected: true after a reconnect; messages published meanwhile were missed. */
-    open: { reconnected: boolean };
+    open: { reconnected: boolean; transport?: "sse" };
     message: { message: Message };
     /**
      * An error frame from the server (PROTOCOL.md §5), or code 0 for a frame the SDK could not parse
@@ -131,6 +140,8 @@ export declare class Client {
     constructor(url?: string | URL, options?: ClientOptions);
     readonly url: string;
     readonly state: State;
+    /** "websocket", or "sse" once the client fell back to Server-Sent Events (`sseFallback`): read only. */
+    readonly transport: "websocket" | "sse";
     /** Channels the server has been asked to deliver; re-subscribed after every reconnect. */
     readonly channels: string[];
     on<K extends keyof ClientEvents>(type: K, listener: (detail: ClientEvents[K]) => void): () => void;

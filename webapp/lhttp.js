@@ -205,6 +205,8 @@ const DEFAULTS = Object.freeze({
     token: undefined,       // string, or function returning a string or a promise of one (lhttp.auth)
     refreshAhead: 30000,    // ms before a token's exp at which a token function is asked for a new one
     batching: true,         // offer batch frames (PROTOCOL.md §7); listeners still see one message at a time
+    sseFallback: false,     // when no WebSocket ever opens, subscribe read-only over Server-Sent Events (PROTOCOL.md §8)
+    EventSource: undefined, // the EventSource implementation for sseFallback (default: the browser's)
 });
 
 /** The WebSocket subprotocol that asks the server for batch frames (PROTOCOL.md §7). */
@@ -300,6 +302,9 @@ export class Client {
     #recovering = new Set();
     // on a batching socket: frames sent in this task after its first, packed at the task's end; null when none is due
     #outbox = null;
+    // sseFallback: the EventSource once the client fell back to it (read only), else null; #sse is sticky
+    #events = null;
+    #sse = false;
 
     constructor(url, options = {}) {
         this.#options = { ...DEFAULTS, ...options };
@@ -315,6 +320,9 @@ export class Client {
 
     /** "connecting" | "open" | "reconnecting" | "closed" */
     get state() { return this.#state; }
+
+    /** "websocket", or "sse" once the client fell back to Server-Sent Events (option sseFallback): then read only. */
+    get transport() { return this.#sse ? "sse" : "websocket"; }
 
     /** Channels the server has been asked to deliver; they are re-subscribed after a reconnect. */
     get channels() { return [...this.#subscriptions.keys()]; }
@@ -381,6 +389,15 @@ export class Client {
         const message = command instanceof Message ? command : new Message(command, headers, body);
         const text = encode(message);
         if (this.#state === "closed") throw new Error("the client is closed");
+        if (this.#sse) {
+            // Read only (PROTOCOL.md §8): a subscription change opens a new stream; nothing else can be sent.
+            if (message.header("subscribe") === undefined && message.header("unsubscribe") === undefined) {
+                throw new Error("read-only over Server-Sent Events: '" + message.command + "' cannot be sent");
+            }
+            this.#record(message);
+            if (this.#state === "open" || this.#events !== null) this.#openEvents();
+            return message;
+        }
         // A socket the server is closing drops frames silently: queue them for the next one.
         if (this.#state === "open" && this.#ws.readyState === 1) {
             this.#write(message, text);
@@ -416,6 +433,8 @@ export class Client {
         this.#pending.clear();
         const ws = this.#ws;
         if (ws) this.#flushOutbox(ws); // what was sent before close() goes out before the close frame
+        this.#events?.close();
+        this.#events = null;
         this.#setState("closed");
         if (ws && ws.readyState < 2) ws.close(code, reason);
     }
@@ -432,6 +451,10 @@ export class Client {
 
     #write(message, text) {
         this.#transmit(text);
+        this.#record(message);
+    }
+
+    #record(message) {
         // Recorded when written, so that channels are exactly what this connection's server knows.
         // Same order as the server applies them (PROTOCOL.md §2): subscribe before unsubscribe.
         const keep = message.headers.filter(([key]) => !ACTION_HEADERS.has(trim(key).toLowerCase()));
@@ -502,6 +525,10 @@ export class Client {
     }
 
     #open() {
+        if (this.#sse) {
+            this.#openEvents();
+            return;
+        }
         if (this.#options.token === undefined) {
             this.#connect(this.#url);
             return;
@@ -658,12 +685,98 @@ export class Client {
         clearTimeout(this.#refreshTimer);
         this.#emit("close", { code: event.code, reason: event.reason, wasClean: event.wasClean });
         if (this.#state === "closed") return;
+        if (this.#options.sseFallback && !this.#opened) {
+            this.#fallBack();
+            return;
+        }
         if (!this.#options.reconnect) {
             this.#queue = [];
             this.#setState("closed");
             return;
         }
         this.#retry();
+    }
+
+    // No WebSocket ever opened (a proxy that strips upgrades, a blocked port): subscribe over
+    // Server-Sent Events instead, read only. Queued subscription changes are applied; other frames cannot go.
+    #fallBack() {
+        const EventSourceImpl = this.#options.EventSource ?? globalThis.EventSource;
+        if (typeof EventSourceImpl !== "function") {
+            this.#retry();
+            return;
+        }
+        this.#sse = true;
+        const queued = this.#queue;
+        this.#queue = [];
+        for (const [message] of queued) {
+            if (message.header("subscribe") !== undefined || message.header("unsubscribe") !== undefined) {
+                this.#record(message);
+            } else {
+                this.#emit("error", { code: 0, reason: "read-only over Server-Sent Events: '" + message.command + "' not sent", message });
+            }
+        }
+        this.#openEvents();
+    }
+
+    // (Re)opens the stream for the channels held now: the token and, for one positioned channel, its position.
+    #openEvents() {
+        this.#events?.close();
+        this.#events = null;
+        const channels = [...this.#subscriptions.keys()];
+        if (channels.length === 0) {
+            this.#onEventsOpen(null);
+            return;
+        }
+        const url = new URL(this.#url);
+        url.protocol = url.protocol === "wss:" ? "https:" : "http:";
+        url.pathname = "/events";
+        url.search = "";
+        for (const c of channels) url.searchParams.append("channel", c);
+        const since = channels.length === 1 ? this.#positions.get(channels[0]) : undefined;
+        if (since !== undefined) {
+            url.searchParams.set("lastEventId", since);
+            this.#recovering.add(channels[0]);
+        }
+        this.#token().then((token) => {
+            if (this.#state === "closed") return;
+            if (token !== undefined) url.searchParams.set("token", token);
+            const EventSourceImpl = this.#options.EventSource ?? globalThis.EventSource;
+            const es = new EventSourceImpl(url.href);
+            this.#events = es;
+            const onEvent = (event) => {
+                if (es !== this.#events) return;
+                // PROTOCOL.md §8: the frame with LF line ends and no trailing ones (none at all on WildFly).
+                let text = String(event.data).replace(/\n/g, CRLF);
+                if (!text.includes(CRLF + CRLF)) text += CRLF + CRLF;
+                this.#onText(text);
+            };
+            for (const name of [...channels, "#subscribed", "#error"]) es.addEventListener(name, onEvent);
+            es.onopen = () => this.#onEventsOpen(es);
+            es.onerror = () => {
+                if (es !== this.#events) return;
+                if (es.readyState === 2) { // refused (not 200): retry with backoff, as after a close
+                    this.#events = null;
+                    this.#emit("close", { code: 1006, reason: "event stream refused or ended", wasClean: false });
+                    if (this.#state !== "closed") this.#retry();
+                } else if (this.#state === "open") {
+                    this.#setState("reconnecting"); // EventSource reconnects by itself, with Last-Event-ID
+                }
+            };
+        }, (error) => {
+            if (this.#state === "closed") return;
+            this.#emit("error", { code: 0, reason: "token: " + (error?.message ?? error), message: undefined });
+            this.#retry();
+        });
+    }
+
+    #onEventsOpen(es) {
+        if (es !== this.#events || this.#state === "closed") return;
+        if (this.#state === "open") return;
+        const reconnected = this.#opened;
+        this.#opened = true;
+        this.#attempt = 0;
+        this.#setState("open");
+        this.#emit("open", { reconnected, transport: "sse" });
     }
 
     #retry() {

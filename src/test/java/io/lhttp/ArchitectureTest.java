@@ -77,7 +77,8 @@ class ArchitectureTest {
                         "io.lhttp.presence..",
                         "io.lhttp.multipart..",
                         "io.lhttp.proxy..",
-                        "io.lhttp.serverapi..")
+                        "io.lhttp.serverapi..",
+                        "io.lhttp.sse..")
                 .layer("Client")
                 .definedBy("io.lhttp.client..")
                 .layer("Image")
@@ -133,6 +134,7 @@ class ArchitectureTest {
                 "multipart",
                 "proxy",
                 "serverapi",
+                "sse",
                 "client",
                 "image",
                 "examples");

@@ -206,6 +206,51 @@ abstract class ContainerContract {
         assertEquals(413, big.statusCode());
     }
 
+    /** The data of an SSE event carrying {@code frame} (LF line ends) on this container (see WildFlyIT). */
+    String sseData(String frame) {
+        return frame;
+    }
+
+    /**
+     * {@code GET /events} (PROTOCOL.md §8) through this container's JAX-RS SSE implementation
+     * (RESTEasy on WildFly, CXF on TomEE): the answer per channel, then each published message as
+     * one event named by its channel, its frame's line ends as LF; a bad channel is a 400 answer.
+     */
+    @Test
+    void sseSubscribersGetEachPublishedMessageAsOneEvent() throws Exception {
+        try (io.lhttp.it.support.SseClient sse =
+                io.lhttp.it.support.SseClient.open(server.httpUri(), "/events?channel=sse-a&channel=sse-b")) {
+            assertEquals(200, sse.status(), sse.refusal());
+            assertTrue(sse.header("content-type").startsWith("text/event-stream"), sse.header("content-type"));
+            java.time.Duration wait = java.time.Duration.ofSeconds(20);
+            io.lhttp.it.support.SseClient.Event a = sse.next(wait);
+            assertEquals("#subscribed", a.name());
+            assertEquals("LHTTP/1.0 subscribed\nchannel:sse-a", a.data());
+            assertEquals("LHTTP/1.0 subscribed\nchannel:sse-b", sse.next(wait).data());
+            String posted = "LHTTP/1.0 notice\r\npublish:sse-b\r\n\r\nline one\r\nünïcode 😀";
+            assertEquals(202, publish(posted, "Bearer " + TOKEN).statusCode());
+            io.lhttp.it.support.SseClient.Event e = sse.next(wait);
+            assertEquals("sse-b", e.name());
+            assertEquals(sseData("LHTTP/1.0 notice\npublish:sse-b\n\nline one\nünïcode 😀"), e.data());
+            for (int i = 0; i < 50; i++) {
+                assertEquals(
+                        202,
+                        publish(frame("chat", "publish:sse-a\r\n", "m" + i), "Bearer " + TOKEN)
+                                .statusCode());
+            }
+            for (int i = 0; i < 50; i++) {
+                io.lhttp.it.support.SseClient.Event m = sse.next(wait);
+                assertEquals("sse-a", m.name());
+                assertEquals(sseData("LHTTP/1.0 chat\npublish:sse-a\n\nm" + i), m.data());
+            }
+        }
+        try (io.lhttp.it.support.SseClient bad =
+                io.lhttp.it.support.SseClient.open(server.httpUri(), "/events?channel=a..b")) {
+            assertEquals(400, bad.status());
+            assertTrue(bad.refusal().contains("bad channel name"), bad.refusal());
+        }
+    }
+
     @Test
     void aProcessorAndAHeaderFilterDeployedBesideTheWarTakePart() throws Exception {
         try (SdkClient sub = client();

@@ -76,12 +76,12 @@ public class ChannelRegistry {
                     bus.join(n, since, new Bus.Joiner() {
                         @Override
                         public void replay(String frame, Position position) {
-                            subscriber.sendFrame(withPosition(frame, position));
+                            subscriber.sendFrame(n, withPosition(frame, position));
                         }
 
                         @Override
                         public void joined(Position top, Boolean recovered) {
-                            subscriber.sendFrame(subscribed(n, top, recovered, requestId));
+                            subscriber.sendFrame(n, subscribed(n, top, recovered, requestId));
                             c.addPositioned(subscriber);
                         }
                     });
@@ -287,7 +287,6 @@ public class ChannelRegistry {
         private volatile Subscriber[] subscribers = NONE; // copy on write: the fan-out reads without locks
         private volatile Subscriber[] positioned = NONE; // those who asked for position headers
         private final Bus.Subscription subscription;
-
         private final String name;
 
         LocalChannel(String name) {
@@ -347,12 +346,12 @@ public class ChannelRegistry {
             Subscriber[] p = positioned;
             Meters.fannedOut(subscribers.length + p.length);
             for (Subscriber c : subscribers) {
-                c.sendFrame(frame);
+                c.sendFrame(name, frame);
             }
             if (p.length > 0) {
                 String framed = withPosition(frame, position); // once, whatever the number of subscribers
                 for (Subscriber c : p) {
-                    c.sendFrame(framed);
+                    c.sendFrame(name, framed);
                 }
             }
         }

@@ -28,4 +28,13 @@ public interface Subscriber {
 
     /** Queues an encoded frame for this subscriber without blocking; false if it was not queued. */
     boolean sendFrame(String frame);
+
+    /**
+     * As {@link #sendFrame(String)}, told which channel the frame is of (the registry's fan-out,
+     * replay and {@code subscribed} answer call this one). A subscriber that labels frames by
+     * channel (an SSE stream's event names) overrides it; others need not.
+     */
+    default boolean sendFrame(String channel, String frame) {
+        return sendFrame(frame);
+    }
 }

@@ -491,4 +491,13 @@ public interface ConfigKeys {
     public static final int DEFAULT_PRESENCE_INFO_MAX_BYTES = 256;
     /** Whether a client may set its own public info ({@code conn-info}); {@code false}: only a token or the connect proxy. Default true. */
     public static final String PRESENCE_CLIENT_INFO = "lhttp.presence.client-info";
+
+    /**
+     * Threads that write SSE streams' events (io.lhttp.sse, PROTOCOL.md "Server-Sent Events"): the
+     * JAX-RS implementations write an event with a blocking socket write, so a stream whose client
+     * stops reading holds one of them until its write fails or the client reads again.
+     */
+    public static final String SSE_WRITER_THREADS = "lhttp.sse.writer-threads";
+
+    public static final int DEFAULT_SSE_WRITER_THREADS = 8;
 }

@@ -154,6 +154,11 @@ public class LhttpConfig implements ConfigKeys {
         return presenceTimeout;
     }
 
+    /** {@link #SSE_WRITER_THREADS}: threads writing SSE streams' events. */
+    public int sseWriterThreads() {
+        return positive(SSE_WRITER_THREADS, DEFAULT_SSE_WRITER_THREADS);
+    }
+
     /** {@link #PRESENCE_NOTIFY}: the channel patterns with join/leave frames, "" for none. */
     public String presenceNotify() {
         return presenceNotify;

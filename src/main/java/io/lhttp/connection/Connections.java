@@ -70,7 +70,7 @@ public class Connections {
             refuse(c, denied.getCloseCode(), denied.getReasonPhrase());
             return null;
         }
-        if (open.size() >= config.maxConnections()) {
+        if (open.size() + streams.get() >= config.maxConnections()) {
             LOG.fine(() -> "refusing connection " + c.id() + ": " + open.size() + " open");
             Meters.refused(Meters.Refusal.FULL);
             refuse(
@@ -115,6 +115,47 @@ public class Connections {
     private void refuse(Connection c, CloseReason.CloseCode code, String reason) {
         c.released();
         deadlines.closeRefused(c, code, reason);
+    }
+
+    /** Streams other than WebSocket connections (SSE subscribers, io.lhttp.sse) open now. */
+    private final java.util.concurrent.atomic.AtomicInteger streams = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Admits a subscriber that is not a WebSocket connection (an SSE stream) under the same limits,
+     * counted together with the WebSocket connections: {@code lhttp.max-connections} for the instance,
+     * {@code lhttp.max-connections-per-address} for its address. Release it with {@link #streamClosed}.
+     *
+     * @return null when admitted, else why not (also counted in the metrics)
+     */
+    public Meters.Refusal admitStream(String address) {
+        Meters.Refusal refusal = null;
+        if (!accepting) {
+            refusal = Meters.Refusal.SHUTTING_DOWN;
+        } else if (streams.incrementAndGet() + open.size() > config.maxConnections()) {
+            streams.decrementAndGet();
+            refusal = Meters.Refusal.FULL;
+        } else if (!address.equals(ClientAddress.UNKNOWN)
+                && !perAddress.tryAcquire(address, config.maxConnectionsPerAddress())) {
+            streams.decrementAndGet();
+            refusal = Meters.Refusal.PER_ADDRESS;
+        }
+        if (refusal != null) {
+            Meters.refused(refusal);
+        }
+        return refusal;
+    }
+
+    /** An admitted stream ({@link #admitStream}) closed. */
+    public void streamClosed(String address) {
+        streams.decrementAndGet();
+        if (!address.equals(ClientAddress.UNKNOWN)) {
+            perAddress.release(address);
+        }
+    }
+
+    /** Whether new connections and streams are still taken (false once shutting down). */
+    public boolean accepting() {
+        return accepting;
     }
 
     void closed(Connection c) {

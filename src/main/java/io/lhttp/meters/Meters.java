@@ -77,6 +77,23 @@ public final class Meters {
         void record(Upstream outcome, long nanos);
     }
 
+    /** SSE streams (io.lhttp.sse) open now, and accepted since start. */
+    public static final java.util.concurrent.atomic.AtomicInteger SSE_OPEN =
+            new java.util.concurrent.atomic.AtomicInteger();
+
+    public static final LongAdder SSE_OPENED = new LongAdder();
+
+    /** An SSE stream was accepted (kept even with metrics off: the open count is also a gauge of work). */
+    public static void sseOpened() {
+        SSE_OPEN.incrementAndGet();
+        SSE_OPENED.increment();
+    }
+
+    /** An accepted SSE stream ended. */
+    public static void sseClosed() {
+        SSE_OPEN.decrementAndGet();
+    }
+
     /** A connection was accepted. */
     public static void opened() {
         if (enabled) {

@@ -72,6 +72,10 @@ public class LhttpMetrics {
                 .description("WebSocket connections open now")
                 .register(r);
         counter(r, "lhttp.connections.opened", Meters.OPENED, "connections accepted");
+        Gauge.builder("lhttp.sse.streams.open", Meters.SSE_OPEN, java.util.concurrent.atomic.AtomicInteger::get)
+                .description("SSE streams (GET /events) open now")
+                .register(r);
+        counter(r, "lhttp.sse.streams.opened", Meters.SSE_OPENED, "SSE streams accepted");
         for (Meters.Refusal reason : Meters.Refusal.values()) {
             FunctionCounter.builder("lhttp.connections.refused", Meters.REFUSED[reason.ordinal()], LongAdder::sum)
                     .tag("reason", reason.name().toLowerCase(Locale.ROOT))

@@ -46,6 +46,11 @@ public class StatusDocument {
                 .add("connections", s.connections())
                 .add("channels", s.channels())
                 .add(
+                        "sse",
+                        Json.createObjectBuilder()
+                                .add("open", io.lhttp.meters.Meters.SSE_OPEN.get())
+                                .add("opened", io.lhttp.meters.Meters.SSE_OPENED.sum()))
+                .add(
                         "counters",
                         Json.createObjectBuilder()
                                 .add("opened", s.opened())
