@@ -127,8 +127,96 @@ public class Deadlines {
         watched.remove(c);
     }
 
+    /** A shed of connections awaiting their first frame is scheduled or running ({@link #shedSoon}). */
+    private final java.util.concurrent.atomic.AtomicBoolean shedding = new java.util.concurrent.atomic.AtomicBoolean();
+    /** While the budget stays over its limit and young unseen reserves remain, the shed runs again this often. */
+    static final long SHED_RETRY_MS = 100;
+
+    /**
+     * The memory budget went over its limit (a new connection's reserve for an unseen frame, see
+     * {@link Connections#open}): sheds on the sweeper thread at once, not at its next tick.
+     */
+    void shedSoon() {
+        if (shedding.compareAndSet(false, true)) {
+            try {
+                sweeper.execute(this::shedRun);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                shedding.set(false);
+            }
+        }
+    }
+
+    private void shedRun() {
+        boolean again = false;
+        try {
+            again = shedUnseen(System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "shedding failed", e);
+        } finally {
+            if (again) {
+                try {
+                    sweeper.schedule(this::shedRun, SHED_RETRY_MS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    shedding.set(false);
+                }
+            } else {
+                shedding.set(false);
+            }
+        }
+    }
+
+    /**
+     * Issue 18, attack 4: while the memory budget is over its limit, closes with 1013
+     * ({@code memory_budget}) connections from which nothing has arrived for
+     * {@link #PRESSURE_GRACE_NANOS} since they opened, newest first, until it is within its limit
+     * again. Each holds a reserve for the frame the container may be buffering unseen
+     * ({@link Connection#reserveUnseen}); a live client's first frame comes within milliseconds
+     * and gives its reserve back, an attacker's unfinished one never comes.
+     *
+     * @return whether the budget is still over its limit with younger reserves left to judge later
+     */
+    boolean shedUnseen(long now) {
+        MemoryBudget budget = memory.memoryBudget();
+        if (!budget.over()) {
+            return false;
+        }
+        java.util.List<Connection> old = new java.util.ArrayList<>();
+        boolean young = false;
+        for (Connection c : watched) {
+            if (c.awaitingFirstFrame()) {
+                if (now - c.openedNanos() >= PRESSURE_GRACE_NANOS) {
+                    old.add(c);
+                } else {
+                    young = true;
+                }
+            }
+        }
+        old.sort(java.util.Comparator.comparingLong(Connection::openedNanos).reversed());
+        int shed = 0;
+        for (Connection c : old) {
+            if (!budget.over()) {
+                break;
+            }
+            if (!c.awaitingFirstFrame()) {
+                continue; // its first frame arrived meanwhile
+            }
+            c.releaseUnseen();
+            watched.remove(c);
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory budget full: no frame arrived");
+            shed++;
+        }
+        if (shed > 0) {
+            WARNINGS.warning(
+                    "memory budget over its limit ({0}): closed {1} connections from which no frame arrived",
+                    budget, shed);
+        }
+        return budget.over() && young;
+    }
+
     private void sweep() {
         long now = System.nanoTime();
+        shedUnseen(now);
         boolean pressure = underHeapPressure(now);
         for (Connection c : watched) {
             try {
