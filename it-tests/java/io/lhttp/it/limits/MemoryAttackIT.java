@@ -33,8 +33,10 @@ import org.junit.jupiter.api.Test;
  * against the uberjar at {@code -Xmx256m -XX:+ExitOnOutOfMemoryError} with the default memory
  * budget (30 % of the heap), each beside a canary chat and a new connection that must open within
  * 1 s. Attack 1 (unfinished 3.99 MB frames) is {@link UnfinishedFrameCapIT}. After each attack
- * the server's threads go back near their idle count and the log holds no stack trace (a refused
- * connection that keeps sending made Payara log a NullPointerException each).
+ * the server's threads go back near their idle count, its live heap below the heap-pressure line
+ * (80 %), and the log holds no stack trace (a refused connection that keeps sending made Payara log
+ * a NullPointerException each). The attacks from several addresses bind the attackers to
+ * 127.0.0.x (Linux routes all of 127/8 to loopback).
  */
 class MemoryAttackIT {
 
@@ -44,6 +46,8 @@ class MemoryAttackIT {
     private static final Duration SETTLE = Duration.ofMinutes(2);
 
     private static UberJarServer server;
+    /** The server's heap ({@code -Xmx256m}). */
+    private static final long HEAP = 256L << 20;
 
     @BeforeAll
     static void start() {
@@ -87,9 +91,15 @@ class MemoryAttackIT {
                     "threads back near their idle count");
             String log = ServerProcess.logSince(server.logFile(), logMark);
             assertFalse(ServerProcess.hasStackTrace(log), "no stack trace in the log during the attack:\n" + log);
+            long live = ServerHeap.liveBytes(server.pid());
             System.out.printf(
                     "settled: threads %d idle, %d now; live heap %d MiB idle, %d MiB now%n",
-                    threads, last[0], heap >> 20, ServerHeap.liveBytes(server.pid()) >> 20);
+                    threads, last[0], heap >> 20, live >> 20);
+            // What stays is the container's (Tyrus's buffers in Grizzly's thread caches, docs/RELIABILITY.md):
+            // not back to idle, but the server must not be left under heap pressure (80 %).
+            assertTrue(
+                    live < HEAP / 100 * 80,
+                    "live heap back below the pressure line: " + (live >> 20) + " MiB of " + (HEAP >> 20));
         }
     }
 
