@@ -232,6 +232,11 @@ public final class Connection implements Subscriber, ClientConnection {
         lastPing = now;
     }
 
+    /** How long the send now outstanding has waited for its acknowledgement (0: none outstanding). */
+    long sendAwaitingFor(long now) {
+        return queue.awaitingFor(now);
+    }
+
     /** Whether nothing is queued or being sent: the moment a ping cannot overlap a send of ours. */
     boolean sendIdle() {
         return queue.idle();

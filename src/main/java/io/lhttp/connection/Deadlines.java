@@ -312,7 +312,9 @@ public class Deadlines {
      * Under heap pressure: a connection quiet for {@link #PRESSURE_GRACE_NANOS}, from an address
      * that holds {@link Connections#NEAR_FULL_PER_ADDRESS} connections or more, is pinged; one that
      * has not answered that ping within as long again is closed with 1013. A live client answers at
-     * once (browsers by themselves); a connection stuck in the middle of a frame cannot.
+     * once (browsers by themselves); a connection stuck in the middle of a frame cannot. One whose
+     * outstanding send has waited {@link #PRESSURE_GRACE_NANOS} for the container's acknowledgement
+     * (its client stopped reading) is closed with 1013 at once.
      */
     private void checkAlive(Connection c, long now) {
         long quiet = now - c.lastReceivedNanos();
@@ -323,6 +325,14 @@ public class Deadlines {
         if (!address.equals(io.lhttp.admission.ClientAddress.UNKNOWN)
                 && connections.count(address) < Connections.NEAR_FULL_PER_ADDRESS) {
             return; // a client with few connections is not what fills the heap; a slow answer must not cost it its chat
+        }
+        if (c.sendAwaitingFor(now) > PRESSURE_GRACE_NANOS) {
+            // Issue 18, attack 3: a client that stopped reading cannot be pinged (a ping would be a
+            // second writer beside the outstanding send), and its send has waited for a second.
+            watched.remove(c);
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory low: the client does not read");
+            return;
         }
         long pinged = c.lastPingNanos();
         if (pinged - pressureSince < 0 || pinged - c.lastReceivedNanos() < 0) {

@@ -349,6 +349,19 @@ final class SendQueue implements SendHandler {
         this.packChars = Math.max(0, maxChars);
     }
 
+    /** When the acknowledged send now outstanding was made, or 0 when none is (see {@link #awaitingFor}). */
+    private volatile long awaitingSince;
+
+    /**
+     * How long the acknowledged send now outstanding has waited for the container's
+     * acknowledgement, 0 when none is outstanding: a client that stopped reading shows here
+     * (issue 18, attack 3; see {@link Deadlines}).
+     */
+    long awaitingFor(long now) {
+        long since = awaitingSince;
+        return since == 0 ? 0 : Math.max(0, now - since);
+    }
+
     /** Frames dropped by the drop policy since the connection opened. */
     long dropped() {
         return dropped.get();
@@ -447,6 +460,7 @@ final class SendQueue implements SendHandler {
             unconfirmed = 0; // the acknowledgement of this send confirms them
             unconfirmedBytes = 0;
             handshake.set(IN_CALL);
+            awaitingSince = System.nanoTime();
             try {
                 remote.sendText(next, this);
             } catch (RuntimeException e) {
@@ -530,6 +544,7 @@ final class SendQueue implements SendHandler {
 
     @Override
     public void onResult(SendResult result) {
+        awaitingSince = 0;
         bytes.confirmed(); // this send and every one before it are written (or failed): out of the budget
         if (!result.isOK()) {
             failed(result.getException());
