@@ -7,6 +7,7 @@ import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
 import jakarta.servlet.annotation.WebFilter;
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import jakarta.websocket.HandshakeResponse;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.HandshakeRequest;
@@ -49,8 +50,17 @@ public final class ClientAddress {
     @WebFilter(filterName = "lhttp-client-address", urlPatterns = "/*", asyncSupported = true)
     public static class Filter implements jakarta.servlet.Filter {
 
+        private static final RateLimitedLog WARNINGS =
+                new RateLimitedLog(java.util.logging.Logger.getLogger(ClientAddress.class.getName()));
+
         @Inject
         AdmissionConfig admission;
+
+        @Inject
+        OpenConnectionsPerAddress open;
+
+        @Inject
+        io.lhttp.memory.MemoryConfig memory;
 
         @Override
         public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
@@ -59,9 +69,23 @@ public final class ClientAddress {
                 chain.doFilter(request, response);
                 return;
             }
-            HANDSHAKE.set(admission
+            String address = admission
                     .trustedProxies()
-                    .clientAddress(request.getRemoteAddr(), http.getHeaders("X-Forwarded-For")));
+                    .clientAddress(request.getRemoteAddr(), http.getHeaders("X-Forwarded-For"));
+            if (open.refuseForMemory(address, memory.memoryBudget())) {
+                // Issue 18: refused before the upgrade, so the container never buffers a frame for it
+                // (refused after it, an attacker's unfinished frame filled Tyrus's buffer meanwhile).
+                WARNINGS.warning(
+                        "refusing WebSocket upgrades from {0}: the memory budget is near full ({1})",
+                        address, memory.memoryBudget());
+                io.lhttp.meters.Meters.refused(io.lhttp.meters.Meters.Refusal.MEMORY_BUDGET);
+                HttpServletResponse answer = (HttpServletResponse) response;
+                answer.setHeader("Retry-After", "1");
+                answer.sendError(
+                        HttpServletResponse.SC_SERVICE_UNAVAILABLE, "server memory budget full: try again later");
+                return;
+            }
+            HANDSHAKE.set(address);
             try {
                 chain.doFilter(request, response);
             } finally {

@@ -47,9 +47,19 @@ public final class Connection implements Subscriber, ClientConnection {
     private volatile FrameAssembler frames;
     private volatile long lastReceived = System.nanoTime();
     private volatile long lastPing = System.nanoTime();
+    private final long openedNanos = System.nanoTime();
+    /**
+     * Issue 18: what the memory budget holds for a frame the container may be buffering unseen
+     * before this connection's first frame arrives (Tyrus: up to its incoming buffer), given back
+     * when anything arrives or the connection goes; see {@link Connections#open}.
+     */
+    private final java.util.concurrent.atomic.AtomicLong unseenReserve = new java.util.concurrent.atomic.AtomicLong();
+
+    private final io.lhttp.memory.MemoryBudget budget;
 
     Connection(Session session, LhttpConfig config, io.lhttp.memory.MemoryBudget budget) {
         this.session = session;
+        this.budget = budget;
         this.errorsReply = config.errorsReply();
         this.ratePerSecond = config.maxMessagesPerSecond();
         this.tokens = ratePerSecond;
@@ -84,7 +94,7 @@ public final class Connection implements Subscriber, ClientConnection {
                 config.slowConsumer(),
                 reason -> close(CloseReason.CloseCodes.VIOLATED_POLICY, reason));
         self[0] = queue;
-        queue.countIn(budget);
+        queue.countIn(budget, SendQueue.CONTAINER_COPIES);
         if (packing) {
             queue.packing(config.batchBytes());
         }
@@ -183,6 +193,31 @@ public final class Connection implements Subscriber, ClientConnection {
     /** Something (a frame, a part of one, a pong) arrived from the client. */
     void received() {
         lastReceived = System.nanoTime();
+        if (unseenReserve.get() != 0) {
+            releaseUnseen();
+        }
+    }
+
+    /** Holds {@code bytes} of the memory budget for a first frame the container may be buffering unseen (see {@link #unseenReserve}). */
+    void reserveUnseen(long bytes) {
+        unseenReserve.set(bytes);
+    }
+
+    /** Whether nothing has arrived yet and the budget still holds this connection's reserve for an unseen frame. */
+    boolean awaitingFirstFrame() {
+        return unseenReserve.get() != 0;
+    }
+
+    /** Gives the reserve for an unseen first frame back to the budget (once). */
+    void releaseUnseen() {
+        long was = unseenReserve.getAndSet(0);
+        if (was != 0) {
+            budget.give(io.lhttp.memory.MemoryBudget.Use.INBOUND, was);
+        }
+    }
+
+    long openedNanos() {
+        return openedNanos;
     }
 
     long lastReceivedNanos() {
@@ -195,6 +230,11 @@ public final class Connection implements Subscriber, ClientConnection {
 
     void pinged(long now) {
         lastPing = now;
+    }
+
+    /** How long the send now outstanding has waited for its acknowledgement (0: none outstanding). */
+    long sendAwaitingFor(long now) {
+        return queue.awaitingFor(now);
     }
 
     /** Whether nothing is queued or being sent: the moment a ping cannot overlap a send of ours. */
@@ -246,6 +286,7 @@ public final class Connection implements Subscriber, ClientConnection {
 
     /** Forgets queued frames and any unfinished frame once the connection has closed. */
     void released() {
+        releaseUnseen();
         queue.released();
         FrameAssembler f = frames;
         if (f != null) {

@@ -35,7 +35,17 @@ public class Connections {
     Deadlines deadlines;
 
     private final Map<String, Connection> open = new ConcurrentHashMap<>();
-    private final AddressCounter perAddress = new AddressCounter();
+
+    @Inject
+    io.lhttp.admission.OpenConnectionsPerAddress openPerAddress;
+
+    private AddressCounter perAddress;
+
+    @jakarta.annotation.PostConstruct
+    void counters() {
+        perAddress = openPerAddress.counter();
+    }
+
     private volatile boolean accepting = true;
 
     /**
@@ -49,7 +59,7 @@ public class Connections {
      * While the memory budget is near full (or the heap under pressure), connections an address may
      * still open beyond this many are refused with 1013: an attacker holds many, a new client few.
      */
-    static final int NEAR_FULL_PER_ADDRESS = 8;
+    static final int NEAR_FULL_PER_ADDRESS = io.lhttp.admission.OpenConnectionsPerAddress.NEAR_FULL_PER_ADDRESS;
 
     /**
      * Handshake attribute holding the {@link CloseReason} a connection is closed with as soon as it
@@ -100,9 +110,51 @@ public class Connections {
                     "too many connections from your address: at most " + config.maxConnectionsPerAddress());
             return null;
         }
+        if (!reserveUnseenFrame(c, session, address)) {
+            if (!address.equals(ClientAddress.UNKNOWN)) {
+                perAddress.release(address);
+            }
+            WARNINGS.warning("refusing new connections: the memory budget is near full ({0})", memory.memoryBudget());
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            refuse(c, CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory budget full: try again later");
+            return null;
+        }
         open.put(c.id(), c);
         Meters.opened();
         return c;
+    }
+
+    /**
+     * Issue 18, attack 4: where the container reads a frame whole before we see any of it (Tyrus,
+     * up to its incoming buffer of ~1.06 MiB), a new connection can make the server hold that much
+     * unseen. The memory budget holds it for the connection until its first frame arrives (a
+     * client's first frame comes within milliseconds; an attacker's unfinished one never): new
+     * work, refused near full, for an address that already holds {@value #NEAR_FULL_PER_ADDRESS} or
+     * more; taken always for an address with fewer (a new client gets in), and when that puts the
+     * budget over its limit the sweeper sheds connections still waiting for a first frame
+     * ({@link Deadlines#shedUnseen}).
+     *
+     * @return false when the connection is to be refused
+     */
+    private boolean reserveUnseenFrame(Connection c, Session session, String address) {
+        long unseen = Containers.unseenFrameBytes(session, config.maxFrameHardBytes());
+        if (unseen == 0) {
+            return true;
+        }
+        io.lhttp.memory.MemoryBudget budget = memory.memoryBudget();
+        boolean few = !address.equals(ClientAddress.UNKNOWN) && perAddress.held(address) <= NEAR_FULL_PER_ADDRESS;
+        if (few) {
+            if (io.lhttp.admission.OpenConnectionsPerAddress.unseenReservesFull(budget)) {
+                return false; // many addresses with a few connections each: see OpenConnectionsPerAddress
+            }
+            if (budget.take(io.lhttp.memory.MemoryBudget.Use.INBOUND, unseen)) {
+                deadlines.shedSoon();
+            }
+        } else if (!budget.tryTake(io.lhttp.memory.MemoryBudget.Use.INBOUND, unseen)) {
+            return false;
+        }
+        c.reserveUnseen(unseen);
+        return true;
     }
 
     /**

@@ -94,6 +94,20 @@ final class Containers {
         }
     }
 
+    /** What web.xml adds to the hard frame cap for Tyrus's incoming buffer: 64 KiB and the longest frame header. */
+    static final int TYRUS_BUFFER_SLACK = 65_536 + 14;
+
+    /**
+     * Issue 18: the bytes the container may buffer for this session's next frame before any
+     * handler of ours sees a byte of it, or 0 where the container hands us parts as they arrive
+     * (our {@link FrameAssembler} counts those). Tyrus reads every frame whole into a buffer of up
+     * to {@code org.glassfish.tyrus.servlet.incoming-buffer-size} (web.xml: the hard frame cap plus
+     * {@value #TYRUS_BUFFER_SLACK}).
+     */
+    static long unseenFrameBytes(Session session, int maxFrameHardBytes) {
+        return session.getClass().getName().startsWith(TYRUS) ? (long) maxFrameHardBytes + TYRUS_BUFFER_SLACK : 0;
+    }
+
     /**
      * Whether an error is Tyrus refusing a frame larger than its incoming buffer
      * ({@code org.glassfish.tyrus.servlet.incoming-buffer-size}, the name Tyrus's servlet container

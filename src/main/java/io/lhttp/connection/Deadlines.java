@@ -127,8 +127,96 @@ public class Deadlines {
         watched.remove(c);
     }
 
+    /** A shed of connections awaiting their first frame is scheduled or running ({@link #shedSoon}). */
+    private final java.util.concurrent.atomic.AtomicBoolean shedding = new java.util.concurrent.atomic.AtomicBoolean();
+    /** While the budget stays over its limit and young unseen reserves remain, the shed runs again this often. */
+    static final long SHED_RETRY_MS = 100;
+
+    /**
+     * The memory budget went over its limit (a new connection's reserve for an unseen frame, see
+     * {@link Connections#open}): sheds on the sweeper thread at once, not at its next tick.
+     */
+    void shedSoon() {
+        if (shedding.compareAndSet(false, true)) {
+            try {
+                sweeper.execute(this::shedRun);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                shedding.set(false);
+            }
+        }
+    }
+
+    private void shedRun() {
+        boolean again = false;
+        try {
+            again = shedUnseen(System.nanoTime());
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "shedding failed", e);
+        } finally {
+            if (again) {
+                try {
+                    sweeper.schedule(this::shedRun, SHED_RETRY_MS, TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                    shedding.set(false);
+                }
+            } else {
+                shedding.set(false);
+            }
+        }
+    }
+
+    /**
+     * Issue 18, attack 4: while the memory budget is over its limit, closes with 1013
+     * ({@code memory_budget}) connections from which nothing has arrived for
+     * {@link #PRESSURE_GRACE_NANOS} since they opened, newest first, until it is within its limit
+     * again. Each holds a reserve for the frame the container may be buffering unseen
+     * ({@link Connection#reserveUnseen}); a live client's first frame comes within milliseconds
+     * and gives its reserve back, an attacker's unfinished one never comes.
+     *
+     * @return whether the budget is still over its limit with younger reserves left to judge later
+     */
+    boolean shedUnseen(long now) {
+        MemoryBudget budget = memory.memoryBudget();
+        if (!budget.over()) {
+            return false;
+        }
+        java.util.List<Connection> old = new java.util.ArrayList<>();
+        boolean young = false;
+        for (Connection c : watched) {
+            if (c.awaitingFirstFrame()) {
+                if (now - c.openedNanos() >= PRESSURE_GRACE_NANOS) {
+                    old.add(c);
+                } else {
+                    young = true;
+                }
+            }
+        }
+        old.sort(java.util.Comparator.comparingLong(Connection::openedNanos).reversed());
+        int shed = 0;
+        for (Connection c : old) {
+            if (!budget.over()) {
+                break;
+            }
+            if (!c.awaitingFirstFrame()) {
+                continue; // its first frame arrived meanwhile
+            }
+            c.releaseUnseen();
+            watched.remove(c);
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory budget full: no frame arrived");
+            shed++;
+        }
+        if (shed > 0) {
+            WARNINGS.warning(
+                    "memory budget over its limit ({0}): closed {1} connections from which no frame arrived",
+                    budget, shed);
+        }
+        return budget.over() && young;
+    }
+
     private void sweep() {
         long now = System.nanoTime();
+        shedUnseen(now);
         boolean pressure = underHeapPressure(now);
         for (Connection c : watched) {
             try {
@@ -224,7 +312,9 @@ public class Deadlines {
      * Under heap pressure: a connection quiet for {@link #PRESSURE_GRACE_NANOS}, from an address
      * that holds {@link Connections#NEAR_FULL_PER_ADDRESS} connections or more, is pinged; one that
      * has not answered that ping within as long again is closed with 1013. A live client answers at
-     * once (browsers by themselves); a connection stuck in the middle of a frame cannot.
+     * once (browsers by themselves); a connection stuck in the middle of a frame cannot. One whose
+     * outstanding send has waited {@link #PRESSURE_GRACE_NANOS} for the container's acknowledgement
+     * (its client stopped reading) is closed with 1013 at once.
      */
     private void checkAlive(Connection c, long now) {
         long quiet = now - c.lastReceivedNanos();
@@ -235,6 +325,14 @@ public class Deadlines {
         if (!address.equals(io.lhttp.admission.ClientAddress.UNKNOWN)
                 && connections.count(address) < Connections.NEAR_FULL_PER_ADDRESS) {
             return; // a client with few connections is not what fills the heap; a slow answer must not cost it its chat
+        }
+        if (c.sendAwaitingFor(now) > PRESSURE_GRACE_NANOS) {
+            // Issue 18, attack 3: a client that stopped reading cannot be pinged (a ping would be a
+            // second writer beside the outstanding send), and its send has waited for a second.
+            watched.remove(c);
+            Meters.refused(Meters.Refusal.MEMORY_BUDGET);
+            c.close(CloseReason.CloseCodes.TRY_AGAIN_LATER, "server memory low: the client does not read");
+            return;
         }
         long pinged = c.lastPingNanos();
         if (pinged - pressureSince < 0 || pinged - c.lastReceivedNanos() < 0) {

@@ -151,6 +151,27 @@ final class SendQueue implements SendHandler {
         }
     }
 
+    /**
+     * Most chars sent through the stream writer without acknowledgement (with the acknowledged send
+     * behind them: at most this plus one frame in the container's hands). Issue 18, attack 3: with
+     * {@code maxBytes} (1 MiB) here, 250 stalled readers each had up to 1 MiB encoded and copied in
+     * the container, more than a 256 MiB heap; now a frame of 32 KiB or more is always the
+     * acknowledged send, so one such frame is in flight per session. Small frames still go 32 to a
+     * batch (32 KiB is 320 frames of 100 chars).
+     */
+    static final long UNCONFIRMED_CHARS = 32 * 1024;
+
+    /**
+     * How many times a frame handed to the container counts in the memory budget, per char, until
+     * acknowledged (issue 18, attack 3): queued, a frame is one {@code String} shared by every
+     * subscriber; handed on, each session's copy is encoded (UTF-8, up to 3 bytes per char) and kept
+     * by the container until written, beside the chars it was encoded from (the stream writer's
+     * {@code char[]}, 2 bytes per char) while that happens.
+     */
+    static final int CONTAINER_COPIES = 3;
+
+    private int handedOnCopies = 1; // see countIn
+
     private final RemoteEndpoint.Async remote;
     private final StreamWriter streamWriter;
     private final int batch;
@@ -328,6 +349,19 @@ final class SendQueue implements SendHandler {
         this.packChars = Math.max(0, maxChars);
     }
 
+    /** When the acknowledged send now outstanding was made, or 0 when none is (see {@link #awaitingFor}). */
+    private volatile long awaitingSince;
+
+    /**
+     * How long the acknowledged send now outstanding has waited for the container's
+     * acknowledgement, 0 when none is outstanding: a client that stopped reading shows here
+     * (issue 18, attack 3; see {@link Deadlines}).
+     */
+    long awaitingFor(long now) {
+        long since = awaitingSince;
+        return since == 0 ? 0 : Math.max(0, now - since);
+    }
+
     /** Frames dropped by the drop policy since the connection opened. */
     long dropped() {
         return dropped.get();
@@ -353,7 +387,13 @@ final class SendQueue implements SendHandler {
      * the queue is used.
      */
     void countIn(MemoryBudget budget) {
+        countIn(budget, 1);
+    }
+
+    /** As {@link #countIn(MemoryBudget)}, a frame handed to the container counting {@code copies} times its length until acknowledged. */
+    void countIn(MemoryBudget budget, int copies) {
         bytes = budget.account(MemoryBudget.Use.SEND_QUEUES);
+        handedOnCopies = Math.max(1, copies);
     }
 
     /** Stops sending and forgets what is queued. */
@@ -400,12 +440,12 @@ final class SendQueue implements SendHandler {
             }
             size.decrementAndGet();
             int length = next.length();
-            bytes.handedOn(length); // out of the queue, still in the budget until acknowledged
+            bytes.handedOn(length, handedOnCopies); // out of the queue, still in the budget until acknowledged
             if (packChars > 0) {
                 next = pack(next);
                 length = next.length();
             }
-            if (unconfirmed + 1 < batch && unconfirmedBytes + length <= maxBytes) {
+            if (unconfirmed + 1 < batch && unconfirmedBytes + length <= Math.min(maxBytes, UNCONFIRMED_CHARS - 1)) {
                 try {
                     streamWriter.sendWhole(next);
                     unflushed = true;
@@ -420,6 +460,7 @@ final class SendQueue implements SendHandler {
             unconfirmed = 0; // the acknowledgement of this send confirms them
             unconfirmedBytes = 0;
             handshake.set(IN_CALL);
+            awaitingSince = System.nanoTime();
             try {
                 remote.sendText(next, this);
             } catch (RuntimeException e) {
@@ -486,7 +527,7 @@ final class SendQueue implements SendHandler {
     /** Counts a frame packed into a batch as gone from the queue. */
     private void taken(String frame) {
         size.decrementAndGet();
-        bytes.handedOn(frame.length()); // in the batch: still in the budget until acknowledged
+        bytes.handedOn(frame.length(), handedOnCopies); // in the batch: still in the budget until acknowledged
     }
 
     /** Flushes what the writer sent unacknowledged or acknowledged since the last flush; writer role only. */
@@ -503,6 +544,7 @@ final class SendQueue implements SendHandler {
 
     @Override
     public void onResult(SendResult result) {
+        awaitingSince = 0;
         bytes.confirmed(); // this send and every one before it are written (or failed): out of the budget
         if (!result.isOK()) {
             failed(result.getException());

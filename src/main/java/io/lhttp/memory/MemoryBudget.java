@@ -213,8 +213,21 @@ public final class MemoryBudget {
          * frame given to the container and not yet acknowledged): the budget still counts them.
          */
         public void handedOn(long bytes) {
+            handedOn(bytes, 1);
+        }
+
+        /**
+         * As {@link #handedOn(long)}, counting the bytes handed on {@code copies} times from now
+         * until confirmed: what the receiver really keeps of them (issue 18: a container encodes
+         * each session's copy of a frame, and keeps it until written), not what was queued.
+         */
+        public void handedOn(long bytes, int copies) {
             held.addAndGet(-bytes);
-            inFlight.addAndGet(bytes);
+            long extra = bytes * (copies - 1);
+            if (extra != 0) {
+                budget.take(use, extra);
+            }
+            inFlight.addAndGet(bytes * copies);
         }
 
         /** Everything handed on is confirmed gone (an acknowledgement confirms every frame before it). */

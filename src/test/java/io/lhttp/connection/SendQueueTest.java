@@ -236,6 +236,71 @@ class SendQueueTest {
         }
     }
 
+    /**
+     * Issue 18, attack 3: a frame handed to the container counts {@link SendQueue#CONTAINER_COPIES}
+     * times its length until acknowledged (each session's copy is encoded and kept there), and frames
+     * of {@link SendQueue#UNCONFIRMED_CHARS} or more never go unacknowledged: one such frame in flight
+     * per session, whatever the batch and the byte bound.
+     */
+    @Test
+    void largeFramesGoOneAtATimeAndCountWhatTheContainerKeepsOfThem() {
+        io.lhttp.memory.MemoryBudget budget = new io.lhttp.memory.MemoryBudget(Long.MAX_VALUE / 4);
+        SendQueue q = new SendQueue(
+                remote,
+                frame -> {
+                    remote.kinds.add("stream");
+                    remote.sent.add(frame);
+                },
+                32,
+                1000,
+                1 << 20,
+                SlowConsumerPolicy.CLOSE,
+                closes::add);
+        q.countIn(budget, SendQueue.CONTAINER_COPIES);
+        remote.mode = f -> Mode.HOLD;
+        String big = "b".repeat((int) SendQueue.UNCONFIRMED_CHARS);
+        for (int i = 0; i < 4; i++) {
+            assertTrue(q.offer(big));
+        }
+        assertEquals(List.of("text"), new ArrayList<>(remote.kinds), "one large frame in flight, acknowledged");
+        assertEquals(3, q.size());
+        long length = big.length();
+        assertEquals(
+                3 * length + SendQueue.CONTAINER_COPIES * length,
+                budget.used(),
+                "queued frames count once, the one handed on " + SendQueue.CONTAINER_COPIES + " times");
+        remote.release(new SendResult());
+        assertEquals(List.of("text", "text"), new ArrayList<>(remote.kinds), "the next only once acknowledged");
+        assertEquals(2 * length + SendQueue.CONTAINER_COPIES * length, budget.used());
+        q.released();
+        assertEquals(0, budget.used(), "all given back");
+    }
+
+    @Test
+    void smallFramesStillGoUnacknowledgedUpToTheInFlightBound() {
+        SendQueue q = new SendQueue(
+                remote,
+                frame -> {
+                    remote.kinds.add("stream");
+                    remote.sent.add(frame);
+                },
+                32,
+                1000,
+                1 << 20,
+                SlowConsumerPolicy.CLOSE,
+                closes::add);
+        remote.mode = f -> Mode.HOLD;
+        String frame = "s".repeat((int) SendQueue.UNCONFIRMED_CHARS / 4 - 1);
+        for (int i = 0; i < 6; i++) {
+            assertTrue(q.offer(frame));
+        }
+        assertEquals(
+                List.of("stream", "stream", "stream", "stream", "text"),
+                new ArrayList<>(remote.kinds),
+                "four fill the unacknowledged bound, the fifth is the acknowledged send");
+        assertEquals(1, q.size());
+    }
+
     @Test
     void framesGoAsTextAsTheyAre() {
         SendQueue q = queue(10, SlowConsumerPolicy.CLOSE);

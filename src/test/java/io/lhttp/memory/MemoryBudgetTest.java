@@ -71,6 +71,19 @@ class MemoryBudgetTest {
     }
 
     @Test
+    void bytesHandedOnCountTheCopiesTheReceiverKeepsUntilConfirmed() {
+        MemoryBudget b = new MemoryBudget(1000, 0);
+        MemoryBudget.Account a = b.account(Use.SEND_QUEUES);
+        a.addAndGet(100);
+        a.handedOn(100, 3);
+        assertEquals(0, a.get());
+        assertEquals(300, a.inFlight());
+        assertEquals(300, b.used(), "the copies count in the budget too");
+        a.confirmed();
+        assertEquals(0, b.used());
+    }
+
+    @Test
     void anAccountIsTheBudgetsShareEvenWhenResetRacesAFree() {
         MemoryBudget b = new MemoryBudget(1 << 20);
         MemoryBudget.Account a = b.account(Use.SEND_QUEUES);
