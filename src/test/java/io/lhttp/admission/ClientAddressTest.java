@@ -22,6 +22,8 @@ class ClientAddressTest {
 
     ClientAddressTest() {
         filter.admission = new AdmissionConfig(TrustedProxies.parse("10.0.0.0/8"));
+        filter.open = new OpenConnectionsPerAddress();
+        filter.memory = new io.lhttp.memory.MemoryConfig(new io.lhttp.memory.MemoryBudget(1 << 20));
     }
 
     @Test
