@@ -104,6 +104,11 @@ class ServerApiClusterIT {
                 SdkClient onB = as(b, "alice", "room");
                 SdkClient alsoB = as(b, "alice", "room");
                 SdkClient bob = as(b, "bob", "room")) {
+            // The client sees the handshake's answer before the server has registered the connection
+            // (@OnOpen): a round trip on each proves it is known.
+            for (SdkClient c : List.of(onA, onB, alsoB)) {
+                sync(c);
+            }
             ServerApiClient.Outcome o = apiA.disconnectUser("alice", 4003, "banned");
             assertEquals(Map.of("api-A", 1, "api-B", 2), o.perInstance());
             assertEquals(3, o.connections());

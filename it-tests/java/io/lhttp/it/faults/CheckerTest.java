@@ -96,6 +96,17 @@ class CheckerTest {
     }
 
     @Test
+    void anAcknowledgedFrameStoredLateDuringAFaultIsCountedNotAViolation() {
+        List<Op> ops = clean();
+        ops.removeIf(op -> op instanceof Delivered d && d.n() == 2);
+        ops.add(new Delivered(35 * MS, "s1", 1, "p", 2, "e:2", "h1"));
+        ops.add(new Fault(15 * MS, 40 * MS, "SIGSTOP node-2 5 s"));
+        Checker.Report r = check(ops);
+        assertEquals(List.of(), r.violations());
+        assertEquals(1, r.ackedOutOfOrderInFault());
+    }
+
+    @Test
     void catchesAPhantom() {
         List<Op> ops = clean();
         ops.add(new Delivered(40 * MS, "s1", 1, "ghost", 1, "e:9", "h1"));

@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 public final class RefusalCounters {
 
     /** The reasons io.lhttp.meters.Meters.Refusal names, one series each. */
-    public static final int REASONS = 9;
+    public static final int REASONS = io.lhttp.meters.Meters.Refusal.values().length;
 
     private static final Pattern REFUSED = Pattern.compile(
             "^lhttp_connections_refused_total\\{[^}]*reason=\"([a-z_]+)\"[^}]*\\} (\\S+)$", Pattern.MULTILINE);
