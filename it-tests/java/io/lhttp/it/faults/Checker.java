@@ -284,13 +284,7 @@ final class Checker {
 
     /** Whether {@code at} falls inside a fault (or within 5 s of one). */
     private static boolean duringFault(List<Fault> faults, long at) {
-        long margin = TimeUnit.SECONDS.toNanos(5);
-        for (Fault f : faults) {
-            if (at >= f.at() - margin && at <= f.until() + margin) {
-                return true;
-            }
-        }
-        return false;
+        return faults.stream().anyMatch(f -> near(f, at, at));
     }
 
     /** Whether the subscriber's last operation at or after {@code end} is that session end (no later join). */
@@ -306,11 +300,17 @@ final class Checker {
     private static String explain(List<Fault> faults, long from, long to) {
         List<String> near = new ArrayList<>();
         for (Fault f : faults) {
-            if (f.at() <= to + TimeUnit.SECONDS.toNanos(5) && f.until() >= from - TimeUnit.SECONDS.toNanos(5)) {
+            if (near(f, from, to)) {
                 near.add(f.description() + " @" + ms(f.at()) + "-" + ms(f.until()) + " ms");
             }
         }
         return near.isEmpty() ? "no fault nearby" : String.join("; ", near);
+    }
+
+    /** Whether a fault overlaps {@code from}..{@code to} give or take 5 s. */
+    private static boolean near(Fault f, long from, long to) {
+        long margin = TimeUnit.SECONDS.toNanos(5);
+        return f.at() <= to + margin && f.until() >= from - margin;
     }
 
     private static long ms(long nanos) {

@@ -56,7 +56,8 @@ public final class ServerHeap {
         }
     }
 
-    private static String jcmd(long pid, String command) throws IOException, InterruptedException {
+    /** {@code jcmd <pid> <command>} of the test's own JDK: its output, or an AssertionError when it fails. */
+    static String jcmd(long pid, String command) throws IOException, InterruptedException {
         String jcmd = System.getProperty("java.home") + "/bin/jcmd";
         Process p = new ProcessBuilder(jcmd, Long.toString(pid), command)
                 .redirectErrorStream(true)

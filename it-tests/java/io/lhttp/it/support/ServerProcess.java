@@ -130,26 +130,15 @@ public abstract class ServerProcess implements AutoCloseable {
 
     /**
      * A Java server that is alive but does not answer: its threads, written beside its log by the
-     * JDK's {@code jcmd} (bounded to 30 s), so the failure says where it hangs. Returns a suffix for
+     * JDK's {@code jcmd} ({@link ServerHeap#jcmd}), so the failure says where it hangs. Returns a suffix for
      * the failure's message.
      */
     private String threadDump(Process started) {
         Path dump = log.resolveSibling(log.getFileName() + ".threads.txt");
         try {
-            Process jcmd = new ProcessBuilder(
-                            Path.of(System.getProperty("java.home"), "bin", "jcmd")
-                                    .toString(),
-                            Long.toString(started.pid()),
-                            "Thread.print")
-                    .redirectErrorStream(true)
-                    .redirectOutput(dump.toFile())
-                    .start();
-            if (!jcmd.waitFor(30, TimeUnit.SECONDS)) {
-                jcmd.destroyForcibly();
-                return System.lineSeparator() + "(no thread dump: jcmd did not finish in 30 s)";
-            }
+            Files.writeString(dump, ServerHeap.jcmd(started.pid(), "Thread.print"));
             return System.lineSeparator() + "--- its threads: " + dump + " ---";
-        } catch (IOException e) {
+        } catch (IOException | AssertionError e) {
             return System.lineSeparator() + "(no thread dump: " + e + ")";
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
