@@ -1,6 +1,8 @@
 package io.lhttp.it.proxy;
 
+import static io.lhttp.it.support.Frames.assertError;
 import static io.lhttp.it.support.Frames.frame;
+import static io.lhttp.it.support.Frames.subscribe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -56,18 +58,6 @@ class ProxyIT {
     static SdkClient as(String who) throws Exception {
         return SdkClient.connect(
                 server.wsUri(), Map.of("Cookie", "session=s1; who=" + who, "X-Secret", "not-for-the-backend"));
-    }
-
-    static void assertError(int code, String frame) {
-        assertTrue(
-                frame.startsWith("LHTTP/1.0 error\r\ncode:" + code + "\r\nreason:"),
-                () -> "expected error " + code + ", got " + frame.replace("\r\n", "\\r\\n"));
-    }
-
-    static void subscribe(SdkClient c, String channel) throws Exception {
-        c.send(frame("join", "subscribe:" + channel + "\r\n", ""));
-        c.send(frame("echo", "", "ok"));
-        assertEquals(frame("echo", "", "ok"), c.next());
     }
 
     @Test

@@ -1,6 +1,8 @@
 package io.lhttp.it.security;
 
+import static io.lhttp.it.support.Frames.assertError;
 import static io.lhttp.it.support.Frames.frame;
+import static io.lhttp.it.support.Frames.subscribe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -53,19 +55,6 @@ class TokenAuthIT {
 
     static URI withToken(String token) {
         return URI.create(server.wsUri() + "?token=" + token);
-    }
-
-    static void assertError(int code, String frame) {
-        assertTrue(
-                frame.startsWith("LHTTP/1.0 error\r\ncode:" + code + "\r\nreason:"),
-                () -> "expected error " + code + ", got " + frame.replace("\r\n", "\\r\\n"));
-    }
-
-    /** The client is subscribed once the echo after the subscribe comes back (frames run in order). */
-    static void subscribe(SdkClient c, String channel) throws Exception {
-        c.send(frame("join", "subscribe:" + channel + "\r\n", ""));
-        c.send(frame("echo", "", "ok"));
-        assertEquals(frame("echo", "", "ok"), c.next());
     }
 
     @Test
